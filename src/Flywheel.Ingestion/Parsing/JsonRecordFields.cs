@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Flywheel.Ingestion.Parsing;
+
+/// <summary>
+/// A JSON object as an input record (an NDJSON line, an item of an HTTP batch). Field names are the CSV
+/// column names. Strings and numbers are read as text (numbers by their exact digits, so 12.50 stays exact);
+/// an object under "properties" is kept as JSON text; other JSON types are reported as errors by <see cref="TypeError"/>.
+/// </summary>
+public sealed class JsonRecordFields : IRecordFields
+{
+    private readonly JsonElement _element;
+    private readonly string _path;
+
+    /// <param name="path">The JSON path of the object, e.g. "$.events[3]" or "file.ndjson:12: $".</param>
+    public JsonRecordFields(JsonElement element, string path)
+    {
+        _element = element;
+        _path = path;
+    }
+
+    public bool Has(string column) => _element.ValueKind == JsonValueKind.Object && _element.TryGetProperty(column, out _);
+
+    public string? Get(string column)
+    {
+        if (_element.ValueKind != JsonValueKind.Object || !_element.TryGetProperty(column, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString() is { Length: > 0 } s ? s : null,
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Object when column == "properties" => value.GetRawText(),
+            JsonValueKind.Object or JsonValueKind.Array => value.GetRawText(),
+            _ => null,
+        };
+    }
+
+    public string Where(string column) => $"{_path}.{column}";
+
+    /// <summary>
+    /// The first property whose JSON type cannot stand for a CSV field (an array or object where text is
+    /// expected, properties that is not an object), as an error message with its path; null when all are fine.
+    /// </summary>
+    public string? TypeError()
+    {
+        if (_element.ValueKind != JsonValueKind.Object)
+            return $"{_path}: expected a JSON object, got {_element.ValueKind.ToString().ToLowerInvariant()}";
+        foreach (var property in _element.EnumerateObject())
+        {
+            var kind = property.Value.ValueKind;
+            if (property.Name == "properties")
+            {
+                if (kind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.String))
+                    return $"{Where(property.Name)}: must be a JSON object";
+                continue;
+            }
+            if (property.Name == "lines") continue;
+            if (kind is JsonValueKind.Object or JsonValueKind.Array)
+                return $"{Where(property.Name)}: expected a string or a number, got {kind.ToString().ToLowerInvariant()}";
+        }
+        return null;
+    }
+
+    public static string Index(string arrayPath, int index) => string.Create(CultureInfo.InvariantCulture, $"{arrayPath}[{index}]");
+}

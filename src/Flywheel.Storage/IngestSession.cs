@@ -1,0 +1,466 @@
+using System.Data;
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Flywheel.Primitives;
+using Flywheel.Storage.Contracts;
+
+namespace Flywheel.Storage;
+
+/// <summary>
+/// One all-or-nothing write into the record: an import of one file, one HTTP batch, one demo build.
+/// Everything written goes into a single transaction that <see cref="CommitAsync"/> makes visible;
+/// disposing without committing leaves the store exactly as it was. Rows are validated by the caller; the
+/// checks here are the ones only the store can make (unknown SKU, an identity owned by someone else).
+/// Not thread-safe: one session, one thread.
+/// </summary>
+public sealed class IngestSession : IAsyncDisposable
+{
+    private readonly FlywheelStore _store;
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly bool _holdsWriteLock;
+    private readonly long _now;
+    private readonly HashSet<string> _knownCustomers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long?> _listPrices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private DbCommand? _insertEvent;
+    private DbParameter[]? _eventParameters;
+    private bool _hasUnstitchedEvents;
+    private bool _committed;
+    private long _inserted, _updated, _unchanged, _duplicates, _bareCustomers, _bareProducts, _stitched;
+
+    private IngestSession(FlywheelStore store, DbConnection connection, DbTransaction transaction, bool holdsWriteLock, long ingestId, long now)
+    {
+        _store = store;
+        _connection = connection;
+        _transaction = transaction;
+        _holdsWriteLock = holdsWriteLock;
+        IngestId = ingestId;
+        _now = now;
+    }
+
+    /// <summary>The id of this ingest in the ingests table; rows it creates carry it.</summary>
+    public long IngestId { get; }
+
+    public SqlEngine Engine => _store.Dialect.Engine;
+
+    public static async Task<IngestSession> BeginAsync(FlywheelStore store, string kind, string source, CancellationToken ct)
+    {
+        var locked = false;
+        if (store.Dialect.Engine == SqlEngine.Sqlite)
+        {
+            await store.WriteLock.WaitAsync(ct);
+            locked = true;
+        }
+        DbConnection? connection = null;
+        try
+        {
+            connection = await store.OpenConnectionAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            var now = store.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO ingests (kind, source, started_at) VALUES (@k, @s, @t) RETURNING id";
+            command.AddParameter("@k", kind);
+            command.AddParameter("@s", source);
+            command.AddParameter("@t", now);
+            var id = Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+            return new IngestSession(store, connection, transaction, locked, id, now);
+        }
+        catch
+        {
+            if (connection is not null) await connection.DisposeAsync();
+            if (locked) store.WriteLock.Release();
+            throw;
+        }
+    }
+
+    public IngestCounts Counts => new(_inserted, _updated, _unchanged, _duplicates, _bareCustomers, _bareProducts, _stitched);
+
+    /// <summary>Stores an event unless its event id is already stored (then Duplicate or DuplicateInIngest).</summary>
+    public WriteOutcome WriteEvent(EventRow e)
+    {
+        if (e.CustomerId is not null) EnsureCustomer(e.CustomerId);
+        else _hasUnstitchedEvents = true;
+
+        if (_insertEvent is null)
+        {
+            _insertEvent = NewCommand("""
+                INSERT INTO events (event_id, type, time, customer_id, anonymous_id, channel, source, medium, campaign,
+                                    content, term, kol_id, sku, value, properties, ingest_id)
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15)
+                ON CONFLICT (event_id) DO NOTHING
+                """);
+            var types = new[] { DbType.String, DbType.String, DbType.Int64, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String,
+                DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.Int64, DbType.String, DbType.Int64 };
+            _eventParameters = new DbParameter[types.Length];
+            for (var i = 0; i < types.Length; i++)
+                _eventParameters[i] = _insertEvent.AddParameter("@p" + i, types[i]);
+            _insertEvent.Prepare();
+        }
+        var p = _eventParameters!;
+        p[0].Value = e.EventId;
+        p[1].Value = e.Type;
+        p[2].Value = e.Time;
+        p[3].Value = (object?)e.CustomerId ?? DBNull.Value;
+        p[4].Value = (object?)e.AnonymousId ?? DBNull.Value;
+        p[5].Value = (object?)e.Channel ?? DBNull.Value;
+        p[6].Value = (object?)e.Source ?? DBNull.Value;
+        p[7].Value = (object?)e.Medium ?? DBNull.Value;
+        p[8].Value = (object?)e.Campaign ?? DBNull.Value;
+        p[9].Value = (object?)e.Content ?? DBNull.Value;
+        p[10].Value = (object?)e.Term ?? DBNull.Value;
+        p[11].Value = (object?)e.KolId ?? DBNull.Value;
+        p[12].Value = (object?)e.Sku ?? DBNull.Value;
+        p[13].Value = e.Value.HasValue ? e.Value.Value : DBNull.Value;
+        p[14].Value = (object?)e.Properties ?? DBNull.Value;
+        p[15].Value = IngestId;
+        if (_insertEvent.ExecuteNonQuery() == 1)
+        {
+            _inserted++;
+            return WriteOutcome.Inserted;
+        }
+        _duplicates++;
+        var owner = Scalar("SELECT ingest_id FROM events WHERE event_id = @p0", e.EventId);
+        return owner is not null && Convert.ToInt64(owner) == IngestId ? WriteOutcome.DuplicateInIngest : WriteOutcome.Duplicate;
+    }
+
+    /// <summary>
+    /// Links an anonymous id to a customer (an identify call) and stitches the anonymous id's earlier events to
+    /// the customer. Returns the number of events stitched, or a conflict if the anonymous id already belongs to
+    /// another customer (the first identification wins: a shared device must not merge two people).
+    /// </summary>
+    public Result<int> Identify(string anonymousId, string customerId, long at, string? sourceEventId)
+    {
+        var existing = Scalar("SELECT customer_id FROM identity_links WHERE anonymous_id = @p0", anonymousId) as string;
+        if (existing is not null && existing != customerId)
+            return Error.Conflict("anonymous_id", $"anonymous id '{anonymousId}' is already linked to customer '{existing}'");
+        EnsureCustomer(customerId);
+        if (existing is null)
+            Execute("INSERT INTO identity_links (anonymous_id, customer_id, linked_at, source_event_id) VALUES (@p0, @p1, @p2, @p3)",
+                anonymousId, customerId, at, sourceEventId);
+        var stitched = Execute("UPDATE events SET customer_id = @p0 WHERE customer_id IS NULL AND anonymous_id = @p1", customerId, anonymousId);
+        _stitched += stitched;
+        return stitched;
+    }
+
+    public Result<WriteOutcome> UpsertCustomer(CustomerRow c)
+    {
+        foreach (var identity in c.Identities)
+        {
+            var owner = Scalar("SELECT customer_id FROM customer_identities WHERE kind = @p0 AND value = @p1", identity.Kind, identity.Value) as string;
+            if (owner is not null && owner != c.CustomerId)
+                return Error.Conflict(identity.Kind, $"{identity.Kind} '{identity.Value}' already belongs to customer '{owner}'");
+        }
+
+        var columns = CustomerColumns.Where(x => c.Present.HasFlag(x.Field)).ToArray();
+        var key = "customer:" + (int)c.Present;
+        if (!_commands.TryGetValue(key, out var command))
+        {
+            var names = columns.Select(x => x.Column).ToArray();
+            var insertColumns = string.Join(", ", names.Prepend("customer_id").Concat(["created_at", "updated_at", "ingest_id"]));
+            var values = string.Join(", ", Enumerable.Range(0, names.Length + 4).Select(i => "@p" + i));
+            var conflict = names.Length == 0
+                ? "DO NOTHING"
+                : $"DO UPDATE SET {string.Join(", ", names.Select(n => $"{n} = excluded.{n}"))}, updated_at = excluded.updated_at " +
+                  $"WHERE {string.Join(" OR ", names.Select(n => _store.Dialect.Differs("customers." + n, "excluded." + n)))}";
+            command = NewCommand($"INSERT INTO customers ({insertColumns}) VALUES ({values}) ON CONFLICT (customer_id) {conflict} RETURNING ingest_id");
+            _commands[key] = command;
+        }
+        var args = new List<object?> { c.CustomerId };
+        args.AddRange(columns.Select(x => x.Get(c)));
+        args.AddRange([_now, _now, IngestId]);
+        Bind(command, [.. args]);
+        var outcome = Outcome(command.ExecuteScalar());
+        _knownCustomers.Add(c.CustomerId);
+
+        foreach (var identity in c.Identities)
+            Execute("INSERT INTO customer_identities (kind, value, customer_id, created_at) VALUES (@p0, @p1, @p2, @p3) ON CONFLICT (kind, value) DO NOTHING",
+                identity.Kind, identity.Value, c.CustomerId, _now);
+        foreach (var consent in c.Consents)
+            RecordConsent(c.CustomerId, consent);
+        return outcome;
+    }
+
+    /// <summary>Records a consent change; a change older than the stored state is kept in history only.</summary>
+    public void RecordConsent(string customerId, ConsentChange consent)
+    {
+        EnsureCustomer(customerId);
+        var changed = Execute($"""
+            INSERT INTO customer_consents (customer_id, channel, purpose, status, changed_at, source) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)
+            ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at, source = excluded.source
+            WHERE customer_consents.status <> excluded.status AND customer_consents.changed_at <= excluded.changed_at
+            """, customerId, consent.Channel, consent.Purpose, consent.Status, consent.ChangedAt, consent.Source);
+        if (changed > 0)
+            Execute("INSERT INTO consent_history (customer_id, channel, purpose, status, changed_at, source) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)",
+                customerId, consent.Channel, consent.Purpose, consent.Status, consent.ChangedAt, consent.Source);
+    }
+
+    public WriteOutcome UpsertProduct(ProductRow p)
+    {
+        var optional = ProductColumns.Where(x => p.Present.HasFlag(x.Field)).ToArray();
+        var key = "product:" + (int)p.Present;
+        if (!_commands.TryGetValue(key, out var command))
+        {
+            var names = new[] { "name", "category", "list_price", "currency" }.Concat(optional.Select(x => x.Column)).ToArray();
+            var insertColumns = string.Join(", ", names.Prepend("sku").Concat(["created_at", "updated_at", "ingest_id"]));
+            var values = string.Join(", ", Enumerable.Range(0, names.Length + 4).Select(i => "@p" + i));
+            command = NewCommand($"""
+                INSERT INTO products ({insertColumns}) VALUES ({values})
+                ON CONFLICT (sku) DO UPDATE SET {string.Join(", ", names.Select(n => $"{n} = excluded.{n}"))}, updated_at = excluded.updated_at
+                WHERE {string.Join(" OR ", names.Select(n => _store.Dialect.Differs("products." + n, "excluded." + n)))}
+                RETURNING ingest_id
+                """);
+            _commands[key] = command;
+        }
+        var args = new List<object?> { p.Sku, p.Name, p.Category, p.ListPrice, p.Currency };
+        args.AddRange(optional.Select(x => x.Get(p)));
+        args.AddRange([_now, _now, IngestId]);
+        Bind(command, [.. args]);
+        _listPrices[p.Sku] = p.ListPrice;
+        return Outcome(command.ExecuteScalar());
+    }
+
+    /// <summary>
+    /// Writes an order with its lines, replacing a stored order with the same id if anything differs.
+    /// Unknown SKUs are an error unless <paramref name="createMissingProducts"/>, which creates bare products.
+    /// A customer not yet known is created bare.
+    /// </summary>
+    public Result<WriteOutcome> WriteOrder(OrderRow o, bool createMissingProducts)
+    {
+        for (var i = 0; i < o.Lines.Count; i++)
+        {
+            var line = o.Lines[i];
+            var listPrice = ListPrice(line.Sku);
+            if (listPrice is null && !createMissingProducts)
+                return Error.NotFound($"lines[{i}].sku", $"unknown SKU '{line.Sku}' in order '{o.OrderId}': import the product first, or pass --create-missing");
+            line.UnitListPrice ??= listPrice ?? line.UnitPrice;
+        }
+        foreach (var line in o.Lines.Where(l => ListPrice(l.Sku) is null))
+        {
+            Execute("""
+                INSERT INTO products (sku, name, category, list_price, currency, created_at, updated_at, ingest_id)
+                VALUES (@p0, @p0, 'uncategorized', @p1, @p2, @p3, @p3, @p4) ON CONFLICT (sku) DO NOTHING
+                """, line.Sku, line.UnitListPrice, o.Currency, _now, IngestId);
+            _listPrices[line.Sku] = line.UnitListPrice;
+            _bareProducts++;
+        }
+        EnsureCustomer(o.CustomerId);
+
+        long goods = 0, discount = 0, refund = 0;
+        var refunds = new long[o.Lines.Count];
+        for (var i = 0; i < o.Lines.Count; i++)
+        {
+            var line = o.Lines[i];
+            goods = checked(goods + line.UnitPrice * line.Quantity);
+            discount = checked(discount + line.LineDiscount);
+            // Pro rata refund rounds down: the customer is never refunded more than was paid for those units.
+            refunds[i] = line.RefundAmount ?? line.PaidAmount * line.RefundedQuantity / line.Quantity;
+            refund = checked(refund + refunds[i]);
+        }
+        var totalPaid = checked(goods - discount + o.ShippingFee);
+        var hash = ContentHash(o);
+
+        const string columns = "order_id, customer_id, store, channel, status, currency, placed_at, paid_at, shipped_at, completed_at, refunded_at, " +
+                               "goods_amount, discount_amount, shipping_fee, total_paid, refund_amount, coupon_codes, content_hash";
+        var names = columns.Split(", ");
+        var update = string.Join(", ", names.Skip(1).Select(n => $"{n} = excluded.{n}"));
+        var result = Scalar($"""
+            INSERT INTO orders ({columns}, created_at, updated_at, ingest_id)
+            VALUES ({string.Join(", ", Enumerable.Range(0, names.Length + 3).Select(i => "@p" + i))})
+            ON CONFLICT (order_id) DO UPDATE SET {update}, updated_at = excluded.updated_at
+            WHERE orders.content_hash <> excluded.content_hash
+            RETURNING ingest_id
+            """, o.OrderId, o.CustomerId, o.Store, o.Channel, o.Status, o.Currency, o.PlacedAt, o.PaidAt, o.ShippedAt, o.CompletedAt, o.RefundedAt,
+            goods, discount, o.ShippingFee, totalPaid, refund, o.CouponCodes, hash, _now, _now, IngestId);
+        var outcome = Outcome(result);
+        if (outcome == WriteOutcome.Unchanged) return outcome;
+        if (outcome == WriteOutcome.Updated)
+            Execute("DELETE FROM order_lines WHERE order_id = @p0", o.OrderId);
+        for (var i = 0; i < o.Lines.Count; i++)
+        {
+            var line = o.Lines[i];
+            Execute("""
+                INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_list_price, unit_price, line_discount, paid_amount, refunded_quantity, refund_amount)
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)
+                """, o.OrderId, i + 1, line.Sku, line.Quantity, line.UnitListPrice, line.UnitPrice, line.LineDiscount, line.PaidAmount, line.RefundedQuantity, refunds[i]);
+        }
+        return outcome;
+    }
+
+    public WriteOutcome UpsertSpend(SpendRow s)
+    {
+        var result = Scalar($"""
+            INSERT INTO ad_spend (date, channel, campaign, ad_group, impressions, clicks, cost, currency, ingest_id)
+            VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)
+            ON CONFLICT (date, channel, campaign, ad_group) DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks,
+                cost = excluded.cost, currency = excluded.currency
+            WHERE {_store.Dialect.Differs("ad_spend.impressions", "excluded.impressions")} OR {_store.Dialect.Differs("ad_spend.clicks", "excluded.clicks")}
+               OR ad_spend.cost <> excluded.cost OR ad_spend.currency <> excluded.currency
+            RETURNING ingest_id
+            """, s.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), s.Channel, s.Campaign, s.AdGroup,
+            s.Impressions, s.Clicks, s.Cost, s.Currency, IngestId);
+        return Outcome(result);
+    }
+
+    public WriteOutcome UpsertContentPost(ContentPostRow p)
+    {
+        var changed = Execute($"""
+            INSERT INTO content_posts (post_id, kol_id, kol_name, kol_tier, channel, published_at, cost, currency)
+            VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
+            ON CONFLICT (post_id) DO UPDATE SET kol_id = excluded.kol_id, kol_name = excluded.kol_name, kol_tier = excluded.kol_tier,
+                channel = excluded.channel, published_at = excluded.published_at, cost = excluded.cost, currency = excluded.currency
+            """, p.PostId, p.KolId, p.KolName, p.KolTier, p.Channel, p.PublishedAt, p.Cost, p.Currency);
+        return Count(changed > 0 ? WriteOutcome.Inserted : WriteOutcome.Unchanged);
+    }
+
+    /// <summary>Runs a statement inside this session's transaction (for the demo generator's bulk settings and similar).</summary>
+    public int Execute(string sql, params object?[] args)
+    {
+        using var command = NewCommand(sql);
+        Bind(command, args);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Makes everything written visible at once and records the ingest's counts.</summary>
+    public async Task<IngestCounts> CommitAsync(long rowsRead, long rejected, CancellationToken ct)
+    {
+        if (_hasUnstitchedEvents)
+        {
+            _stitched += Execute("""
+                UPDATE events SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
+                WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links)
+                """);
+        }
+        Execute("UPDATE ingests SET finished_at = @p0, rows_read = @p1, inserted = @p2, updated = @p3, unchanged = @p4, rejected = @p5 WHERE id = @p6",
+            _store.Time.GetUtcNow().ToUnixTimeMilliseconds(), rowsRead, _inserted, _updated, _unchanged + _duplicates, rejected, IngestId);
+        await _transaction.CommitAsync(ct);
+        _committed = true;
+        return Counts;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_committed)
+                await _transaction.RollbackAsync(CancellationToken.None);
+        }
+        finally
+        {
+            foreach (var command in _commands.Values) await command.DisposeAsync();
+            if (_insertEvent is not null) await _insertEvent.DisposeAsync();
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+            if (_holdsWriteLock) _store.WriteLock.Release();
+        }
+    }
+
+    private void EnsureCustomer(string customerId)
+    {
+        // The set only saves round trips; the unique key on customers is what guarantees one row per id.
+        if (_knownCustomers.Count > 1_000_000) _knownCustomers.Clear();
+        if (!_knownCustomers.Add(customerId)) return;
+        if (!_commands.TryGetValue("bare-customer", out var command))
+        {
+            command = NewCommand("INSERT INTO customers (customer_id, created_at, updated_at, ingest_id) VALUES (@p0, @p1, @p1, @p2) ON CONFLICT (customer_id) DO NOTHING");
+            command.AddParameter("@p0", DbType.String);
+            command.AddParameter("@p1", DbType.Int64);
+            command.AddParameter("@p2", DbType.Int64);
+            command.Prepare();
+            _commands["bare-customer"] = command;
+        }
+        command.Parameters[0].Value = customerId;
+        command.Parameters[1].Value = _now;
+        command.Parameters[2].Value = IngestId;
+        _bareCustomers += command.ExecuteNonQuery();
+    }
+
+    private long? ListPrice(string sku)
+    {
+        if (_listPrices.TryGetValue(sku, out var cached)) return cached;
+        var value = Scalar("SELECT list_price FROM products WHERE sku = @p0", sku);
+        long? price = value is null or DBNull ? null : Convert.ToInt64(value);
+        _listPrices[sku] = price;
+        return price;
+    }
+
+    private WriteOutcome Outcome(object? returnedIngestId) => Count(returnedIngestId switch
+    {
+        null or DBNull => WriteOutcome.Unchanged,
+        var id when Convert.ToInt64(id) == IngestId => WriteOutcome.Inserted,
+        _ => WriteOutcome.Updated,
+    });
+
+    private WriteOutcome Count(WriteOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case WriteOutcome.Inserted: _inserted++; break;
+            case WriteOutcome.Updated: _updated++; break;
+            default: _unchanged++; break;
+        }
+        return outcome;
+    }
+
+    private object? Scalar(string sql, params object?[] args)
+    {
+        using var command = NewCommand(sql);
+        Bind(command, args);
+        var value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    private DbCommand NewCommand(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Bind(DbCommand command, object?[] args)
+    {
+        if (command.Parameters.Count == 0)
+        {
+            for (var i = 0; i < args.Length; i++) command.AddParameter("@p" + i, args[i]);
+            return;
+        }
+        for (var i = 0; i < args.Length; i++) command.Parameters[i].Value = args[i] ?? DBNull.Value;
+    }
+
+    private static string ContentHash(OrderRow o)
+    {
+        var text = new StringBuilder();
+        text.AppendJoin('\u001f', o.CustomerId, o.Store, o.Channel, o.Status, o.Currency, o.PlacedAt, o.PaidAt, o.ShippedAt, o.CompletedAt,
+            o.RefundedAt, o.ShippingFee, o.CouponCodes);
+        foreach (var l in o.Lines)
+            text.Append('\u001e').AppendJoin('\u001f', l.Sku, l.Quantity, l.UnitPrice, l.UnitListPrice, l.LineDiscount, l.RefundedQuantity, l.RefundAmount);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())), 0, 16);
+    }
+
+    private sealed record ColumnOf<TRow, TField>(TField Field, string Column, Func<TRow, object?> Get);
+
+    private static readonly ColumnOf<CustomerRow, CustomerFields>[] CustomerColumns =
+    [
+        new(CustomerFields.Name, "name", c => c.Name),
+        new(CustomerFields.Gender, "gender", c => c.Gender),
+        new(CustomerFields.BirthDate, "birth_date", c => c.BirthDate),
+        new(CustomerFields.Province, "province", c => c.Province),
+        new(CustomerFields.City, "city", c => c.City),
+        new(CustomerFields.CityTier, "city_tier", c => c.CityTier),
+        new(CustomerFields.SignupChannel, "signup_channel", c => c.SignupChannel),
+        new(CustomerFields.SignupAt, "signup_at", c => c.SignupAt),
+        new(CustomerFields.MemberTier, "member_tier", c => c.MemberTier),
+        new(CustomerFields.TimeZone, "time_zone", c => c.TimeZone),
+    ];
+
+    private static readonly ColumnOf<ProductRow, ProductFields>[] ProductColumns =
+    [
+        new(ProductFields.Brand, "brand", p => p.Brand),
+        new(ProductFields.Cost, "cost", p => p.Cost),
+        new(ProductFields.Store, "store", p => p.Store),
+        new(ProductFields.Tags, "tags", p => p.Tags),
+    ];
+}
