@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Flywheel.Primitives;
 using Flywheel.Storage.Contracts;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Flywheel.Storage;
 
@@ -84,6 +86,8 @@ public sealed class IngestSession : IAsyncDisposable
         if (e.CustomerId is not null) EnsureCustomer(e.CustomerId);
         else _hasUnstitchedEvents = true;
 
+        if (_connection is SqliteConnection sqlite)
+            return CountEvent(WriteEventSqlite(sqlite, e));
         if (_insertEvent is null)
         {
             _insertEvent = NewCommand("""
@@ -124,6 +128,67 @@ public sealed class IngestSession : IAsyncDisposable
         _duplicates++;
         var owner = Scalar("SELECT ingest_id FROM events WHERE event_id = @p0", e.EventId);
         return owner is not null && Convert.ToInt64(owner) == IngestId ? WriteOutcome.DuplicateInIngest : WriteOutcome.Duplicate;
+    }
+
+    private const string InsertEventSql = """
+        INSERT INTO events (event_id, type, time, customer_id, anonymous_id, channel, source, medium, campaign,
+                            content, term, kol_id, sku, value, properties, ingest_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+        ON CONFLICT (event_id) DO NOTHING
+        """;
+
+    private sqlite3_stmt? _sqliteInsertEvent;
+
+    /// <summary>
+    /// The SQLite event insert binds straight through SQLitePCL: events are the bulk of every import, and
+    /// ADO.NET's per-parameter bookkeeping cost more than SQLite's own insert (see docs/benchmarks.md).
+    /// It runs on the session's connection, so it is inside the session's transaction like every other write.
+    /// </summary>
+    private WriteOutcome WriteEventSqlite(SqliteConnection connection, EventRow e)
+    {
+        if (_sqliteInsertEvent is null)
+        {
+            var rc = raw.sqlite3_prepare_v2(connection.Handle, InsertEventSql, out _sqliteInsertEvent);
+            if (rc != raw.SQLITE_OK) throw new InvalidOperationException($"prepare failed: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}");
+        }
+        var stmt = _sqliteInsertEvent;
+        Text(stmt, 1, e.EventId);
+        Text(stmt, 2, e.Type);
+        raw.sqlite3_bind_int64(stmt, 3, e.Time);
+        Text(stmt, 4, e.CustomerId);
+        Text(stmt, 5, e.AnonymousId);
+        Text(stmt, 6, e.Channel);
+        Text(stmt, 7, e.Source);
+        Text(stmt, 8, e.Medium);
+        Text(stmt, 9, e.Campaign);
+        Text(stmt, 10, e.Content);
+        Text(stmt, 11, e.Term);
+        Text(stmt, 12, e.KolId);
+        Text(stmt, 13, e.Sku);
+        if (e.Value is { } value) raw.sqlite3_bind_int64(stmt, 14, value);
+        else raw.sqlite3_bind_null(stmt, 14);
+        Text(stmt, 15, e.Properties);
+        raw.sqlite3_bind_int64(stmt, 16, IngestId);
+        var step = raw.sqlite3_step(stmt);
+        raw.sqlite3_reset(stmt);
+        if (step != raw.SQLITE_DONE)
+            throw new InvalidOperationException($"inserting event '{e.EventId}' failed: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}");
+        if (raw.sqlite3_changes(connection.Handle) == 1) return WriteOutcome.Inserted;
+        var owner = Scalar("SELECT ingest_id FROM events WHERE event_id = @p0", e.EventId);
+        return owner is not null && Convert.ToInt64(owner) == IngestId ? WriteOutcome.DuplicateInIngest : WriteOutcome.Duplicate;
+
+        static void Text(sqlite3_stmt stmt, int index, string? text)
+        {
+            if (text is null) raw.sqlite3_bind_null(stmt, index);
+            else raw.sqlite3_bind_text(stmt, index, text);
+        }
+    }
+
+    private WriteOutcome CountEvent(WriteOutcome outcome)
+    {
+        if (outcome == WriteOutcome.Inserted) _inserted++;
+        else _duplicates++;
+        return outcome;
     }
 
     /// <summary>
@@ -351,6 +416,7 @@ public sealed class IngestSession : IAsyncDisposable
         {
             foreach (var command in _commands.Values) await command.DisposeAsync();
             if (_insertEvent is not null) await _insertEvent.DisposeAsync();
+            _sqliteInsertEvent?.Dispose();
             await _transaction.DisposeAsync();
             await _connection.DisposeAsync();
             if (_holdsWriteLock) _store.WriteLock.Release();

@@ -93,6 +93,14 @@ public static class Importer
             if (rejectsPath is not null) File.Delete(rejectsPath);
             try
             {
+                if (request.Kind == ImportKind.Events)
+                {
+                    var refused = await run.PipeEventsAsync(rejectsPath, progress, clock, totalBytes, ct);
+                    if (refused is not null) return Refuse(refused, run.Rows, records.Warnings);
+                    var eventCounts = await session.CommitAsync(run.Rows, run.Rejected, ct);
+                    progress?.Report(new ImportProgress(run.Rows, totalBytes, totalBytes, clock.Elapsed));
+                    return new ImportResult(request.Kind, path, run.Rows, run.Rejected, eventCounts, null, run.Rejected > 0 ? rejectsPath : null, records.Warnings, clock.Elapsed);
+                }
                 var lastReport = TimeSpan.Zero;
                 while (records.Next())
                 {
@@ -134,6 +142,113 @@ public static class Importer
         public long Rows;
         public long Rejected;
 
+        private sealed class ParsedEvent
+        {
+            public EventRow? Row;
+            public Error? Error;
+            public long Line;
+            public string? RejectText;
+        }
+
+        /// <summary>
+        /// Events are the big files, so parsing and writing overlap: this thread reads and validates batches of
+        /// records while a second one writes the previous batch. Order is kept, so the first refused row is
+        /// still the one reported, and nothing is committed unless every row was accepted (or skipped).
+        /// </summary>
+        public async Task<Error?> PipeEventsAsync(string? rejectsPath, IProgress<ImportProgress>? progress, Stopwatch clock, long totalBytes, CancellationToken ct)
+        {
+            const int batchSize = 1024;
+            var channel = System.Threading.Channels.Channel.CreateBounded<List<ParsedEvent>>(new System.Threading.Channels.BoundedChannelOptions(8)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+            });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var writer = Task.Run(() => WriteEvents(channel.Reader, rejectsPath, stop), CancellationToken.None);
+            var lastReport = TimeSpan.Zero;
+            try
+            {
+                var batch = new List<ParsedEvent>(batchSize);
+                while (!stop.IsCancellationRequested && records.Next())
+                {
+                    Rows++;
+                    var item = new ParsedEvent { Line = records.Line };
+                    if (records.RecordError is { } broken) item.Error = broken;
+                    else
+                    {
+                        var parsed = EventParser.Parse(records.Fields, context);
+                        if (parsed.TryGetValue(out var row, out var error))
+                        {
+                            item.Row = row;
+                        }
+                        else item.Error = error;
+                    }
+                    if (request.SkipBad) item.RejectText = RejectText();
+                    batch.Add(item);
+                    if (batch.Count == batchSize)
+                    {
+                        await channel.Writer.WriteAsync(batch, stop.Token);
+                        batch = new List<ParsedEvent>(batchSize);
+                        if (progress is not null && clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(200))
+                        {
+                            lastReport = clock.Elapsed;
+                            progress.Report(new ImportProgress(Rows, records.BytesRead, totalBytes, clock.Elapsed));
+                        }
+                    }
+                }
+                if (batch.Count > 0 && !stop.IsCancellationRequested) await channel.Writer.WriteAsync(batch, stop.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The writer refused a row and stopped; its error is the answer.
+            }
+            finally
+            {
+                channel.Writer.TryComplete();
+            }
+            var refused = await writer;
+            ct.ThrowIfCancellationRequested();
+            return refused;
+        }
+
+        private Error? WriteEvents(System.Threading.Channels.ChannelReader<List<ParsedEvent>> reader, string? rejectsPath, CancellationTokenSource stop)
+        {
+            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    foreach (var item in batch)
+                    {
+                        var error = item.Error ?? WriteEvent(item);
+                        if (error is null) continue;
+                        if (rejectsPath is null)
+                        {
+                            stop.Cancel();
+                            return error;
+                        }
+                        Rejected++;
+                        EnsureRejects(rejectsPath);
+                        _rejects!.Write(item.RejectText!.Replace("\u0000", error.ToString(), StringComparison.Ordinal));
+                    }
+                }
+            }
+            return null;
+        }
+
+        private Error? WriteEvent(ParsedEvent item)
+        {
+            var e = item.Row!;
+            if (e.Type == "identify")
+            {
+                var linked = session.Identify(e.AnonymousId!, e.CustomerId!, e.Time, e.EventId);
+                if (!linked.IsSuccess) return linked.Error! with { Path = records.WhereAt("anonymous_id", item.Line) };
+            }
+            var outcome = session.WriteEvent(e);
+            return outcome == WriteOutcome.DuplicateInIngest
+                ? Error.Conflict(records.WhereAt("event_id", item.Line), $"duplicate event_id '{e.EventId}': it appears earlier in this file")
+                : null;
+        }
+
         /// <summary>Parses and writes the current record; returns why it was refused, or null.</summary>
         public Error? Accept()
         {
@@ -141,20 +256,6 @@ public static class Importer
             var r = records.Fields;
             switch (request.Kind)
             {
-                case ImportKind.Events:
-                {
-                    var parsed = EventParser.Parse(r, context);
-                    if (!parsed.TryGetValue(out var e, out var error)) return error;
-                    var outcome = session.WriteEvent(e);
-                    if (outcome == WriteOutcome.DuplicateInIngest)
-                        return Error.Conflict(r.Where("event_id"), $"duplicate event_id '{e.EventId}': it appears earlier in this file");
-                    if (e.Type == "identify")
-                    {
-                        var linked = session.Identify(e.AnonymousId!, e.CustomerId!, e.Time, e.EventId);
-                        if (!linked.IsSuccess) return linked.Error! with { Path = r.Where("anonymous_id") };
-                    }
-                    return null;
-                }
                 case ImportKind.Customers:
                 {
                     var parsed = CustomerParser.Parse(r, context, "import:" + file);

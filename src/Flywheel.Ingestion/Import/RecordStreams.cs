@@ -28,6 +28,9 @@ internal interface IRecordStream : IDisposable
 
     void WriteRejectHeader(TextWriter writer);
 
+    /// <summary>Where a column of an earlier record is (records are read ahead of writing).</summary>
+    string WhereAt(string column, long line);
+
     void WriteReject(TextWriter writer, string reason);
 }
 
@@ -152,7 +155,10 @@ internal sealed class CsvRecordStream : IRecordStream, IRecordFields
         return _values[i];
     }
 
-    public string Where(string column) => _columns.TryGetValue(column, out var i) ? $"{_file}:{Line}:{i + 1} ({column})" : $"{_file}:{Line} ({column})";
+    public string Where(string column) => WhereAt(column, Line);
+
+    public string WhereAt(string column, long line) =>
+        _columns.TryGetValue(column, out var i) ? $"{_file}:{line}:{i + 1} ({column})" : $"{_file}:{line} ({column})";
 
     private string Place(int field) => field > 0 && field <= _header.Length
         ? $"{_file}:{Line}:{field} ({_header[field - 1]})"
@@ -293,6 +299,8 @@ internal sealed class NdjsonRecordStream : IRecordStream
     public void WriteRejectHeader(TextWriter writer)
     {
     }
+
+    public string WhereAt(string column, long line) => $"{_file}:{line}: $.{column}";
 
     public void WriteReject(TextWriter writer, string reason)
     {

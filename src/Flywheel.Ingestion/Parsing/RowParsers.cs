@@ -53,6 +53,8 @@ public static class EventTypes
 
 public static class EventParser
 {
+    private static readonly string[] TextColumns = ["channel", "source", "medium", "campaign", "content", "term", "kol_id", "sku"];
+
     public static Result<EventRow> Parse(IRecordFields r, ParseContext context)
     {
         var id = Fields.Required(r, "event_id");
@@ -76,11 +78,10 @@ public static class EventParser
         var properties = Fields.JsonObject(r, "properties");
         if (!properties.IsSuccess) return properties.Error!;
 
-        string?[] text = new string?[8];
-        string[] names = ["channel", "source", "medium", "campaign", "content", "term", "kol_id", "sku"];
-        for (var i = 0; i < names.Length; i++)
+        var text = new string?[TextColumns.Length];
+        for (var i = 0; i < TextColumns.Length; i++)
         {
-            var field = Fields.Optional(r, names[i]);
+            var field = Fields.Optional(r, TextColumns[i]);
             if (!field.IsSuccess) return field.Error!;
             text[i] = field.Value;
         }
