@@ -136,7 +136,7 @@ public static class Importer
         private OrderRow? _order;
         private string? _droppedOrderId;
         private long _orderLine;
-        private readonly List<string> _orderRejects = [];
+        private readonly List<Action<TextWriter, string>> _orderRejects = [];
         private StreamWriter? _rejects;
 
         public long Rows;
@@ -147,7 +147,7 @@ public static class Importer
             public EventRow? Row;
             public Error? Error;
             public long Line;
-            public string? RejectText;
+            public Action<TextWriter, string>? Reject;
         }
 
         /// <summary>
@@ -183,7 +183,7 @@ public static class Importer
                         }
                         else item.Error = error;
                     }
-                    if (request.SkipBad) item.RejectText = RejectText();
+                    if (request.SkipBad) item.Reject = records.CaptureReject();
                     batch.Add(item);
                     if (batch.Count == batchSize)
                     {
@@ -228,7 +228,7 @@ public static class Importer
                         }
                         Rejected++;
                         EnsureRejects(rejectsPath);
-                        _rejects!.Write(item.RejectText!.Replace("\u0000", error.ToString(), StringComparison.Ordinal));
+                        item.Reject!(_rejects!, error.ToString());
                     }
                 }
             }
@@ -328,7 +328,7 @@ public static class Importer
                 return lineError;
             }
             _order.Lines.Add(orderLine);
-            if (request.SkipBad) _orderRejects.Add(RejectText());
+            if (request.SkipBad) _orderRejects.Add(records.CaptureReject());
             return null;
         }
 
@@ -381,15 +381,8 @@ public static class Importer
                 return;
             }
             EnsureRejects(RejectsPath);
-            foreach (var text in _orderRejects) _rejects!.Write(text.Replace("\u0000", reason, StringComparison.Ordinal));
+            foreach (var reject in _orderRejects) reject(_rejects!, reason);
             _orderRejects.Clear();
-        }
-
-        private string RejectText()
-        {
-            using var writer = new StringWriter();
-            records.WriteReject(writer, "\u0000");
-            return writer.ToString();
         }
 
         private void EnsureRejects(string path)

@@ -32,6 +32,9 @@ internal interface IRecordStream : IDisposable
     string WhereAt(string column, long line);
 
     void WriteReject(TextWriter writer, string reason);
+
+    /// <summary>Keeps the current record's raw content, to be written to the rejects file later with a reason.</summary>
+    Action<TextWriter, string> CaptureReject();
 }
 
 internal sealed class CsvRecordStream : IRecordStream, IRecordFields
@@ -183,6 +186,21 @@ internal sealed class CsvRecordStream : IRecordStream, IRecordFields
         writer.WriteLine(Quote(reason));
     }
 
+    public Action<TextWriter, string> CaptureReject()
+    {
+        var fields = new string[_reader.FieldCount];
+        for (var i = 0; i < fields.Length; i++) fields[i] = Encoding.UTF8.GetString(_reader.FieldBytes(i));
+        var line = Line;
+        return (writer, reason) =>
+        {
+            writer.Write(string.Join(',', fields.Select(Quote)));
+            writer.Write(',');
+            writer.Write(line);
+            writer.Write(',');
+            writer.WriteLine(Quote(reason));
+        };
+    }
+
     private static string Quote(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
@@ -245,7 +263,7 @@ internal sealed class NdjsonRecordStream : IRecordStream
                 _document = JsonDocument.Parse(_lineBytes.AsMemory(0, _lineLength), new JsonDocumentOptions { MaxDepth = 16 });
                 var fields = new JsonRecordFields(_document.RootElement, path);
                 _fields = fields;
-                if (fields.TypeError() is { } typeError) RecordError = Error.Invalid($"{_file}:{Line}", typeError);
+                RecordError = fields.TypeError();
             }
             catch (JsonException e)
             {
@@ -302,17 +320,26 @@ internal sealed class NdjsonRecordStream : IRecordStream
 
     public string WhereAt(string column, long line) => $"{_file}:{line}: $.{column}";
 
-    public void WriteReject(TextWriter writer, string reason)
+    public void WriteReject(TextWriter writer, string reason) => CaptureReject()(writer, reason);
+
+    public Action<TextWriter, string> CaptureReject()
     {
         var raw = Encoding.UTF8.GetString(_lineBytes, 0, _lineLength);
+        var record = _document?.RootElement.Clone();
+        var line = Line;
+        return (writer, reason) => WriteRejectLine(writer, reason, line, raw, record);
+    }
+
+    private static void WriteRejectLine(TextWriter writer, string reason, long line, string raw, JsonElement? record)
+    {
         using var json = new Utf8JsonWriter(new TextWriterStream(writer));
         json.WriteStartObject();
-        json.WriteNumber("_line", Line);
+        json.WriteNumber("_line", line);
         json.WriteString("_error", reason);
-        if (_document is not null)
+        if (record is { } element)
         {
             json.WritePropertyName("record");
-            _document.RootElement.WriteTo(json);
+            element.WriteTo(json);
         }
         else
         {

@@ -41,24 +41,24 @@ public sealed class JsonRecordFields : IRecordFields
 
     /// <summary>
     /// The first property whose JSON type cannot stand for a CSV field (an array or object where text is
-    /// expected, properties that is not an object), as an error message with its path; null when all are fine.
+    /// expected, properties that is not an object), as an error with its path; null when all are fine.
     /// </summary>
-    public string? TypeError()
+    public Primitives.Error? TypeError()
     {
         if (_element.ValueKind != JsonValueKind.Object)
-            return $"{_path}: expected a JSON object, got {_element.ValueKind.ToString().ToLowerInvariant()}";
+            return Primitives.Error.Invalid(_path, $"expected a JSON object, got {_element.ValueKind.ToString().ToLowerInvariant()}");
         foreach (var property in _element.EnumerateObject())
         {
             var kind = property.Value.ValueKind;
             if (property.Name == "properties")
             {
                 if (kind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.String))
-                    return $"{Where(property.Name)}: must be a JSON object";
+                    return Primitives.Error.Invalid(Where(property.Name), "must be a JSON object");
                 continue;
             }
             if (property.Name == "lines") continue;
             if (kind is JsonValueKind.Object or JsonValueKind.Array)
-                return $"{Where(property.Name)}: expected a string or a number, got {kind.ToString().ToLowerInvariant()}";
+                return Primitives.Error.Invalid(Where(property.Name), $"expected a string or a number, got {kind.ToString().ToLowerInvariant()}");
         }
         return null;
     }
