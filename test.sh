@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every Flywheel test, against both SQLite and PostgreSQL.
+# Installs PostgreSQL from Debian's packages if it is missing, starts it on 127.0.0.1:5432 if it is not
+# running, and stops again whatever it started. Prints "N passed, N failed" at the end.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+started_cluster=""
+cleanup() {
+  if [ -n "$started_cluster" ]; then
+    log "stopping PostgreSQL $started_cluster (started by this script)"
+    as_root pg_ctlcluster $started_cluster stop || true
+  fi
+}
+trap cleanup EXIT
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+PG_URL="${FLYWHEEL_TEST_PG:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=5}"
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  log "installing PostgreSQL (Debian package)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+fi
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+  pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^$version main$" || as_root pg_createcluster "$version" main >/dev/null
+  log "starting PostgreSQL $version main"
+  as_root pg_ctlcluster "$version" main start
+  started_cluster="$version main"
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.5; done
+fi
+if [ -z "${FLYWHEEL_TEST_PG:-}" ] && ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+  # A fresh Debian cluster has no password for postgres; the tests log in with postgres/postgres over TCP.
+  log "setting the postgres user's password for loopback logins"
+  as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres';\""
+fi
+export FLYWHEEL_TEST_PG="$PG_URL"
+
+# --- Tests ------------------------------------------------------------------------------------------
+results=$(mktemp -d)
+set +e
+dotnet test Flywheel.slnx -c Release --logger "trx" --results-directory "$results" 2>&1 | tee "$results/output.txt"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over all test projects, counted from their TRX reports.
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    if counters is None: continue
+    passed += int(counters.get("passed", 0)); failed += int(counters.get("failed", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -rf "$results"
+exit "$status"
