@@ -39,6 +39,11 @@ if [ -z "${FLYWHEEL_TEST_PG:-}" ] && ! PGPASSWORD=postgres psql -h 127.0.0.1 -U 
 fi
 export FLYWHEEL_TEST_PG="$PG_URL"
 
+# Each store test makes its own database (fw_test_*) or SQLite folder; clear those left by earlier runs.
+PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'fw\_test\_%'" 2>/dev/null |
+  while read -r db; do [ -n "$db" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1; done || true
+rm -rf "${TMPDIR:-/tmp}/flywheel-tests"
+
 # --- Tests ------------------------------------------------------------------------------------------
 results=$(mktemp -d)
 set +e
@@ -47,15 +52,9 @@ status=${PIPESTATUS[0]}
 set -e
 
 # One closing line over all test projects, counted from their TRX reports.
-python3 - "$results" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
-for path in glob.glob(sys.argv[1] + "/*.trx"):
-    counters = ET.parse(path).getroot().find(".//{*}Counters")
-    if counters is None: continue
-    passed += int(counters.get("passed", 0)); failed += int(counters.get("failed", 0))
-    skipped += int(counters.get("notExecuted", 0))
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-PY
+cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+  { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); v = kv[2]; sub(/".*/, "", v)
+      if (kv[1] == "passed") p += v; else if (kv[1] == "failed") f += v; else if (kv[1] == "notExecuted") s += v } }
+  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
 rm -rf "$results"
 exit "$status"

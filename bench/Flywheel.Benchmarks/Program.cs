@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
+using Flywheel.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `import-vs-sqlite3` is a whole-file comparison against the sqlite3 shell (an external process, which
+// BenchmarkDotNet cannot host); everything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "import-vs-sqlite3")
+    return await ImportVsSqliteShell.RunAsync(args[1..]);
+BenchmarkSwitcher.FromAssembly(typeof(ImportVsSqliteShell).Assembly).Run(args);
+return 0;

@@ -138,6 +138,7 @@ public sealed class IngestSession : IAsyncDisposable
         """;
 
     private sqlite3_stmt? _sqliteInsertEvent;
+    private byte[] _utf8 = new byte[1024];
 
     /// <summary>
     /// The SQLite event insert binds straight through SQLitePCL: events are the bulk of every import, and
@@ -177,10 +178,18 @@ public sealed class IngestSession : IAsyncDisposable
         var owner = Scalar("SELECT ingest_id FROM events WHERE event_id = @p0", e.EventId);
         return owner is not null && Convert.ToInt64(owner) == IngestId ? WriteOutcome.DuplicateInIngest : WriteOutcome.Duplicate;
 
-        static void Text(sqlite3_stmt stmt, int index, string? text)
+        void Text(sqlite3_stmt stmt, int index, string? text)
         {
-            if (text is null) raw.sqlite3_bind_null(stmt, index);
-            else raw.sqlite3_bind_text(stmt, index, text);
+            if (text is null)
+            {
+                raw.sqlite3_bind_null(stmt, index);
+                return;
+            }
+            // Encode into a reused buffer (SQLite copies it) instead of allocating a UTF-8 copy per field.
+            var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (_utf8.Length < needed) _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+            var length = Encoding.UTF8.GetBytes(text, _utf8);
+            raw.sqlite3_bind_text(stmt, index, _utf8.AsSpan(0, length));
         }
     }
 
