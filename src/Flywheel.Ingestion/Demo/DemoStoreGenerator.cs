@@ -51,3 +51,12 @@ public static class DemoStoreGenerator
         return summary;
     }
 }
+
+/// <summary>Display names of the channel codes the demo (and most Chinese-market data) uses.</summary>
+public static class ChannelNames
+{
+    private static readonly Dictionary<string, string> Names = DemoCatalog.Channels.ToDictionary(c => c.Code, c => c.DisplayName, StringComparer.Ordinal);
+
+    /// <summary>The Chinese display name of a channel code (tmall → 淘宝/天猫), or the code itself when unknown.</summary>
+    public static string Display(string code) => Names.TryGetValue(code, out var name) ? name : code;
+}
