@@ -14,7 +14,7 @@ internal sealed class DemoBuilder
 {
     // BG/NBD generating parameters (per week). With customers joining through the window these give a
     // repurchase rate of roughly a quarter to a third of buyers, typical of a brand's own flagship.
-    internal const double BgNbdR = 0.25;
+    internal const double BgNbdR = 0.2;
     internal const double BgNbdAlpha = 4.0;
     internal const double BgNbdA = 0.8;
     internal const double BgNbdB = 2.5;
@@ -462,7 +462,8 @@ internal sealed class DemoBuilder
         var touch = fixedTouch ?? MakeTouch(random, customer is null ? random.Weighted(_shareCumulative) : RepeatChannel(random, customer), DayOf(t));
         var customerId = customer?.Id;
         Emit("page_view", t, customerId, anonymousId, touch);
-        if (random.Chance(0.42)) return; // bounce
+        // Anonymous visitors bounce more and look at less than members do.
+        if (random.Chance(customer is null ? 0.55 : 0.42)) return;
         if (customer is not null && random.Chance(0.3))
         {
             t += Gap(random);
@@ -474,7 +475,7 @@ internal sealed class DemoBuilder
             Emit("search", t, customerId, anonymousId, touch, term: random.Pick(DemoCatalog.SearchTerms));
         }
         var category = customer?.Category ?? PickCategory(random);
-        var views = 1 + random.Geometric(0.5, 6);
+        var views = 1 + random.Geometric(customer is null ? 0.4 : 0.5, 6);
         Product? last = null;
         for (var i = 0; i < views; i++)
         {

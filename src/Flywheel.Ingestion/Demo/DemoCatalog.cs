@@ -31,15 +31,15 @@ internal static class DemoCatalog
 {
     public static readonly DemoChannel[] Channels =
     [
-        new("xiaohongshu", "小红书", "xiaohongshu", 0.12, 0.75, 0.6, 0.018, 120, true, [("kol", 0.45), ("cpc", 0.25), ("organic", 0.30)]),
-        new("douyin", "抖音", "douyin", 0.17, 0.90, 0.7, 0.015, 90, true, [("kol", 0.40), ("cpc", 0.35), ("organic", 0.25)]),
-        new("bilibili", "B站", "bilibili", 0.05, 0.60, 0.5, 0.012, 100, true, [("kol", 0.55), ("cpc", 0.20), ("organic", 0.25)]),
-        new("weibo", "微博", "weibo", 0.05, 0.40, 0.4, 0.008, 70, true, [("kol", 0.40), ("cpc", 0.30), ("organic", 0.30)]),
-        new("tmall", "淘宝/天猫", "tmall", 0.22, 1.40, 1.2, 0.030, 150, false, [("cpc", 0.45), ("organic", 0.55)]),
-        new("jd", "京东", "jd", 0.10, 1.30, 1.1, 0.025, 160, false, [("cpc", 0.45), ("organic", 0.55)]),
-        new("pinduoduo", "拼多多", "pinduoduo", 0.08, 1.20, 0.9, 0.035, 60, false, [("cpc", 0.50), ("organic", 0.50)]),
+        new("xiaohongshu", "小红书", "xiaohongshu", 0.12, 0.75, 0.6, 0.018, 250, true, [("kol", 0.45), ("cpc", 0.25), ("organic", 0.30)]),
+        new("douyin", "抖音", "douyin", 0.17, 0.90, 0.7, 0.015, 220, true, [("kol", 0.40), ("cpc", 0.35), ("organic", 0.25)]),
+        new("bilibili", "B站", "bilibili", 0.05, 0.60, 0.5, 0.012, 200, true, [("kol", 0.55), ("cpc", 0.20), ("organic", 0.25)]),
+        new("weibo", "微博", "weibo", 0.05, 0.40, 0.4, 0.008, 150, true, [("kol", 0.40), ("cpc", 0.30), ("organic", 0.30)]),
+        new("tmall", "淘宝/天猫", "tmall", 0.22, 1.40, 1.2, 0.030, 350, false, [("cpc", 0.45), ("organic", 0.55)]),
+        new("jd", "京东", "jd", 0.10, 1.30, 1.1, 0.025, 380, false, [("cpc", 0.45), ("organic", 0.55)]),
+        new("pinduoduo", "拼多多", "pinduoduo", 0.08, 1.20, 0.9, 0.035, 150, false, [("cpc", 0.50), ("organic", 0.50)]),
         new("wechat", "微信私域", "wecom", 0.08, 2.00, 2.5, 0, 0, false, [("private", 1.0)]),
-        new("baidu", "百度搜索", "baidu", 0.05, 0.80, 0.5, 0.020, 250, false, [("cpc", 0.60), ("organic", 0.40)]),
+        new("baidu", "百度搜索", "baidu", 0.05, 0.80, 0.5, 0.020, 500, false, [("cpc", 0.60), ("organic", 0.40)]),
         new("email", "邮件", "newsletter", 0.03, 1.10, 1.8, 0, 0, false, [("email", 1.0)]),
         new("sms", "短信", "sms", 0.05, 1.00, 1.8, 0, 0, false, [("sms", 1.0)]),
     ];
