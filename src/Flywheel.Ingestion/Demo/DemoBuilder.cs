@@ -55,7 +55,11 @@ internal sealed class DemoBuilder
     private readonly PostDay[][] _postDays;       // [channel][day], empty for channels without KOLs
     private readonly double[] _meanPostMass;
 
-    private long _eventSeq, _orderSeq, _orderLines, _identified, _spendRows;
+    private long _events, _orders, _orderLines, _identified, _spendRows;
+    // Ids are numbered within their customer or visitor, so a change in one history (the clock cutting a session
+    // short) never renumbers another's.
+    private string _eventPrefix = "";
+    private int _eventInEntity;
 
     public DemoBuilder(IngestSession session, DemoOptions options, DateTimeOffset now, IProgress<string>? progress, CancellationToken ct)
     {
@@ -77,8 +81,8 @@ internal sealed class DemoBuilder
         for (var d = 0; d < _days; d++)
         {
             _dates[d] = _firstDay.AddDays(d);
-            var open = Math.Clamp((_endMs - DayStart(d)) / (double)DayMs, 0, 1);
-            var intensity = DemoSeasonality.Index(_dates[d]) / yearMean * open;
+            // Whole days, even today: how far today has run must not move anything else in the store.
+            var intensity = DemoSeasonality.Index(_dates[d]) / yearMean;
             _clock[d + 1] = _clock[d] + intensity;
             // A growing brand: arrivals rise by half over a year.
             arrival[d] = intensity * (1.0 + 0.5 * d / 365.0);
@@ -101,10 +105,10 @@ internal sealed class DemoBuilder
         _progress?.Report($"window {_firstDay:yyyy-MM-dd} .. {_lastDay:yyyy-MM-dd} (Asia/Shanghai)");
         WriteProducts(DemoRandom.Derive(_options.Seed, 1));
         WritePosts(DemoRandom.Derive(_options.Seed, 2));
-        WriteCustomers(DemoRandom.Derive(_options.Seed, 3));
-        WriteAnonymousVisitors(DemoRandom.Derive(_options.Seed, 4));
+        WriteCustomers();
+        WriteAnonymousVisitors();
         WriteSpend(DemoRandom.Derive(_options.Seed, 5));
-        return new DemoSummary(_options.Customers, _products.Count, _eventSeq, _orderSeq, _orderLines, _spendRows, _posts.Count, _identified, Parameters());
+        return new DemoSummary(_options.Customers, _products.Count, _events, _orders, _orderLines, _spendRows, _posts.Count, _identified, Parameters());
     }
 
     private DemoParameters Parameters() => new(
@@ -259,22 +263,25 @@ internal sealed class DemoBuilder
 
     // ---------------------------------------------------------------- customers
 
-    private void WriteCustomers(DemoRandom random)
+    private void WriteCustomers()
     {
         for (var i = 0; i < _options.Customers; i++)
         {
             if ((i & 1023) == 0) _ct.ThrowIfCancellationRequested();
-            WriteCustomer(random, i);
-            if ((i + 1) % 10000 == 0) _progress?.Report($"customers: {i + 1:N0} / {_options.Customers:N0}, events so far {_eventSeq:N0}, orders {_orderSeq:N0}");
+            // Each customer draws from its own stream: the store is the same whenever the same seed runs on the same
+            // day, except for activity between the two runs' instants.
+            WriteCustomer(DemoRandom.Derive(_options.Seed, (3L << 32) + i), i);
+            if ((i + 1) % 10000 == 0) _progress?.Report($"customers: {i + 1:N0} / {_options.Customers:N0}, events so far {_events:N0}, orders {_orders:N0}");
         }
-        _progress?.Report($"customers: {_options.Customers:N0}, events so far {_eventSeq:N0}, orders {_orderSeq:N0}");
+        _progress?.Report($"customers: {_options.Customers:N0}, events so far {_events:N0}, orders {_orders:N0}");
     }
 
     private void WriteCustomer(DemoRandom random, int index)
     {
         var id = $"C{index + 1:D8}";
         var signupDay = random.Weighted(_arrivalCumulative);
-        var signupAt = TimeIn(random, signupDay);
+        // Someone drawn to join later today than the clock's now joins just before it, with no further activity.
+        var signupAt = Math.Min(TimeIn(random, signupDay), _endMs - 1);
         var signupChannel = random.Weighted(_shareCumulative);
         var lambda = random.Gamma(BgNbdR, BgNbdAlpha);
         var dropout = random.Beta(BgNbdA, BgNbdB);
@@ -282,6 +289,8 @@ internal sealed class DemoBuilder
         var category = PickCategory(random);
         var device = random.Chance(0.4) ? $"anon_c{index + 1:D8}" : null;
         var customer = new Customer(id, device, signupChannel, category, nu);
+        _eventPrefix = $"ev-{id}-";
+        _eventInEntity = 0;
 
         _session.UpsertCustomer(CustomerRow(random, index, id, signupChannel, signupAt, lambda));
         RowsWritten++;
@@ -435,13 +444,16 @@ internal sealed class DemoBuilder
 
     // ---------------------------------------------------------------- anonymous visitors
 
-    private void WriteAnonymousVisitors(DemoRandom random)
+    private void WriteAnonymousVisitors()
     {
         var visitors = (long)_options.Customers * AnonymousVisitorsPerCustomer;
         for (long v = 0; v < visitors; v++)
         {
             if ((v & 4095) == 0) _ct.ThrowIfCancellationRequested();
+            var random = DemoRandom.Derive(_options.Seed, (4L << 32) + v);
             var anonymousId = $"anon_v{v + 1:D9}";
+            _eventPrefix = $"ev-{anonymousId}-";
+            _eventInEntity = 0;
             var at = TimeIn(random, random.Weighted(_arrivalCumulative));
             var sessions = 1 + random.Geometric(0.3, 5);
             for (var s = 0; s < sessions && at < _endMs; s++)
@@ -449,9 +461,9 @@ internal sealed class DemoBuilder
                 BrowseSession(random, null, anonymousId, at, null);
                 at += (long)(random.Exponential(1.0 / 5) * DayMs) + 30 * MinuteMs;
             }
-            if ((v + 1) % 200_000 == 0) _progress?.Report($"anonymous visitors: {v + 1:N0} / {visitors:N0}, events so far {_eventSeq:N0}");
+            if ((v + 1) % 200_000 == 0) _progress?.Report($"anonymous visitors: {v + 1:N0} / {visitors:N0}, events so far {_events:N0}");
         }
-        _progress?.Report($"anonymous visitors: {visitors:N0}, events {_eventSeq:N0}");
+        _progress?.Report($"anonymous visitors: {visitors:N0}, events {_events:N0}");
     }
 
     // ---------------------------------------------------------------- sessions
@@ -501,7 +513,7 @@ internal sealed class DemoBuilder
         Emit("begin_checkout", t, customerId, anonymousId, touch, last.Sku);
         if (!random.Chance(0.25) || t >= _endMs) return;
         // An order placed but never paid: cancelled by the platform, or still pending if placed within the last hour.
-        var order = NewOrder(random, customer, touch, t, false);
+        var order = NewOrder(random, customer, t, false);
         var pending = _endMs - t < 60 * MinuteMs;
         Write(new OrderRow
         {
@@ -536,7 +548,7 @@ internal sealed class DemoBuilder
             t += Gap(random);
             Emit("search", t, id, device, touch, term: random.Pick(DemoCatalog.SearchTerms));
         }
-        var order = NewOrder(random, customer, touch, t, customer.Orders == 0 && customer.HasNewCoupon);
+        var order = NewOrder(random, customer, t, customer.Orders == 0 && customer.HasNewCoupon);
         var others = random.Geometric(0.45, 3);
         for (var i = 0; i < others; i++)
         {
@@ -574,13 +586,14 @@ internal sealed class DemoBuilder
             if (at < _endMs)
             {
                 refundedAt = at;
+                // A partial refund returns the last line of a multi-line order, or half the units of a single line.
                 var partial = refundRoll >= 0.03 && (order.Lines.Count > 1 || order.Lines[0].Quantity > 1);
                 status = partial ? "partially_refunded" : "refunded";
-                for (var i = 0; i < order.Lines.Count; i++)
+                var last = order.Lines.Count - 1;
+                for (var i = 0; i <= last; i++)
                 {
                     var line = order.Lines[i];
-                    var refundedQuantity = !partial ? line.Quantity : i == 0 ? Math.Max(1, line.Quantity / 2) : 0;
-                    if (partial && order.Lines.Count > 1) refundedQuantity = i == order.Lines.Count - 1 ? line.Quantity : 0;
+                    var refundedQuantity = !partial ? line.Quantity : last == 0 ? line.Quantity / 2 : i == last ? line.Quantity : 0;
                     order.Lines[i] = new OrderLineRow
                     {
                         Sku = line.Sku,
@@ -619,7 +632,7 @@ internal sealed class DemoBuilder
         return true;
     }
 
-    private PlannedOrder NewOrder(DemoRandom random, Customer customer, Touch touch, long at, bool newCustomerCoupon)
+    private PlannedOrder NewOrder(DemoRandom random, Customer customer, long at, bool newCustomerCoupon)
     {
         var date = _dates[DayOf(at)];
         var promotion = DemoSeasonality.IsPromotion(date);
@@ -683,8 +696,9 @@ internal sealed class DemoBuilder
         }
         // Free shipping from 99 yuan after discounts, otherwise 6, 8 or 10 yuan.
         var shipping = goods - discount >= 9_900 ? 0 : 600 + 200 * random.Int(3);
-        _ = touch;
-        return new PlannedOrder($"ORD{++_orderSeq:D10}", store, lines, coupon, shipping);
+        customer.OrderIds++;
+        _orders++;
+        return new PlannedOrder($"ORD-{customer.Id}-{customer.OrderIds:D3}", store, lines, coupon, shipping);
     }
 
     private void Write(OrderRow order, List<OrderLineRow> lines)
@@ -773,7 +787,10 @@ internal sealed class DemoBuilder
     private string Emit(string type, long time, string? customerId, string? anonymousId, Touch touch, string? sku = null, long? value = null,
         string? term = null, string? properties = null)
     {
-        var id = $"ev{++_eventSeq:D10}";
+        var id = _eventPrefix + (++_eventInEntity).ToString("D3", Invariant);
+        // Whatever would happen after the clock's now (the rest of a session in progress) has not happened yet.
+        if (time >= _endMs) return id;
+        _events++;
         _session.WriteEvent(new EventRow
         {
             EventId = id,
@@ -802,11 +819,8 @@ internal sealed class DemoBuilder
 
     private int DayOf(long time) => (int)Math.Clamp((time - _startMs) / DayMs, 0, _days - 1);
 
-    private long TimeIn(DemoRandom random, int day)
-    {
-        var t = DayStart(day) + DemoSeasonality.TimeOfDay(random, _dates[day]);
-        return t < _endMs ? t : DayStart(day) + random.Int((int)Math.Max(1, Math.Min(int.MaxValue, _endMs - DayStart(day))));
-    }
+    /// <summary>A time on a day at an hour people shop; may lie after the clock's now on the last day (callers skip those).</summary>
+    private long TimeIn(DemoRandom random, int day) => DayStart(day) + DemoSeasonality.TimeOfDay(random, _dates[day]);
 
     /// <summary>Real time to seasonal-clock time (days of average intensity since the window opened).</summary>
     private double Warp(long time)
@@ -872,5 +886,6 @@ internal sealed class DemoBuilder
         public double Nu { get; } = nu;
         public int Orders { get; set; }
         public bool HasNewCoupon { get; set; }
+        public int OrderIds { get; set; }
     }
 }

@@ -12,7 +12,19 @@ internal sealed class DemoRandom
     public DemoRandom(int seed) => _random = new Random(seed);
 
     /// <summary>An independent stream for one part of the build, so changing one part does not reshuffle the others.</summary>
-    public static DemoRandom Derive(int seed, int stream) => new(unchecked(seed * 1_000_003 + stream * 7_919 + 17));
+    public static DemoRandom Derive(int seed, long stream)
+    {
+        // SplitMix64's finaliser spreads (seed, stream) over the seed space; HashCode is randomised per process and
+        // would break reproducibility.
+        unchecked
+        {
+            var z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)stream;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return new DemoRandom((int)(z & int.MaxValue));
+        }
+    }
 
     public double Uniform() => _random.NextDouble();
 
