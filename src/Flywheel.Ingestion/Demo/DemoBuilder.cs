@@ -280,8 +280,9 @@ internal sealed class DemoBuilder
     {
         var id = $"C{index + 1:D8}";
         var signupDay = random.Weighted(_arrivalCumulative);
-        // Someone drawn to join later today than the clock's now joins just before it, with no further activity.
-        var signupAt = Math.Min(TimeIn(random, signupDay), _endMs - 1);
+        // Someone drawn to join later today than the clock's now is on record as joining just before it, and the
+        // rest of the history (all after now) is not written.
+        var signupAt = TimeIn(random, signupDay);
         var signupChannel = random.Weighted(_shareCumulative);
         var lambda = random.Gamma(BgNbdR, BgNbdAlpha);
         var dropout = random.Beta(BgNbdA, BgNbdB);
@@ -292,7 +293,7 @@ internal sealed class DemoBuilder
         _eventPrefix = $"ev-{id}-";
         _eventInEntity = 0;
 
-        _session.UpsertCustomer(CustomerRow(random, index, id, signupChannel, signupAt, lambda));
+        _session.UpsertCustomer(CustomerRow(random, index, id, signupChannel, Math.Min(signupAt, _endMs - 1), lambda));
         RowsWritten++;
 
         // Visits on this device before signing up: anonymous until the identify at signup stitches them.
@@ -319,13 +320,16 @@ internal sealed class DemoBuilder
             Emit("coupon_claimed", t, id, device, signupTouch, properties: """{"coupon":"NEW20"}""");
             customer.HasNewCoupon = true;
         }
-        if (device is not null)
+        if (device is not null && t < _endMs)
         {
             var linked = _session.Identify(device, id, t, signupEvent);
             if (!linked.IsSuccess) throw new InvalidOperationException($"demo identify failed: {linked.Error}");
             _identified++;
         }
 
+        // Purchases and browsing draw from their own streams, so where the clock cuts one off cannot shift the other.
+        var purchases = DemoRandom.Derive(_options.Seed, (5L << 32) + index);
+        var browsing = DemoRandom.Derive(_options.Seed, (6L << 32) + index);
         var aliveUntil = _clock[_days];
         if (random.Chance(BuyerShare))
         {
@@ -334,31 +338,32 @@ internal sealed class DemoBuilder
                 ? t + 2 * MinuteMs + random.Int(8 * (int)MinuteMs)
                 : Unwarp(random, Warp(t) + random.Exponential(1.0 / 5));
             var previous = trialAt;
-            if (trialAt < _endMs && PurchaseSession(random, customer, trialAt, random.Chance(0.6) ? signupChannel : -1))
+            var trialChannel = random.Chance(0.6) ? signupChannel : -1;
+            if (trialAt < _endMs && PurchaseSession(purchases, customer, trialAt, trialChannel))
             {
                 // Repeat purchases: Poisson(λ per week) on the seasonal clock; after each, drop out with probability p.
                 var u = Warp(trialAt);
                 while (true)
                 {
-                    u += random.Exponential(lambda / 7.0);
+                    u += purchases.Exponential(lambda / 7.0);
                     if (u >= _clock[_days]) break;
-                    var at = Math.Max(Unwarp(random, u), previous + 30 * MinuteMs);
+                    var at = Math.Max(Unwarp(purchases, u), previous + 30 * MinuteMs);
                     if (at >= _endMs) break;
-                    PurchaseSession(random, customer, at, -1);
+                    PurchaseSession(purchases, customer, at, -1);
                     previous = at;
-                    if (random.Chance(dropout))
+                    if (purchases.Chance(dropout))
                     {
                         aliveUntil = u;
                         break;
                     }
                 }
             }
-            BrowseWhileAlive(random, customer, Warp(signupAt), aliveUntil, Math.Min(3.0, 0.2 + 3.0 * lambda));
+            BrowseWhileAlive(browsing, customer, Warp(signupAt), aliveUntil, Math.Min(3.0, 0.2 + 3.0 * lambda));
         }
         else
         {
             var lapse = Warp(signupAt) + random.Exponential(1.0 / 28);
-            BrowseWhileAlive(random, customer, Warp(signupAt), Math.Min(lapse, aliveUntil), 0.3);
+            BrowseWhileAlive(browsing, customer, Warp(signupAt), Math.Min(lapse, aliveUntil), 0.3);
         }
     }
 
@@ -622,13 +627,13 @@ internal sealed class DemoBuilder
         }, order.Lines);
         customer.Orders++;
 
-        if (status == "completed" && random.Chance(0.25))
-        {
-            var reviewAt = completedAt + (long)(random.Exponential(1.0 / 2) * DayMs);
-            if (reviewAt < _endMs)
-                Emit("review", reviewAt, id, device, touch with { Medium = null, Campaign = null, Content = null, KolId = null },
-                    order.Lines[0].Sku, properties: $$"""{"order_id":"{{order.OrderId}}","rating":{{(random.Chance(0.85) ? 5 : 1 + random.Int(4))}}}""");
-        }
+        // Drawn whether or not the order is complete yet, so the clock never changes how many draws a purchase takes.
+        var reviews = random.Chance(0.25);
+        var reviewAt = completedAt + (long)(random.Exponential(1.0 / 2) * DayMs);
+        var rating = random.Chance(0.85) ? 5 : 1 + random.Int(4);
+        if (status == "completed" && reviews && reviewAt < _endMs)
+            Emit("review", reviewAt, id, device, touch with { Medium = null, Campaign = null, Content = null, KolId = null },
+                order.Lines[0].Sku, properties: $$"""{"order_id":"{{order.OrderId}}","rating":{{rating}}}""");
         return true;
     }
 

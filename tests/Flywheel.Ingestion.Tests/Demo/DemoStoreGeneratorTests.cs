@@ -55,6 +55,28 @@ public sealed class DemoStoreGeneratorTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Generate_LaterTheSameDay_OnlyAddsTheTail(string engine)
+    {
+        var options = new DemoOptions(Customers: 200, Days: 30, Seed: 9);
+        var morning = new TestClock(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.FromHours(8)));
+        var evening = new TestClock(new DateTimeOffset(2026, 11, 20, 21, 0, 0, TimeSpan.FromHours(8)));
+        using var early = await TestStores.OpenAsync(engine, morning);
+        using var late = await TestStores.OpenAsync(engine, evening);
+        await DemoStoreGenerator.GenerateAsync(early, options, morning, null, CancellationToken.None);
+        await DemoStoreGenerator.GenerateAsync(late, options, evening, null, CancellationToken.None);
+
+        // An hour before the morning run's instant both stores hold the same events, ids and all. (Closer to it, a
+        // purchase the morning run saw as still in progress is complete in the evening one.)
+        var cut = morning.GetUtcNow().AddHours(-1).ToUnixTimeMilliseconds();
+        var sql = $"SELECT COUNT(*), SUM(time % 1000003), MIN(event_id), MAX(event_id), SUM(COALESCE(value, 0)) FROM events WHERE time < {cut}";
+        Assert.Equal(await RowAsync(early, sql), await RowAsync(late, sql));
+        Assert.True(await TestStores.CountAsync(late, "events") > await TestStores.CountAsync(early, "events"));
+        Assert.Equal(await RowAsync(early, "SELECT COUNT(*), MIN(signup_at), SUM(signup_at % 1000003) FROM customers WHERE signup_at < " + (cut - 1)),
+            await RowAsync(late, "SELECT COUNT(*), MIN(signup_at), SUM(signup_at % 1000003) FROM customers WHERE signup_at < " + (cut - 1)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Generate_WindowCovering618AndDouble11_ShowsFestivalLift(string engine)
     {
         using var store = await DemoAsync(engine, new DemoOptions(Customers: 600, Days: 200, Seed: 42));
@@ -170,6 +192,18 @@ public sealed class DemoStoreGeneratorTests
     [InlineData(10, 5000)]
     public void Options_OutOfBounds_AreInvalid(int customers, int days) =>
         Assert.False(new DemoOptions(customers, days).Validate().IsSuccess);
+
+    private static async Task<string> RowAsync(FlywheelStore store, string sql)
+    {
+        await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var values = new object[reader.FieldCount];
+        reader.GetValues(values);
+        return string.Join(" | ", values.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
+    }
 
     private static async Task<Dictionary<DateOnly, int>> PerDayAsync(FlywheelStore store, string sql)
     {
