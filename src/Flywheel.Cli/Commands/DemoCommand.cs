@@ -83,6 +83,9 @@ internal static class DemoCommand
         if (!isDemo && await HoldsDataAsync(store, ct))
             return $"{store.Location.Description} already holds data that a demo did not make; refusing to touch it. " +
                    "Use another --data folder (or --db database) for the demo.";
+        if (isDemo && await HasOtherIngestsAsync(store, ct))
+            return $"{store.Location.Description} holds a demo but also data imported into it since; refusing to replace it. " +
+                   "Use another --data folder for a new demo.";
         if (isDemo && store.Location.Engine == SqlEngine.Postgres)
             return $"{store.Location.Description} already holds a demo; drop that database or point --db at a new one to build another.";
         return null;
@@ -90,6 +93,14 @@ internal static class DemoCommand
 
     private static async Task<bool> IsDemoAsync(FlywheelStore store, CancellationToken ct) =>
         await store.GetSettingAsync(DemoStoreGenerator.SettingsKey, "", ct) != "";
+
+    private static async Task<bool> HasOtherIngestsAsync(FlywheelStore store, CancellationToken ct)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM ingests WHERE kind <> 'demo' LIMIT 1";
+        return await command.ExecuteScalarAsync(ct) is not null;
+    }
 
     private static async Task<bool> HoldsDataAsync(FlywheelStore store, CancellationToken ct)
     {

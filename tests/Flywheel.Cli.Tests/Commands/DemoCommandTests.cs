@@ -77,6 +77,26 @@ public sealed class DemoCommandTests
     }
 
     [Fact]
+    public async Task Demo_OverDemoWithImportsOnTop_Refuses()
+    {
+        var folder = NewFolder();
+        Assert.Equal(0, (await RunAsync("demo", "--data", folder, "--customers", "100", "--days", "20")).Exit);
+        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, CancellationToken.None);
+        using (var store = opened.Value)
+        {
+            await using var session = await IngestSession.BeginAsync(store, "import", "customers.csv", CancellationToken.None);
+            session.UpsertCustomer(new CustomerRow { CustomerId = "real-customer" });
+            await session.CommitAsync(1, 0, CancellationToken.None);
+        }
+
+        var (exit, _, error) = await RunAsync("demo", "--data", folder, "--customers", "100", "--days", "20");
+
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Contains("imported", error, StringComparison.Ordinal);
+        Assert.Equal(101, await CountAsync(folder, "customers"));
+    }
+
+    [Fact]
     public async Task ReportOverview_Json_HasSnakeCaseKeysAndYuanStrings()
     {
         var folder = NewFolder();
