@@ -416,7 +416,7 @@ internal sealed class DemoBuilder
             TimeZone = "Asia/Shanghai",
         };
         // Multiplying by a number coprime to 10^9 is a bijection mod 10^9: every customer gets a distinct, plausible number.
-        var prefix = "3578 9"[index % 5 == 4 ? 5 : index % 4];
+        var prefix = "35789"[index % 5];
         var number = (index * 104_729L + 271_828_183L) % 1_000_000_000L;
         row.Identities.Add(new CustomerIdentity("phone", $"1{prefix}{number:D9}"));
         var platformKind = _channels[signupChannel].Code switch
@@ -505,18 +505,18 @@ internal sealed class DemoBuilder
             t += Gap(random);
             Emit("share", t, customerId, anonymousId, touch, last!.Sku, properties: """{"to":"wechat"}""");
         }
-        if (random.Chance(0.04))
+        if (customer is not null && random.Chance(0.04))
         {
             t += Gap(random);
             Emit("coupon_claimed", t, customerId, anonymousId, touch, properties: """{"coupon":"MEMBER10"}""");
         }
-        if (!random.Chance(customer is null ? 0.05 : 0.14)) return;
+        if (!random.Chance(customer is null ? 0.05 : 0.2)) return;
         t += Gap(random);
         Emit("add_to_cart", t, customerId, anonymousId, touch, last!.Sku);
-        if (customer is null || !random.Chance(0.35)) return;
+        if (customer is null || !random.Chance(0.55)) return;
         t += Gap(random);
         Emit("begin_checkout", t, customerId, anonymousId, touch, last.Sku);
-        if (!random.Chance(0.25) || t >= _endMs) return;
+        if (!random.Chance(0.15) || t >= _endMs) return;
         // An order placed but never paid: cancelled by the platform, or still pending if placed within the last hour.
         var order = NewOrder(random, customer, t, false);
         var pending = _endMs - t < 60 * MinuteMs;
