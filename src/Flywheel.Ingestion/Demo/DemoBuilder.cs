@@ -304,7 +304,7 @@ internal sealed class DemoBuilder
             {
                 var at = signupAt - (long)(random.Exponential(1.0 / 4) * DayMs);
                 if (at < _startMs) continue;
-                BrowseSession(random, null, device, at, null);
+                BrowseSession(random, null, device, at);
             }
         }
 
@@ -376,7 +376,7 @@ internal sealed class DemoBuilder
             if (u >= until) break;
             var at = Unwarp(random, u);
             if (at >= _endMs) break;
-            BrowseSession(random, customer, customer.Device, at, null);
+            BrowseSession(random, customer, customer.Device, at);
         }
     }
 
@@ -463,7 +463,7 @@ internal sealed class DemoBuilder
             var sessions = 1 + random.Geometric(0.3, 5);
             for (var s = 0; s < sessions && at < _endMs; s++)
             {
-                BrowseSession(random, null, anonymousId, at, null);
+                BrowseSession(random, null, anonymousId, at);
                 at += (long)(random.Exponential(1.0 / 5) * DayMs) + 30 * MinuteMs;
             }
             if ((v + 1) % 200_000 == 0) _progress?.Report($"anonymous visitors: {v + 1:N0} / {visitors:N0}, events so far {_events:N0}");
@@ -474,9 +474,9 @@ internal sealed class DemoBuilder
     // ---------------------------------------------------------------- sessions
 
     /// <summary>A visit that does not end in an order: bounce, browse, sometimes a cart or an abandoned checkout.</summary>
-    private void BrowseSession(DemoRandom random, Customer? customer, string? anonymousId, long t, Touch? fixedTouch)
+    private void BrowseSession(DemoRandom random, Customer? customer, string? anonymousId, long t)
     {
-        var touch = fixedTouch ?? MakeTouch(random, customer is null ? random.Weighted(_shareCumulative) : RepeatChannel(random, customer), DayOf(t));
+        var touch = MakeTouch(random, customer is null ? random.Weighted(_shareCumulative) : RepeatChannel(random, customer), DayOf(t));
         var customerId = customer?.Id;
         Emit("page_view", t, customerId, anonymousId, touch);
         // Anonymous visitors bounce more and look at less than members do.
