@@ -313,7 +313,7 @@ internal sealed class DemoBuilder
         var t = signupAt;
         Emit("page_view", t, id, device, signupTouch);
         t += Gap(random);
-        var signupEvent = Emit("sign_up", t, id, device, signupTouch);
+        var signupEvent = Emit("signup", t, id, device, signupTouch);
         if (random.Chance(0.45))
         {
             t += Gap(random);
