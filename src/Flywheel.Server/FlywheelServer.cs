@@ -63,9 +63,14 @@ public static class FlywheelServer
                 problem.Type = problem.Status switch
                 {
                     StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => Problems.NotFound,
+                    StatusCodes.Status413PayloadTooLarge => Problems.PayloadTooLarge,
+                    StatusCodes.Status415UnsupportedMediaType => Problems.UnsupportedMediaType,
                     >= 500 => Problems.Internal,
                     _ => Problems.InvalidInput,
                 };
+            // Routing answers 415 itself (the endpoints declare application/json), before a handler could explain.
+            if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)
+                problem.Detail = $"the body must be JSON sent with Content-Type: application/json (got '{context.HttpContext.Request.ContentType}')";
             if (problem.Status >= 500 && problem.Detail is null)
                 problem.Detail = "the server failed unexpectedly; nothing of this request was committed. The error is in the server log; retrying is safe";
         });
