@@ -405,6 +405,9 @@ public sealed class IngestSession : IAsyncDisposable
             _store.Time.GetUtcNow().ToUnixTimeMilliseconds(), rowsRead, _inserted, _updated, _unchanged + _duplicates, rejected, IngestId);
         await _transaction.CommitAsync(ct);
         _committed = true;
+        var committed = _store.CommittedCustomers;
+        if (committed.Count + _knownCustomers.Count > 1_000_000) committed.Clear();
+        foreach (var id in _knownCustomers) committed.TryAdd(id, 0);
         return Counts;
     }
 
@@ -435,6 +438,7 @@ public sealed class IngestSession : IAsyncDisposable
         // The set only saves round trips; the unique key on customers is what guarantees one row per id.
         if (_knownCustomers.Count > 1_000_000) _knownCustomers.Clear();
         if (!_knownCustomers.Add(customerId)) return;
+        if (_store.CommittedCustomers.ContainsKey(customerId)) return;
         if (_connection is SqliteConnection sqlite)
         {
             // Same hot path as InsertEventSqlite: an event batch ensures thousands of customers.
