@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "Flywheel server stopping; waiting up to {Timeout} for in-flight requests")]
     public static partial void Stopping(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(2001, LogLevel.Information, "Event batch ingest {IngestId}: {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected")]
-    public static partial void EventsIngested(ILogger logger, long ingestId, long accepted, long duplicates, int rejected);
+    [LoggerMessage(2001, LogLevel.Information, "Event batch: {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected")]
+    public static partial void EventsIngested(ILogger logger, long accepted, long duplicates, int rejected);
 
     [LoggerMessage(2002, LogLevel.Information, "Event batch of {Count} rejected: {Rejected} invalid items, nothing written")]
     public static partial void EventBatchRejected(ILogger logger, int count, int rejected);
@@ -26,8 +26,8 @@ internal static partial class Log
     [LoggerMessage(2005, LogLevel.Information, "Anonymous id linked to customer {CustomerId}; {Stitched} events stitched")]
     public static partial void Identified(ILogger logger, string customerId, int stitched);
 
-    [LoggerMessage(2006, LogLevel.Information, "Request refused ({Status}): {Detail}")]
-    public static partial void Refused(ILogger logger, int status, string detail);
+    [LoggerMessage(2007, LogLevel.Warning, "Event batch rolled back by the database ({SqlState}) on attempt {Attempt}; writing it again")]
+    public static partial void BatchRetried(ILogger logger, int attempt, string? sqlState);
 
     [LoggerMessage(9001, LogLevel.Warning, "Health check could not reach the store")]
     public static partial void HealthFailed(ILogger logger, Exception exception);

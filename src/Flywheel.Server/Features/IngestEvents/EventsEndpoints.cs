@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Server.Http;
@@ -78,34 +79,63 @@ internal static class EventsEndpoints
         long accepted = 0, duplicates = 0;
         if (errors.Count < count)
         {
-            await using var session = await IngestSession.BeginAsync(store, "http:events", "POST /v1/events", ct);
-            for (var i = 0; i < rows.Length; i++)
+            // Written in customer order: concurrent batches on PostgreSQL then take the customers' unique-key locks in
+            // the same order and cannot deadlock on them. The stored result does not depend on the order (stitching
+            // runs at commit).
+            var order = Enumerable.Range(0, count).Where(i => rows[i] is not null)
+                .OrderBy(i => rows[i]!.CustomerId ?? "", StringComparer.Ordinal).ThenBy(i => i).ToArray();
+            for (var attempt = 1; ; attempt++)
             {
-                if (rows[i] is not { } row) continue;
-                if (row.Type == "identify")
+                try
                 {
-                    // The link comes first: an event whose identification conflicts is rejected as a whole.
-                    var linked = session.Identify(row.AnonymousId!, row.CustomerId!, row.Time, row.EventId);
-                    if (!linked.IsSuccess)
-                    {
-                        var conflict = new ItemError(i, JsonRecordFields.Index("$.events", i) + ".anonymous_id", linked.Error!.Message);
-                        if (!partial)
-                            return Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "The request conflicts with stored data",
-                                $"event {i} conflicts with stored identities and nothing was written: {conflict.Message}", [conflict]);
-                        errors.Add(conflict);
-                        continue;
-                    }
+                    var written = await WriteAsync(store, rows, order, partial, ct);
+                    if (written.Conflict is { } conflict)
+                        return Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "The request conflicts with stored data",
+                            $"event {conflict.Index} conflicts with stored identities and nothing was written: {conflict.Message}", [conflict]);
+                    accepted = written.Accepted;
+                    duplicates = written.Duplicates;
+                    errors.AddRange(written.Rejected);
+                    errors.Sort(static (a, b) => a.Index!.Value.CompareTo(b.Index!.Value));
+                    break;
                 }
-                switch (session.WriteEvent(row))
+                catch (DbException e) when (e.SqlState is "40P01" or "40001" && attempt < 3)
                 {
-                    case WriteOutcome.Inserted: accepted++; break;
-                    default: duplicates++; break;
+                    // A deadlock or serialization failure rolled the whole batch back; writing it again is safe.
+                    Log.BatchRetried(logger, attempt, e.SqlState);
                 }
             }
-            errors.Sort(static (a, b) => a.Index!.Value.CompareTo(b.Index!.Value));
-            await session.CommitAsync(count, errors.Count, ct);
-            Log.EventsIngested(logger, session.IngestId, accepted, duplicates, errors.Count);
         }
+        Log.EventsIngested(logger, accepted, duplicates, errors.Count);
         return TypedResults.Ok(new EventBatchResponse(accepted, duplicates, errors.Count, errors));
+    }
+
+    private sealed record WriteResult(long Accepted, long Duplicates, List<ItemError> Rejected, ItemError? Conflict);
+
+    private static async Task<WriteResult> WriteAsync(FlywheelStore store, EventRow?[] rows, int[] order, bool partial, CancellationToken ct)
+    {
+        long accepted = 0, duplicates = 0;
+        var rejected = new List<ItemError>();
+        await using var session = await IngestSession.BeginAsync(store, "http:events", "POST /v1/events", ct);
+        foreach (var i in order)
+        {
+            var row = rows[i]!;
+            if (row.Type == "identify")
+            {
+                // The link comes first: an event whose identification conflicts is rejected as a whole.
+                var linked = session.Identify(row.AnonymousId!, row.CustomerId!, row.Time, row.EventId);
+                if (!linked.IsSuccess)
+                {
+                    var conflict = new ItemError(i, JsonRecordFields.Index("$.events", i) + ".anonymous_id", linked.Error!.Message);
+                    // Returning without committing rolls the session back: nothing of the batch is written.
+                    if (!partial) return new WriteResult(0, 0, rejected, conflict);
+                    rejected.Add(conflict);
+                    continue;
+                }
+            }
+            if (session.WriteEvent(row) == WriteOutcome.Inserted) accepted++;
+            else duplicates++;
+        }
+        await session.CommitAsync(rows.Length, rows.Length - order.Length + rejected.Count, ct);
+        return new WriteResult(accepted, duplicates, rejected, null);
     }
 }

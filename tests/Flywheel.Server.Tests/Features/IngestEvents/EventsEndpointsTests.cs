@@ -171,6 +171,23 @@ public sealed class EventsEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Post_ConcurrentBatchesWithSharedCustomersInOppositeOrder_AllSucceed(string engine)
+    {
+        // Regression: on PostgreSQL two batches ensuring the same new customers in opposite orders deadlocked (40P01).
+        await using var host = await ServerHost.StartAsync(engine);
+        var customers = Enumerable.Range(0, 300).Select(i => "c" + i).ToList();
+        string Body(string prefix, IEnumerable<string> ids) => Json.Batch(ids.Select((c, i) => Json.Event($"{prefix}{i}", customer: c)));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(k =>
+            host.PostJsonAsync("/v1/events", Body($"b{k}-", k % 2 == 0 ? customers : Enumerable.Reverse(customers)))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1200, await TestStores.CountAsync(host.Store, "events"));
+        Assert.Equal(300, await TestStores.CountAsync(host.Store, "customers"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Post_BodyWithoutEventsArray_Is400(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
