@@ -175,15 +175,15 @@ public sealed class EventsEndpointsTests
     {
         // Regression: on PostgreSQL two batches ensuring the same new customers in opposite orders deadlocked (40P01).
         await using var host = await ServerHost.StartAsync(engine);
-        var customers = Enumerable.Range(0, 300).Select(i => "c" + i).ToList();
+        var customers = Enumerable.Range(0, 3000).Select(i => "c" + i).ToList();
         string Body(string prefix, IEnumerable<string> ids) => Json.Batch(ids.Select((c, i) => Json.Event($"{prefix}{i}", customer: c)));
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(k =>
             host.PostJsonAsync("/v1/events", Body($"b{k}-", k % 2 == 0 ? customers : Enumerable.Reverse(customers)))));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(1200, await TestStores.CountAsync(host.Store, "events"));
-        Assert.Equal(300, await TestStores.CountAsync(host.Store, "customers"));
+        Assert.Equal(12_000, await TestStores.CountAsync(host.Store, "events"));
+        Assert.Equal(3000, await TestStores.CountAsync(host.Store, "customers"));
     }
 
     [Theory]
