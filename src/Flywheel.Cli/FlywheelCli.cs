@@ -44,6 +44,7 @@ public static class FlywheelCli
             ImportCommand.Create(console, time),
             DemoCommand.Create(console, time),
             ServeCommand.Create(console, time),
+            LoadTestCommand.Create(console, time),
             ReportCommand.Create(console, time),
         };
         var parse = root.Parse(args);

@@ -50,13 +50,14 @@ public sealed class JsonRecordFields : IRecordFields
         foreach (var property in _element.EnumerateObject())
         {
             var kind = property.Value.ValueKind;
-            if (property.Name == "properties")
+            // NameEquals compares the raw UTF-8 name; property.Name would allocate a string per field of every record.
+            if (property.NameEquals("properties"u8))
             {
                 if (kind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.String))
                     return Primitives.Error.Invalid(Where(property.Name), "must be a JSON object");
                 continue;
             }
-            if (property.Name == "lines") continue;
+            if (property.NameEquals("lines"u8)) continue;
             if (kind is JsonValueKind.Object or JsonValueKind.Array)
                 return Primitives.Error.Invalid(Where(property.Name), $"expected a string or a number, got {kind.ToString().ToLowerInvariant()}");
         }

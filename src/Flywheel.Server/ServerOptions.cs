@@ -1,0 +1,45 @@
+using System.Reflection;
+using Flywheel.Ingestion.Parsing;
+
+namespace Flywheel.Server;
+
+/// <summary>Settings of the HTTP server. Every default is documented; <see cref="Validate"/> runs before the server starts.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>16 MiB: a full batch of 10,000 events with properties fits with room to spare.</summary>
+    public const long DefaultMaxRequestBytes = 16L * 1024 * 1024;
+
+    /// <summary>Largest request body accepted, in bytes (default 16 MiB, between 1 KiB and 1 GiB); larger bodies get 413.</summary>
+    public long MaxRequestBytes { get; init; } = DefaultMaxRequestBytes;
+
+    /// <summary>Most events in one POST /v1/events batch (default 10,000, between 1 and 100,000); more get 413.</summary>
+    public int MaxEventsPerBatch { get; init; } = 10_000;
+
+    /// <summary>Most lines in one order (default 1,000).</summary>
+    public int MaxOrderLines { get; init; } = 1_000;
+
+    /// <summary>IANA time zone for times sent without an offset (default Asia/Shanghai).</summary>
+    public string TimeZone { get; init; } = "Asia/Shanghai";
+
+    /// <summary>How long a shutdown (SIGTERM, Ctrl+C) waits for in-flight requests to finish (default 30 s).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Reported by GET /health.</summary>
+    public string Version { get; init; } =
+        typeof(ServerOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting, so a bad configuration stops the server at start.</summary>
+    public void Validate()
+    {
+        if (MaxRequestBytes is < 1024 or > 1024L * 1024 * 1024)
+            throw new ArgumentException($"MaxRequestBytes must be between 1 KiB and 1 GiB (got {MaxRequestBytes})");
+        if (MaxEventsPerBatch is < 1 or > 100_000)
+            throw new ArgumentException($"MaxEventsPerBatch must be between 1 and 100,000 (got {MaxEventsPerBatch})");
+        if (MaxOrderLines is < 1 or > 100_000)
+            throw new ArgumentException($"MaxOrderLines must be between 1 and 100,000 (got {MaxOrderLines})");
+        if (!ParseContext.IsTimeZone(TimeZone))
+            throw new ArgumentException($"TimeZone '{TimeZone}' is not an IANA time zone id (e.g. Asia/Shanghai)");
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
+            throw new ArgumentException($"ShutdownTimeout must be between 0 and 10 minutes (got {ShutdownTimeout})");
+    }
+}
