@@ -66,14 +66,8 @@ internal static class Problems
         _ => Invalid(error),
     };
 
-    /// <summary>Splits "path: message" (the form of <c>JsonRecordFields.TypeError</c>) into an item error.</summary>
-    public static ItemError FromPathMessage(int? index, string fallbackPath, string text)
-    {
-        var at = text.IndexOf(": ", StringComparison.Ordinal);
-        return at > 0 && text.StartsWith(fallbackPath, StringComparison.Ordinal)
-            ? new ItemError(index, text[..at], text[(at + 2)..])
-            : new ItemError(index, fallbackPath, text);
-    }
+    /// <summary>An input error (with its JSON path) as an item of a problem's error list.</summary>
+    public static ItemError FromError(int? index, Error error) => new(index, JsonPath(error.Path), error.Message);
 
     /// <summary>Store errors name places relative to the request ("lines[0].sku"); responses use JSON paths ("$.lines[0].sku").</summary>
     public static string JsonPath(string? path) => path is null ? "$" : path.StartsWith('$') ? path : "$." + path;

@@ -37,7 +37,7 @@ internal static class IdentifyEndpoints
         using var _ = body;
 
         var fields = new JsonRecordFields(body.Root, "$");
-        if (fields.TypeError() is { } typeError) return Problems.Invalid(typeError, [Problems.FromPathMessage(null, "$", typeError)]);
+        if (fields.TypeError() is { } typeError) return Problems.Invalid(typeError.ToString(), [Problems.FromError(null, typeError)]);
         var context = new ParseContext(options.TimeZone, time.GetUtcNow());
         var anonymous = Fields.Required(fields, "anonymous_id");
         if (!anonymous.IsSuccess) return Problems.Invalid(anonymous.Error!);

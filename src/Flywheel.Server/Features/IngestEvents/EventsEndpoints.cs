@@ -63,7 +63,7 @@ internal static class EventsEndpoints
             var path = JsonRecordFields.Index("$.events", index);
             var fields = new JsonRecordFields(item, path);
             if (fields.TypeError() is { } typeError)
-                errors.Add(Problems.FromPathMessage(index, path, typeError));
+                errors.Add(Problems.FromError(index, typeError));
             else if (!EventParser.Parse(fields, context).TryGetValue(out var row, out var error))
                 errors.Add(new ItemError(index, error.Path ?? path, error.Message));
             else

@@ -48,7 +48,7 @@ internal static class OrdersEndpoints
 
         var fields = new JsonRecordFields(body.Root, "$");
         if (fields.TypeError() is { } typeError)
-            return Problems.Invalid(typeError, [Problems.FromPathMessage(null, "$", typeError)]);
+            return Problems.Invalid(typeError.ToString(), [Problems.FromError(null, typeError)]);
         if (!body.Root.TryGetProperty("lines", out var lines) || lines.ValueKind != JsonValueKind.Array || lines.GetArrayLength() == 0)
             return Problems.Invalid("an order needs a \"lines\" array with at least one line: [{\"sku\": ..., \"quantity\": 1, \"unit_price\": \"99.00\"}]",
                 [new ItemError(null, "$.lines", "expected a non-empty array of order lines")]);
@@ -66,7 +66,7 @@ internal static class OrdersEndpoints
             var path = JsonRecordFields.Index("$.lines", index);
             var lineFields = new JsonRecordFields(item, path);
             if (lineFields.TypeError() is { } lineTypeError)
-                errors.Add(Problems.FromPathMessage(index, path, lineTypeError));
+                errors.Add(Problems.FromError(index, lineTypeError));
             else if (!OrderParser.ParseLine(lineFields).TryGetValue(out var line, out var error))
                 errors.Add(new ItemError(index, error.Path ?? path, error.Message));
             else

@@ -92,11 +92,7 @@ internal static class CustomersEndpoints
     private static Flywheel.Primitives.Result<ConsentChange> ParseConsent(JsonElement item, string path, ParseContext context)
     {
         var r = new JsonRecordFields(item, path);
-        if (r.TypeError() is { } typeError)
-        {
-            var located = Problems.FromPathMessage(null, path, typeError);
-            return Flywheel.Primitives.Error.Invalid(located.Path, located.Message);
-        }
+        if (r.TypeError() is { } typeError) return typeError;
         if (r.Get("channel") is null) return Flywheel.Primitives.Error.Invalid(r.Where("channel"), "'channel' is required (email, sms, wecom, webhook)");
         var channel = Fields.Enum(r, "channel", Channels, "email, sms, wecom, webhook");
         if (!channel.IsSuccess) return channel.Error!;
