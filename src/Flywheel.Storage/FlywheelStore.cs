@@ -14,6 +14,16 @@ namespace Flywheel.Storage;
 /// </summary>
 public sealed class FlywheelStore : IDisposable
 {
+    static FlywheelStore()
+    {
+        // Multi-thread mode: SQLite skips its per-connection mutex on every call. Safe because a connection is only
+        // ever used by one thread at a time (ADO.NET's contract), and it takes a lock pair off each of the ~20 calls
+        // per inserted event. sqlite3_config only works before SQLite initialises; if something initialised it
+        // first, it answers SQLITE_MISUSE and the default (serialised) mode simply stays.
+        SQLitePCL.Batteries_V2.Init();
+        _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
+    }
+
     private FlywheelStore(StoreLocation location, TimeProvider time)
     {
         Location = location;
