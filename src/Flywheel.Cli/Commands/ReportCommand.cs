@@ -11,6 +11,8 @@ internal static class ReportCommand
     {
         var command = new Command("report", "Reports over the store");
         command.Subcommands.Add(Overview(console, time));
+        command.Subcommands.Add(ReportKpiCommand.Create(console, time));
+        command.Subcommands.Add(ReportFunnelCommand.Create(console, time));
         return command;
     }
 
@@ -48,7 +50,7 @@ internal static class ReportCommand
         return command;
     }
 
-    private static bool TryDay(string? text, out DateOnly? day)
+    internal static bool TryDay(string? text, out DateOnly? day)
     {
         day = null;
         if (text is null) return true;

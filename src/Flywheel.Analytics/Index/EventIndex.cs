@@ -1,0 +1,91 @@
+namespace Flywheel.Analytics.Index;
+
+/// <summary>
+/// The in-memory columnar index of events and orders (ADR 0002). Immutable once built, so queries run without
+/// locks while a newer index is built beside it.
+/// <para>
+/// Visitors are customers, or anonymous ids never stitched to a customer. Each visitor's events are contiguous and
+/// sorted by time (then by store order): visitor <c>v</c> owns rows <c>EventStart[v] .. EventStart[v+1]</c> of every
+/// event column. Orders are laid out the same way. Strings are dictionary-encoded; times are seconds since
+/// <see cref="Epoch"/> as int (good until 2088), so one event costs 32 bytes across its columns.
+/// </para>
+/// </summary>
+public sealed class EventIndex
+{
+    /// <summary>Seconds in the time columns count from 2020-01-01T00:00:00Z.</summary>
+    public static readonly long Epoch = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+
+    internal EventIndex() { }
+
+    // --- visitors ---
+    /// <summary>Visitor keys: the customer id, or "~" + anonymous id for visitors never identified.</summary>
+    public required string[] VisitorKeys { get; init; }
+    /// <summary>Whether the visitor is a known customer (false: an anonymous id).</summary>
+    public required bool[] IsCustomer { get; init; }
+    /// <summary>The customer's province code in <see cref="Provinces"/> (0 when unknown or anonymous).</summary>
+    public required ushort[] VisitorProvince { get; init; }
+
+    // --- events, grouped by visitor, sorted by time ---
+    public required int[] EventStart { get; init; }
+    public required int[] EventTime { get; init; }
+    public required ushort[] EventType { get; init; }
+    public required ushort[] EventChannel { get; init; }
+    public required ushort[] EventSource { get; init; }
+    public required ushort[] EventMedium { get; init; }
+    public required int[] EventCampaign { get; init; }
+    public required int[] EventSku { get; init; }
+    public required int[] EventKol { get; init; }
+    /// <summary>Event value in fen (0 when none).</summary>
+    public required long[] EventValue { get; init; }
+
+    // --- paid orders (status paid or later), grouped by visitor, sorted by paid time ---
+    public required int[] OrderStart { get; init; }
+    public required int[] OrderPaidTime { get; init; }
+    public required ushort[] OrderChannel { get; init; }
+    public required ushort[] OrderStore { get; init; }
+    /// <summary>total_paid in fen: goods − discounts + shipping.</summary>
+    public required long[] OrderGmv { get; init; }
+    public required long[] OrderRefund { get; init; }
+    public required int[] OrderUnits { get; init; }
+    /// <summary>Category code (in <see cref="Categories"/>) of the order's largest line.</summary>
+    public required int[] OrderCategory { get; init; }
+    /// <summary>The paid time of the visitor's first paid order ever (int.MaxValue when none): new vs returning.</summary>
+    public required int[] FirstOrderTime { get; init; }
+
+    // --- ad spend, one row per (date, channel, campaign) ---
+    public required int[] SpendDay { get; init; }
+    public required ushort[] SpendChannel { get; init; }
+    public required int[] SpendCampaign { get; init; }
+    public required long[] SpendCost { get; init; }
+    public required long[] SpendImpressions { get; init; }
+    public required long[] SpendClicks { get; init; }
+
+    // --- dictionaries ---
+    public required StringTable Types { get; init; }
+    public required StringTable Channels { get; init; }
+    public required StringTable Sources { get; init; }
+    public required StringTable Mediums { get; init; }
+    public required StringTable Campaigns { get; init; }
+    public required StringTable Skus { get; init; }
+    public required StringTable Kols { get; init; }
+    public required StringTable Stores { get; init; }
+    public required StringTable Categories { get; init; }
+    public required StringTable Provinces { get; init; }
+    /// <summary>Category code of each SKU code (index: SKU code).</summary>
+    public required int[] SkuCategory { get; init; }
+
+    /// <summary>The store's time zone (IANA id): days, weeks and months are counted in it.</summary>
+    public required string TimeZone { get; init; }
+
+    public int VisitorCount => VisitorKeys.Length;
+    public int EventCount => EventTime.Length;
+    public int OrderCount => OrderPaidTime.Length;
+
+    public static int ToIndexTime(long unixMs) => checked((int)(Math.DivRem(unixMs, 1000, out var rem) - (rem < 0 ? 1 : 0) - Epoch));
+
+    public static long ToUnixMs(int indexTime) => (indexTime + Epoch) * 1000;
+
+    /// <summary>Bytes held by the per-event columns, divided by the event count.</summary>
+    public double BytesPerEvent => EventCount == 0 ? 0 :
+        (double)(EventCount * (4 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + 8) + EventStart.Length * 4) / EventCount;
+}

@@ -1,0 +1,297 @@
+using System.Data.Common;
+using Flywheel.Storage;
+using Flywheel.Storage.Queries;
+
+namespace Flywheel.Analytics.Index;
+
+/// <summary>Progress of an index build: what is being read and how many rows so far.</summary>
+public sealed record IndexBuildProgress(string Stage, long Rows);
+
+/// <summary>
+/// Builds an <see cref="EventIndex"/> from the store: reads customers, events, products, paid orders and ad spend
+/// once each, then groups rows by visitor and sorts each visitor's rows by time. The store stays the truth: a
+/// rebuild from the same store gives an identical index.
+/// </summary>
+public static class EventIndexBuilder
+{
+    public static async Task<EventIndex> BuildAsync(FlywheelStore store, IProgress<IndexBuildProgress>? progress, CancellationToken ct)
+    {
+        var timeZone = await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct);
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var b = new Builder();
+
+        // Customers first, in key order, so visitor ids do not depend on the order events arrived in.
+        await foreach (var r in Rows(connection, "SELECT customer_id, province FROM customers ORDER BY customer_id", ct))
+            b.AddCustomer(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
+        progress?.Report(new IndexBuildProgress("customers", b.Visitors.Count));
+
+        await foreach (var r in Rows(connection, "SELECT sku, category FROM products ORDER BY sku", ct))
+            b.AddProduct(r.GetString(0), r.GetString(1));
+
+        long events = 0;
+        await foreach (var r in Rows(connection,
+                           "SELECT customer_id, anonymous_id, type, time, channel, source, medium, campaign, sku, kol_id, value FROM events", ct))
+        {
+            b.AddEvent(
+                r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt64(3),
+                Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7), Text(r, 8), Text(r, 9), r.IsDBNull(10) ? 0 : r.GetInt64(10));
+            if ((++events & 0xFFFFF) == 0) progress?.Report(new IndexBuildProgress("events", events));
+        }
+        progress?.Report(new IndexBuildProgress("events", events));
+
+        var lineFacts = new Dictionary<string, (int Units, string? TopSku, long TopPaid)>(StringComparer.Ordinal);
+        await foreach (var r in Rows(connection, "SELECT order_id, sku, quantity, paid_amount FROM order_lines", ct))
+        {
+            var id = r.GetString(0);
+            var (units, topSku, topPaid) = lineFacts.GetValueOrDefault(id);
+            var paid = r.GetInt64(3);
+            lineFacts[id] = (units + Convert.ToInt32(r.GetValue(2)), paid > topPaid || topSku is null ? r.GetString(1) : topSku, Math.Max(paid, topPaid));
+        }
+        await foreach (var r in Rows(connection,
+                           $"SELECT order_id, customer_id, COALESCE(paid_at, placed_at), channel, store, total_paid, refund_amount FROM orders WHERE status IN ({StoreOverview.PaidStatuses})",
+                           ct))
+        {
+            var facts = lineFacts.GetValueOrDefault(r.GetString(0));
+            b.AddOrder(r.GetString(1), r.GetInt64(2), Text(r, 3), Text(r, 4), r.GetInt64(5), r.GetInt64(6), facts.Units, facts.TopSku);
+        }
+        progress?.Report(new IndexBuildProgress("orders", b.OrderCount));
+
+        await foreach (var r in Rows(connection, "SELECT date, channel, campaign, cost, impressions, clicks FROM ad_spend", ct))
+            b.AddSpend(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.GetString(1),
+                r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? 0 : r.GetInt64(5));
+
+        return b.Build(timeZone);
+    }
+
+    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static async IAsyncEnumerable<DbDataReader> Rows(DbConnection connection, string sql, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return reader;
+    }
+
+    /// <summary>Collects rows in arrival order, then lays them out by visitor and time.</summary>
+    internal sealed class Builder
+    {
+        public readonly Dictionary<string, int> Visitors = new(StringComparer.Ordinal);
+        private readonly List<string> _keys = [];
+        private readonly List<bool> _isCustomer = [];
+        private readonly List<ushort> _province = [];
+        private readonly StringTable _types = new(), _channels = new(), _sources = new(), _mediums = new(), _campaigns = new(),
+            _skus = new(), _kols = new(), _stores = new(), _categories = new(), _provinces = new();
+        private readonly List<int> _skuCategory = [0];
+
+        private readonly GrowList<int> _eVisitor = new(), _eCampaign = new(), _eSku = new(), _eKol = new();
+        private readonly GrowList<long> _eTime = new(), _eValue = new();
+        private readonly GrowList<ushort> _eType = new(), _eChannel = new(), _eSource = new(), _eMedium = new();
+
+        private readonly GrowList<int> _oVisitor = new(), _oUnits = new(), _oCategory = new();
+        private readonly GrowList<long> _oTime = new(), _oGmv = new(), _oRefund = new();
+        private readonly GrowList<ushort> _oChannel = new(), _oStore = new();
+
+        private readonly GrowList<int> _sDay = new(), _sCampaign = new();
+        private readonly GrowList<ushort> _sChannel = new();
+        private readonly GrowList<long> _sCost = new(), _sImpressions = new(), _sClicks = new();
+
+        public int OrderCount => _oVisitor.Count;
+
+        public int Visitor(string key, bool isCustomer)
+        {
+            if (Visitors.TryGetValue(key, out var v)) return v;
+            v = _keys.Count;
+            Visitors[key] = v;
+            _keys.Add(key);
+            _isCustomer.Add(isCustomer);
+            _province.Add(0);
+            return v;
+        }
+
+        public void AddCustomer(string customerId, string? province)
+        {
+            var v = Visitor(customerId, isCustomer: true);
+            _province[v] = checked((ushort)_provinces.Encode(province));
+        }
+
+        public void AddProduct(string sku, string category)
+        {
+            var code = _skus.Encode(sku);
+            while (_skuCategory.Count <= code) _skuCategory.Add(0);
+            _skuCategory[code] = _categories.Encode(category);
+        }
+
+        public void AddEvent(string? customerId, string? anonymousId, string type, long timeMs, string? channel, string? source, string? medium,
+            string? campaign, string? sku, string? kol, long value)
+        {
+            _eVisitor.Add(customerId is not null ? Visitor(customerId, true) : Visitor("~" + anonymousId, false));
+            _eTime.Add(timeMs);
+            _eType.Add(Code16(_types, type));
+            _eChannel.Add(Code16(_channels, channel));
+            _eSource.Add(Code16(_sources, source));
+            _eMedium.Add(Code16(_mediums, medium));
+            _eCampaign.Add(_campaigns.Encode(campaign));
+            _eSku.Add(_skus.Encode(sku));
+            _eKol.Add(_kols.Encode(kol));
+            _eValue.Add(value);
+        }
+
+        public void AddOrder(string customerId, long paidMs, string? channel, string? store, long gmv, long refund, int units, string? topSku)
+        {
+            _oVisitor.Add(Visitor(customerId, true));
+            _oTime.Add(paidMs);
+            _oChannel.Add(Code16(_channels, channel));
+            _oStore.Add(Code16(_stores, store));
+            _oGmv.Add(gmv);
+            _oRefund.Add(refund);
+            _oUnits.Add(units);
+            var sku = _skus.Encode(topSku);
+            _oCategory.Add(sku < _skuCategory.Count ? _skuCategory[sku] : 0);
+        }
+
+        public void AddSpend(DateOnly date, string channel, string campaign, long cost, long impressions, long clicks)
+        {
+            _sDay.Add(date.DayNumber);
+            _sChannel.Add(Code16(_channels, channel));
+            _sCampaign.Add(_campaigns.Encode(campaign.Length == 0 ? null : campaign));
+            _sCost.Add(cost);
+            _sImpressions.Add(impressions);
+            _sClicks.Add(clicks);
+        }
+
+        private static ushort Code16(StringTable table, string? value)
+        {
+            var code = table.Encode(value);
+            return code <= ushort.MaxValue ? (ushort)code
+                : throw new InvalidOperationException($"more than {ushort.MaxValue} distinct values in a 16-bit column ({value})");
+        }
+
+        public EventIndex Build(string timeZone)
+        {
+            var visitors = _keys.Count;
+            var (eventStart, eventOrder) = Layout(_eVisitor, _eTime, visitors);
+            var (orderStart, orderOrder) = Layout(_oVisitor, _oTime, visitors);
+            var orderTime = Gather(_oTime, orderOrder, t => EventIndex.ToIndexTime(t));
+            var firstOrder = new int[visitors];
+            for (var v = 0; v < visitors; v++)
+                firstOrder[v] = orderStart[v] < orderStart[v + 1] ? orderTime[orderStart[v]] : int.MaxValue;
+            while (_skuCategory.Count < _skus.Count) _skuCategory.Add(0);
+
+            return new EventIndex
+            {
+                VisitorKeys = [.. _keys],
+                IsCustomer = [.. _isCustomer],
+                VisitorProvince = [.. _province],
+                EventStart = eventStart,
+                EventTime = Gather(_eTime, eventOrder, t => EventIndex.ToIndexTime(t)),
+                EventType = Gather(_eType, eventOrder, x => x),
+                EventChannel = Gather(_eChannel, eventOrder, x => x),
+                EventSource = Gather(_eSource, eventOrder, x => x),
+                EventMedium = Gather(_eMedium, eventOrder, x => x),
+                EventCampaign = Gather(_eCampaign, eventOrder, x => x),
+                EventSku = Gather(_eSku, eventOrder, x => x),
+                EventKol = Gather(_eKol, eventOrder, x => x),
+                EventValue = Gather(_eValue, eventOrder, x => x),
+                OrderStart = orderStart,
+                OrderPaidTime = orderTime,
+                OrderChannel = Gather(_oChannel, orderOrder, x => x),
+                OrderStore = Gather(_oStore, orderOrder, x => x),
+                OrderGmv = Gather(_oGmv, orderOrder, x => x),
+                OrderRefund = Gather(_oRefund, orderOrder, x => x),
+                OrderUnits = Gather(_oUnits, orderOrder, x => x),
+                OrderCategory = Gather(_oCategory, orderOrder, x => x),
+                FirstOrderTime = firstOrder,
+                SpendDay = _sDay.ToArray(),
+                SpendChannel = _sChannel.ToArray(),
+                SpendCampaign = _sCampaign.ToArray(),
+                SpendCost = _sCost.ToArray(),
+                SpendImpressions = _sImpressions.ToArray(),
+                SpendClicks = _sClicks.ToArray(),
+                Types = _types,
+                Channels = _channels,
+                Sources = _sources,
+                Mediums = _mediums,
+                Campaigns = _campaigns,
+                Skus = _skus,
+                Kols = _kols,
+                Stores = _stores,
+                Categories = _categories,
+                Provinces = _provinces,
+                SkuCategory = [.. _skuCategory],
+                TimeZone = timeZone,
+            };
+        }
+
+        /// <summary>
+        /// A counting sort by visitor, then a sort of each visitor's rows by (time, arrival): returns the CSR offsets and the
+        /// permutation that lays the rows out. Stable, so equal times keep their arrival order and a rebuild is identical.
+        /// </summary>
+        private static (int[] Start, int[] Order) Layout(GrowList<int> visitor, GrowList<long> time, int visitors)
+        {
+            var n = visitor.Count;
+            var start = new int[visitors + 1];
+            for (var i = 0; i < n; i++) start[visitor[i] + 1]++;
+            for (var v = 0; v < visitors; v++) start[v + 1] += start[v];
+            var next = (int[])start.Clone();
+            var order = new int[n];
+            for (var i = 0; i < n; i++) order[next[visitor[i]]++] = i;
+            var keys = new long[n];
+            for (var i = 0; i < n; i++) keys[i] = time[order[i]];
+            for (var v = 0; v < visitors; v++)
+            {
+                var from = start[v];
+                var length = start[v + 1] - from;
+                if (length > 1 && !IsSorted(keys, from, length))
+                {
+                    // Ties are broken by arrival (the order array within a visitor is ascending), so make it part of the key.
+                    var tie = new (long, int)[length];
+                    for (var i = 0; i < length; i++) tie[i] = (keys[from + i], order[from + i]);
+                    Array.Sort(tie);
+                    for (var i = 0; i < length; i++) order[from + i] = tie[i].Item2;
+                }
+            }
+            return (start, order);
+        }
+
+        private static bool IsSorted(long[] keys, int from, int length)
+        {
+            for (var i = from + 1; i < from + length; i++)
+                if (keys[i] < keys[i - 1]) return false;
+            return true;
+        }
+
+        private static TOut[] Gather<TIn, TOut>(GrowList<TIn> source, int[] order, Func<TIn, TOut> map) where TIn : struct
+        {
+            var result = new TOut[order.Length];
+            for (var i = 0; i < order.Length; i++) result[i] = map(source[order[i]]);
+            return result;
+        }
+    }
+
+    /// <summary>A list of structs that grows in chunks, without the copy-on-grow of List for tens of millions of rows.</summary>
+    internal sealed class GrowList<T> where T : struct
+    {
+        private const int ChunkBits = 16;
+        private readonly List<T[]> _chunks = [];
+
+        public int Count { get; private set; }
+
+        public void Add(T value)
+        {
+            var chunk = Count >> ChunkBits;
+            if (chunk == _chunks.Count) _chunks.Add(new T[1 << ChunkBits]);
+            _chunks[chunk][Count & ((1 << ChunkBits) - 1)] = value;
+            Count++;
+        }
+
+        public T this[int i] => _chunks[i >> ChunkBits][i & ((1 << ChunkBits) - 1)];
+
+        public T[] ToArray()
+        {
+            var result = new T[Count];
+            for (var i = 0; i < Count; i++) result[i] = this[i];
+            return result;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Flywheel.Analytics.Index;
+
+/// <summary>
+/// Dictionary encoding of one string column: each distinct value gets a small integer code, in order of first
+/// appearance. Code 0 is reserved for "no value" (NULL), so a column of codes needs no separate null mask.
+/// Not thread-safe while building; read-only afterwards.
+/// </summary>
+public sealed class StringTable
+{
+    public const int None = 0;
+
+    private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
+    private readonly List<string> _values = [""];
+
+    public int Count => _values.Count;
+
+    public int Encode(string? value)
+    {
+        if (value is null) return None;
+        if (_codes.TryGetValue(value, out var code)) return code;
+        code = _values.Count;
+        _values.Add(value);
+        _codes[value] = code;
+        return code;
+    }
+
+    /// <summary>The code of a value, or -1 when the column never holds it (a filter that matches nothing).</summary>
+    public int Find(string value) => _codes.TryGetValue(value, out var code) ? code : -1;
+
+    public string? Decode(int code) => code == None ? null : _values[code];
+}

@@ -1,0 +1,48 @@
+using NodaTime;
+
+namespace Flywheel.Analytics.Time;
+
+/// <summary>
+/// Calendar arithmetic in the store's time zone over index times (seconds since <see cref="Index.EventIndex.Epoch"/>).
+/// A day is a local calendar day; <see cref="DayOf"/> is cheap (an offset lookup cached per hour of UTC), so a
+/// query can bucket millions of events by local day.
+/// </summary>
+public sealed class LocalCalendar
+{
+    private readonly DateTimeZone _zone;
+    private readonly Dictionary<long, int> _offsetByHour = [];
+
+    public LocalCalendar(string timeZone)
+    {
+        _zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? throw new ArgumentException($"unknown time zone '{timeZone}'", nameof(timeZone));
+    }
+
+    /// <summary>The index time at which a local date begins.</summary>
+    public int StartOf(DateOnly date)
+    {
+        var start = _zone.AtStartOfDay(new LocalDate(date.Year, date.Month, date.Day)).ToInstant().ToUnixTimeSeconds();
+        return checked((int)(start - Index.EventIndex.Epoch));
+    }
+
+    /// <summary>The local date (as DateOnly.DayNumber) of an index time.</summary>
+    public int DayOf(int indexTime)
+    {
+        long utc = indexTime + Index.EventIndex.Epoch;
+        var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
+        if (!_offsetByHour.TryGetValue(hour, out var offset))
+        {
+            offset = _zone.GetUtcOffset(Instant.FromUnixTimeSeconds(hour * 3600)).Seconds;
+            _offsetByHour[hour] = offset;
+        }
+        var local = utc + offset;
+        var days = Math.DivRem(local, 86400, out var dayRem) - (dayRem < 0 ? 1 : 0);
+        return checked((int)(days + UnixEpochDayNumber));
+    }
+
+    private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Monday of the ISO week that holds the day.</summary>
+    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+
+    public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
+}
