@@ -1,13 +1,159 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Kpis;
+using Flywheel.Analytics.Time;
+using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;
 
+/// <summary>
+/// <c>flywheel report kpi --from DATE --to DATE [--by day|week|month|channel] [--format text|json|csv]</c>.
+/// The JSON shape is a contract: <c>{"rows": [{"key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate",
+/// "spend", "roi", "cac", ...}]}</c>, money in yuan with two decimals, rates as fractions (null when undefined).
+/// </summary>
 internal static class ReportKpiCommand
 {
     public static Command Create(CliConsole console, TimeProvider time)
     {
-        var command = new Command("kpi", "TODO");
-        command.SetAction(_ => ExitCodes.Unexpected);
+        var from = new Option<string?>("--from") { Description = "First day (yyyy-MM-dd, the store's time zone); default: the first day with data" };
+        var to = new Option<string?>("--to") { Description = "Last day, inclusive; default: the last day with data" };
+        var by = new Option<string>("--by") { Description = "Split by day, week, month or channel; default: one total row", DefaultValueFactory = _ => "total" };
+        by.AcceptOnlyFromAmong("total", "day", "week", "month", "channel");
+        var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "csv");
+        var command = new Command("kpi", "Traffic, conversion and cost KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...)")
+        {
+            from, to, by, format,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
+                return await BadAsync(console, "--from", "takes a date as yyyy-MM-dd");
+            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
+                return await BadAsync(console, "--to", "takes a date as yyyy-MM-dd");
+            if (fromDay is { } f && toDay is { } t && t < f)
+                return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+            if (index is null) return exit;
+            var (first, last) = DataRange(index);
+            var query = new KpiQuery(fromDay ?? first, toDay ?? last, Enum.Parse<KpiGrouping>(parse.GetValue(by)!, ignoreCase: true));
+            var result = KpiEngine.Run(index, query);
+            if (!result.TryGetValue(out var rows, out var error))
+                return await BadAsync(console, "--" + error.Path, error.Message);
+            switch (parse.GetValue(format))
+            {
+                case "json": await console.Out.WriteLineAsync(Json(rows)); break;
+                case "csv": await console.Out.WriteAsync(Csv(rows)); break;
+                default: await console.Out.WriteAsync(Text(rows, query)); break;
+            }
+            return ExitCodes.Ok;
+        });
         return command;
+    }
+
+    private static async Task<int> BadAsync(CliConsole console, string option, string message)
+    {
+        await console.Error.WriteLineAsync($"error: {option}: {message}");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>The first and last local day holding an event or a paid order (today's date when the store is empty).</summary>
+    private static (DateOnly First, DateOnly Last) DataRange(EventIndex index)
+    {
+        var calendar = new LocalCalendar(index.TimeZone);
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        if (min > max) return (new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 1));
+        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
+    }
+
+    /// <summary>Column name, and its value as JSON-ready text (money as yuan with two decimals, null when undefined).</summary>
+    private static IEnumerable<(string Name, string? Value)> Columns(KpiRow r)
+    {
+        static string M(long fen) => MoneyText.Format(fen);
+        static string? Mn(long? fen) => fen is { } v ? MoneyText.Format(v) : null;
+        static string? R(double? ratio) => ratio?.ToString("R", CultureInfo.InvariantCulture);
+        static string I(long n) => n.ToString(CultureInfo.InvariantCulture);
+        yield return ("gmv", M(r.Gmv));
+        yield return ("orders", I(r.Orders));
+        yield return ("buyers", I(r.Buyers));
+        yield return ("uv", I(r.Visitors));
+        yield return ("cvr", R(r.Cvr));
+        yield return ("aov", Mn(r.Aov));
+        yield return ("repurchase_rate", R(r.RepurchaseRate));
+        yield return ("spend", M(r.Spend));
+        yield return ("roi", R(r.Roi));
+        yield return ("cac", Mn(r.Cac));
+        yield return ("gmv_net", M(r.GmvNet));
+        yield return ("refunds", M(r.Refunds));
+        yield return ("refund_rate", R(r.RefundRate));
+        yield return ("units_per_order", R(r.UnitsPerOrder));
+        yield return ("new_buyers", I(r.NewBuyers));
+        yield return ("returning_buyers", I(r.ReturningBuyers));
+        yield return ("pv", I(r.PageViews));
+        yield return ("sessions", I(r.Sessions));
+        yield return ("impressions", I(r.Impressions));
+        yield return ("clicks", I(r.Clicks));
+        yield return ("ctr", R(r.Ctr));
+        yield return ("cpc", Mn(r.Cpc));
+        yield return ("cpm", Mn(r.Cpm));
+    }
+
+    internal static string Json(IReadOnlyList<KpiRow> rows)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("rows");
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", row.Key);
+                foreach (var (name, value) in Columns(row))
+                {
+                    json.WritePropertyName(name);
+                    if (value is null) json.WriteNullValue();
+                    else json.WriteRawValue(value);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string Csv(IReadOnlyList<KpiRow> rows)
+    {
+        var text = new StringBuilder();
+        text.Append("key,").AppendJoin(',', Columns(rows.Count > 0 ? rows[0] : Empty).Select(c => c.Name)).Append('\n');
+        foreach (var row in rows)
+            text.Append(row.Key.Contains(',', StringComparison.Ordinal) ? $"\"{row.Key}\"" : row.Key).Append(',')
+                .AppendJoin(',', Columns(row).Select(c => c.Value ?? "")).Append('\n');
+        return text.ToString();
+    }
+
+    private static readonly KpiRow Empty = new("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    private static string Text(IReadOnlyList<KpiRow> rows, KpiQuery query)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"KPIs 核心指标 {query.From:yyyy-MM-dd} .. {query.To:yyyy-MM-dd}\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"{"key",-14}{"GMV 成交额",16}{"orders 订单",12}{"buyers 买家",12}{"UV 访客",10}{"CVR 转化率",11}{"AOV 客单价",12}{"repurchase 复购",16}{"spend 花费",14}{"ROI",8}{"CAC 获客成本",14}\n");
+        foreach (var r in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"{r.Key,-14}{Yuan(r.Gmv),16}{r.Orders,12:N0}{r.Buyers,12:N0}{r.Visitors,10:N0}{Pct(r.Cvr),11}{Yuan(r.Aov),12}{Pct(r.RepurchaseRate),16}{Yuan(r.Spend),14}{(r.Roi is { } roi ? roi.ToString("0.00", CultureInfo.InvariantCulture) : "-"),8}{Yuan(r.Cac),14}\n");
+        }
+        return text.ToString();
+
+        static string Yuan(long? fen) => fen is { } v ? (v / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture) : "-";
+        static string Pct(double? ratio) => ratio is { } x ? x.ToString("P2", CultureInfo.InvariantCulture) : "-";
     }
 }
