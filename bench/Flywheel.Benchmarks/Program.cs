@@ -5,5 +5,7 @@ using Flywheel.Benchmarks;
 // BenchmarkDotNet cannot host); everything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import-vs-sqlite3")
     return await ImportVsSqliteShell.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "analytics")
+    return await AnalyticsFigures.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(ImportVsSqliteShell).Assembly).Run(args);
 return 0;

@@ -29,8 +29,10 @@ public static class EventIndexBuilder
             b.AddProduct(r.GetString(0), r.GetString(1));
 
         long events = 0;
-        await foreach (var r in Rows(connection,
-                           "SELECT customer_id, anonymous_id, type, time, channel, source, medium, campaign, sku, kol_id, value FROM events", ct))
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+            events = ReadEventsSqlite(sqlite, b, progress, ct);
+        else
+        await foreach (var r in Rows(connection, EventsSql, ct))
         {
             b.AddEvent(
                 r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt64(3),
@@ -61,6 +63,35 @@ public static class EventIndexBuilder
                 r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? 0 : r.GetInt64(5));
 
         return b.Build(timeZone);
+    }
+
+    private const string EventsSql = "SELECT customer_id, anonymous_id, type, time, channel, source, medium, campaign, sku, kol_id, value FROM events";
+
+    /// <summary>
+    /// The events read of a SQLite store, through SQLitePCL: columns arrive as UTF-8 spans and are dictionary-encoded
+    /// without a string per field (ADO.NET's reader allocated one for each, a third of the build time).
+    /// </summary>
+    private static long ReadEventsSqlite(Microsoft.Data.Sqlite.SqliteConnection connection, Builder b, IProgress<IndexBuildProgress>? progress, CancellationToken ct)
+    {
+        var db = connection.Handle!;
+        if (SQLitePCL.raw.sqlite3_prepare_v2(db, EventsSql, out var statement) != SQLitePCL.raw.SQLITE_OK)
+            throw new InvalidOperationException(SQLitePCL.raw.sqlite3_errmsg(db).utf8_to_string());
+        using (statement)
+        {
+            long rows = 0;
+            int step;
+            while ((step = SQLitePCL.raw.sqlite3_step(statement)) == SQLitePCL.raw.SQLITE_ROW)
+            {
+                b.AddEvent(statement);
+                if ((++rows & 0xFFFFF) == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress?.Report(new IndexBuildProgress("events", rows));
+                }
+            }
+            if (step != SQLitePCL.raw.SQLITE_DONE) throw new InvalidOperationException(SQLitePCL.raw.sqlite3_errmsg(db).utf8_to_string());
+            return rows;
+        }
     }
 
     private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
@@ -97,6 +128,8 @@ public static class EventIndexBuilder
         private readonly GrowList<long> _sCost = new(), _sImpressions = new(), _sClicks = new();
 
         public int OrderCount => _oVisitor.Count;
+
+        public Builder() => _visitorLookup = Visitors.GetAlternateLookup<ReadOnlySpan<char>>();
 
         public int Visitor(string key, bool isCustomer)
         {
@@ -135,6 +168,51 @@ public static class EventIndexBuilder
             _eSku.Add(_skus.Encode(sku));
             _eKol.Add(_kols.Encode(kol));
             _eValue.Add(value);
+        }
+
+        /// <summary>Adds the current row of <see cref="EventsSql"/> from a SQLite statement.</summary>
+        internal void AddEvent(SQLitePCL.sqlite3_stmt s)
+        {
+            int visitor;
+            if (!IsNull(s, 0))
+            {
+                var id = SQLitePCL.raw.sqlite3_column_blob(s, 0);
+                visitor = _visitorLookup.TryGetValue(Chars(id), out var v) ? v : Visitor(System.Text.Encoding.UTF8.GetString(id), true);
+            }
+            else
+            {
+                visitor = Visitor("~" + System.Text.Encoding.UTF8.GetString(SQLitePCL.raw.sqlite3_column_blob(s, 1)), false);
+            }
+            _eVisitor.Add(visitor);
+            _eTime.Add(SQLitePCL.raw.sqlite3_column_int64(s, 3));
+            _eType.Add(Code16(_types, s, 2));
+            _eChannel.Add(Code16(_channels, s, 4));
+            _eSource.Add(Code16(_sources, s, 5));
+            _eMedium.Add(Code16(_mediums, s, 6));
+            _eCampaign.Add(Code(_campaigns, s, 7));
+            _eSku.Add(Code(_skus, s, 8));
+            _eKol.Add(Code(_kols, s, 9));
+            _eValue.Add(IsNull(s, 10) ? 0 : SQLitePCL.raw.sqlite3_column_int64(s, 10));
+        }
+
+        private char[] _chars = new char[256];
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _visitorLookup;
+
+        private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
+        {
+            if (_chars.Length < utf8.Length) _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
+            return _chars.AsSpan(0, System.Text.Encoding.UTF8.GetChars(utf8, _chars));
+        }
+
+        private static bool IsNull(SQLitePCL.sqlite3_stmt s, int column) => SQLitePCL.raw.sqlite3_column_type(s, column) == SQLitePCL.raw.SQLITE_NULL;
+
+        private static int Code(StringTable table, SQLitePCL.sqlite3_stmt s, int column) =>
+            IsNull(s, column) ? StringTable.None : table.Encode(SQLitePCL.raw.sqlite3_column_blob(s, column));
+
+        private static ushort Code16(StringTable table, SQLitePCL.sqlite3_stmt s, int column)
+        {
+            var code = Code(table, s, column);
+            return code <= ushort.MaxValue ? (ushort)code : throw new InvalidOperationException($"more than {ushort.MaxValue} distinct values in a 16-bit column");
         }
 
         public void AddOrder(string customerId, long paidMs, string? channel, string? store, long gmv, long refund, int units, string? topSku)

@@ -11,6 +11,24 @@ public sealed class StringTable
 
     private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
     private readonly List<string> _values = [""];
+    private char[] _chars = new char[256];
+
+    public StringTable() => _lookup = _codes.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    /// <summary>
+    /// Encodes a value given as UTF-8 bytes (straight from the store's row buffer); allocates only for a value not
+    /// seen before. An index build calls this tens of millions of times.
+    /// </summary>
+    public int Encode(ReadOnlySpan<byte> utf8)
+    {
+        if (_chars.Length < utf8.Length) _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
+        var length = System.Text.Encoding.UTF8.GetChars(utf8, _chars);
+        var text = _chars.AsSpan(0, length);
+        if (_lookup.TryGetValue(text, out var code)) return code;
+        return Encode(new string(text));
+    }
 
     public int Count => _values.Count;
 
