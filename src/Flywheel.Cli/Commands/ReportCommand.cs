@@ -13,6 +13,8 @@ internal static class ReportCommand
         command.Subcommands.Add(Overview(console, time));
         command.Subcommands.Add(ReportKpiCommand.Create(console, time));
         command.Subcommands.Add(ReportFunnelCommand.Create(console, time));
+        command.Subcommands.Add(ReportCohortCommand.Create(console, time));
+        command.Subcommands.Add(ReportAttributionCommand.Create(console, time));
         return command;
     }
 
