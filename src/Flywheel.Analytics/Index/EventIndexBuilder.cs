@@ -170,29 +170,58 @@ public static class EventIndexBuilder
             _eValue.Add(value);
         }
 
-        /// <summary>Adds the current row of <see cref="EventsSql"/> from a SQLite statement.</summary>
+        /// <summary>
+        /// Adds the current row of <see cref="EventsSql"/> from a SQLite statement. An empty span is NULL (imports never
+        /// store empty strings), and a NULL value reads as 0 (no value), which saves a type call per column. Each
+        /// column remembers its previous bytes and code: rows arrive in insertion order, where a session's events share
+        /// their type, channel and campaign, so most lookups are a short byte comparison.
+        /// </summary>
         internal void AddEvent(SQLitePCL.sqlite3_stmt s)
         {
             int visitor;
-            if (!IsNull(s, 0))
+            var id = SQLitePCL.raw.sqlite3_column_blob(s, 0);
+            if (!id.IsEmpty)
             {
-                var id = SQLitePCL.raw.sqlite3_column_blob(s, 0);
-                visitor = _visitorLookup.TryGetValue(Chars(id), out var v) ? v : Visitor(System.Text.Encoding.UTF8.GetString(id), true);
+                if (_lastVisitor >= 0 && id.SequenceEqual(_lastVisitorBytes.AsSpan(0, _lastVisitorLength))) visitor = _lastVisitor;
+                else
+                {
+                    visitor = _visitorLookup.TryGetValue(Chars(id), out var v) ? v : Visitor(System.Text.Encoding.UTF8.GetString(id), true);
+                    Remember(id, ref _lastVisitorBytes, ref _lastVisitorLength);
+                    _lastVisitor = visitor;
+                }
             }
             else
             {
                 visitor = Visitor("~" + System.Text.Encoding.UTF8.GetString(SQLitePCL.raw.sqlite3_column_blob(s, 1)), false);
+                _lastVisitor = -1;
             }
             _eVisitor.Add(visitor);
             _eTime.Add(SQLitePCL.raw.sqlite3_column_int64(s, 3));
-            _eType.Add(Code16(_types, s, 2));
-            _eChannel.Add(Code16(_channels, s, 4));
-            _eSource.Add(Code16(_sources, s, 5));
-            _eMedium.Add(Code16(_mediums, s, 6));
-            _eCampaign.Add(Code(_campaigns, s, 7));
-            _eSku.Add(Code(_skus, s, 8));
-            _eKol.Add(Code(_kols, s, 9));
-            _eValue.Add(IsNull(s, 10) ? 0 : SQLitePCL.raw.sqlite3_column_int64(s, 10));
+            _eType.Add((ushort)Decoders[0].Code(SQLitePCL.raw.sqlite3_column_blob(s, 2)));
+            _eChannel.Add((ushort)Decoders[1].Code(SQLitePCL.raw.sqlite3_column_blob(s, 4)));
+            _eSource.Add((ushort)Decoders[2].Code(SQLitePCL.raw.sqlite3_column_blob(s, 5)));
+            _eMedium.Add((ushort)Decoders[3].Code(SQLitePCL.raw.sqlite3_column_blob(s, 6)));
+            _eCampaign.Add(Decoders[4].Code(SQLitePCL.raw.sqlite3_column_blob(s, 7)));
+            _eSku.Add(Decoders[5].Code(SQLitePCL.raw.sqlite3_column_blob(s, 8)));
+            _eKol.Add(Decoders[6].Code(SQLitePCL.raw.sqlite3_column_blob(s, 9)));
+            _eValue.Add(SQLitePCL.raw.sqlite3_column_int64(s, 10));
+        }
+
+        private int _lastVisitor = -1;
+        private byte[] _lastVisitorBytes = new byte[64];
+        private int _lastVisitorLength;
+        private ColumnDecoder[]? _columnDecoders;
+
+        private ColumnDecoder[] Decoders => _columnDecoders ??=
+        [
+            new(_types, 16), new(_channels, 16), new(_sources, 16), new(_mediums, 16), new(_campaigns, 32), new(_skus, 32), new(_kols, 32),
+        ];
+
+        private static void Remember(ReadOnlySpan<byte> bytes, ref byte[] buffer, ref int length)
+        {
+            if (buffer.Length < bytes.Length) buffer = new byte[bytes.Length * 2];
+            bytes.CopyTo(buffer);
+            length = bytes.Length;
         }
 
         private char[] _chars = new char[256];
@@ -204,15 +233,24 @@ public static class EventIndexBuilder
             return _chars.AsSpan(0, System.Text.Encoding.UTF8.GetChars(utf8, _chars));
         }
 
-        private static bool IsNull(SQLitePCL.sqlite3_stmt s, int column) => SQLitePCL.raw.sqlite3_column_type(s, column) == SQLitePCL.raw.SQLITE_NULL;
-
-        private static int Code(StringTable table, SQLitePCL.sqlite3_stmt s, int column) =>
-            IsNull(s, column) ? StringTable.None : table.Encode(SQLitePCL.raw.sqlite3_column_blob(s, column));
-
-        private static ushort Code16(StringTable table, SQLitePCL.sqlite3_stmt s, int column)
+        /// <summary>One dictionary-encoded column with a one-entry cache of its previous value.</summary>
+        private sealed class ColumnDecoder(StringTable table, int bits)
         {
-            var code = Code(table, s, column);
-            return code <= ushort.MaxValue ? (ushort)code : throw new InvalidOperationException($"more than {ushort.MaxValue} distinct values in a 16-bit column");
+            private byte[] _last = new byte[64];
+            private int _lastLength = -1;
+            private int _lastCode;
+
+            public int Code(ReadOnlySpan<byte> utf8)
+            {
+                if (utf8.IsEmpty) return StringTable.None;
+                if (_lastLength == utf8.Length && utf8.SequenceEqual(_last.AsSpan(0, _lastLength))) return _lastCode;
+                var code = table.Encode(utf8);
+                if (bits == 16 && code > ushort.MaxValue)
+                    throw new InvalidOperationException($"more than {ushort.MaxValue} distinct values in a 16-bit column");
+                Remember(utf8, ref _last, ref _lastLength);
+                _lastCode = code;
+                return code;
+            }
         }
 
         public void AddOrder(string customerId, long paidMs, string? channel, string? store, long gmv, long refund, int units, string? topSku)
@@ -256,21 +294,36 @@ public static class EventIndexBuilder
                 firstOrder[v] = orderStart[v] < orderStart[v + 1] ? orderTime[orderStart[v]] : int.MaxValue;
             while (_skuCategory.Count < _skus.Count) _skuCategory.Add(0);
 
+            // The event columns are independent gathers through one permutation: run them on all cores.
+            int[] eventTime = [], campaign = [], sku = [], kol = [];
+            ushort[] type = [], channel = [], source = [], medium = [];
+            long[] value = [];
+            Parallel.Invoke(
+                () => eventTime = Gather(_eTime, eventOrder, t => EventIndex.ToIndexTime(t)),
+                () => type = Gather(_eType, eventOrder, x => x),
+                () => channel = Gather(_eChannel, eventOrder, x => x),
+                () => source = Gather(_eSource, eventOrder, x => x),
+                () => medium = Gather(_eMedium, eventOrder, x => x),
+                () => campaign = Gather(_eCampaign, eventOrder, x => x),
+                () => sku = Gather(_eSku, eventOrder, x => x),
+                () => kol = Gather(_eKol, eventOrder, x => x),
+                () => value = Gather(_eValue, eventOrder, x => x));
+
             return new EventIndex
             {
                 VisitorKeys = [.. _keys],
                 IsCustomer = [.. _isCustomer],
                 VisitorProvince = [.. _province],
                 EventStart = eventStart,
-                EventTime = Gather(_eTime, eventOrder, t => EventIndex.ToIndexTime(t)),
-                EventType = Gather(_eType, eventOrder, x => x),
-                EventChannel = Gather(_eChannel, eventOrder, x => x),
-                EventSource = Gather(_eSource, eventOrder, x => x),
-                EventMedium = Gather(_eMedium, eventOrder, x => x),
-                EventCampaign = Gather(_eCampaign, eventOrder, x => x),
-                EventSku = Gather(_eSku, eventOrder, x => x),
-                EventKol = Gather(_eKol, eventOrder, x => x),
-                EventValue = Gather(_eValue, eventOrder, x => x),
+                EventTime = eventTime,
+                EventType = type,
+                EventChannel = channel,
+                EventSource = source,
+                EventMedium = medium,
+                EventCampaign = campaign,
+                EventSku = sku,
+                EventKol = kol,
+                EventValue = value,
                 OrderStart = orderStart,
                 OrderPaidTime = orderTime,
                 OrderChannel = Gather(_oChannel, orderOrder, x => x),

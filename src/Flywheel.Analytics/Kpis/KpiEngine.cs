@@ -79,7 +79,7 @@ public static class KpiEngine
         var calendar = new LocalCalendar(index.TimeZone);
         var start = calendar.StartOf(query.From);
         var end = calendar.StartOf(query.To.AddDays(1));
-        var buckets = new Buckets(query, index);
+        var buckets = new Buckets(query, index, calendar);
         var n = buckets.Count;
         var acc = new long[n, 14];
         var lastVisitor = new int[n];
@@ -97,13 +97,14 @@ public static class KpiEngine
         for (var v = 0; v < index.VisitorCount; v++)
         {
             long previous = long.MinValue / 2;
+            var cursor = 0;
             for (var e = index.EventStart[v]; e < index.EventStart[v + 1]; e++)
             {
                 var t = index.EventTime[e];
                 var newSession = t - previous > SessionGapSeconds;
                 previous = t;
                 if (t < start || t >= end) continue;
-                var b = buckets.OfEvent(e, t, calendar);
+                var b = buckets.OfEvent(e, t, ref cursor);
                 if (lastVisitor[b] != v)
                 {
                     lastVisitor[b] = v;
@@ -113,11 +114,12 @@ public static class KpiEngine
                 if (type == pageView || type == productView) acc[b, PageViews]++;
                 if (newSession) acc[b, Sessions]++;
             }
+            cursor = 0;
             for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
             {
                 var t = index.OrderPaidTime[o];
                 if (t < start || t >= end) continue;
-                var b = buckets.OfOrder(o, t, calendar);
+                var b = buckets.OfOrder(o, t, ref cursor);
                 acc[b, Gmv] += index.OrderGmv[o];
                 acc[b, Refunds] += index.OrderRefund[o];
                 acc[b, Orders]++;
@@ -130,7 +132,8 @@ public static class KpiEngine
                     acc[b, Buyers]++;
                     // A new buyer's first order ever falls in this group.
                     var first = index.FirstOrderTime[v];
-                    if (first >= start && first < end && buckets.OfOrder(index.OrderStart[v], first, calendar) == b) acc[b, NewBuyers]++;
+                    var firstCursor = 0;
+                    if (first >= start && first < end && buckets.OfOrder(index.OrderStart[v], first, ref firstCursor) == b) acc[b, NewBuyers]++;
                 }
                 if (++ordersOfVisitor[b] == 2 && lastRepeat[b] != v)
                 {
@@ -180,14 +183,19 @@ public static class KpiEngine
         private readonly KpiQuery _query;
         private readonly EventIndex _index;
         private readonly int _firstDay;
+        /// <summary>Index time of each local midnight of the range, and of the midnight after it.</summary>
+        private readonly int[] _dayStart;
         private readonly int[] _groupOfDay = [];
         private readonly List<string> _keys = [];
 
-        public Buckets(KpiQuery query, EventIndex index)
+        public Buckets(KpiQuery query, EventIndex index, LocalCalendar calendar)
         {
             _query = query;
             _index = index;
             _firstDay = query.From.DayNumber;
+            var dayCount = query.To.DayNumber - _firstDay + 1;
+            _dayStart = new int[dayCount + 1];
+            for (var d = 0; d <= dayCount; d++) _dayStart[d] = calendar.StartOf(DateOnly.FromDayNumber(_firstDay + d));
             switch (query.By)
             {
                 case KpiGrouping.Total:
@@ -225,19 +233,34 @@ public static class KpiEngine
 
         public string Key(int bucket) => _keys[bucket];
 
-        public int OfEvent(int e, int time, LocalCalendar calendar) => _query.By switch
+        public int OfEvent(int e, int time, ref int cursor) => _query.By switch
         {
             KpiGrouping.Total => 0,
             KpiGrouping.Channel => _index.EventChannel[e],
-            _ => _groupOfDay[calendar.DayOf(time) - _firstDay],
+            _ => _groupOfDay[Day(time, ref cursor)],
         };
 
-        public int OfOrder(int o, int time, LocalCalendar calendar) => _query.By switch
+        public int OfOrder(int o, int time, ref int cursor) => _query.By switch
         {
             KpiGrouping.Total => 0,
             KpiGrouping.Channel => _index.OrderChannel[o],
-            _ => _groupOfDay[calendar.DayOf(time) - _firstDay],
+            _ => _groupOfDay[Day(time, ref cursor)],
         };
+
+        /// <summary>
+        /// The day of the range holding <paramref name="time"/> (which lies in the range). A visitor's rows come in time
+        /// order, so the cursor only moves forward: amortised one comparison per row instead of a zone lookup.
+        /// </summary>
+        private int Day(int time, ref int cursor)
+        {
+            if (time < _dayStart[cursor])
+            {
+                var found = Array.BinarySearch(_dayStart, time);
+                cursor = found >= 0 ? found : ~found - 1;
+            }
+            while (time >= _dayStart[cursor + 1]) cursor++;
+            return cursor;
+        }
 
         public int OfSpend(int s, int dayNumber) => _query.By switch
         {
