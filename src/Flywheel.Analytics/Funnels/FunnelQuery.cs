@@ -90,6 +90,7 @@ public sealed record FunnelStep(string EventType, IReadOnlyList<FunnelFilter> Fi
             depth += c == '[' ? 1 : c == ']' ? -1 : 0;
             current.Append(c);
         }
+        if (depth != 0 || current.Length > 0) return Error.Invalid("steps", $"unbalanced brackets in '{text}'");
         return steps;
     }
 }
