@@ -10,7 +10,7 @@ public sealed class FunnelEngineTests
 
     internal sealed record Row(string Visitor, string Type, int Time, string? Channel = null, string? Sku = null);
 
-    internal static EventIndex Index(params Row[] rows)
+    internal static EventIndex BuildIndex(params Row[] rows)
     {
         var b = new EventIndexBuilder.Builder();
         b.AddProduct("k-beauty", "beauty");
@@ -33,12 +33,12 @@ public sealed class FunnelEngineTests
 
     [Fact]
     public void Run_InOrderWithinWindow_ReachesEveryStep() =>
-        Assert.Equal([1, 1, 1], Customers(Index(Abc), Query("product_view,add_to_cart,begin_checkout", 30)));
+        Assert.Equal([1, 1, 1], Customers(BuildIndex(Abc), Query("product_view,add_to_cart,begin_checkout", 30)));
 
     [Fact]
     public void Run_WindowEndsExactlyOnAnEvent_CountsIt()
     {
-        var index = Index(new Row("u", "product_view", 0), new Row("u", "add_to_cart", 100));
+        var index = BuildIndex(new Row("u", "product_view", 0), new Row("u", "add_to_cart", 100));
         Assert.Equal([1, 1], Customers(index, Query("product_view,add_to_cart", 100)));
         Assert.Equal([1, 0], Customers(index, Query("product_view,add_to_cart", 99)));
     }
@@ -47,14 +47,14 @@ public sealed class FunnelEngineTests
     public void Run_WindowCountsFromFirstStep_NotFromPreviousStep()
     {
         // cart at 60 is in the window; checkout at 110 is 50 after the cart but 110 after the view.
-        var index = Index(new Row("u", "product_view", 0), new Row("u", "add_to_cart", 60), new Row("u", "begin_checkout", 110));
+        var index = BuildIndex(new Row("u", "product_view", 0), new Row("u", "add_to_cart", 60), new Row("u", "begin_checkout", 110));
         Assert.Equal([1, 1, 0], Customers(index, Query("product_view,add_to_cart,begin_checkout", 100)));
     }
 
     [Fact]
     public void Run_LaterFirstStep_StartsAFreshChain()
     {
-        var index = Index(new Row("u", "product_view", 0), new Row("u", "product_view", 200), new Row("u", "add_to_cart", 250));
+        var index = BuildIndex(new Row("u", "product_view", 0), new Row("u", "product_view", 200), new Row("u", "add_to_cart", 250));
         Assert.Equal([1, 1], Customers(index, Query("product_view,add_to_cart", 100)));
     }
 
@@ -62,24 +62,24 @@ public sealed class FunnelEngineTests
     public void Run_EventMatchingTwoSteps_AdvancesOnlyOne()
     {
         // product_view[category=beauty] is both step 1 and step 2: one such event is one step, a second is the next.
-        var one = Index(new Row("u", "product_view", 0, Sku: "k-beauty"));
+        var one = BuildIndex(new Row("u", "product_view", 0, Sku: "k-beauty"));
         Assert.Equal([1, 0], Customers(one, Query("product_view,product_view[category=beauty]", 100)));
-        var two = Index(new Row("u", "product_view", 0, Sku: "k-beauty"), new Row("u", "product_view", 5, Sku: "k-beauty"));
+        var two = BuildIndex(new Row("u", "product_view", 0, Sku: "k-beauty"), new Row("u", "product_view", 5, Sku: "k-beauty"));
         Assert.Equal([1, 1], Customers(two, Query("product_view,product_view[category=beauty]", 100)));
-        var food = Index(new Row("u", "product_view", 0, Sku: "k-food"), new Row("u", "product_view", 5, Sku: "k-food"));
+        var food = BuildIndex(new Row("u", "product_view", 0, Sku: "k-food"), new Row("u", "product_view", 5, Sku: "k-food"));
         Assert.Equal([1, 0], Customers(food, Query("product_view,product_view[category=beauty]", 100)));
     }
 
     [Fact]
     public void Run_EqualTimestamps_DefaultAdvancesInStoreOrder_StrictIncreaseDoesNot()
     {
-        var index = Index(new Row("u", "product_view", 50), new Row("u", "add_to_cart", 50), new Row("u", "begin_checkout", 60));
+        var index = BuildIndex(new Row("u", "product_view", 50), new Row("u", "add_to_cart", 50), new Row("u", "begin_checkout", 60));
         var steps = "product_view,add_to_cart,begin_checkout";
         Assert.Equal([1, 1, 1], Customers(index, Query(steps, 100)));
         Assert.Equal([1, 1, 1], Customers(index, Query(steps, 100, FunnelMode.StrictOnce)));
         Assert.Equal([1, 0, 0], Customers(index, Query(steps, 100, FunnelMode.StrictIncrease)));
         // Logged cart-then-view in the same second: the cart does not follow the view.
-        var reversed = Index(new Row("u", "add_to_cart", 50), new Row("u", "product_view", 50));
+        var reversed = BuildIndex(new Row("u", "add_to_cart", 50), new Row("u", "product_view", 50));
         Assert.Equal([1, 0], Customers(reversed, Query("product_view,add_to_cart", 100)));
     }
 
@@ -87,7 +87,7 @@ public sealed class FunnelEngineTests
     public void Run_StrictOrder_StopsAtAnInterveningEvent()
     {
         // ClickHouse docs: A->B->D->C stops at D for the chain A,B,C.
-        var index = Index(new Row("u", "product_view", 0), new Row("u", "add_to_cart", 1), new Row("u", "search", 2), new Row("u", "begin_checkout", 3));
+        var index = BuildIndex(new Row("u", "product_view", 0), new Row("u", "add_to_cart", 1), new Row("u", "search", 2), new Row("u", "begin_checkout", 3));
         var steps = "product_view,add_to_cart,begin_checkout";
         Assert.Equal([1, 1, 1], Customers(index, Query(steps, 100)));
         Assert.Equal([1, 1, 0], Customers(index, Query(steps, 100, FunnelMode.StrictOrder)));
@@ -96,19 +96,19 @@ public sealed class FunnelEngineTests
     [Fact]
     public void Run_StrictOrder_StopsAtAStepOutOfOrder()
     {
-        var index = Index(new Row("u", "product_view", 0), new Row("u", "begin_checkout", 1), new Row("u", "add_to_cart", 2), new Row("u", "begin_checkout", 3));
+        var index = BuildIndex(new Row("u", "product_view", 0), new Row("u", "begin_checkout", 1), new Row("u", "add_to_cart", 2), new Row("u", "begin_checkout", 3));
         var steps = "product_view,add_to_cart,begin_checkout";
         Assert.Equal([1, 1, 1], Customers(index, Query(steps, 100)));
         Assert.Equal([1, 0, 0], Customers(index, Query(steps, 100, FunnelMode.StrictOrder)));
         // Before the first step, other events do not matter.
-        var early = Index(new Row("u", "search", 0), new Row("u", "add_to_cart", 1), new Row("u", "product_view", 2), new Row("u", "add_to_cart", 3));
+        var early = BuildIndex(new Row("u", "search", 0), new Row("u", "add_to_cart", 1), new Row("u", "product_view", 2), new Row("u", "add_to_cart", 3));
         Assert.Equal([1, 1], Customers(early, Query("product_view,add_to_cart", 100, FunnelMode.StrictOrder)));
     }
 
     [Fact]
     public void Run_FirstStepRange_BoundsOnlyTheFirstStep()
     {
-        var index = Index(new Row("a", "product_view", 0), new Row("a", "add_to_cart", 50), new Row("b", "product_view", 100), new Row("b", "add_to_cart", 150));
+        var index = BuildIndex(new Row("a", "product_view", 0), new Row("a", "add_to_cart", 50), new Row("b", "product_view", 100), new Row("b", "add_to_cart", 150));
         Assert.Equal([1, 1], Customers(index, Query("product_view,add_to_cart", 100, from: T0 + 100, to: T0 + 101)));
         Assert.Equal([1, 1], Customers(index, Query("product_view,add_to_cart", 100, from: T0, to: T0 + 100)));
     }
@@ -116,7 +116,7 @@ public sealed class FunnelEngineTests
     [Fact]
     public void Run_Breakdown_ByChannelOfFirstStepAndByFirstTouch()
     {
-        var index = Index(
+        var index = BuildIndex(
             new Row("a", "page_view", 0, "douyin"), new Row("a", "product_view", 10, "tmall"), new Row("a", "add_to_cart", 20),
             new Row("b", "product_view", 0, "tmall"), new Row("b", "product_view", 50, "jd"),
             new Row("c", "page_view", 0, "douyin"));
@@ -136,7 +136,7 @@ public sealed class FunnelEngineTests
             rows.Add(new Row($"v{i}", "product_view", 0));
             if (i <= 5) rows.Add(new Row($"v{i}", "add_to_cart", i * 10));
         }
-        var result = FunnelEngine.Run(Index([.. rows]), Query("product_view,add_to_cart,order_paid", 1000)).Value;
+        var result = FunnelEngine.Run(BuildIndex([.. rows]), Query("product_view,add_to_cart,order_paid", 1000)).Value;
         var (view, cart, paid) = (result.Steps[0], result.Steps[1], result.Steps[2]);
         Assert.Equal((10L, (double?)null, 1.0, 5L, 0, 0), (view.Customers, view.ConversionFromPrevious, view.ConversionFromFirst, view.DropOff, view.MedianSeconds, view.P90Seconds));
         Assert.Equal((5L, 0.5, 0.5, 5L, 30, 50), (cart.Customers, cart.ConversionFromPrevious, cart.ConversionFromFirst, cart.DropOff, cart.MedianSeconds, cart.P90Seconds));
@@ -149,7 +149,7 @@ public sealed class FunnelEngineTests
     [Fact]
     public void Run_UnknownEventType_NamesTheStep()
     {
-        var run = FunnelEngine.Run(Index(Abc), Query("product_view,add_to_kart", 10));
+        var run = FunnelEngine.Run(BuildIndex(Abc), Query("product_view,add_to_kart", 10));
         Assert.False(run.IsSuccess);
         Assert.Contains("step 2", run.Error!.Message, StringComparison.Ordinal);
         Assert.Contains("add_to_kart", run.Error.Message, StringComparison.Ordinal);
@@ -157,7 +157,7 @@ public sealed class FunnelEngineTests
 
     [Fact]
     public void Run_ContractTypeTheStoreHasNotSeen_CountsZero() =>
-        Assert.Equal([1, 0], Customers(Index(Abc), Query("product_view,order_paid", 100)));
+        Assert.Equal([1, 0], Customers(BuildIndex(Abc), Query("product_view,order_paid", 100)));
 
     [Theory]
     [InlineData(0, 10, "steps")]
@@ -197,6 +197,6 @@ public sealed class FunnelEngineTests
     public void Run_ThirtyTwoSteps_ReachesAll()
     {
         var rows = Enumerable.Range(0, 32).Select(i => new Row("u", "product_view", i)).ToArray();
-        Assert.All(Customers(Index(rows), FunnelQuery.Create([.. Enumerable.Repeat(new FunnelStep("product_view"), 32)], 100).Value), c => Assert.Equal(1, c));
+        Assert.All(Customers(BuildIndex(rows), FunnelQuery.Create([.. Enumerable.Repeat(new FunnelStep("product_view"), 32)], 100).Value), c => Assert.Equal(1, c));
     }
 }
