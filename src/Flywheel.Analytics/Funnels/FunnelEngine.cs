@@ -108,15 +108,16 @@ public static class FunnelEngine
         for (var k = 0; k < n; k++)
         {
             int? median = null, p90 = null;
-            if (customers[k] > 0)
+            if (customers[k] > 0 && k == 0) median = p90 = 0;
+            else if (customers[k] > 0)
             {
                 var count = 0;
                 for (var v = 0; v < levels.Length; v++)
                     if (levels[v] > k) times[count++] = convert[(long)v * n + k];
-                var span = times.AsSpan(0, count);
-                span.Sort();
-                median = span[NearestRank(0.5, count)];
-                p90 = span[NearestRank(0.9, count)];
+                // Selection, not a sort: two order statistics of up to every visitor must not cost n log n each.
+                var p90Rank = NearestRank(0.9, count);
+                p90 = Select(times.AsSpan(0, count), p90Rank);
+                median = Select(times.AsSpan(0, p90Rank + 1), NearestRank(0.5, count));
             }
             steps[k] = new FunnelStepResult(query.Steps[k].Label, customers[k],
                 k == 0 || customers[k - 1] == 0 ? null : (double)customers[k] / customers[k - 1],
@@ -141,6 +142,40 @@ public static class FunnelEngine
                 : string.CompareOrdinal(a.Value, b.Value));
         }
         return new FunnelResult(index, levels, steps, rows);
+    }
+
+    /// <summary>
+    /// Hoare's quickselect: rearranges <paramref name="values"/> so that position <paramref name="rank"/> holds the value a sort would put
+    /// there, everything before it is not greater and everything after not smaller.
+    /// </summary>
+    internal static int Select(Span<int> values, int rank)
+    {
+        int lo = 0, hi = values.Length - 1;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            // Median of three as the pivot, so sorted or constant input stays linear.
+            if (values[mid] < values[lo]) (values[mid], values[lo]) = (values[lo], values[mid]);
+            if (values[hi] < values[lo]) (values[hi], values[lo]) = (values[lo], values[hi]);
+            if (values[hi] < values[mid]) (values[hi], values[mid]) = (values[mid], values[hi]);
+            var pivot = values[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot) i++;
+                while (values[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (rank <= j) hi = j;
+            else if (rank >= i) lo = i;
+            else return values[rank];
+        }
+        return values[rank];
     }
 
     /// <summary>Nearest-rank percentile: the smallest value with at least p of the values at or below it.</summary>
@@ -230,6 +265,11 @@ public static class FunnelEngine
             var last = state.Last;
             var startRow = state.StartRow;
             var full = _steps == 32 ? uint.MaxValue : (1u << _steps) - 1;
+            var filtered = _filtered;
+            var window = _window;
+            var (from, to) = (_from, _to);
+            var strictOrder = _strictOrder;
+            var strictIncrease = _strictIncrease;
             uint reached = 0;
             var started = false;
             var end = _index.EventStart[visitor + 1];
@@ -237,9 +277,9 @@ public static class FunnelEngine
             {
                 var mask = typeMask[types[row]];
                 var t = time[row];
-                if ((mask & _filtered) != 0)
+                if ((mask & filtered) != 0)
                 {
-                    var check = mask & _filtered;
+                    var check = mask & filtered;
                     while (check != 0)
                     {
                         var k = BitOperations.TrailingZeroCount(check);
@@ -247,10 +287,10 @@ public static class FunnelEngine
                         if (!Holds(row, _filters[k])) mask &= ~(1u << k);
                     }
                 }
-                if ((mask & 1) != 0 && (t < _from || t >= _to)) mask &= ~1u;
+                if ((mask & 1) != 0 && (t < from || t >= to)) mask &= ~1u;
                 if (mask == 0)
                 {
-                    if (_strictOrder && started) break;
+                    if (strictOrder && started) break;
                     continue;
                 }
 
@@ -263,8 +303,8 @@ public static class FunnelEngine
                     higher &= ~(1u << k);
                     if ((reached & (1u << (k - 1))) == 0) continue;
                     inOrder = true;
-                    if (t > start[k - 1] + _window) continue;
-                    if (_strictIncrease && last[k - 1] >= t) continue;
+                    if (t > start[k - 1] + window) continue;
+                    if (strictIncrease && last[k - 1] >= t) continue;
                     start[k] = start[k - 1];
                     startRow[k] = startRow[k - 1];
                     last[k] = t;
@@ -282,7 +322,7 @@ public static class FunnelEngine
                         reached |= 1;
                         started = true;
                     }
-                    else if (_strictOrder && started && !inOrder) break;
+                    else if (strictOrder && started && !inOrder) break;
                 }
                 if (reached == full) break;
             }

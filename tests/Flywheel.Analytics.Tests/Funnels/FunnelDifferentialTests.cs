@@ -126,3 +126,24 @@ public sealed class FunnelDifferentialTests
         _ => false,
     });
 }
+
+public sealed class FunnelSelectTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Select_RandomValues_MatchesSortedOrder(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 200; round++)
+        {
+            var values = Enumerable.Range(0, random.Next(1, 300)).Select(_ => random.Next(0, round % 2 == 0 ? 5 : 100_000)).ToArray();
+            var sorted = values.Order().ToArray();
+            var rank = random.Next(values.Length);
+            Assert.Equal(sorted[rank], FunnelEngine.Select(values.ToArray(), rank));
+        }
+    }
+}
