@@ -272,11 +272,16 @@ public static class FunnelEngine
             var strictIncrease = _strictIncrease;
             uint reached = 0;
             var started = false;
+            var first = _index.EventStart[visitor];
             var end = _index.EventStart[visitor + 1];
-            for (var row = _index.EventStart[visitor]; row < end; row++)
+            // Spans over the visitor's rows let the JIT drop most bounds checks in the loop.
+            var times = time.AsSpan(first, end - first);
+            var typeSpan = types.AsSpan(first, times.Length);
+            for (var i = 0; i < times.Length; i++)
             {
-                var mask = typeMask[types[row]];
-                var t = time[row];
+                var row = first + i;
+                var mask = typeMask[typeSpan[i]];
+                var t = times[i];
                 if ((mask & filtered) != 0)
                 {
                     var check = mask & filtered;
@@ -335,7 +340,7 @@ public static class FunnelEngine
             if (_breakdown == FunnelBreakdown.Channel) buckets[visitor] = _index.EventChannel[startRow[level - 1]];
             else if (_breakdown == FunnelBreakdown.FirstTouchChannel)
             {
-                for (var row = _index.EventStart[visitor]; row < end; row++)
+                for (var row = first; row < end; row++)
                     if (_index.EventChannel[row] != 0)
                     {
                         buckets[visitor] = _index.EventChannel[row];
