@@ -1,13 +1,188 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flywheel.Analytics.Cohorts;
+using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Time;
+using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;
 
+/// <summary>
+/// <c>flywheel report cohort [--from DATE --to DATE] [--period week|month] [--entry first_purchase|signup|first:TYPE]
+/// [--return purchase|any] [--periods 12] [--channel NAME] [--format text|json|csv]</c>.
+/// The JSON shape is a contract: <c>{"cohorts":[{"cohort":"2026-01","size":N,"periods":[{"offset":0,"active":N,"rate":1.0,
+/// "revenue":123.45,"orders":N}]}]}</c>, money in yuan with two decimals; a period after the last data has null
+/// active, rate, revenue and orders.
+/// </summary>
 internal static class ReportCohortCommand
 {
     public static Command Create(CliConsole console, TimeProvider time)
     {
-        var command = new Command("cohort", "TODO");
-        command.SetAction(_ => ExitCodes.Unexpected);
+        var from = new Option<string?>("--from") { Description = "First entry day (yyyy-MM-dd, the store's time zone); default: the first day with data" };
+        var to = new Option<string?>("--to") { Description = "Last entry day, inclusive; default: the last day with data" };
+        var period = new Option<string>("--period") { Description = "Cohort and period length: week (Monday start) or month", DefaultValueFactory = _ => "month" };
+        var entry = new Option<string>("--entry")
+        {
+            Description = "What starts a cohort: first_purchase, signup (first signup event) or first:<event_type>",
+            DefaultValueFactory = _ => "first_purchase",
+        };
+        var returning = new Option<string>("--return") { Description = "What counts as returning: purchase, or any (any event or order)", DefaultValueFactory = _ => "purchase" };
+        var periods = new Option<int>("--periods") { Description = $"Periods to follow each cohort, 1..{CohortQuery.MaxPeriods}", DefaultValueFactory = _ => CohortQuery.DefaultPeriods };
+        var channel = new Option<string?>("--channel") { Description = "Only visitors whose entry came through this channel" };
+        var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
+        var command = new Command("cohort", "Retention cohorts 留存同期群: who came back, and what they spent, in each week or month after entry")
+        {
+            from, to, period, entry, returning, periods, channel, format,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
+                return await BadAsync(console, "--from", "takes a date as yyyy-MM-dd");
+            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
+                return await BadAsync(console, "--to", "takes a date as yyyy-MM-dd");
+            if (fromDay is { } f && toDay is { } t && t < f)
+                return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+            // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
+            if (parse.GetValue(period) is not ("week" or "month"))
+                return await BadAsync(console, "--period", $"'{parse.GetValue(period)}' is not week or month");
+            if (parse.GetValue(returning) is not ("purchase" or "any"))
+                return await BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
+            if (parse.GetValue(format) is not ("text" or "json" or "csv"))
+                return await BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
+            if (ParseEntry(parse.GetValue(entry)!) is not { } cohortEntry)
+                return await BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
+            var count = parse.GetValue(periods);
+            if (count is < 1 or > CohortQuery.MaxPeriods)
+                return await BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
+            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+            if (index is null) return exit;
+            var (first, last) = DataRange(index);
+            var query = new CohortQuery(fromDay ?? first, toDay ?? last,
+                parse.GetValue(period) == "week" ? CohortPeriod.Week : CohortPeriod.Month, cohortEntry,
+                parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, parse.GetValue(channel));
+            var result = CohortEngine.Run(index, query);
+            if (!result.TryGetValue(out var rows, out var error))
+                return await BadAsync(console, "--" + error.Path, error.Message);
+            switch (parse.GetValue(format))
+            {
+                case "json": await console.Out.WriteLineAsync(Json(rows)); break;
+                case "csv": await console.Out.WriteAsync(Csv(rows)); break;
+                default: await console.Out.WriteAsync(Text(rows, query)); break;
+            }
+            return ExitCodes.Ok;
+        });
         return command;
+    }
+
+    internal static CohortEntry? ParseEntry(string text) => text switch
+    {
+        "first_purchase" => CohortEntry.FirstPurchase,
+        "signup" => CohortEntry.Signup,
+        _ when text.StartsWith("first:", StringComparison.Ordinal) && text.Length > 6 => CohortEntry.FirstEvent(text[6..]),
+        _ => null,
+    };
+
+    private static async Task<int> BadAsync(CliConsole console, string option, string message)
+    {
+        await console.Error.WriteLineAsync($"error: {option}: {message}");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>The first and last local day holding an event or a paid order (2026-01-01 when the store is empty).</summary>
+    private static (DateOnly First, DateOnly Last) DataRange(EventIndex index)
+    {
+        var calendar = new LocalCalendar(index.TimeZone);
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        if (min > max) return (new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 1));
+        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
+    }
+
+    internal static string Json(IReadOnlyList<CohortRow> rows)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("cohorts");
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("cohort", row.Key);
+                json.WriteNumber("size", row.Size);
+                json.WriteStartArray("periods");
+                for (var k = 0; k < row.Cells.Count; k++)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("offset", k);
+                    if (row.Cells[k] is { } cell)
+                    {
+                        json.WriteNumber("active", cell.Active);
+                        json.WritePropertyName("rate");
+                        json.WriteRawValue(cell.Rate(row.Size).ToString("R", CultureInfo.InvariantCulture));
+                        json.WritePropertyName("revenue");
+                        json.WriteRawValue(MoneyText.Format(cell.Revenue));
+                        json.WriteNumber("orders", cell.Orders);
+                    }
+                    else
+                    {
+                        json.WriteNull("active");
+                        json.WriteNull("rate");
+                        json.WriteNull("revenue");
+                        json.WriteNull("orders");
+                    }
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>One line per cohort and offset (long form, for spreadsheets); empty cells after the last data.</summary>
+    private static string Csv(IReadOnlyList<CohortRow> rows)
+    {
+        var text = new StringBuilder("cohort,size,offset,active,rate,revenue,orders\n");
+        foreach (var row in rows)
+            for (var k = 0; k < row.Cells.Count; k++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{row.Key},{row.Size},{k},");
+                if (row.Cells[k] is { } c)
+                    text.Append(CultureInfo.InvariantCulture, $"{c.Active},{c.Rate(row.Size).ToString("R", CultureInfo.InvariantCulture)},{MoneyText.Format(c.Revenue)},{c.Orders}");
+                else
+                    text.Append(",,,");
+                text.Append('\n');
+            }
+        return text.ToString();
+    }
+
+    private static string Text(IReadOnlyList<CohortRow> rows, CohortQuery query)
+    {
+        var text = new StringBuilder();
+        var unit = query.Period == CohortPeriod.Week ? "week 周" : "month 月";
+        var returning = query.Return == CohortReturn.Purchase ? "purchase 复购" : "any activity 活跃";
+        text.Append(CultureInfo.InvariantCulture,
+            $"Retention 留存 by cohort 同期群 ({unit}), entry {query.Entry}, return {returning}, {query.From:yyyy-MM-dd} .. {query.To:yyyy-MM-dd}");
+        if (query.Channel is { } channel) text.Append(CultureInfo.InvariantCulture, $", channel {channel}");
+        text.Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"{"cohort 同期群",-14}{"size 人数",10}");
+        for (var k = 0; k < query.Periods; k++) text.Append(CultureInfo.InvariantCulture, $"{"+" + k,8}");
+        text.Append('\n');
+        foreach (var row in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{row.Key,-14}{row.Size,10:N0}");
+            foreach (var cell in row.Cells)
+                text.Append(CultureInfo.InvariantCulture, $"{(cell is null ? "-" : (cell.Rate(row.Size) * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%"),8}");
+            text.Append('\n');
+        }
+        if (rows.Count == 0) text.Append("(no cohorts 无同期群)\n");
+        text.Append("- : not yet observed 尚无数据\n");
+        return text.ToString();
     }
 }
