@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flywheel.Server.Features.Analytics;
 using Flywheel.Server.Features.Health;
 using Flywheel.Server.Features.Identify;
 using Flywheel.Server.Features.IngestEvents;
@@ -53,6 +54,7 @@ public static class FlywheelServer
         services.AddSingleton(store);
         services.AddSingleton(time);
         services.AddSingleton(options);
+        services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -90,6 +92,7 @@ public static class FlywheelServer
         app.MapOrdersEndpoints();
         app.MapCustomersEndpoints();
         app.MapIdentifyEndpoints();
+        app.MapAnalyticsEndpoints();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

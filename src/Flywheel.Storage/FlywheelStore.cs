@@ -39,6 +39,11 @@ public sealed class FlywheelStore : IDisposable
 
     internal SemaphoreSlim WriteLock { get; } = new(1, 1);
 
+    /// <summary>Raised after an ingest session commits (on the committing thread), so readers of derived data can refresh.</summary>
+    public event Action? Committed;
+
+    internal void OnCommitted() => Committed?.Invoke();
+
     /// <summary>
     /// Customer ids this process has seen committed, so ingest sessions skip re-inserting the same bare customers
     /// batch after batch (two thirds of the statements of a typical event batch). Only a cache: the unique key on

@@ -407,6 +407,7 @@ public sealed class IngestSession : IAsyncDisposable
             _store.Time.GetUtcNow().ToUnixTimeMilliseconds(), rowsRead, _inserted, _updated, _unchanged + _duplicates, rejected, IngestId);
         await _transaction.CommitAsync(ct);
         _committed = true;
+        _store.OnCommitted();
         var committed = _store.CommittedCustomers;
         if (committed.Count + _knownCustomers.Count > 1_000_000) committed.Clear();
         foreach (var id in _knownCustomers) committed.TryAdd(id, 0);

@@ -103,6 +103,21 @@ public sealed record FunnelQuery
     /// <summary>As in ClickHouse, at most 32 steps (a visitor's progress fits one 32-bit mask).</summary>
     public const int MaxSteps = 32;
 
+    /// <summary>30m, 12h, 7d, 45s or a bare number of seconds; must fit an int.</summary>
+    public static bool TryParseWindow(string text, out int seconds)
+    {
+        seconds = 0;
+        text = text.Trim();
+        if (text.Length == 0) return false;
+        var unit = char.ToLowerInvariant(text[^1]) switch { 's' => 1L, 'm' => 60L, 'h' => 3600L, 'd' => 86400L, 'w' => 604800L, _ => 0L };
+        var digits = unit == 0 ? text : text[..^1];
+        if (unit == 0) unit = 1;
+        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n > int.MaxValue / unit) return false;
+        seconds = (int)(n * unit);
+        return true;
+    }
+
+
     /// <summary>
     /// Event types of the ingestion contract. A funnel may name one the store has not seen yet (it counts zero);
     /// mirrors Flywheel.Ingestion's EventTypes.Known, which analytics does not reference.

@@ -19,9 +19,13 @@ public sealed class EventIndexHost
     private Task<EventIndex>? _building;
     private long _buildingVersion;
 
-    public EventIndexHost(FlywheelStore store) => _store = store;
+    public EventIndexHost(FlywheelStore store)
+    {
+        _store = store;
+        store.Committed += Invalidate;
+    }
 
-    /// <summary>Marks the index out of date: called after every committed write to events, orders, customers or spend.</summary>
+    /// <summary>Marks the index out of date; the store calls it after every committed ingest session.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
 
     /// <summary>The index, rebuilt first if a write committed since it was built (or when there is none yet).</summary>

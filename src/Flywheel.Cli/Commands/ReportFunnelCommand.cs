@@ -39,7 +39,7 @@ internal static class ReportFunnelCommand
         {
             var parsedSteps = FunnelStep.ParseList(parse.GetValue(steps) ?? "");
             if (!parsedSteps.TryGetValue(out var stepList, out var stepError)) return await BadAsync(console, stepError);
-            if (!TryWindow(parse.GetValue(window) ?? "", out var seconds))
+            if (!FunnelQuery.TryParseWindow(parse.GetValue(window) ?? "", out var seconds))
                 return await BadAsync(console, Error.Invalid("window", "give a duration such as 30m, 12h, 7d, or a number of seconds"));
             if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
                 return await BadAsync(console, Error.Invalid("from", "give a date as yyyy-MM-dd, e.g. 2026-06-18"));
@@ -89,63 +89,8 @@ internal static class ReportFunnelCommand
         return ExitCodes.BadInput;
     }
 
-    /// <summary>30m, 12h, 7d, 45s or a bare number of seconds; must fit an int.</summary>
-    internal static bool TryWindow(string text, out int seconds)
-    {
-        seconds = 0;
-        text = text.Trim();
-        if (text.Length == 0) return false;
-        var unit = char.ToLowerInvariant(text[^1]) switch { 's' => 1L, 'm' => 60L, 'h' => 3600L, 'd' => 86400L, 'w' => 604800L, _ => 0L };
-        var digits = unit == 0 ? text : text[..^1];
-        if (unit == 0) unit = 1;
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > int.MaxValue / unit) return false;
-        seconds = (int)(n * unit);
-        return true;
-    }
-
-    private static async Task WriteJsonAsync(TextWriter output, FunnelResult result)
-    {
-        using var buffer = new MemoryStream();
-        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("steps");
-            for (var k = 0; k < result.Steps.Count; k++)
-            {
-                var s = result.Steps[k];
-                json.WriteStartObject();
-                json.WriteString("step", s.Step);
-                json.WriteNumber("customers", s.Customers);
-                Number(json, "conversion_from_previous", s.ConversionFromPrevious);
-                Number(json, "conversion_from_first", s.ConversionFromFirst);
-                json.WriteNumber("drop_off", s.DropOff);
-                Number(json, "median_seconds", s.MedianSeconds);
-                Number(json, "p90_seconds", s.P90Seconds);
-                if (result.Breakdown.Count > 0)
-                {
-                    json.WriteStartArray("breakdown");
-                    foreach (var row in result.Breakdown)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("value", row.Value);
-                        json.WriteNumber("customers", row.Customers[k]);
-                        json.WriteEndObject();
-                    }
-                    json.WriteEndArray();
-                }
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray()));
-    }
-
-    private static void Number(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is { } v) json.WriteNumber(name, Math.Round(v, 6));
-        else json.WriteNull(name);
-    }
+    private static async Task WriteJsonAsync(TextWriter output, FunnelResult result) =>
+        await output.WriteLineAsync(FunnelJson.Write(result));
 
     private static async Task WriteCsvAsync(TextWriter output, FunnelResult result)
     {

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using Flywheel.Analytics.Funnels;
+using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Kpis;
+using Flywheel.Analytics.Time;
+using Flywheel.Primitives;
+using Flywheel.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flywheel.Server.Features.Analytics;
+
+/// <summary>A funnel question. steps: "product_view", "add_to_cart[channel=douyin]" ...; window: 30m, 12h, 7d or seconds.</summary>
+public sealed record FunnelRequest(IReadOnlyList<string>? Steps, string? Window, string? Mode, string? From, string? To, string? By);
+
+/// <summary>
+/// Measure over HTTP: the same engines and JSON shapes as <c>flywheel report kpi|funnel</c>, on the event index the
+/// server holds (rebuilt after writes; <c>?stale_ok=true</c> answers from the current one without waiting).
+/// </summary>
+internal static class AnalyticsEndpoints
+{
+    public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Analytics");
+        group.MapGet("/metrics", MetricsAsync)
+            .WithName("Metrics")
+            .WithSummary("KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...) for a range, optionally by day, week, month or channel")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapPost("/funnels", FunnelAsync)
+            .WithName("Funnel")
+            .WithSummary("An ordered funnel with a conversion window (ClickHouse windowFunnel semantics)")
+            .Accepts<FunnelRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
+        EventIndexHost host, string? from, string? to, string? by, bool? stale_ok, CancellationToken ct)
+    {
+        if (!Day(from, "from", out var fromDay, out var problem) || !Day(to, "to", out var toDay, out problem)) return problem!;
+        var grouping = KpiGrouping.Total;
+        if (by is not null && (!Enum.TryParse(by, ignoreCase: true, out grouping) || int.TryParse(by, out _)))
+            return Problems.Invalid(Error.Invalid("$.by", $"unknown grouping '{by}' (total, day, week, month or channel)"));
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var calendar = new LocalCalendar(index.TimeZone);
+        var last = index.EventCount + index.OrderCount == 0 ? new DateOnly(2026, 1, 1)
+            : DateOnly.FromDayNumber(calendar.DayOf(Math.Max(index.EventTime.DefaultIfEmpty(int.MinValue).Max(), index.OrderPaidTime.DefaultIfEmpty(int.MinValue).Max())));
+        var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping);
+        var result = KpiEngine.Run(index, query);
+        if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        return TypedResults.Text(KpiJson.Write(rows), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FunnelAsync(
+        EventIndexHost host, FunnelRequest request, bool? stale_ok, CancellationToken ct)
+    {
+        if (request.Steps is null || request.Steps.Count == 0)
+            return Problems.Invalid(Error.Invalid("$.steps", "steps is required: [\"product_view\", \"add_to_cart\", ...]"));
+        var steps = new List<FunnelStep>();
+        for (var i = 0; i < request.Steps.Count; i++)
+        {
+            var step = FunnelStep.Parse(request.Steps[i] ?? "");
+            if (!step.TryGetValue(out var parsed, out var stepError)) return Problems.Invalid(stepError with { Path = $"$.steps[{i}]" });
+            steps.Add(parsed);
+        }
+        if (!FunnelQuery.TryParseWindow(request.Window ?? "7d", out var window))
+            return Problems.Invalid(Error.Invalid("$.window", $"'{request.Window}' is not a window such as 30m, 12h, 7d or a number of seconds"));
+        var mode = FunnelMode.Default;
+        if (request.Mode is not null && !Enum.TryParse(request.Mode.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out mode))
+            return Problems.Invalid(Error.Invalid("$.mode", $"unknown mode '{request.Mode}' (default, strict_order, strict_increase, strict_once)"));
+        var breakdown = FunnelBreakdown.None;
+        if (request.By is not null && !Enum.TryParse(request.By.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out breakdown))
+            return Problems.Invalid(Error.Invalid("$.by", $"unknown breakdown '{request.By}' (channel, first_touch_channel)"));
+        if (!Day(request.From, "from", out var fromDay, out var problem) || !Day(request.To, "to", out var toDay, out problem)) return problem!;
+
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var calendar = new LocalCalendar(index.TimeZone);
+        var query = FunnelQuery.Create(steps, window, mode,
+            fromDay is { } f ? calendar.StartOf(f) : null, toDay is { } t ? calendar.StartOf(t.AddDays(1)) : null, breakdown);
+        if (!query.TryGetValue(out var funnel, out var queryError)) return Problems.Invalid(queryError with { Path = "$." + queryError.Path });
+        var result = FunnelEngine.Run(index, funnel);
+        if (!result.TryGetValue(out var answer, out var runError)) return Problems.Invalid(runError with { Path = "$." + runError.Path });
+        return TypedResults.Text(FunnelJson.Write(answer), "application/json");
+    }
+
+    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
+    {
+        day = null;
+        problem = null;
+        if (text is null) return true;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            day = parsed;
+            return true;
+        }
+        problem = Problems.Invalid(Error.Invalid("$." + name, $"'{text}' is not a date as yyyy-MM-dd"));
+        return false;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Flywheel.Tests;
+
+namespace Flywheel.Server.Tests.Features.Analytics;
+
+public sealed class AnalyticsEndpointsTests
+{
+    private static string Event(string id, string type, string customer, string time, string channel = "douyin") =>
+        $$"""{"event_id":"{{id}}","type":"{{type}}","customer_id":"{{customer}}","time":"{{time}}","channel":"{{channel}}"}""";
+
+    private static string Order(string id, string customer, string paidAt, string price) => $$"""
+        {"order_id":"{{id}}","customer_id":"{{customer}}","placed_at":"{{paidAt}}","paid_at":"{{paidAt}}","status":"paid","channel":"douyin",
+         "lines":[{"sku":"k1","quantity":1,"unit_price":"{{price}}"}]}
+        """;
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Metrics_AfterIngest_SeeTheNewData(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        var empty = await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-31"));
+        Assert.Equal(0, empty.GetProperty("rows")[0].GetProperty("orders").GetInt64());
+
+        // Ingest after the first query: the index held by the server must be rebuilt for the next one.
+        Assert.Equal(HttpStatusCode.OK, (await host.PostJsonAsync("/v1/events", $$"""{"events":[{{Event("e1", "page_view", "u1", "2026-05-01T09:00:00+08:00")}},{{Event("e2", "page_view", "u2", "2026-05-02T09:00:00+08:00")}}]}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o1", "u1", "2026-05-01T10:00:00+08:00", "100.00"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o2", "u1", "2026-05-20T10:00:00+08:00", "50.50"))).StatusCode);
+
+        var row = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-31"))).GetProperty("rows")[0];
+        Assert.Equal("total", row.GetProperty("key").GetString());
+        Assert.Equal(150.50m, row.GetProperty("gmv").GetDecimal());
+        Assert.Equal(2, row.GetProperty("orders").GetInt64());
+        Assert.Equal(1, row.GetProperty("buyers").GetInt64());
+        Assert.Equal(2, row.GetProperty("uv").GetInt64());
+        Assert.Equal(0.5, row.GetProperty("cvr").GetDouble());
+        Assert.Equal(1.0, row.GetProperty("repurchase_rate").GetDouble());
+        Assert.Equal(JsonValueKindNull, row.GetProperty("roi").ValueKind);
+
+        var byDay = await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-03&by=day"));
+        Assert.Equal(3, byDay.GetProperty("rows").GetArrayLength());
+    }
+
+    private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Funnel_OverHttp_GivesTheSameShapeAsTheCli(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await host.PostJsonAsync("/v1/events", $$"""
+            {"events":[{{Event("v1", "product_view", "u1", "2026-05-01T09:00:00+08:00")}},{{Event("c1", "add_to_cart", "u1", "2026-05-01T09:05:00+08:00")}},
+                       {{Event("v2", "product_view", "u2", "2026-05-02T09:00:00+08:00")}},{{Event("c2", "add_to_cart", "u2", "2026-05-12T09:00:00+08:00")}}]}
+            """);
+        var response = await host.PostJsonAsync("/v1/funnels", """{"steps":["product_view","add_to_cart"],"window":"7d"}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var steps = (await Json.ReadAsync(response)).GetProperty("steps");
+        Assert.Equal("product_view", steps[0].GetProperty("step").GetString());
+        Assert.Equal(2, steps[0].GetProperty("customers").GetInt64());
+        Assert.Equal(1, steps[1].GetProperty("customers").GetInt64()); // u2's cart is ten days later
+    }
+
+    [Theory]
+    [InlineData("/v1/metrics?from=2026-05-31&to=2026-05-01", "$.to")]
+    [InlineData("/v1/metrics?from=May", "$.from")]
+    [InlineData("/v1/metrics?by=hour", "$.by")]
+    public async Task Metrics_BadQuery_Is400NamingTheField(string url, string path)
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var response = await host.Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(path, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"steps":[],"window":"7d"}""", "$.steps")]
+    [InlineData("""{"steps":["product_view","teleport"],"window":"7d"}""", "teleport")]
+    [InlineData("""{"steps":["product_view"],"window":"0"}""", "window")]
+    [InlineData("""{"steps":["product_view"],"window":"7d","mode":"sideways"}""", "$.mode")]
+    public async Task Funnel_BadRequest_Is400NamingTheField(string body, string words)
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var response = await host.PostJsonAsync("/v1/funnels", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(words, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Funnel_ThirtyThreeSteps_Is400()
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var steps = string.Join(",", Enumerable.Repeat("\"page_view\"", 33));
+        var response = await host.PostJsonAsync("/v1/funnels", $$"""{"steps":[{{steps}}],"window":"7d"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("32", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
