@@ -279,6 +279,71 @@ public sealed class AttributionEngineTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The chain built again from the raw rows, and solved differently: propagation of conversion probability until it
+    /// stops changing, instead of Gaussian elimination.
+    /// </summary>
+    [Fact]
+    public void Markov_RandomData_RemovalEffectsAgreeWithIterativeReference()
+    {
+        string[] touchTypes = ["impression", "click", "page_view", "product_view"];
+        foreach (var seed in Enumerable.Range(1, 12))
+        {
+            var (index, events, orders) = RandomData(seed);
+            var query = RandomQuery(seed);
+            var report = AttributionEngine.Run(index, query, [AttributionModel.Markov]).Value;
+            var touches = events.Where(e => e.Channel is not null && touchTypes.Contains(e.Type)).ToList();
+            var paths = new List<(List<string> Channels, bool Converted)>();
+            var inRange = orders.Where(o => InRange(o.Ms, query)).ToList();
+            foreach (var order in inRange)
+            {
+                var path = touches.Where(e => e.Visitor == order.Visitor && e.Ms <= order.Ms && e.Ms >= order.Ms - query.LookbackDays * 86_400_000L)
+                    .OrderBy(e => e.Ms).Select(e => e.Channel!).ToList();
+                if (path.Count > 0) paths.Add((path, true));
+            }
+            var buyers = inRange.Select(o => o.Visitor).ToHashSet();
+            foreach (var visitor in touches.Where(e => !buyers.Contains(e.Visitor) && InRange(e.Ms, query)).GroupBy(e => e.Visitor))
+                paths.Add((visitor.OrderBy(e => e.Ms).Select(e => e.Channel!).ToList(), false));
+            var counts = new Dictionary<(string From, string To), long>();
+            foreach (var (path, converted) in paths)
+            {
+                var from = "start";
+                foreach (var channel in path.Append(converted ? "conv" : "null"))
+                {
+                    if (channel == from) continue;
+                    counts[(from, channel)] = counts.GetValueOrDefault((from, channel)) + 1;
+                    from = channel;
+                }
+            }
+            var outTotals = counts.GroupBy(c => c.Key.From).ToDictionary(g => g.Key, g => (double)g.Sum(c => c.Value));
+            double Convert(string? removed)
+            {
+                var x = outTotals.Keys.ToDictionary(k => k, _ => 0.0);
+                for (var iteration = 0; iteration < 100_000; iteration++)
+                {
+                    var change = 0.0;
+                    foreach (var state in outTotals.Keys)
+                    {
+                        var value = state == removed ? 0 : counts.Where(c => c.Key.From == state)
+                            .Sum(c => c.Value / outTotals[state] * (c.Key.To == "conv" ? 1 : c.Key.To == "null" || c.Key.To == removed ? 0 : x[c.Key.To]));
+                        change = Math.Max(change, Math.Abs(value - x[state]));
+                        x[state] = value;
+                    }
+                    if (change < 1e-15) break;
+                }
+                return x.GetValueOrDefault("start");
+            }
+            var baseline = Convert(null);
+            Assert.True(baseline > 0, $"seed {seed}: nothing converts");
+            foreach (var channel in outTotals.Keys.Where(k => k != "start"))
+            {
+                var expected = 1 - Convert(channel) / baseline;
+                Assert.True(Math.Abs(expected - report.RemovalEffects.GetValueOrDefault(channel)) < 1e-9,
+                    $"seed {seed} {channel}: expected {expected}, got {report.RemovalEffects.GetValueOrDefault(channel)}");
+            }
+        }
+    }
+
     private static bool InRange(long ms, AttributionQuery query)
     {
         var day = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).DateTime);
