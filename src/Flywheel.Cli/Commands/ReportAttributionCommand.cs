@@ -1,13 +1,212 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flywheel.Analytics.Attribution;
+using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Time;
+using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;
 
+/// <summary>
+/// <c>flywheel report attribution [--from DATE --to DATE] [--by channel|campaign|kol] [--lookback 30d] [--half-life 7d]
+/// [--format text|json|csv]</c>. The JSON shape is a contract: <c>{"models": [{"model": "last_click", "rows": [{"key",
+/// "orders", "gmv", "spend", "roi"}]}]}</c>, money in yuan with two decimals, orders fractional, roi null without spend.
+/// </summary>
 internal static class ReportAttributionCommand
 {
+    private static readonly (AttributionModel Model, string Name, string Title)[] Models =
+    [
+        (AttributionModel.LastClick, "last_click", "末次点击 last click"),
+        (AttributionModel.FirstClick, "first_click", "首次点击 first click"),
+        (AttributionModel.Linear, "linear", "线性 linear"),
+        (AttributionModel.TimeDecay, "time_decay", "时间衰减 time decay"),
+        (AttributionModel.PositionBased, "position_based", "位置 position based"),
+        (AttributionModel.Markov, "markov", "马尔可夫 Markov"),
+    ];
+
     public static Command Create(CliConsole console, TimeProvider time)
     {
-        var command = new Command("attribution", "TODO");
-        command.SetAction(_ => ExitCodes.Unexpected);
+        var from = new Option<string?>("--from") { Description = "First day of paid orders (yyyy-MM-dd, the store's time zone); default: the first day with data" };
+        var to = new Option<string?>("--to") { Description = "Last day, inclusive; default: the last day with data" };
+        var by = new Option<string>("--by") { Description = "Credit channels, campaigns or KOLs", DefaultValueFactory = _ => "channel" };
+        var lookback = new Option<string>("--lookback") { Description = "Touches this long before a payment count, in days: 1d..90d", DefaultValueFactory = _ => "30d" };
+        var halfLife = new Option<string>("--half-life") { Description = "Time-decay half-life: days (7d) or hours (12h)", DefaultValueFactory = _ => "7d" };
+        var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
+        var command = new Command("attribution", "Multi-touch attribution 归因: last click, first click, linear, time decay, position based and Markov, with ROI")
+        {
+            from, to, by, lookback, halfLife, format,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
+                return await BadAsync(console, "--from", "takes a date as yyyy-MM-dd");
+            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
+                return await BadAsync(console, "--to", "takes a date as yyyy-MM-dd");
+            if (fromDay is { } f && toDay is { } t && t < f)
+                return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+            // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
+            if (parse.GetValue(by) is not ("channel" or "campaign" or "kol"))
+                return await BadAsync(console, "--by", $"takes channel, campaign or kol, not '{parse.GetValue(by)}'");
+            if (parse.GetValue(format) is not ("text" or "json" or "csv"))
+                return await BadAsync(console, "--format", $"takes text, json or csv, not '{parse.GetValue(format)}'");
+            if (!TryDays(parse.GetValue(lookback), allowHours: false, out var lookbackDays) || lookbackDays != Math.Floor(lookbackDays) || lookbackDays is < 1 or > 90)
+                return await BadAsync(console, "--lookback", "takes whole days from 1d to 90d, e.g. 30d");
+            if (!TryDays(parse.GetValue(halfLife), allowHours: true, out var halfLifeDays) || halfLifeDays <= 0 || halfLifeDays > 365)
+                return await BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
+            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+            if (index is null) return exit;
+            var (first, last) = DataRange(index);
+            var query = new AttributionQuery(fromDay ?? first, toDay ?? last, Enum.Parse<AttributionDimension>(parse.GetValue(by)!, ignoreCase: true),
+                (int)lookbackDays, halfLifeDays);
+            var result = AttributionEngine.Run(index, query);
+            if (!result.TryGetValue(out var report, out var error))
+                return error.Path is null ? await BadAsync(console, "attribution", error.Message) : await BadAsync(console, "--" + error.Path, error.Message);
+            switch (parse.GetValue(format))
+            {
+                case "json": await console.Out.WriteLineAsync(Json(report)); break;
+                case "csv": await console.Out.WriteAsync(Csv(report)); break;
+                default: await console.Out.WriteAsync(Text(report)); break;
+            }
+            return ExitCodes.Ok;
+        });
         return command;
+    }
+
+    private static async Task<int> BadAsync(CliConsole console, string option, string message)
+    {
+        await console.Error.WriteLineAsync($"error: {option}: {message}");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>Parses "30d", "30" (days) or, when allowed, "12h" into days.</summary>
+    internal static bool TryDays(string? text, bool allowHours, out double days)
+    {
+        days = 0;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        text = text.Trim();
+        var unit = 1.0;
+        if (text.EndsWith('d')) text = text[..^1];
+        else if (allowHours && text.EndsWith('h'))
+        {
+            text = text[..^1];
+            unit = 1.0 / 24;
+        }
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value)) return false;
+        days = value * unit;
+        return true;
+    }
+
+    /// <summary>The first and last local day holding an event or a paid order (as <c>report kpi</c> defaults its range).</summary>
+    private static (DateOnly First, DateOnly Last) DataRange(EventIndex index)
+    {
+        var calendar = new LocalCalendar(index.TimeZone);
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        if (min > max) return (new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 1));
+        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
+    }
+
+    private static string ModelName(AttributionModel model) => Models.First(m => m.Model == model).Name;
+
+    private static string By(AttributionDimension by) => by.ToString().ToLowerInvariant();
+
+    internal static string Json(AttributionReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("from", report.Query.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            json.WriteString("to", report.Query.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            json.WriteString("by", By(report.Query.By));
+            json.WriteNumber("lookback_days", report.Query.LookbackDays);
+            json.WriteNumber("half_life_days", report.Query.HalfLifeDays);
+            json.WriteNumber("total_orders", report.TotalOrders);
+            json.WritePropertyName("total_gmv");
+            json.WriteRawValue(MoneyText.Format(report.TotalGmv));
+            json.WriteStartArray("models");
+            foreach (var model in report.Models)
+            {
+                json.WriteStartObject();
+                json.WriteString("model", ModelName(model.Model));
+                json.WriteStartArray("rows");
+                foreach (var row in model.Rows)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("key", row.Key);
+                    json.WriteNumber("orders", Math.Round(row.Orders, 6));
+                    json.WritePropertyName("gmv");
+                    json.WriteRawValue(MoneyText.Format(row.Gmv));
+                    json.WritePropertyName("spend");
+                    json.WriteRawValue(MoneyText.Format(row.Spend));
+                    if (row.Roi is { } roi) json.WriteNumber("roi", Math.Round(roi, 4));
+                    else json.WriteNull("roi");
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string Csv(AttributionReport report)
+    {
+        var text = new StringBuilder("model,key,orders,gmv,spend,roi\n");
+        foreach (var model in report.Models)
+            foreach (var row in model.Rows)
+                text.Append(ModelName(model.Model)).Append(',')
+                    .Append(row.Key.Contains(',', StringComparison.Ordinal) || row.Key.Contains('"', StringComparison.Ordinal)
+                        ? "\"" + row.Key.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : row.Key).Append(',')
+                    .Append(Math.Round(row.Orders, 6).ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                    .Append(MoneyText.Format(row.Gmv)).Append(',')
+                    .Append(MoneyText.Format(row.Spend)).Append(',')
+                    .Append(row.Roi is { } roi ? Math.Round(roi, 4).ToString("R", CultureInfo.InvariantCulture) : "")
+                    .Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>Keys down, models across: each model's credited GMV and ROI, in the first model's order.</summary>
+    private static string Text(AttributionReport report)
+    {
+        var q = report.Query;
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture,
+            $"归因 attribution by {By(q.By)} {q.From:yyyy-MM-dd} .. {q.To:yyyy-MM-dd}: {report.TotalOrders:N0} orders, GMV {Yuan(report.TotalGmv)}; " +
+            $"look-back {q.LookbackDays}d, half-life {q.HalfLifeDays.ToString("0.##", CultureInfo.InvariantCulture)}d\n");
+        const int Width = 24;
+        text.Append(CultureInfo.InvariantCulture, $"{"",-16}{"spend 花费",14}");
+        foreach (var model in report.Models) text.Append(Pad(Models.First(m => m.Model == model.Model).Title, Width));
+        text.Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"{"key",-16}{"",14}");
+        foreach (var _ in report.Models) text.Append(CultureInfo.InvariantCulture, $"{"GMV 成交额",16}{"ROI",8}");
+        text.Append('\n');
+        if (report.Models.Count == 0) return text.ToString();
+        var byModel = report.Models.Select(m => m.Rows.ToDictionary(r => r.Key)).ToList();
+        foreach (var row in report.Models[0].Rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{row.Key,-16}{Yuan(row.Spend),14}");
+            foreach (var rows in byModel)
+            {
+                var r = rows[row.Key];
+                text.Append(CultureInfo.InvariantCulture, $"{Yuan(r.Gmv),16}{(r.Roi is { } roi ? roi.ToString("0.00", CultureInfo.InvariantCulture) : "-"),8}");
+            }
+            text.Append('\n');
+        }
+        return text.ToString();
+
+        static string Yuan(long fen) => (fen / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Right-aligns a title that mixes CJK (two columns wide) and ASCII.</summary>
+    private static string Pad(string title, int width)
+    {
+        var columns = title.Sum(c => c > 0x2E80 ? 2 : 1);
+        return new string(' ', Math.Max(1, width - columns)) + title;
     }
 }
