@@ -86,7 +86,7 @@ public sealed record AttributionReport(AttributionQuery Query, long TotalOrders,
 /// of a channel is 1 − P(conversion with the channel's inbound transitions sent to null) / P(conversion), solved
 /// exactly by Gaussian elimination over the channels seen on paths. An order's credit goes to the channels on its
 /// path in proportion to their removal effects, each channel's share split evenly over its touches.
-/// Why these rules: docs/adr/0003-attribution-credit.md.
+/// Why these rules: docs/adr/0004-attribution-credit.md.
 /// </para>
 /// </summary>
 public static class AttributionEngine
