@@ -97,7 +97,7 @@ public static class KpiEngine
         for (var v = 0; v < index.VisitorCount; v++)
         {
             long previous = long.MinValue / 2;
-            var cursor = 0;
+            var cursor = -1;
             for (var e = index.EventStart[v]; e < index.EventStart[v + 1]; e++)
             {
                 var t = index.EventTime[e];
@@ -114,7 +114,7 @@ public static class KpiEngine
                 if (type == pageView || type == productView) acc[b, PageViews]++;
                 if (newSession) acc[b, Sessions]++;
             }
-            cursor = 0;
+            cursor = -1;
             for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
             {
                 var t = index.OrderPaidTime[o];
@@ -132,7 +132,7 @@ public static class KpiEngine
                     acc[b, Buyers]++;
                     // A new buyer's first order ever falls in this group.
                     var first = index.FirstOrderTime[v];
-                    var firstCursor = 0;
+                    var firstCursor = -1;
                     if (first >= start && first < end && buckets.OfOrder(index.OrderStart[v], first, ref firstCursor) == b) acc[b, NewBuyers]++;
                 }
                 if (++ordersOfVisitor[b] == 2 && lastRepeat[b] != v)
@@ -253,7 +253,8 @@ public static class KpiEngine
         /// </summary>
         private int Day(int time, ref int cursor)
         {
-            if (time < _dayStart[cursor])
+            // A visitor's first row finds its day by binary search; later rows step forward from there.
+            if (cursor < 0 || time < _dayStart[cursor])
             {
                 var found = Array.BinarySearch(_dayStart, time);
                 cursor = found >= 0 ? found : ~found - 1;
