@@ -31,6 +31,15 @@ public sealed record CohortEntry(CohortEntryKind Kind, string? EventType = null)
     public static CohortEntry Signup { get; } = new(CohortEntryKind.Signup);
     public static CohortEntry FirstEvent(string eventType) => new(CohortEntryKind.FirstEvent, eventType);
 
+    /// <summary>first_purchase, signup or first:&lt;event_type&gt;; null for anything else.</summary>
+    public static CohortEntry? Parse(string text) => text switch
+    {
+        "first_purchase" => FirstPurchase,
+        "signup" => Signup,
+        _ when text.StartsWith("first:", StringComparison.Ordinal) && text.Length > 6 => FirstEvent(text[6..]),
+        _ => null,
+    };
+
     public override string ToString() => Kind switch
     {
         CohortEntryKind.FirstPurchase => "first_purchase",

@@ -65,7 +65,7 @@ internal static class ReportAttributionCommand
                 return error.Path is null ? await BadAsync(console, "attribution", error.Message) : await BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
-                case "json": await console.Out.WriteLineAsync(Json(report)); break;
+                case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report)); break;
                 case "csv": await console.Out.WriteAsync(Csv(report)); break;
                 default: await console.Out.WriteAsync(Text(report)); break;
             }
@@ -109,51 +109,10 @@ internal static class ReportAttributionCommand
         return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
     }
 
-    private static string ModelName(AttributionModel model) => Models.First(m => m.Model == model).Name;
+    private static string ModelName(AttributionModel model) => AttributionJson.ModelName(model);
 
     private static string By(AttributionDimension by) => by.ToString().ToLowerInvariant();
 
-    internal static string Json(AttributionReport report)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("from", report.Query.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            json.WriteString("to", report.Query.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            json.WriteString("by", By(report.Query.By));
-            json.WriteNumber("lookback_days", report.Query.LookbackDays);
-            json.WriteNumber("half_life_days", report.Query.HalfLifeDays);
-            json.WriteNumber("total_orders", report.TotalOrders);
-            json.WritePropertyName("total_gmv");
-            json.WriteRawValue(MoneyText.Format(report.TotalGmv));
-            json.WriteStartArray("models");
-            foreach (var model in report.Models)
-            {
-                json.WriteStartObject();
-                json.WriteString("model", ModelName(model.Model));
-                json.WriteStartArray("rows");
-                foreach (var row in model.Rows)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("key", row.Key);
-                    json.WriteNumber("orders", Math.Round(row.Orders, 6));
-                    json.WritePropertyName("gmv");
-                    json.WriteRawValue(MoneyText.Format(row.Gmv));
-                    json.WritePropertyName("spend");
-                    json.WriteRawValue(MoneyText.Format(row.Spend));
-                    if (row.Roi is { } roi) json.WriteNumber("roi", Math.Round(roi, 4));
-                    else json.WriteNull("roi");
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
 
     private static string Csv(AttributionReport report)
     {

@@ -51,7 +51,7 @@ internal static class ReportCohortCommand
                 return await BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
                 return await BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
-            if (ParseEntry(parse.GetValue(entry)!) is not { } cohortEntry)
+            if (CohortEntry.Parse(parse.GetValue(entry)!) is not { } cohortEntry)
                 return await BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
             var count = parse.GetValue(periods);
             if (count is < 1 or > CohortQuery.MaxPeriods)
@@ -67,7 +67,7 @@ internal static class ReportCohortCommand
                 return await BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
-                case "json": await console.Out.WriteLineAsync(Json(rows)); break;
+                case "json": await console.Out.WriteLineAsync(CohortJson.Write(rows)); break;
                 case "csv": await console.Out.WriteAsync(Csv(rows)); break;
                 default: await console.Out.WriteAsync(Text(rows, query)); break;
             }
@@ -75,14 +75,6 @@ internal static class ReportCohortCommand
         });
         return command;
     }
-
-    internal static CohortEntry? ParseEntry(string text) => text switch
-    {
-        "first_purchase" => CohortEntry.FirstPurchase,
-        "signup" => CohortEntry.Signup,
-        _ when text.StartsWith("first:", StringComparison.Ordinal) && text.Length > 6 => CohortEntry.FirstEvent(text[6..]),
-        _ => null,
-    };
 
     private static async Task<int> BadAsync(CliConsole console, string option, string message)
     {
@@ -101,49 +93,6 @@ internal static class ReportCohortCommand
         return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
     }
 
-    internal static string Json(IReadOnlyList<CohortRow> rows)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("cohorts");
-            foreach (var row in rows)
-            {
-                json.WriteStartObject();
-                json.WriteString("cohort", row.Key);
-                json.WriteNumber("size", row.Size);
-                json.WriteStartArray("periods");
-                for (var k = 0; k < row.Cells.Count; k++)
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("offset", k);
-                    if (row.Cells[k] is { } cell)
-                    {
-                        json.WriteNumber("active", cell.Active);
-                        json.WritePropertyName("rate");
-                        json.WriteRawValue(cell.Rate(row.Size).ToString("R", CultureInfo.InvariantCulture));
-                        json.WritePropertyName("revenue");
-                        json.WriteRawValue(MoneyText.Format(cell.Revenue));
-                        json.WriteNumber("orders", cell.Orders);
-                    }
-                    else
-                    {
-                        json.WriteNull("active");
-                        json.WriteNull("rate");
-                        json.WriteNull("revenue");
-                        json.WriteNull("orders");
-                    }
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
 
     /// <summary>One line per cohort and offset (long form, for spreadsheets); empty cells after the last data.</summary>
     private static string Csv(IReadOnlyList<CohortRow> rows)

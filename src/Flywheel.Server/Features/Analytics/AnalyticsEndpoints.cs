@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Flywheel.Analytics.Attribution;
+using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
@@ -34,6 +36,65 @@ internal static class AnalyticsEndpoints
             .WithSummary("An ordered funnel with a conversion window (ClickHouse windowFunnel semantics)")
             .Accepts<FunnelRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapPost("/cohorts", CohortsAsync)
+            .WithName("Cohorts")
+            .WithSummary("Retention cohorts by week or month of entry: active visitors, rates, orders and revenue per period")
+            .Accepts<CohortRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapPost("/attribution", AttributionAsync)
+            .WithName("Attribution")
+            .WithSummary("Multi-touch attribution of paid orders: last click, first click, linear, time decay, position based and Markov, side by side")
+            .Accepts<AttributionRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CohortsAsync(
+        EventIndexHost host, CohortRequest request, bool? stale_ok, CancellationToken ct)
+    {
+        if (!Range(request.From, request.To, out var from, out var to, out var problem)) return problem!;
+        var period = request.Period ?? "month";
+        if (period is not ("week" or "month")) return Problems.Invalid(Error.Invalid("$.period", $"'{period}' is not week or month"));
+        var returning = request.Return ?? "purchase";
+        if (returning is not ("purchase" or "any")) return Problems.Invalid(Error.Invalid("$.return", $"'{returning}' is not purchase or any"));
+        if (CohortEntry.Parse(request.Entry ?? "first_purchase") is not { } entry)
+            return Problems.Invalid(Error.Invalid("$.entry", "entry is first_purchase, signup or first:<event_type>"));
+        var query = new CohortQuery(from, to, period == "week" ? CohortPeriod.Week : CohortPeriod.Month, entry,
+            returning == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, request.Periods ?? CohortQuery.DefaultPeriods, request.Channel);
+        if (query.Validate() is { } invalid) return Problems.Invalid(invalid with { Path = "$." + invalid.Path });
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var result = CohortEngine.Run(index, query);
+        if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        return TypedResults.Text(CohortJson.Write(rows), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> AttributionAsync(
+        EventIndexHost host, AttributionRequest request, bool? stale_ok, CancellationToken ct)
+    {
+        if (!Range(request.From, request.To, out var from, out var to, out var problem)) return problem!;
+        var by = AttributionDimension.Channel;
+        if (request.By is not null && (!Enum.TryParse(request.By, ignoreCase: true, out by) || int.TryParse(request.By, out _)))
+            return Problems.Invalid(Error.Invalid("$.by", $"'{request.By}' is not channel, campaign or kol"));
+        var query = new AttributionQuery(from, to, by, request.LookbackDays ?? 30, request.HalfLifeDays ?? 7);
+        if (query.Validate() is { } invalid)
+            return Problems.Invalid(invalid with { Path = "$." + invalid.Path!.Replace("-", "_", StringComparison.Ordinal) + (invalid.Path is "lookback" or "half-life" ? "_days" : "") });
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var result = AttributionEngine.Run(index, query);
+        if (!result.TryGetValue(out var report, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        return TypedResults.Text(AttributionJson.Write(report), "application/json");
+    }
+
+    /// <summary>from and to are required here (yyyy-MM-dd, inclusive, the store's time zone).</summary>
+    private static bool Range(string? fromText, string? toText, out DateOnly from, out DateOnly to, out ProblemHttpResult? problem)
+    {
+        from = to = default;
+        if (fromText is null || toText is null)
+        {
+            problem = Problems.Invalid(Error.Invalid(fromText is null ? "$.from" : "$.to", "from and to are required, as yyyy-MM-dd"));
+            return false;
+        }
+        if (!Day(fromText, "from", out var f, out problem) || !Day(toText, "to", out var t, out problem)) return false;
+        (from, to) = (f!.Value, t!.Value);
+        return true;
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
@@ -99,3 +160,9 @@ internal static class AnalyticsEndpoints
         return false;
     }
 }
+
+/// <summary>A retention question: period week|month; entry first_purchase|signup|first:&lt;type&gt;; return purchase|any.</summary>
+public sealed record CohortRequest(string? From, string? To, string? Period, string? Entry, string? Return, int? Periods, string? Channel);
+
+/// <summary>An attribution question: by channel|campaign|kol; look-back and time-decay half-life in days.</summary>
+public sealed record AttributionRequest(string? From, string? To, string? By, int? LookbackDays, double? HalfLifeDays);

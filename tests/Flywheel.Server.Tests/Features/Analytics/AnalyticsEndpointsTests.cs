@@ -93,4 +93,48 @@ public sealed class AnalyticsEndpointsTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("32", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task CohortsAndAttribution_OverHttp_AnswerFromTheIngestedData(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await host.PostJsonAsync("/v1/events", $$"""
+            {"events":[{{Event("t1", "click", "u1", "2026-05-01T09:00:00+08:00", "douyin")}},{{Event("t2", "click", "u1", "2026-05-01T09:30:00+08:00", "xiaohongshu")}}]}
+            """);
+        await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o1", "u1", "2026-05-01T10:00:00+08:00", "100.00"));
+        await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o2", "u1", "2026-06-02T10:00:00+08:00", "60.00"));
+        await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o3", "u2", "2026-05-09T10:00:00+08:00", "10.00"));
+
+        var cohorts = await host.PostJsonAsync("/v1/cohorts", """{"from":"2026-05-01","to":"2026-06-30","period":"month","periods":2}""");
+        Assert.Equal(HttpStatusCode.OK, cohorts.StatusCode);
+        var may = (await Json.ReadAsync(cohorts)).GetProperty("cohorts")[0];
+        Assert.Equal("2026-05", may.GetProperty("cohort").GetString());
+        Assert.Equal(2, may.GetProperty("size").GetInt64());
+        Assert.Equal(1, may.GetProperty("periods")[1].GetProperty("active").GetInt64()); // u1 came back in June
+
+        var attribution = await host.PostJsonAsync("/v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","lookback_days":30}""");
+        Assert.Equal(HttpStatusCode.OK, attribution.StatusCode);
+        var models = (await Json.ReadAsync(attribution)).GetProperty("models");
+        var lastClick = models.EnumerateArray().Single(m => m.GetProperty("model").GetString() == "last_click").GetProperty("rows").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("key").GetString()!, r => r.GetProperty("gmv").GetDecimal());
+        Assert.Equal(100.00m, lastClick["xiaohongshu"]); // o1's last touch
+        Assert.Equal(10.00m, lastClick["(direct)"]); // o3 had no touch
+        Assert.Equal(6, models.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("/v1/cohorts", """{"to":"2026-05-31"}""", "$.from")]
+    [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","period":"year"}""", "$.period")]
+    [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","periods":99}""", "$.periods")]
+    [InlineData("/v1/attribution", """{"from":"2026-05-31","to":"2026-05-01"}""", "$.to")]
+    [InlineData("/v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","lookback_days":0}""", "$.lookback_days")]
+    [InlineData("/v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","by":"weather"}""", "$.by")]
+    public async Task CohortsAndAttribution_BadRequest_Is400NamingTheField(string url, string body, string path)
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var response = await host.PostJsonAsync(url, body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(path, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
