@@ -7,7 +7,7 @@ namespace Flywheel.Analytics.Index;
 /// Visitors are customers, or anonymous ids never stitched to a customer. Each visitor's events are contiguous and
 /// sorted by time (then by store order): visitor <c>v</c> owns rows <c>EventStart[v] .. EventStart[v+1]</c> of every
 /// event column. Orders are laid out the same way. Strings are dictionary-encoded; times are seconds since
-/// <see cref="Epoch"/> as int (good until 2088), so one event costs 32 bytes across its columns.
+/// <see cref="Epoch"/> as int (good until 2088), so one event costs about 24 bytes across its columns.
 /// </para>
 /// </summary>
 public sealed class EventIndex
@@ -35,8 +35,19 @@ public sealed class EventIndex
     public required int[] EventCampaign { get; init; }
     public required int[] EventSku { get; init; }
     public required int[] EventKol { get; init; }
-    /// <summary>Event value in fen (0 when none).</summary>
-    public required long[] EventValue { get; init; }
+    /// <summary>
+    /// Rows that carry a value (order_paid and the like, a few percent of events), ascending, with their value in fen in
+    /// <see cref="ValueAmounts"/>. Sparse because a dense 8-byte column would be a quarter of the index.
+    /// </summary>
+    public required int[] ValueRows { get; init; }
+    public required long[] ValueAmounts { get; init; }
+
+    /// <summary>The value of an event row in fen, 0 when it has none.</summary>
+    public long EventValue(int row)
+    {
+        var at = Array.BinarySearch(ValueRows, row);
+        return at >= 0 ? ValueAmounts[at] : 0;
+    }
 
     // --- paid orders (status paid or later), grouped by visitor, sorted by paid time ---
     public required int[] OrderStart { get; init; }
@@ -85,7 +96,7 @@ public sealed class EventIndex
 
     public static long ToUnixMs(int indexTime) => (indexTime + Epoch) * 1000;
 
-    /// <summary>Bytes held by the per-event columns, divided by the event count.</summary>
+    /// <summary>Bytes held by the event columns (with the sparse values and the per-visitor offsets), divided by the event count.</summary>
     public double BytesPerEvent => EventCount == 0 ? 0 :
-        (double)(EventCount * (4 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + 8) + EventStart.Length * 4) / EventCount;
+        ((double)EventCount * (4 + 2 + 2 + 2 + 2 + 4 + 4 + 4) + ValueRows.Length * 12.0 + EventStart.Length * 4.0) / EventCount;
 }

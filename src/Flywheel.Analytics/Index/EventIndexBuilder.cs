@@ -297,7 +297,8 @@ public static class EventIndexBuilder
             // The event columns are independent gathers through one permutation: run them on all cores.
             int[] eventTime = [], campaign = [], sku = [], kol = [];
             ushort[] type = [], channel = [], source = [], medium = [];
-            long[] value = [];
+            int[] valueRows = [];
+            long[] valueAmounts = [];
             Parallel.Invoke(
                 () => eventTime = Gather(_eTime, eventOrder, t => EventIndex.ToIndexTime(t)),
                 () => type = Gather(_eType, eventOrder, x => x),
@@ -307,7 +308,7 @@ public static class EventIndexBuilder
                 () => campaign = Gather(_eCampaign, eventOrder, x => x),
                 () => sku = Gather(_eSku, eventOrder, x => x),
                 () => kol = Gather(_eKol, eventOrder, x => x),
-                () => value = Gather(_eValue, eventOrder, x => x));
+                () => (valueRows, valueAmounts) = Sparse(_eValue, eventOrder));
 
             return new EventIndex
             {
@@ -323,7 +324,8 @@ public static class EventIndexBuilder
                 EventCampaign = campaign,
                 EventSku = sku,
                 EventKol = kol,
-                EventValue = value,
+                ValueRows = valueRows,
+                ValueAmounts = valueAmounts,
                 OrderStart = orderStart,
                 OrderPaidTime = orderTime,
                 OrderChannel = Gather(_oChannel, orderOrder, x => x),
@@ -383,6 +385,20 @@ public static class EventIndexBuilder
                 }
             }
             return (start, order);
+        }
+
+        private static (int[] Rows, long[] Values) Sparse(GrowList<long> values, int[] order)
+        {
+            var rows = new List<int>();
+            var amounts = new List<long>();
+            for (var i = 0; i < order.Length; i++)
+            {
+                var value = values[order[i]];
+                if (value == 0) continue;
+                rows.Add(i);
+                amounts.Add(value);
+            }
+            return ([.. rows], [.. amounts]);
         }
 
         private static bool IsSorted(long[] keys, int from, int length)
