@@ -19,8 +19,8 @@ public sealed record GoalStatus(Goal Goal, DateOnly AsOf, decimal? Baseline, dec
 /// <list type="bullet">
 /// <item>Current: the metric over start..min(today, deadline).</item>
 /// <item>Forecast, additive metrics (gmv, orders, spend): current plus, for each remaining day, a linear trend (least squares
-/// over the de-seasonalised daily series of the last 8 weeks up to as-of) times that weekday's factor (the weekday's mean over
-/// the 8 weeks / the overall mean). Decimal arithmetic throughout; the forecast is rounded to a whole fen/unit.</item>
+/// over the de-seasonalised daily series of the last 8 weeks up to as-of) times that weekday's factor (value / centred 7-day
+/// moving average, averaged per weekday over the 8 weeks). Decimal arithmetic throughout; the forecast is rounded to a whole fen/unit.</item>
 /// <item>Distinct counts (buyers, uv): the same forecast of the daily series scales the current value by
 /// (days so far + forecast days) / (days so far) — an approximation, since a buyer can come back on several days.</item>
 /// <item>Ratio metrics (cvr, aov, repurchase_rate, roi): computed over the whole period; forecast = current.</item>
@@ -121,21 +121,38 @@ public static class GoalEvaluator
         return sum;
     }
 
-    /// <summary>Each weekday's mean over the history divided by the overall mean (all 1 when the history is all zero).</summary>
+    /// <summary>
+    /// Weekday factors by classical decomposition: each day's value over the centred 7-day moving average (the trend
+    /// without the weekly cycle), averaged per weekday and normalised to a mean of 1. A pure trend gives factors of
+    /// exactly 1; a flat weekly pattern gives each weekday's share. All 1 when the history has no usable day.
+    /// </summary>
     internal static decimal[] WeekdayFactors(decimal[] daily, DateOnly first)
     {
-        var factors = new decimal[7];
         var sums = new decimal[7];
         var counts = new int[7];
-        for (var i = 0; i < daily.Length; i++)
+        for (var i = 3; i + 3 < daily.Length; i++)
         {
+            decimal window = 0;
+            for (var k = i - 3; k <= i + 3; k++) window += daily[k];
+            if (window == 0) continue;
             var dow = (int)first.AddDays(i).DayOfWeek;
-            sums[dow] += daily[i];
+            sums[dow] += daily[i] * 7 / window;
             counts[dow]++;
         }
-        var overall = daily.Length > 0 ? daily.Sum() / daily.Length : 0;
-        for (var d = 0; d < 7; d++)
-            factors[d] = overall == 0 || counts[d] == 0 ? 1 : sums[d] / counts[d] / overall;
+        var factors = new decimal[7];
+        if (counts.Any(c => c == 0))
+        {
+            Array.Fill(factors, 1m);
+            return factors;
+        }
+        for (var d = 0; d < 7; d++) factors[d] = sums[d] / counts[d];
+        var mean = factors.Sum() / 7;
+        if (mean == 0)
+        {
+            Array.Fill(factors, 1m);
+            return factors;
+        }
+        for (var d = 0; d < 7; d++) factors[d] /= mean;
         return factors;
     }
 

@@ -152,3 +152,47 @@ public sealed class GoalEvaluatorTests
         Assert.Equal(goal, GoalJson.ReadDefinition(GoalJson.WriteDefinition(goal)).Value);
     }
 }
+
+public sealed class GoalEvaluatorTrendTests
+{
+    /// <summary>A pure linear trend, no weekly cycle: day i after 2026-06-01 has i + 1 orders.</summary>
+    private static EventIndex RisingIndex(DateOnly last)
+    {
+        var builder = new EventIndexBuilder.Builder();
+        var first = new DateOnly(2026, 6, 1);
+        var n = 0;
+        for (var d = first; d <= last; d = d.AddDays(1))
+        {
+            var paid = new DateTimeOffset(d.Year, d.Month, d.Day, 12, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
+            for (var k = 0; k <= d.DayNumber - first.DayNumber; k++) builder.AddOrder($"u{n++}", paid, "jd", null, 100, 0, 1, null);
+        }
+        return builder.Build("Asia/Shanghai");
+    }
+
+    [Fact]
+    public void Evaluate_LinearTrend_ExtrapolatesExactly()
+    {
+        var today = new DateOnly(2026, 8, 31);
+        var goal = Goal.Create("g", new GoalInput("orders", "orders", "+10%", "2026-06-01..2026-06-30", "2026-08-01", "2026-09-30", null)).Value;
+        var status = GoalEvaluator.Evaluate(RisingIndex(today), goal, today);
+        static long Orders(DateOnly day) => day.DayNumber - new DateOnly(2026, 6, 1).DayNumber + 1;
+        long expected = 0;
+        for (var d = new DateOnly(2026, 8, 1); d <= new DateOnly(2026, 9, 30); d = d.AddDays(1)) expected += Orders(d);
+        Assert.Equal(expected, status.Forecast);
+    }
+
+    [Fact]
+    public void Evaluate_DistinctCount_ScalesByTheForecastDays()
+    {
+        // One new buyer a day: 62 buyers by 08-31; the forecast scales by (62 + 30 forecast buyer-days) / 62.
+        var builder = new EventIndexBuilder.Builder();
+        var n = 0;
+        for (var d = new DateOnly(2026, 4, 1); d <= new DateOnly(2026, 8, 31); d = d.AddDays(1))
+            builder.AddOrder($"u{n++}", new DateTimeOffset(d.Year, d.Month, d.Day, 12, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds(), "jd", null, 100, 0, 1, null);
+        var goal = Goal.Create("g", new GoalInput("buyers", "buyers", "100", "2026-04-01..2026-06-30", "2026-07-01", "2026-09-30", null)).Value;
+        var status = GoalEvaluator.Evaluate(builder.Build("Asia/Shanghai"), goal, new DateOnly(2026, 8, 31));
+        Assert.Equal(62m, status.Current);
+        Assert.Equal(92m, status.Forecast);
+        Assert.Equal("at_risk", status.Verdict); // 92 ≥ 90% of 100
+    }
+}
