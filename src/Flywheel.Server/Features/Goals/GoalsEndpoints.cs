@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Flywheel.Analytics.Goals;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Primitives;
@@ -10,8 +11,11 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Flywheel.Server.Features.Goals;
 
-/// <summary>A goal as the CLI's <c>goals add</c> takes it: target "+20%" / "-15%" / absolute (yuan for money); baseline "FROM..TO".</summary>
-public sealed record GoalRequest(string? Name, string? Metric, string? Target, string? Baseline, string? Start, string? Deadline, string? Channel);
+/// <summary>
+/// A goal as the CLI's <c>goals add</c> takes it: target "+20%" / "-15%" / an absolute value (yuan for money metrics, as a
+/// string or a JSON number); baseline "FROM..TO".
+/// </summary>
+public sealed record GoalRequest(string? Name, string? Metric, JsonElement? Target, string? Baseline, string? Start, string? Deadline, string? Channel);
 
 /// <summary>
 /// SMART goals over HTTP: <c>GET /v1/goals</c> (every goal with its status as of today in the store's time zone, the JSON
@@ -43,7 +47,12 @@ internal static class GoalsEndpoints
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CreateAsync(
         FlywheelStore store, EventIndexHost host, TimeProvider time, GoalRequest request, CancellationToken ct)
     {
-        var input = new GoalInput(request.Name, request.Metric, request.Target, request.Baseline, request.Start, request.Deadline, request.Channel);
+        string? target = request.Target is not { } t || t.ValueKind == JsonValueKind.Null ? null
+            : t.ValueKind == JsonValueKind.String ? t.GetString()
+            : t.ValueKind == JsonValueKind.Number ? t.GetRawText()
+            : "";
+        if (target == "") return Problems.Invalid(Error.Invalid("$.target", "target is a string such as \"+20%\" or an absolute value"));
+        var input = new GoalInput(request.Name, request.Metric, target, request.Baseline, request.Start, request.Deadline, request.Channel);
         var created = await GoalService.CreateAsync(store, input, ct);
         if (!created.TryGetValue(out var goal, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
         var index = await host.GetAsync(allowStale: false, ct);

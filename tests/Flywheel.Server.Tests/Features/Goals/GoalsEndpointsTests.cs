@@ -50,6 +50,8 @@ public sealed class GoalsEndpointsTests
             (Body.Replace("+50%", "+0%", StringComparison.Ordinal), "$.target"),
             (Body.Replace("\"2026-10-31\"", "\"2026-09-30\"", StringComparison.Ordinal), "$.deadline"),
             (Body.Replace("2026-09-01..2026-09-30", "2026-09-30..2026-09-01", StringComparison.Ordinal), "$.baseline"),
+            (Body.Replace("\"+50%\"", "true", StringComparison.Ordinal), "$.target"),
+            (Body.Replace("\"+50%\"", "-3", StringComparison.Ordinal), "$.target"),
         })
         {
             var response = await host.PostJsonAsync("/v1/goals", body);
@@ -58,5 +60,17 @@ public sealed class GoalsEndpointsTests
             Assert.Contains(path, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
         Assert.Equal(0, await TestStores.CountAsync(host.Store, "goals"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Post_AbsoluteTargetAsJsonNumber_IsAccepted(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        var response = await host.PostJsonAsync("/v1/goals", Body.Replace("\"+50%\"", "3", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var goal = await Json.ReadAsync(response);
+        Assert.Equal(3, goal.GetProperty("target").GetDecimal());
+        Assert.Equal("3", goal.GetProperty("target_text").GetString());
     }
 }
