@@ -46,6 +46,7 @@ public static class FlywheelCli
             ServeCommand.Create(console, time),
             LoadTestCommand.Create(console, time),
             ReportCommand.Create(console, time),
+            GoalsCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -93,6 +93,7 @@ public static class FlywheelServer
         app.MapCustomersEndpoints();
         app.MapIdentifyEndpoints();
         app.MapAnalyticsEndpoints();
+        Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

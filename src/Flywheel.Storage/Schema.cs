@@ -185,5 +185,12 @@ internal static class Schema
                 currency TEXT NOT NULL
             );
             """),
+        new(2, "goals", """
+            CREATE TABLE goals (
+                id TEXT PRIMARY KEY,
+                definition TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            """),
     ];
 }

@@ -15,6 +15,7 @@ internal static class ReportCommand
         command.Subcommands.Add(ReportFunnelCommand.Create(console, time));
         command.Subcommands.Add(ReportCohortCommand.Create(console, time));
         command.Subcommands.Add(ReportAttributionCommand.Create(console, time));
+        command.Subcommands.Add(ReportGoalsCommand.Create(console, time));
         return command;
     }
 
