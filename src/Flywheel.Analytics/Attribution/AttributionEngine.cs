@@ -519,16 +519,16 @@ public static class AttributionEngine
                 a[i, i] = 1;
                 var s = states[i];
                 if (s == removed) continue; // x = 0: the removed channel converts nothing
-                long total = 0;
-                for (var t = 0; t < width; t++) total += _counts[s * width + t];
-                if (total == 0) continue;
+                long outgoing = 0;
+                for (var t = 0; t < width; t++) outgoing += _counts[s * width + t];
+                if (outgoing == 0) continue;
                 for (var t = 1; t < _channels; t++)
                 {
                     var count = _counts[s * width + t];
                     if (count == 0 || t == removed) continue;
-                    a[i, position[t]] -= (double)count / total;
+                    a[i, position[t]] -= (double)count / outgoing;
                 }
-                a[i, n] = (double)_counts[s * width + Conversion] / total;
+                a[i, n] = (double)_counts[s * width + Conversion] / outgoing;
             }
             return Solve(a, n)[0];
         }
