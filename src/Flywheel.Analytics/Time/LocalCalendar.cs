@@ -45,4 +45,18 @@ public sealed class LocalCalendar
     public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
+
+    /// <summary>
+    /// The first and last local day holding an event or a paid order: the default range of a report. An empty index
+    /// gives <paramref name="fallback"/> for both ends.
+    /// </summary>
+    public static (DateOnly First, DateOnly Last) DataRange(Index.EventIndex index, DateOnly fallback)
+    {
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
+        if (min > max) return (fallback, fallback);
+        var calendar = new LocalCalendar(index.TimeZone);
+        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
+    }
 }

@@ -57,7 +57,7 @@ internal static class ReportAttributionCommand
                 return await BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
-            var (first, last) = DataRange(index);
+            var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var query = new AttributionQuery(fromDay ?? first, toDay ?? last, Enum.Parse<AttributionDimension>(parse.GetValue(by)!, ignoreCase: true),
                 (int)lookbackDays, halfLifeDays);
             var result = AttributionEngine.Run(index, query);
@@ -98,16 +98,6 @@ internal static class ReportAttributionCommand
         return true;
     }
 
-    /// <summary>The first and last local day holding an event or a paid order (as <c>report kpi</c> defaults its range).</summary>
-    private static (DateOnly First, DateOnly Last) DataRange(EventIndex index)
-    {
-        var calendar = new LocalCalendar(index.TimeZone);
-        int min = int.MaxValue, max = int.MinValue;
-        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
-        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
-        if (min > max) return (new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 1));
-        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
-    }
 
     private static string ModelName(AttributionModel model) => AttributionJson.ModelName(model);
 

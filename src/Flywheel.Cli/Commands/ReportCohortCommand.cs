@@ -58,7 +58,7 @@ internal static class ReportCohortCommand
                 return await BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
-            var (first, last) = DataRange(index);
+            var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var query = new CohortQuery(fromDay ?? first, toDay ?? last,
                 parse.GetValue(period) == "week" ? CohortPeriod.Week : CohortPeriod.Month, cohortEntry,
                 parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, parse.GetValue(channel));
@@ -82,16 +82,6 @@ internal static class ReportCohortCommand
         return ExitCodes.BadInput;
     }
 
-    /// <summary>The first and last local day holding an event or a paid order (2026-01-01 when the store is empty).</summary>
-    private static (DateOnly First, DateOnly Last) DataRange(EventIndex index)
-    {
-        var calendar = new LocalCalendar(index.TimeZone);
-        int min = int.MaxValue, max = int.MinValue;
-        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
-        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
-        if (min > max) return (new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 1));
-        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
-    }
 
 
     /// <summary>One line per cohort and offset (long form, for spreadsheets); empty cells after the last data.</summary>

@@ -38,7 +38,7 @@ internal static class ReportKpiCommand
                 return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
-            var (first, last) = DataRange(index);
+            var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var query = new KpiQuery(fromDay ?? first, toDay ?? last, Enum.Parse<KpiGrouping>(parse.GetValue(by)!, ignoreCase: true));
             var result = KpiEngine.Run(index, query);
             if (!result.TryGetValue(out var rows, out var error))
@@ -60,16 +60,6 @@ internal static class ReportKpiCommand
         return ExitCodes.BadInput;
     }
 
-    /// <summary>The first and last local day holding an event or a paid order (today's date when the store is empty).</summary>
-    private static (DateOnly First, DateOnly Last) DataRange(EventIndex index)
-    {
-        var calendar = new LocalCalendar(index.TimeZone);
-        int min = int.MaxValue, max = int.MinValue;
-        foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
-        foreach (var t in index.OrderPaidTime) { min = Math.Min(min, t); max = Math.Max(max, t); }
-        if (min > max) return (new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 1));
-        return (DateOnly.FromDayNumber(calendar.DayOf(min)), DateOnly.FromDayNumber(calendar.DayOf(max)));
-    }
 
     private static string Csv(IReadOnlyList<KpiRow> rows)
     {

@@ -98,16 +98,14 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
-        EventIndexHost host, string? from, string? to, string? by, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, TimeProvider time, string? from, string? to, string? by, bool? stale_ok, CancellationToken ct)
     {
         if (!Day(from, "from", out var fromDay, out var problem) || !Day(to, "to", out var toDay, out problem)) return problem!;
         var grouping = KpiGrouping.Total;
         if (by is not null && (!Enum.TryParse(by, ignoreCase: true, out grouping) || int.TryParse(by, out _)))
             return Problems.Invalid(Error.Invalid("$.by", $"unknown grouping '{by}' (total, day, week, month or channel)"));
         var index = await host.GetAsync(stale_ok == true, ct);
-        var calendar = new LocalCalendar(index.TimeZone);
-        var last = index.EventCount + index.OrderCount == 0 ? new DateOnly(2026, 1, 1)
-            : DateOnly.FromDayNumber(calendar.DayOf(Math.Max(index.EventTime.DefaultIfEmpty(int.MinValue).Max(), index.OrderPaidTime.DefaultIfEmpty(int.MinValue).Max())));
+        var (_, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping);
         var result = KpiEngine.Run(index, query);
         if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
