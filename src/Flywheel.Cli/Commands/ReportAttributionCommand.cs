@@ -40,21 +40,17 @@ internal static class ReportAttributionCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
-                return await BadAsync(console, "--from", "takes a date as yyyy-MM-dd");
-            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
-                return await BadAsync(console, "--to", "takes a date as yyyy-MM-dd");
-            if (fromDay is { } f && toDay is { } t && t < f)
-                return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+            if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
+                return await ReportCommand.BadAsync(console, range.Option, range.Message);
             // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(by) is not ("channel" or "campaign" or "kol"))
-                return await BadAsync(console, "--by", $"takes channel, campaign or kol, not '{parse.GetValue(by)}'");
+                return await ReportCommand.BadAsync(console, "--by", $"takes channel, campaign or kol, not '{parse.GetValue(by)}'");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
-                return await BadAsync(console, "--format", $"takes text, json or csv, not '{parse.GetValue(format)}'");
+                return await ReportCommand.BadAsync(console, "--format", $"takes text, json or csv, not '{parse.GetValue(format)}'");
             if (!TryDays(parse.GetValue(lookback), allowHours: false, out var lookbackDays) || lookbackDays != Math.Floor(lookbackDays) || lookbackDays is < 1 or > 90)
-                return await BadAsync(console, "--lookback", "takes whole days from 1d to 90d, e.g. 30d");
+                return await ReportCommand.BadAsync(console, "--lookback", "takes whole days from 1d to 90d, e.g. 30d");
             if (!TryDays(parse.GetValue(halfLife), allowHours: true, out var halfLifeDays) || halfLifeDays <= 0 || halfLifeDays > 365)
-                return await BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
+                return await ReportCommand.BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
@@ -62,7 +58,7 @@ internal static class ReportAttributionCommand
                 (int)lookbackDays, halfLifeDays);
             var result = AttributionEngine.Run(index, query);
             if (!result.TryGetValue(out var report, out var error))
-                return error.Path is null ? await BadAsync(console, "attribution", error.Message) : await BadAsync(console, "--" + error.Path, error.Message);
+                return error.Path is null ? await ReportCommand.BadAsync(console, "attribution", error.Message) : await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report)); break;
@@ -72,12 +68,6 @@ internal static class ReportAttributionCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static async Task<int> BadAsync(CliConsole console, string option, string message)
-    {
-        await console.Error.WriteLineAsync($"error: {option}: {message}");
-        return ExitCodes.BadInput;
     }
 
     /// <summary>Parses "30d", "30" (days) or, when allowed, "12h" into days.</summary>

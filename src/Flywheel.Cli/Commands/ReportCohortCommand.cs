@@ -38,24 +38,20 @@ internal static class ReportCohortCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
-                return await BadAsync(console, "--from", "takes a date as yyyy-MM-dd");
-            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
-                return await BadAsync(console, "--to", "takes a date as yyyy-MM-dd");
-            if (fromDay is { } f && toDay is { } t && t < f)
-                return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+            if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
+                return await ReportCommand.BadAsync(console, range.Option, range.Message);
             // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(period) is not ("week" or "month"))
-                return await BadAsync(console, "--period", $"'{parse.GetValue(period)}' is not week or month");
+                return await ReportCommand.BadAsync(console, "--period", $"'{parse.GetValue(period)}' is not week or month");
             if (parse.GetValue(returning) is not ("purchase" or "any"))
-                return await BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
+                return await ReportCommand.BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
-                return await BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
+                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
             if (CohortEntry.Parse(parse.GetValue(entry)!) is not { } cohortEntry)
-                return await BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
+                return await ReportCommand.BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
             var count = parse.GetValue(periods);
             if (count is < 1 or > CohortQuery.MaxPeriods)
-                return await BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
+                return await ReportCommand.BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
@@ -64,7 +60,7 @@ internal static class ReportCohortCommand
                 parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, parse.GetValue(channel));
             var result = CohortEngine.Run(index, query);
             if (!result.TryGetValue(out var rows, out var error))
-                return await BadAsync(console, "--" + error.Path, error.Message);
+                return await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(CohortJson.Write(rows)); break;
@@ -74,12 +70,6 @@ internal static class ReportCohortCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static async Task<int> BadAsync(CliConsole console, string option, string message)
-    {
-        await console.Error.WriteLineAsync($"error: {option}: {message}");
-        return ExitCodes.BadInput;
     }
 
 

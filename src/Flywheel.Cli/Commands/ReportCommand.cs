@@ -53,6 +53,26 @@ internal static class ReportCommand
         return command;
     }
 
+    /// <summary>
+    /// Checks a --from/--to pair (dates as yyyy-MM-dd, either may be absent): the option at fault and what is wrong with
+    /// it, or null when the range is usable.
+    /// </summary>
+    internal static (string Option, string Message)? RangeProblem(string? from, string? to, out DateOnly? fromDay, out DateOnly? toDay)
+    {
+        toDay = null;
+        if (!TryDay(from, out fromDay)) return ("--from", "takes a date as yyyy-MM-dd");
+        if (!TryDay(to, out toDay)) return ("--to", "takes a date as yyyy-MM-dd");
+        if (fromDay is { } f && toDay is { } t && t < f) return ("--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+        return null;
+    }
+
+    /// <summary>Reports bad input naming the option, and gives the bad-input exit code.</summary>
+    internal static async Task<int> BadAsync(CliConsole console, string option, string message)
+    {
+        await console.Error.WriteLineAsync($"error: {option}: {message}");
+        return ExitCodes.BadInput;
+    }
+
     internal static bool TryDay(string? text, out DateOnly? day)
     {
         day = null;

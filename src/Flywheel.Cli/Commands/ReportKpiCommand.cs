@@ -30,19 +30,15 @@ internal static class ReportKpiCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
-                return await BadAsync(console, "--from", "takes a date as yyyy-MM-dd");
-            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
-                return await BadAsync(console, "--to", "takes a date as yyyy-MM-dd");
-            if (fromDay is { } f && toDay is { } t && t < f)
-                return await BadAsync(console, "--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
+            if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
+                return await ReportCommand.BadAsync(console, range.Option, range.Message);
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var query = new KpiQuery(fromDay ?? first, toDay ?? last, Enum.Parse<KpiGrouping>(parse.GetValue(by)!, ignoreCase: true));
             var result = KpiEngine.Run(index, query);
             if (!result.TryGetValue(out var rows, out var error))
-                return await BadAsync(console, "--" + error.Path, error.Message);
+                return await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(KpiJson.Write(rows)); break;
@@ -52,12 +48,6 @@ internal static class ReportKpiCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static async Task<int> BadAsync(CliConsole console, string option, string message)
-    {
-        await console.Error.WriteLineAsync($"error: {option}: {message}");
-        return ExitCodes.BadInput;
     }
 
 
