@@ -15,13 +15,7 @@ public sealed class AttributionEngineTests : IDisposable
 
     private static readonly DateOnly May1 = new(2026, 5, 1), May15 = new(2026, 5, 15);
 
-    private async Task Import(FlywheelStore store, ImportKind kind, string content)
-    {
-        var path = Path.Combine(_folder, kind + ".csv");
-        await File.WriteAllTextAsync(path, content);
-        var result = await Importer.ImportAsync(store, new ImportRequest(kind, path), null, CancellationToken.None);
-        Assert.True(result.Succeeded, result.Error?.ToString());
-    }
+    private Task Import(FlywheelStore store, ImportKind kind, string content) => CsvFixtures.ImportAsync(store, _folder, kind, content);
 
     /// <summary>
     /// By hand. May (range 05-01..05-15, look-back 30 days, half-life 7 days):

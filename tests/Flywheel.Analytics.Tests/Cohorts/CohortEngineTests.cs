@@ -23,13 +23,7 @@ public sealed class CohortEngineTests : IDisposable
     private static async Task<FlywheelStore> HandStoreAsync(string engine, string folder)
     {
         var store = await TestStores.OpenAsync(engine);
-        async Task Import(ImportKind kind, string content)
-        {
-            var path = Path.Combine(folder, kind + ".csv");
-            await File.WriteAllTextAsync(path, content);
-            var result = await Importer.ImportAsync(store, new ImportRequest(kind, path), null, CancellationToken.None);
-            Assert.True(result.Succeeded, result.Error?.ToString());
-        }
+        Task Import(ImportKind kind, string content) => CsvFixtures.ImportAsync(store, folder, kind, content);
         await Import(ImportKind.Products, "sku,name,category,list_price\nk1,Cream,beauty,100.00\n");
         await Import(ImportKind.Orders, """
             order_id,customer_id,placed_at,sku,quantity,unit_price,paid_at,status,channel,line_discount,shipping_fee,refunded_quantity

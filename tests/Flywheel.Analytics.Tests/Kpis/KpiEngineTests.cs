@@ -17,13 +17,7 @@ public sealed class KpiEngineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private async Task Import(FlywheelStore store, ImportKind kind, string content)
-    {
-        var path = Path.Combine(_folder, kind + ".csv");
-        await File.WriteAllTextAsync(path, content);
-        var result = await Importer.ImportAsync(store, new ImportRequest(kind, path), null, CancellationToken.None);
-        Assert.True(result.Succeeded, result.Error?.ToString());
-    }
+    private Task Import(FlywheelStore store, ImportKind kind, string content) => CsvFixtures.ImportAsync(store, _folder, kind, content);
 
     /// <summary>
     /// A week in May 2026, by hand. Orders (paid): o1 u1 05-01 191.00 (refund 50.50, 3 units), o2 u1 05-03 58.50 (1 unit),
