@@ -16,14 +16,14 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class ReportAttributionCommand
 {
-    private static readonly (AttributionModel Model, string Name, string Title)[] Models =
+    private static readonly (AttributionModel Model, string Title)[] Models =
     [
-        (AttributionModel.LastClick, "last_click", "末次点击 last click"),
-        (AttributionModel.FirstClick, "first_click", "首次点击 first click"),
-        (AttributionModel.Linear, "linear", "线性 linear"),
-        (AttributionModel.TimeDecay, "time_decay", "时间衰减 time decay"),
-        (AttributionModel.PositionBased, "position_based", "位置 position based"),
-        (AttributionModel.Markov, "markov", "马尔可夫 Markov"),
+        (AttributionModel.LastClick, "末次点击 last click"),
+        (AttributionModel.FirstClick, "首次点击 first click"),
+        (AttributionModel.Linear, "线性 linear"),
+        (AttributionModel.TimeDecay, "时间衰减 time decay"),
+        (AttributionModel.PositionBased, "位置 position based"),
+        (AttributionModel.Markov, "马尔可夫 Markov"),
     ];
 
     public static Command Create(CliConsole console, TimeProvider time)
@@ -89,8 +89,6 @@ internal static class ReportAttributionCommand
     }
 
 
-    private static string ModelName(AttributionModel model) => AttributionJson.ModelName(model);
-
     private static string By(AttributionDimension by) => by.ToString().ToLowerInvariant();
 
 
@@ -99,7 +97,7 @@ internal static class ReportAttributionCommand
         var text = new StringBuilder("model,key,orders,gmv,spend,roi\n");
         foreach (var model in report.Models)
             foreach (var row in model.Rows)
-                text.Append(ModelName(model.Model)).Append(',')
+                text.Append(AttributionJson.ModelName(model.Model)).Append(',')
                     .Append(row.Key.Contains(',', StringComparison.Ordinal) || row.Key.Contains('"', StringComparison.Ordinal)
                         ? "\"" + row.Key.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : row.Key).Append(',')
                     .Append(Math.Round(row.Orders, 6).ToString("R", CultureInfo.InvariantCulture)).Append(',')
