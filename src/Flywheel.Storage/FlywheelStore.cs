@@ -40,9 +40,9 @@ public sealed class FlywheelStore : IDisposable
     internal SemaphoreSlim WriteLock { get; } = new(1, 1);
 
     /// <summary>Raised after an ingest session commits (on the committing thread), so readers of derived data can refresh.</summary>
-    public event Action? Committed;
+    public event Action<IngestChanges>? Committed;
 
-    internal void OnCommitted() => Committed?.Invoke();
+    internal void OnCommitted(IngestChanges changes) => Committed?.Invoke(changes);
 
     /// <summary>
     /// Customer ids this process has seen committed, so ingest sessions skip re-inserting the same bare customers
@@ -125,6 +125,8 @@ public sealed class FlywheelStore : IDisposable
         command.AddParameter("@key", key);
         command.AddParameter("@value", value);
         await command.ExecuteNonQueryAsync(ct);
+        // A setting (the time zone, say) can change how everything derived is computed.
+        OnCommitted(IngestChanges.Unknown());
     }
 
     private static async Task EnsurePostgresDatabaseAsync(StoreLocation location, CancellationToken ct)

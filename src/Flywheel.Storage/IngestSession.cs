@@ -33,6 +33,7 @@ public sealed class IngestSession : IAsyncDisposable
     private sqlite3_stmt? _rawBareCustomer;
     private bool _hasUnstitchedEvents;
     private bool _committed;
+    private readonly IngestChanges _changes;
     private long _inserted, _updated, _unchanged, _duplicates, _bareCustomers, _bareProducts, _stitched;
 
     private IngestSession(FlywheelStore store, DbConnection connection, DbTransaction transaction, bool holdsWriteLock, long ingestId, long now)
@@ -43,6 +44,7 @@ public sealed class IngestSession : IAsyncDisposable
         _holdsWriteLock = holdsWriteLock;
         IngestId = ingestId;
         _now = now;
+        _changes = new IngestChanges(ingestId);
     }
 
     /// <summary>The id of this ingest in the ingests table; rows it creates carry it.</summary>
@@ -92,6 +94,7 @@ public sealed class IngestSession : IAsyncDisposable
         var inserted = _connection is SqliteConnection sqlite ? InsertEventSqlite(sqlite, e) : InsertEventAdo(e);
         if (inserted)
         {
+            _changes.Event(e.EventId);
             _inserted++;
             return WriteOutcome.Inserted;
         }
@@ -207,9 +210,12 @@ public sealed class IngestSession : IAsyncDisposable
             return Error.Conflict("anonymous_id", $"anonymous id '{anonymousId}' is already linked to customer '{existing}'");
         EnsureCustomer(customerId);
         if (existing is null)
-            Execute("INSERT INTO identity_links (anonymous_id, customer_id, linked_at, source_event_id) VALUES (@p0, @p1, @p2, @p3)",
+        {
+            Run("INSERT INTO identity_links (anonymous_id, customer_id, linked_at, source_event_id) VALUES (@p0, @p1, @p2, @p3)",
                 anonymousId, customerId, at, sourceEventId);
-        var stitched = Execute("UPDATE events SET customer_id = @p0 WHERE customer_id IS NULL AND anonymous_id = @p1", customerId, anonymousId);
+            _changes.Link(anonymousId, customerId);
+        }
+        var stitched = Run("UPDATE events SET customer_id = @p0 WHERE customer_id IS NULL AND anonymous_id = @p1", customerId, anonymousId);
         _stitched += stitched;
         return stitched;
     }
@@ -243,9 +249,10 @@ public sealed class IngestSession : IAsyncDisposable
         Bind(command, [.. args]);
         var outcome = Outcome(command.ExecuteScalar());
         _knownCustomers.Add(c.CustomerId);
+        if (outcome != WriteOutcome.Unchanged) _changes.Customer(c.CustomerId);
 
         foreach (var identity in c.Identities)
-            Execute("INSERT INTO customer_identities (kind, value, customer_id, created_at) VALUES (@p0, @p1, @p2, @p3) ON CONFLICT (kind, value) DO NOTHING",
+            Run("INSERT INTO customer_identities (kind, value, customer_id, created_at) VALUES (@p0, @p1, @p2, @p3) ON CONFLICT (kind, value) DO NOTHING",
                 identity.Kind, identity.Value, c.CustomerId, _now);
         foreach (var consent in c.Consents)
             RecordConsent(c.CustomerId, consent);
@@ -256,13 +263,13 @@ public sealed class IngestSession : IAsyncDisposable
     public void RecordConsent(string customerId, ConsentChange consent)
     {
         EnsureCustomer(customerId);
-        var changed = Execute($"""
+        var changed = Run($"""
             INSERT INTO customer_consents (customer_id, channel, purpose, status, changed_at, source) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)
             ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at, source = excluded.source
             WHERE customer_consents.status <> excluded.status AND customer_consents.changed_at <= excluded.changed_at
             """, customerId, consent.Channel, consent.Purpose, consent.Status, consent.ChangedAt, consent.Source);
         if (changed > 0)
-            Execute("INSERT INTO consent_history (customer_id, channel, purpose, status, changed_at, source) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)",
+            Run("INSERT INTO consent_history (customer_id, channel, purpose, status, changed_at, source) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)",
                 customerId, consent.Channel, consent.Purpose, consent.Status, consent.ChangedAt, consent.Source);
     }
 
@@ -288,7 +295,9 @@ public sealed class IngestSession : IAsyncDisposable
         args.AddRange([_now, _now, IngestId]);
         Bind(command, [.. args]);
         _listPrices[p.Sku] = p.ListPrice;
-        return Outcome(command.ExecuteScalar());
+        var outcome = Outcome(command.ExecuteScalar());
+        if (outcome != WriteOutcome.Unchanged) _changes.Product(p.Sku);
+        return outcome;
     }
 
     /// <summary>
@@ -308,11 +317,12 @@ public sealed class IngestSession : IAsyncDisposable
         }
         foreach (var line in o.Lines.Where(l => ListPrice(l.Sku) is null))
         {
-            Execute("""
+            Run("""
                 INSERT INTO products (sku, name, category, list_price, currency, created_at, updated_at, ingest_id)
                 VALUES (@p0, @p0, 'uncategorized', @p1, @p2, @p3, @p3, @p4) ON CONFLICT (sku) DO NOTHING
                 """, line.Sku, line.UnitListPrice, o.Currency, _now, IngestId);
             _listPrices[line.Sku] = line.UnitListPrice;
+            _changes.Product(line.Sku);
             _bareProducts++;
         }
         EnsureCustomer(o.CustomerId);
@@ -345,12 +355,13 @@ public sealed class IngestSession : IAsyncDisposable
             goods, discount, o.ShippingFee, totalPaid, refund, o.CouponCodes, hash, _now, _now, IngestId);
         var outcome = Outcome(result);
         if (outcome == WriteOutcome.Unchanged) return outcome;
+        _changes.Order(o.OrderId);
         if (outcome == WriteOutcome.Updated)
-            Execute("DELETE FROM order_lines WHERE order_id = @p0", o.OrderId);
+            Run("DELETE FROM order_lines WHERE order_id = @p0", o.OrderId);
         for (var i = 0; i < o.Lines.Count; i++)
         {
             var line = o.Lines[i];
-            Execute("""
+            Run("""
                 INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_list_price, unit_price, line_discount, paid_amount, refunded_quantity, refund_amount)
                 VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)
                 """, o.OrderId, i + 1, line.Sku, line.Quantity, line.UnitListPrice, line.UnitPrice, line.LineDiscount, line.PaidAmount, line.RefundedQuantity, refunds[i]);
@@ -370,12 +381,14 @@ public sealed class IngestSession : IAsyncDisposable
             RETURNING ingest_id
             """, s.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), s.Channel, s.Campaign, s.AdGroup,
             s.Impressions, s.Clicks, s.Cost, s.Currency, IngestId);
-        return Outcome(result);
+        var outcome = Outcome(result);
+        if (outcome != WriteOutcome.Unchanged) _changes.Spend();
+        return outcome;
     }
 
     public WriteOutcome UpsertContentPost(ContentPostRow p)
     {
-        var changed = Execute($"""
+        var changed = Run($"""
             INSERT INTO content_posts (post_id, kol_id, kol_name, kol_tier, channel, published_at, cost, currency)
             VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
             ON CONFLICT (post_id) DO UPDATE SET kol_id = excluded.kol_id, kol_name = excluded.kol_name, kol_tier = excluded.kol_tier,
@@ -384,8 +397,17 @@ public sealed class IngestSession : IAsyncDisposable
         return Count(changed > 0 ? WriteOutcome.Inserted : WriteOutcome.Unchanged);
     }
 
-    /// <summary>Runs a statement inside this session's transaction (for the demo generator's bulk settings and similar).</summary>
+    /// <summary>
+    /// Runs a statement inside this session's transaction (for the demo generator's bulk settings and similar). The
+    /// store cannot tell what it changed, so readers of <see cref="IngestChanges"/> rebuild after this session.
+    /// </summary>
     public int Execute(string sql, params object?[] args)
+    {
+        _changes.MarkEverything();
+        return Run(sql, args);
+    }
+
+    private int Run(string sql, params object?[] args)
     {
         var command = CachedCommand(sql);
         Bind(command, args);
@@ -398,16 +420,16 @@ public sealed class IngestSession : IAsyncDisposable
         FlushPendingCustomers();
         if (_hasUnstitchedEvents)
         {
-            _stitched += Execute("""
+            _stitched += Run("""
                 UPDATE events SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
                 WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links)
                 """);
         }
-        Execute("UPDATE ingests SET finished_at = @p0, rows_read = @p1, inserted = @p2, updated = @p3, unchanged = @p4, rejected = @p5 WHERE id = @p6",
+        Run("UPDATE ingests SET finished_at = @p0, rows_read = @p1, inserted = @p2, updated = @p3, unchanged = @p4, rejected = @p5 WHERE id = @p6",
             _store.Time.GetUtcNow().ToUnixTimeMilliseconds(), rowsRead, _inserted, _updated, _unchanged + _duplicates, rejected, IngestId);
         await _transaction.CommitAsync(ct);
         _committed = true;
-        _store.OnCommitted();
+        _store.OnCommitted(_changes);
         var committed = _store.CommittedCustomers;
         if (committed.Count + _knownCustomers.Count > 1_000_000) committed.Clear();
         foreach (var id in _knownCustomers) committed.TryAdd(id, 0);
@@ -466,7 +488,7 @@ public sealed class IngestSession : IAsyncDisposable
             BindText(s, 1, customerId);
             raw.sqlite3_bind_int64(s, 2, _now);
             raw.sqlite3_bind_int64(s, 3, IngestId);
-            _bareCustomers += StepRaw(db, s);
+            if (StepRaw(db, s) == 1) BareCustomerCreated(customerId);
             return;
         }
         if (!_commands.TryGetValue("bare-customer", out var command))
@@ -481,7 +503,13 @@ public sealed class IngestSession : IAsyncDisposable
         command.Parameters[0].Value = customerId;
         command.Parameters[1].Value = _now;
         command.Parameters[2].Value = IngestId;
-        _bareCustomers += command.ExecuteNonQuery();
+        if (command.ExecuteNonQuery() == 1) BareCustomerCreated(customerId);
+    }
+
+    private void BareCustomerCreated(string customerId)
+    {
+        _bareCustomers++;
+        _changes.Customer(customerId);
     }
 
     private long? ListPrice(string sku)

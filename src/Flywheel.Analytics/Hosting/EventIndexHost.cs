@@ -1,63 +1,135 @@
+using System.Diagnostics;
 using Flywheel.Analytics.Index;
 using Flywheel.Storage;
 
 namespace Flywheel.Analytics.Hosting;
 
+/// <summary>How the index was last brought up to date: a full build, or an append of committed ingests.</summary>
+public sealed record IndexRefresh(string Kind, int Ingests, long Events, TimeSpan Elapsed);
+
 /// <summary>
-/// Holds the current <see cref="EventIndex"/> of a store for a long-running process (the server). Writers call
-/// <see cref="Invalidate"/> after they commit; the next query that asks for a fresh index waits for one rebuild
-/// from the store, shared by every query that arrives meanwhile (single flight). Queries that accept a stale
-/// index get the current one at once. Thread-safe.
+/// Holds the current <see cref="EventIndex"/> of a store for a long-running process (the server). Every committed
+/// ingest is appended to it in the background, in commit order, by one refresh loop (<see cref="EventIndexAppender"/>);
+/// ingests that arrive while an append runs are applied together by the next one. A change an append cannot apply
+/// (settings, a product changing category, a very large import) makes the loop rebuild from the store instead.
+/// Queries that need every committed write wait for the loop to catch up; queries that accept a stale index get the
+/// current one at once. Thread-safe.
 /// </summary>
 public sealed class EventIndexHost
 {
     private readonly FlywheelStore _store;
     private readonly Lock _gate = new();
+    private readonly List<IngestChanges> _pending = [];
+    private readonly List<(long Version, TaskCompletionSource<EventIndex> Done)> _waiters = [];
     private EventIndex? _current;
     private long _currentVersion = -1;
     private long _version;
-    private Task<EventIndex>? _building;
-    private long _buildingVersion;
+    private Task? _loop;
 
     public EventIndexHost(FlywheelStore store)
     {
         _store = store;
-        store.Committed += Invalidate;
+        store.Committed += OnCommitted;
     }
 
-    /// <summary>Marks the index out of date; the store calls it after every committed ingest session.</summary>
-    public void Invalidate() => Interlocked.Increment(ref _version);
+    /// <summary>The last refresh, for diagnostics and tests.</summary>
+    public IndexRefresh? LastRefresh { get; private set; }
 
-    /// <summary>The index, rebuilt first if a write committed since it was built (or when there is none yet).</summary>
+    /// <summary>Called by the store after every committed ingest session: queues the changes and wakes the loop.</summary>
+    public void OnCommitted(IngestChanges changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            if (changes.IsEmpty) return;
+            _pending.Add(changes);
+            _version++;
+            // Nobody has asked for an index yet: the first query builds it from the store, changes included.
+            if (_current is not null) EnsureLoop();
+        }
+    }
+
+    /// <summary>The index with every committed write applied, or the current one at once when <paramref name="allowStale"/>.</summary>
     public Task<EventIndex> GetAsync(bool allowStale, CancellationToken ct)
     {
         lock (_gate)
         {
-            var wanted = Interlocked.Read(ref _version);
-            if (_current is not null && (allowStale || _currentVersion == wanted)) return Task.FromResult(_current);
-            if (_building is null || _buildingVersion != wanted)
-            {
-                // A build already running for an older version finishes and is then superseded by this one.
-                _buildingVersion = wanted;
-                _building = BuildAsync(wanted);
-            }
-            return _building.WaitAsync(ct);
+            if (_current is not null && (allowStale || _currentVersion == _version)) return Task.FromResult(_current);
+            var done = new TaskCompletionSource<EventIndex>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((_version, done));
+            EnsureLoop();
+            return done.Task.WaitAsync(ct);
         }
     }
 
-    private async Task<EventIndex> BuildAsync(long version)
+    private void EnsureLoop() => _loop ??= Task.Run(RefreshLoopAsync);
+
+    private async Task RefreshLoopAsync()
     {
-        // The build must not be cancelled by the request that happened to start it: others wait on it too.
-        var index = await EventIndexBuilder.BuildAsync(_store, null, CancellationToken.None).ConfigureAwait(false);
-        lock (_gate)
+        while (true)
         {
-            if (version > _currentVersion)
+            List<IngestChanges> batch;
+            long target;
+            EventIndex? baseIndex;
+            lock (_gate)
             {
-                _current = index;
-                _currentVersion = version;
+                if (_current is not null && _pending.Count == 0)
+                {
+                    _loop = null;
+                    return;
+                }
+                batch = [.. _pending];
+                _pending.Clear();
+                target = _version;
+                baseIndex = _current;
             }
-            if (_buildingVersion == version) _building = null;
+
+            var clock = Stopwatch.StartNew();
+            EventIndex next;
+            string kind;
+            try
+            {
+                // Neither the request that woke the loop nor anyone else may cancel it: every waiter depends on it.
+                EventIndex? appended = null;
+                if (baseIndex is not null)
+                {
+                    try
+                    {
+                        appended = await EventIndexAppender.AppendAsync(_store, baseIndex, batch, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        appended = null; // e.g. a 16-bit dictionary overflowed: the rebuild reports it properly
+                    }
+                }
+                kind = appended is null ? "full" : "append";
+                next = appended ?? await EventIndexBuilder.BuildAsync(_store, null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                List<TaskCompletionSource<EventIndex>> failed;
+                lock (_gate)
+                {
+                    // Keep the changes: the next query retries them (or rebuilds, which covers them).
+                    _pending.InsertRange(0, batch);
+                    failed = [.. _waiters.Select(w => w.Done)];
+                    _waiters.Clear();
+                    _loop = null;
+                }
+                foreach (var waiter in failed) waiter.TrySetException(ex);
+                return;
+            }
+
+            List<TaskCompletionSource<EventIndex>> ready;
+            lock (_gate)
+            {
+                _current = next;
+                _currentVersion = target;
+                LastRefresh = new IndexRefresh(kind, batch.Count, batch.Sum(c => (long)c.Events.Count), clock.Elapsed);
+                ready = [.. _waiters.Where(w => w.Version <= target).Select(w => w.Done)];
+                _waiters.RemoveAll(w => w.Version <= target);
+            }
+            foreach (var waiter in ready) waiter.TrySetResult(next);
         }
-        return index;
     }
 }

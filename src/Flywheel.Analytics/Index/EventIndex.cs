@@ -28,6 +28,11 @@ public sealed class EventIndex
     // --- events, grouped by visitor, sorted by time ---
     public required int[] EventStart { get; init; }
     public required int[] EventTime { get; init; }
+    /// <summary>
+    /// The millisecond within <see cref="EventTime"/>'s second (0..999). Queries work in seconds; an append needs the
+    /// milliseconds to place a new event among a visitor's earlier ones exactly where a rebuild would.
+    /// </summary>
+    public required ushort[] EventMillis { get; init; }
     public required ushort[] EventType { get; init; }
     public required ushort[] EventChannel { get; init; }
     public required ushort[] EventSource { get; init; }
@@ -51,6 +56,8 @@ public sealed class EventIndex
 
     // --- paid orders (status paid or later), grouped by visitor, sorted by paid time ---
     public required int[] OrderStart { get; init; }
+    /// <summary>The store's order id of each order row (an append replaces a changed order's row by it).</summary>
+    public required string[] OrderIds { get; init; }
     public required int[] OrderPaidTime { get; init; }
     public required ushort[] OrderChannel { get; init; }
     public required ushort[] OrderStore { get; init; }
@@ -60,6 +67,8 @@ public sealed class EventIndex
     public required int[] OrderUnits { get; init; }
     /// <summary>Category code (in <see cref="Categories"/>) of the order's largest line.</summary>
     public required int[] OrderCategory { get; init; }
+    /// <summary>SKU code (in <see cref="Skus"/>) of the order's largest line: an append recomputes categories from it.</summary>
+    public required int[] OrderSku { get; init; }
     /// <summary>The paid time of the visitor's first paid order ever (int.MaxValue when none): new vs returning.</summary>
     public required int[] FirstOrderTime { get; init; }
 
@@ -85,6 +94,12 @@ public sealed class EventIndex
     /// <summary>Category code of each SKU code (index: SKU code).</summary>
     public required int[] SkuCategory { get; init; }
 
+    /// <summary>
+    /// The ingests a build from the store saw (finished in its snapshot); null for an index built by hand. Changes of
+    /// these ingests that are queued for an append are already in the index.
+    /// </summary>
+    internal IReadOnlySet<long>? SnapshotIngests { get; init; }
+
     /// <summary>The store's time zone (IANA id): days, weeks and months are counted in it.</summary>
     public required string TimeZone { get; init; }
 
@@ -96,7 +111,26 @@ public sealed class EventIndex
 
     public static long ToUnixMs(int indexTime) => (indexTime + Epoch) * 1000;
 
+    /// <summary>The millisecond within the second of a Unix time in milliseconds (0..999, also before 1970).</summary>
+    public static ushort MillisOf(long unixMs) => (ushort)(((unixMs % 1000) + 1000) % 1000);
+
+    private Dictionary<string, int>? _visitorLookup;
+
+    /// <summary>Visitor id by key, built on first use (appends need it; queries do not).</summary>
+    internal Dictionary<string, int> VisitorLookup
+    {
+        get
+        {
+            var lookup = Volatile.Read(ref _visitorLookup);
+            if (lookup is not null) return lookup;
+            lookup = new Dictionary<string, int>(VisitorKeys.Length, StringComparer.Ordinal);
+            for (var v = 0; v < VisitorKeys.Length; v++) lookup[VisitorKeys[v]] = v;
+            Volatile.Write(ref _visitorLookup, lookup);
+            return lookup;
+        }
+    }
+
     /// <summary>Bytes held by the event columns (with the sparse values and the per-visitor offsets), divided by the event count.</summary>
     public double BytesPerEvent => EventCount == 0 ? 0 :
-        ((double)EventCount * (4 + 2 + 2 + 2 + 2 + 4 + 4 + 4) + ValueRows.Length * 12.0 + EventStart.Length * 4.0) / EventCount;
+        ((double)EventCount * (4 + 2 + 2 + 2 + 2 + 2 + 4 + 4 + 4) + ValueRows.Length * 12.0 + EventStart.Length * 4.0) / EventCount;
 }

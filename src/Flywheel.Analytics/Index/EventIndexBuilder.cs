@@ -4,6 +4,10 @@ using Flywheel.Storage.Queries;
 
 namespace Flywheel.Analytics.Index;
 
+/// <summary>A paid order as the index keeps it: paid time in ms, money in fen, total units, and its largest line's SKU.</summary>
+internal sealed record OrderFact(string OrderId, string CustomerId, long PaidMs, string? Channel, string? Store, long Gmv, long Refund, int Units,
+    string? TopSku);
+
 /// <summary>Progress of an index build: what is being read and how many rows so far.</summary>
 public sealed record IndexBuildProgress(string Stage, long Rows);
 
@@ -18,21 +22,30 @@ public static class EventIndexBuilder
     {
         var timeZone = await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct);
         await using var connection = await store.OpenConnectionAsync(ct);
+        // One snapshot for every read, with the ingests it holds: an append after this build skips those (EventIndexHost).
+        await using var transaction = connection is Microsoft.Data.Sqlite.SqliteConnection lite
+            ? lite.BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var ingests = new HashSet<long>();
+        await foreach (var r in Rows(connection, "SELECT id FROM ingests WHERE finished_at IS NOT NULL", ct, transaction: transaction)) ingests.Add(r.GetInt64(0));
         var b = new Builder();
 
         // Customers first, in key order, so visitor ids do not depend on the order events arrived in.
-        await foreach (var r in Rows(connection, "SELECT customer_id, province FROM customers ORDER BY customer_id", ct))
+        // Ordinal order on both engines (PostgreSQL would otherwise sort by the database's locale), so an append can
+        // place a new customer exactly where a rebuild would.
+        var ordinal = store.Dialect.Engine == SqlEngine.Postgres ? " COLLATE \"C\"" : "";
+        await foreach (var r in Rows(connection, $"SELECT customer_id, province FROM customers ORDER BY customer_id{ordinal}", ct, transaction: transaction))
             b.AddCustomer(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
         progress?.Report(new IndexBuildProgress("customers", b.Visitors.Count));
 
-        await foreach (var r in Rows(connection, "SELECT sku, category FROM products ORDER BY sku", ct))
+        await foreach (var r in Rows(connection, "SELECT sku, category FROM products ORDER BY sku", ct, transaction: transaction))
             b.AddProduct(r.GetString(0), r.GetString(1));
 
         long events = 0;
         if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
             events = ReadEventsSqlite(sqlite, b, progress, ct);
         else
-        await foreach (var r in Rows(connection, EventsSql, ct))
+        await foreach (var r in Rows(connection, EventsSql, ct, transaction: transaction))
         {
             b.AddEvent(
                 r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt64(3),
@@ -42,27 +55,41 @@ public static class EventIndexBuilder
         progress?.Report(new IndexBuildProgress("events", events));
 
         var lineFacts = new Dictionary<string, (int Units, string? TopSku, long TopPaid)>(StringComparer.Ordinal);
-        await foreach (var r in Rows(connection, "SELECT order_id, sku, quantity, paid_amount FROM order_lines", ct))
+        await ReadOrdersAsync(connection, b.AddOrder, "", [], ordinal, ct, transaction);
+        progress?.Report(new IndexBuildProgress("orders", b.OrderCount));
+
+        await foreach (var r in Rows(connection, "SELECT date, channel, campaign, cost, impressions, clicks FROM ad_spend", ct, transaction: transaction))
+            b.AddSpend(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.GetString(1),
+                r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? 0 : r.GetInt64(5));
+
+        return b.Build(timeZone, ingests);
+    }
+
+    /// <summary>
+    /// Reads paid orders (all, or those matching <paramref name="where"/>) in order id order, so orders paid in the same
+    /// millisecond keep one order on both engines. Each order's units and largest line come from its lines.
+    /// </summary>
+    internal static async Task ReadOrdersAsync(DbConnection connection, Action<OrderFact> add, string where, IReadOnlyList<object?> args, string ordinal,
+        CancellationToken ct, DbTransaction? transaction = null)
+    {
+        var lineFacts = new Dictionary<string, (int Units, string? TopSku, long TopPaid)>(StringComparer.Ordinal);
+        var lineWhere = where.Length == 0 ? "" : $"WHERE order_id IN (SELECT order_id FROM orders WHERE {where})";
+        await foreach (var r in Rows(connection, $"SELECT order_id, sku, quantity, paid_amount FROM order_lines {lineWhere} ORDER BY order_id{ordinal}, line_no", ct, args, transaction))
         {
             var id = r.GetString(0);
             var (units, topSku, topPaid) = lineFacts.GetValueOrDefault(id);
             var paid = r.GetInt64(3);
             lineFacts[id] = (units + Convert.ToInt32(r.GetValue(2)), paid > topPaid || topSku is null ? r.GetString(1) : topSku, Math.Max(paid, topPaid));
         }
+        var orderWhere = where.Length == 0 ? "" : $" AND ({where})";
         await foreach (var r in Rows(connection,
-                           $"SELECT order_id, customer_id, COALESCE(paid_at, placed_at), channel, store, total_paid, refund_amount FROM orders WHERE status IN ({StoreOverview.PaidStatuses})",
-                           ct))
+                           $"SELECT order_id, customer_id, COALESCE(paid_at, placed_at), channel, store, total_paid, refund_amount FROM orders " +
+                           $"WHERE status IN ({StoreOverview.PaidStatuses}){orderWhere} ORDER BY order_id{ordinal}", ct, args, transaction))
         {
-            var facts = lineFacts.GetValueOrDefault(r.GetString(0));
-            b.AddOrder(r.GetString(1), r.GetInt64(2), Text(r, 3), Text(r, 4), r.GetInt64(5), r.GetInt64(6), facts.Units, facts.TopSku);
+            var id = r.GetString(0);
+            var facts = lineFacts.GetValueOrDefault(id);
+            add(new OrderFact(id, r.GetString(1), r.GetInt64(2), Text(r, 3), Text(r, 4), r.GetInt64(5), r.GetInt64(6), facts.Units, facts.TopSku));
         }
-        progress?.Report(new IndexBuildProgress("orders", b.OrderCount));
-
-        await foreach (var r in Rows(connection, "SELECT date, channel, campaign, cost, impressions, clicks FROM ad_spend", ct))
-            b.AddSpend(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.GetString(1),
-                r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? 0 : r.GetInt64(5));
-
-        return b.Build(timeZone);
     }
 
     private const string EventsSql = "SELECT customer_id, anonymous_id, type, time, channel, source, medium, campaign, sku, kol_id, value FROM events";
@@ -94,12 +121,16 @@ public static class EventIndexBuilder
         }
     }
 
-    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    internal static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static async IAsyncEnumerable<DbDataReader> Rows(DbConnection connection, string sql, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    internal static async IAsyncEnumerable<DbDataReader> Rows(DbConnection connection, string sql,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, IReadOnlyList<object?>? args = null,
+        DbTransaction? transaction = null)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
+        for (var i = 0; i < (args?.Count ?? 0); i++) command.AddParameter("@p" + i, args![i]);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) yield return reader;
     }
@@ -119,8 +150,9 @@ public static class EventIndexBuilder
         private readonly GrowList<long> _eTime = new(), _eValue = new();
         private readonly GrowList<ushort> _eType = new(), _eChannel = new(), _eSource = new(), _eMedium = new();
 
-        private readonly GrowList<int> _oVisitor = new(), _oUnits = new(), _oCategory = new();
+        private readonly GrowList<int> _oVisitor = new(), _oUnits = new(), _oSku = new();
         private readonly GrowList<long> _oTime = new(), _oGmv = new(), _oRefund = new();
+        private readonly List<string> _oId = [];
         private readonly GrowList<ushort> _oChannel = new(), _oStore = new();
 
         private readonly GrowList<int> _sDay = new(), _sCampaign = new();
@@ -253,9 +285,15 @@ public static class EventIndexBuilder
             }
         }
 
-        public void AddOrder(string customerId, long paidMs, string? channel, string? store, long gmv, long refund, int units, string? topSku)
+        /// <summary>Adds a paid order with a made-up id (tests and benchmarks that build an index by hand).</summary>
+        public void AddOrder(string customerId, long paidMs, string? channel, string? store, long gmv, long refund, int units, string? topSku) =>
+            AddOrder(new OrderFact("#" + _oId.Count, customerId, paidMs, channel, store, gmv, refund, units, topSku));
+
+        public void AddOrder(OrderFact o)
         {
+            var (orderId, customerId, paidMs, channel, store, gmv, refund, units, topSku) = o;
             _oVisitor.Add(Visitor(customerId, true));
+            _oId.Add(orderId);
             _oTime.Add(paidMs);
             _oChannel.Add(Code16(_channels, channel));
             _oStore.Add(Code16(_stores, store));
@@ -263,7 +301,7 @@ public static class EventIndexBuilder
             _oRefund.Add(refund);
             _oUnits.Add(units);
             var sku = _skus.Encode(topSku);
-            _oCategory.Add(sku < _skuCategory.Count ? _skuCategory[sku] : 0);
+            _oSku.Add(sku);
         }
 
         public void AddSpend(DateOnly date, string channel, string campaign, long cost, long impressions, long clicks)
@@ -276,14 +314,14 @@ public static class EventIndexBuilder
             _sClicks.Add(clicks);
         }
 
-        private static ushort Code16(StringTable table, string? value)
+        internal static ushort Code16(StringTable table, string? value)
         {
             var code = table.Encode(value);
             return code <= ushort.MaxValue ? (ushort)code
                 : throw new InvalidOperationException($"more than {ushort.MaxValue} distinct values in a 16-bit column ({value})");
         }
 
-        public EventIndex Build(string timeZone)
+        public EventIndex Build(string timeZone, IReadOnlySet<long>? ingests = null)
         {
             var visitors = _keys.Count;
             var (eventStart, eventOrder) = Layout(_eVisitor, _eTime, visitors);
@@ -293,14 +331,16 @@ public static class EventIndexBuilder
             for (var v = 0; v < visitors; v++)
                 firstOrder[v] = orderStart[v] < orderStart[v + 1] ? orderTime[orderStart[v]] : int.MaxValue;
             while (_skuCategory.Count < _skus.Count) _skuCategory.Add(0);
+            var orderSku = Gather(_oSku, orderOrder, x => x);
 
             // The event columns are independent gathers through one permutation: run them on all cores.
             int[] eventTime = [], campaign = [], sku = [], kol = [];
-            ushort[] type = [], channel = [], source = [], medium = [];
+            ushort[] millis = [], type = [], channel = [], source = [], medium = [];
             int[] valueRows = [];
             long[] valueAmounts = [];
             Parallel.Invoke(
                 () => eventTime = Gather(_eTime, eventOrder, t => EventIndex.ToIndexTime(t)),
+                () => millis = Gather(_eTime, eventOrder, EventIndex.MillisOf),
                 () => type = Gather(_eType, eventOrder, x => x),
                 () => channel = Gather(_eChannel, eventOrder, x => x),
                 () => source = Gather(_eSource, eventOrder, x => x),
@@ -317,6 +357,7 @@ public static class EventIndexBuilder
                 VisitorProvince = [.. _province],
                 EventStart = eventStart,
                 EventTime = eventTime,
+                EventMillis = millis,
                 EventType = type,
                 EventChannel = channel,
                 EventSource = source,
@@ -327,13 +368,15 @@ public static class EventIndexBuilder
                 ValueRows = valueRows,
                 ValueAmounts = valueAmounts,
                 OrderStart = orderStart,
+                OrderIds = [.. orderOrder.Select(i => _oId[i])],
                 OrderPaidTime = orderTime,
                 OrderChannel = Gather(_oChannel, orderOrder, x => x),
                 OrderStore = Gather(_oStore, orderOrder, x => x),
                 OrderGmv = Gather(_oGmv, orderOrder, x => x),
                 OrderRefund = Gather(_oRefund, orderOrder, x => x),
                 OrderUnits = Gather(_oUnits, orderOrder, x => x),
-                OrderCategory = Gather(_oCategory, orderOrder, x => x),
+                OrderSku = orderSku,
+                OrderCategory = [.. orderSku.Select(k => _skuCategory[k])],
                 FirstOrderTime = firstOrder,
                 SpendDay = _sDay.ToArray(),
                 SpendChannel = _sChannel.ToArray(),
@@ -353,6 +396,7 @@ public static class EventIndexBuilder
                 Provinces = _provinces,
                 SkuCategory = [.. _skuCategory],
                 TimeZone = timeZone,
+                SnapshotIngests = ingests,
             };
         }
 

@@ -46,4 +46,12 @@ public sealed class StringTable
     public int Find(string value) => _codes.TryGetValue(value, out var code) ? code : -1;
 
     public string? Decode(int code) => code == None ? null : _values[code];
+
+    /// <summary>A copy with the same codes, which an append can extend while queries keep reading this one.</summary>
+    public StringTable Clone()
+    {
+        var copy = new StringTable();
+        for (var code = 1; code < _values.Count; code++) copy.Encode(_values[code]);
+        return copy;
+    }
 }
