@@ -61,7 +61,7 @@ internal static class AnalyticsFigures
         }
     }
 
-    private static async Task WriteAsync(FlywheelStore store, int events, int customers)
+    internal static async Task WriteAsync(FlywheelStore store, int events, int customers)
     {
         string[] types = ["page_view", "product_view", "add_to_cart", "begin_checkout", "order_paid", "search"];
         string[] channels = ["xiaohongshu", "douyin", "bilibili", "weibo", "tmall", "jd", "pinduoduo", "wechat", "baidu", "email", "sms"];
