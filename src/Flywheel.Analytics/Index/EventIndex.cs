@@ -116,6 +116,9 @@ public sealed class EventIndex
 
     private Dictionary<string, int>? _visitorLookup;
 
+    /// <summary>The visitor id of a key (a customer id, or "~" + an anonymous id), or -1 when the index has none.</summary>
+    public int FindVisitor(string key) => VisitorLookup.TryGetValue(key, out var v) ? v : -1;
+
     /// <summary>Visitor id by key, built on first use (appends need it; queries do not).</summary>
     internal Dictionary<string, int> VisitorLookup
     {
