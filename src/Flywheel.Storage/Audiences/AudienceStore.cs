@@ -40,6 +40,10 @@ public sealed record AudienceHeader(AudienceName Name, string? Title, string Kin
 public sealed record StoredAudience(string Name, string? Title, string Kind, string Definition, long MemberCount, long AnonymousCount,
     DateTimeOffset CreatedAt, DateTimeOffset RefreshedAt);
 
+/// <summary>A page of an audience's members.</summary>
+/// <param name="NextAfter">The <c>after</c> of the next page (this page's last member); null when no member follows.</param>
+public sealed record AudiencePage(IReadOnlyList<string> Members, string? NextAfter);
+
 /// <summary>What saving an audience under a name that exists does.</summary>
 public enum AudienceSaveMode
 {
@@ -148,7 +152,7 @@ public static class AudienceStore
     /// A page of members in code-point order of customer id: those after <paramref name="after"/> (null: from the
     /// start), at most <paramref name="limit"/> (1 to <see cref="MaxPage"/>). Empty for an audience that does not exist.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> MembersAsync(FlywheelStore store, AudienceName name, string? after, int limit, CancellationToken ct)
+    public static async Task<AudiencePage> MembersAsync(FlywheelStore store, AudienceName name, string? after, int limit, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPage);
@@ -158,25 +162,27 @@ public static class AudienceStore
             " ORDER BY customer_id LIMIT @limit");
         command.AddParameter("@name", name.Value);
         if (after is not null) command.AddParameter("@after", after);
-        command.AddParameter("@limit", limit);
+        // One more than the page, so the caller learns whether another follows without a second query.
+        command.AddParameter("@limit", limit + 1);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var members = new List<string>();
         while (await reader.ReadAsync(ct)) members.Add(reader.GetString(0));
-        return members;
+        if (members.Count <= limit) return new AudiencePage(members, null);
+        members.RemoveAt(limit);
+        return new AudiencePage(members, members[^1]);
     }
 
-    /// <summary>Every member in code-point order, read a page at a time (for exports of any size).</summary>
-    public static async IAsyncEnumerable<string> AllMembersAsync(FlywheelStore store, AudienceName name,
+    /// <summary>Every member after <paramref name="after"/> (null: all) in code-point order, read a page at a time (for exports of any size).</summary>
+    public static async IAsyncEnumerable<string> AllMembersAsync(FlywheelStore store, AudienceName name, string? after,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        string? after = null;
-        while (true)
+        do
         {
             var page = await MembersAsync(store, name, after, MaxPage, ct);
-            foreach (var member in page) yield return member;
-            if (page.Count < MaxPage) yield break;
-            after = page[^1];
+            foreach (var member in page.Members) yield return member;
+            after = page.NextAfter;
         }
+        while (after is not null);
     }
 
     /// <summary>Deletes the audience and its members together; false when there was none of that name.</summary>

@@ -27,7 +27,7 @@ public sealed class FunnelAudienceTests : IDisposable
     private static async Task<List<string>> MembersAsync(FlywheelStore store, string name)
     {
         var all = new List<string>();
-        await foreach (var member in AudienceStore.AllMembersAsync(store, AudienceName.Parse(name).Value, Ct)) all.Add(member);
+        await foreach (var member in AudienceStore.AllMembersAsync(store, AudienceName.Parse(name).Value, null, Ct)) all.Add(member);
         return all;
     }
 

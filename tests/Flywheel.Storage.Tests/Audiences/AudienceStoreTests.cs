@@ -12,10 +12,12 @@ public sealed class AudienceStoreTests
     private static AudienceHeader Header(string name, string? title = "加购未付款", long anonymous = 0, string definition = """{"v":1}""") =>
         new(Name(name), title, "funnel_dropoff", definition, anonymous);
 
+    private static bool PageEquals(AudiencePage a, AudiencePage b) => a.Members.SequenceEqual(b.Members) && a.NextAfter == b.NextAfter;
+
     private static async Task<List<string>> AllAsync(FlywheelStore store, string name)
     {
         var all = new List<string>();
-        await foreach (var member in AudienceStore.AllMembersAsync(store, Name(name), Ct)) all.Add(member);
+        await foreach (var member in AudienceStore.AllMembersAsync(store, Name(name), null, Ct)) all.Add(member);
         return all;
     }
 
@@ -38,10 +40,11 @@ public sealed class AudienceStoreTests
         Assert.Null((await AudienceStore.GetAsync(store, Name("browsers"), Ct))!.Title);
         Assert.Null(await AudienceStore.GetAsync(store, Name("nobody"), Ct));
 
-        Assert.Equal(["c1", "c2"], await AudienceStore.MembersAsync(store, Name("abandoned_cart"), null, 2, Ct));
-        Assert.Equal(["c3"], await AudienceStore.MembersAsync(store, Name("abandoned_cart"), "c2", 2, Ct));
-        Assert.Empty(await AudienceStore.MembersAsync(store, Name("abandoned_cart"), "c3", 2, Ct));
-        Assert.Empty(await AudienceStore.MembersAsync(store, Name("nobody"), null, 10, Ct));
+        Assert.Equal(new AudiencePage(["c1", "c2"], "c2"), await AudienceStore.MembersAsync(store, Name("abandoned_cart"), null, 2, Ct), PageEquals);
+        Assert.Equal(new AudiencePage(["c3"], null), await AudienceStore.MembersAsync(store, Name("abandoned_cart"), "c2", 2, Ct), PageEquals);
+        Assert.Equal(new AudiencePage(["c2", "c3"], null), await AudienceStore.MembersAsync(store, Name("abandoned_cart"), "c1", 2, Ct), PageEquals);
+        Assert.Equal(new AudiencePage([], null), await AudienceStore.MembersAsync(store, Name("abandoned_cart"), "c3", 2, Ct), PageEquals);
+        Assert.Equal(new AudiencePage([], null), await AudienceStore.MembersAsync(store, Name("nobody"), null, 10, Ct), PageEquals);
 
         Assert.True(await AudienceStore.DeleteAsync(store, Name("abandoned_cart"), Ct));
         Assert.False(await AudienceStore.DeleteAsync(store, Name("abandoned_cart"), Ct));
@@ -134,7 +137,12 @@ public sealed class AudienceStoreTests
 
         var expected = ids.Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, await AllAsync(store, "big"));
-        Assert.Equal(expected.Skip(101).Take(50), await AudienceStore.MembersAsync(store, Name("big"), expected[100], 50, Ct));
+        Assert.Equal(expected.Skip(101).Take(50), (await AudienceStore.MembersAsync(store, Name("big"), expected[100], 50, Ct)).Members);
+        var last = await AudienceStore.MembersAsync(store, Name("big"), expected[^(AudienceStore.MaxPage + 1)], AudienceStore.MaxPage, Ct);
+        Assert.Equal((AudienceStore.MaxPage, (string?)null), (last.Members.Count, last.NextAfter));
+        var all = new List<string>();
+        await foreach (var member in AudienceStore.AllMembersAsync(store, Name("big"), expected[6], Ct)) all.Add(member);
+        Assert.Equal(expected.Skip(7), all);
     }
 
     [Theory]
