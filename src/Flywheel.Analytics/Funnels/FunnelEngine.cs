@@ -21,7 +21,10 @@ public sealed record FunnelBreakdownRow(string? Value, IReadOnlyList<long> Custo
 /// The visitors who dropped after a step. <see cref="DroppedAfter"/> = k (1-based, as people number steps) means: reached
 /// step k within the window, did not reach step k + 1. In a view → cart → pay funnel, 2 is the abandoned carts.
 /// </summary>
-/// <param name="CustomerIds">The known customers among them, in code-point order: the members of a drop-off audience.</param>
+/// <param name="CustomerIds">
+/// The known customers among them: the members of a drop-off audience. In index order, which means nothing; not sorted,
+/// because sorting a hundred thousand ids would cost more than finding them (the audience store keeps them in code-point order).
+/// </param>
 /// <param name="AnonymousVisitors">Anonymous ids (never identified) among them. Counted only: nothing can be sent to them.</param>
 public sealed record FunnelDropOff(int DroppedAfter, IReadOnlyList<string> CustomerIds, long AnonymousVisitors)
 {
@@ -83,7 +86,6 @@ public sealed class FunnelResult
             if (_index.IsCustomer[v]) customers.Add(_index.VisitorKeys[v]);
             else anonymous++;
         }
-        customers.Sort(StringComparer.Ordinal);
         return new FunnelDropOff(droppedAfter, customers, anonymous);
     }
 

@@ -99,7 +99,7 @@ public sealed class FunnelDifferentialTests
             var dropped = expected.Where(x => x.Value.Level == k).Select(x => x.Key).ToList();
             var dropOff = result.DropOff(k);
             Assert.Equal(k, dropOff.DroppedAfter);
-            Assert.Equal(dropped.Where(key => !key.StartsWith('~')).Order(StringComparer.Ordinal), dropOff.CustomerIds);
+            Assert.Equal(dropped.Where(key => !key.StartsWith('~')).Order(StringComparer.Ordinal), dropOff.CustomerIds.Order(StringComparer.Ordinal));
             Assert.Equal(dropped.Count(key => key.StartsWith('~')), dropOff.AnonymousVisitors);
             Assert.Equal(result.Steps[k - 1].DropOff, dropOff.CustomerIds.Count + dropOff.AnonymousVisitors);
         }
