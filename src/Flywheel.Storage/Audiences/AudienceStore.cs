@@ -189,14 +189,20 @@ public static class AudienceStore
     public static async Task<bool> DeleteAsync(FlywheelStore store, AudienceName name, CancellationToken ct)
     {
         await using var scope = await WriteScope.BeginAsync(store, ct);
+        // The header first: it takes the row lock a concurrent save also takes first (PostgreSQL), so the save either
+        // finishes before this delete removes its members, or starts after and writes a whole new audience; deleting
+        // the members first could leave a concurrent save's members behind without their header.
+        bool deleted;
+        await using (var header = Command(scope.Connection, scope.Transaction, "DELETE FROM audiences WHERE name = @name"))
+        {
+            header.AddParameter("@name", name.Value);
+            deleted = await header.ExecuteNonQueryAsync(ct) > 0;
+        }
         await using (var members = Command(scope.Connection, scope.Transaction, "DELETE FROM audience_members WHERE audience_name = @name"))
         {
             members.AddParameter("@name", name.Value);
             await members.ExecuteNonQueryAsync(ct);
         }
-        await using var header = Command(scope.Connection, scope.Transaction, "DELETE FROM audiences WHERE name = @name");
-        header.AddParameter("@name", name.Value);
-        var deleted = await header.ExecuteNonQueryAsync(ct) > 0;
         await scope.CommitAsync(ct);
         return deleted;
     }

@@ -146,6 +146,36 @@ public sealed class AudienceStoreTests
     }
 
     [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task ConcurrentSavesAndDeletes_NeverLeaveAMixOrOrphans(string engine)
+    {
+        using var store = await TestStores.OpenAsync(engine);
+        for (var round = 0; round < 10; round++)
+        {
+            var work = new List<Task>();
+            for (var writer = 0; writer < 4; writer++)
+            {
+                var ids = Enumerable.Range(0, 50 + writer * 50).Select(i => $"w{writer}-{i:000}").ToList();
+                work.Add(AudienceStore.SaveAsync(store, Header("contested"), ids, AudienceSaveMode.Replace, Ct));
+                work.Add(AudienceStore.DeleteAsync(store, Name("contested"), Ct));
+            }
+            await Task.WhenAll(work);
+
+            var header = await AudienceStore.GetAsync(store, Name("contested"), Ct);
+            var members = await AllAsync(store, "contested");
+            if (header is null)
+                Assert.Empty(members);
+            else
+            {
+                // Exactly one writer's set, whole.
+                Assert.Equal(header.MemberCount, members.Count);
+                Assert.Single(members.Select(m => m.Split('-')[0]).Distinct());
+                Assert.Equal(50 + int.Parse(members[0][1..2], System.Globalization.CultureInfo.InvariantCulture) * 50, members.Count);
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("abandoned_cart")]
     [InlineData("a")]
     [InlineData("q3-vip_2026")]
