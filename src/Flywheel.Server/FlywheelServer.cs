@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Flywheel.Server.Features.Analytics;
+using Flywheel.Server.Features.Audiences;
 using Flywheel.Server.Features.Health;
 using Flywheel.Server.Features.Identify;
 using Flywheel.Server.Features.IngestEvents;
@@ -93,6 +94,7 @@ public static class FlywheelServer
         app.MapCustomersEndpoints();
         app.MapIdentifyEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapAudiencesEndpoints();
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");

@@ -2,7 +2,7 @@ namespace Flywheel.Storage;
 
 /// <summary>
 /// The numbered migrations. Written once in a portable subset of SQL; <see cref="SqlDialect.Render"/> fills
-/// the few engine-specific tokens ({id} for an auto-increment key). Times are BIGINT Unix milliseconds (UTC),
+/// the few engine-specific tokens ({id} for an auto-increment key, {ordinal_text} for text ordered by code point). Times are BIGINT Unix milliseconds (UTC),
 /// money is BIGINT minor units with a currency column, dates are ISO 'yyyy-MM-dd' text. See docs/adr/0001.
 /// </summary>
 internal static class Schema
@@ -190,6 +190,26 @@ internal static class Schema
                 id TEXT PRIMARY KEY,
                 definition TEXT NOT NULL,
                 created_at BIGINT NOT NULL
+            );
+            """),
+        // Members are removed with their audience by AudienceStore inside one transaction, not by a foreign key:
+        // SQLite enforces foreign keys only with PRAGMA foreign_keys, which the store does not turn on.
+        new(3, "audiences", """
+            CREATE TABLE audiences (
+                name {ordinal_text} PRIMARY KEY,
+                title TEXT,
+                kind TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                member_count BIGINT NOT NULL CHECK (member_count >= 0),
+                anonymous_count BIGINT NOT NULL DEFAULT 0 CHECK (anonymous_count >= 0),
+                created_at BIGINT NOT NULL,
+                refreshed_at BIGINT NOT NULL
+            );
+
+            CREATE TABLE audience_members (
+                audience_name {ordinal_text} NOT NULL,
+                customer_id {ordinal_text} NOT NULL,
+                PRIMARY KEY (audience_name, customer_id)
             );
             """),
     ];

@@ -17,7 +17,35 @@ public sealed record FunnelStepResult(string Step, long Customers, double? Conve
 /// <summary>Customers reaching at least each step, for one breakdown value (null: the visitor's event had no channel).</summary>
 public sealed record FunnelBreakdownRow(string? Value, IReadOnlyList<long> Customers);
 
-/// <summary>The result of <see cref="FunnelEngine.Run"/>. Immutable; holds the level each visitor reached for <see cref="DroppedAt"/>.</summary>
+/// <summary>
+/// The visitors who dropped after a step. <see cref="DroppedAfter"/> = k (1-based, as people number steps) means: reached
+/// step k within the window, did not reach step k + 1. In a view → cart → pay funnel, 2 is the abandoned carts.
+/// </summary>
+/// <param name="CustomerIds">
+/// The known customers among them: the members of a drop-off audience. In index order, which means nothing; not sorted,
+/// because sorting a hundred thousand ids would cost more than finding them (the audience store keeps them in code-point order).
+/// </param>
+/// <param name="AnonymousVisitors">Anonymous ids (never identified) among them. Counted only: nothing can be sent to them.</param>
+public sealed record FunnelDropOff(int DroppedAfter, IReadOnlyList<string> CustomerIds, long AnonymousVisitors)
+{
+    /// <summary>
+    /// Null when <paramref name="droppedAfter"/> names a step with a next one (1 to steps − 1); otherwise an invalid-input
+    /// error with path <c>dropped_after</c> that says which numbers this funnel takes.
+    /// </summary>
+    public static Error? Check(int droppedAfter, IReadOnlyList<FunnelStep> steps)
+    {
+        var n = steps.Count;
+        if (n < 2) return Error.Invalid("dropped_after", "a one-step funnel has no drop-off to save: give at least two steps");
+        var example = $"1 means reached step 1 ({steps[0].Label}) but not step 2 ({steps[1].Label})";
+        if (droppedAfter == n)
+            return Error.Invalid("dropped_after", $"step {n} ({steps[n - 1].Label}) is the last step, so nobody drops after it; give 1 to {n - 1}: {example}");
+        if (droppedAfter < 1 || droppedAfter > n)
+            return Error.Invalid("dropped_after", $"{droppedAfter} is not a step of this {n}-step funnel; give 1 to {n - 1}: {example}");
+        return null;
+    }
+}
+
+/// <summary>The result of <see cref="FunnelEngine.Run"/>. Immutable; holds the level each visitor reached for <see cref="DropOff"/>.</summary>
 public sealed class FunnelResult
 {
     private readonly EventIndex _index;
@@ -39,7 +67,32 @@ public sealed class FunnelResult
     /// <summary>The number of steps visitor <paramref name="visitor"/> reached (0..steps).</summary>
     public int LevelOf(int visitor) => _levels[visitor];
 
-    /// <summary>Visitor keys that reached step <paramref name="stepIndex"/> (0-based) but not the next: e.g. cart but not paid.</summary>
+    /// <summary>
+    /// Who dropped after step <paramref name="droppedAfter"/> (1-based; see <see cref="FunnelDropOff"/>), from the same levels as
+    /// <see cref="Steps"/>: the query's mode, window, filters and first-step range hold, the breakdown plays no part, and
+    /// customers plus anonymous visitors equal that step's <see cref="FunnelStepResult.DropOff"/>. One pass over a byte per
+    /// visitor, made only when asked: <see cref="FunnelEngine.Run"/> does no work for it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="droppedAfter"/> fails <see cref="FunnelDropOff.Check"/>.</exception>
+    public FunnelDropOff DropOff(int droppedAfter)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(droppedAfter, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(droppedAfter, Steps.Count);
+        var customers = new List<string>();
+        long anonymous = 0;
+        for (var v = 0; v < _levels.Length; v++)
+        {
+            if (_levels[v] != droppedAfter) continue;
+            if (_index.IsCustomer[v]) customers.Add(_index.VisitorKeys[v]);
+            else anonymous++;
+        }
+        return new FunnelDropOff(droppedAfter, customers, anonymous);
+    }
+
+    /// <summary>
+    /// Visitor keys that reached step <paramref name="stepIndex"/> (0-based) but not the next: e.g. cart but not paid. The same
+    /// visitors as <c>DropOff(stepIndex + 1)</c>, anonymous ones as "~" + id, in index order.
+    /// </summary>
     public IReadOnlyList<string> DroppedAt(int stepIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(stepIndex);

@@ -1,16 +1,18 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Flywheel.Analytics.Audiences;
 
 namespace Flywheel.Analytics.Funnels;
 
 /// <summary>
 /// The funnel's JSON shape, shared by <c>flywheel report funnel --format json</c> and <c>POST /v1/funnels</c>. A contract:
-/// <c>{"steps": [{"step", "customers", ...}]}</c> in step order.
+/// <c>{"steps": [{"step", "customers", ...}]}</c> in step order, and when a drop-off audience was saved with it,
+/// <c>"audience": {"name", "title", "dropped_after", "members", "anonymous_dropped"}</c> (see <see cref="AudienceJson.WriteSaved"/>).
 /// </summary>
 public static class FunnelJson
 {
-    public static string Write(FunnelResult result)
+    public static string Write(FunnelResult result, SavedFunnelAudience? audience = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -43,6 +45,11 @@ public static class FunnelJson
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            if (audience is not null)
+            {
+                json.WritePropertyName("audience");
+                AudienceJson.WriteSaved(json, audience);
+            }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());

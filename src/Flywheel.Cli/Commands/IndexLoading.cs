@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Flywheel.Analytics.Index;
+using Flywheel.Storage;
 
 namespace Flywheel.Cli.Commands;
 
@@ -10,14 +11,17 @@ internal static class IndexLoading
     {
         var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
         if (store is null) return (null, exit);
-        using (store)
-        {
-            IProgress<IndexBuildProgress>? progress = console.ErrorIsTerminal
-                ? new Progress<IndexBuildProgress>(p => console.Error.Write($"\rindexing {p.Stage}: {p.Rows:N0}      "))
-                : null;
-            var index = await EventIndexBuilder.BuildAsync(store, progress, ct);
-            if (console.ErrorIsTerminal) await console.Error.WriteLineAsync();
-            return (index, ExitCodes.Ok);
-        }
+        using (store) return (await BuildAsync(store, console, ct), ExitCodes.Ok);
+    }
+
+    /// <summary>Builds the index from a store the caller keeps open (to write to it afterwards).</summary>
+    public static async Task<EventIndex> BuildAsync(FlywheelStore store, CliConsole console, CancellationToken ct)
+    {
+        IProgress<IndexBuildProgress>? progress = console.ErrorIsTerminal
+            ? new Progress<IndexBuildProgress>(p => console.Error.Write($"\rindexing {p.Stage}: {p.Rows:N0}      "))
+            : null;
+        var index = await EventIndexBuilder.BuildAsync(store, progress, ct);
+        if (console.ErrorIsTerminal) await console.Error.WriteLineAsync();
+        return index;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
@@ -12,6 +13,8 @@ namespace Flywheel.Cli.Commands;
 /// <summary>
 /// <c>flywheel report funnel</c>. A contract other tools script against: with <c>--format json</c> it prints
 /// <c>{"steps": [{"step": ..., "customers": N, ...}, ...]}</c> in step order, customers counting visitors who reached at least that step.
+/// With <c>--save-audience NAME --dropped-after N</c> the customers who reached step N but not step N + 1 are saved as an
+/// audience (replacing one of that name unless <c>--create-only</c>), and the JSON carries <c>"audience"</c>.
 /// </summary>
 internal static class ReportFunnelCommand
 {
@@ -31,9 +34,19 @@ internal static class ReportFunnelCommand
         by.AcceptOnlyFromAmong("channel", "first_touch_channel");
         var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "csv");
+        var saveAudience = new Option<string?>("--save-audience")
+        {
+            Description = "Save the customers who dropped after --dropped-after as an audience of this name (a-z, 0-9, _, -); replaces one of that name",
+        };
+        var droppedAfter = new Option<int?>("--dropped-after")
+        {
+            Description = "With --save-audience: the step (1-based) whose customers did not reach the next one, e.g. 2 = reached step 2, not step 3",
+        };
+        var title = new Option<string?>("--title") { Description = "With --save-audience: a title for people, e.g. 加购未付款" };
+        var createOnly = new Option<bool>("--create-only") { Description = "With --save-audience: fail (exit 2) if the audience exists instead of replacing it" };
         var command = new Command("funnel", "Conversion funnel (ClickHouse windowFunnel semantics): customers reaching each step within the window")
         {
-            steps, window, mode, from, to, by, format,
+            steps, window, mode, from, to, by, format, saveAudience, droppedAfter, title, createOnly,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -63,20 +76,49 @@ internal static class ReportFunnelCommand
             // Validate before the (slow) index build, so bad input fails fast and the store is not touched.
             var check = FunnelQuery.Create(stepList, seconds, funnelMode, breakdown: breakdown);
             if (!check.IsSuccess) return await BadAsync(console, check.Error!);
-
-            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
-            if (index is null) return exit;
-            var calendar = new LocalCalendar(index.TimeZone);
-            var query = FunnelQuery.Create(stepList, seconds, funnelMode,
-                fromDay is { } f ? calendar.StartOf(f) : null, toDay is { } t ? calendar.StartOf(t.AddDays(1)) : null, breakdown);
-            if (!query.TryGetValue(out var q, out var queryError)) return await BadAsync(console, queryError);
-            var run = FunnelEngine.Run(index, q);
-            if (!run.TryGetValue(out var result, out var runError)) return await BadAsync(console, runError);
-            switch (parse.GetValue(format))
+            FunnelAudienceRequest? audience = null;
+            if (parse.GetValue(saveAudience) is { } audienceName)
             {
-                case "json": await WriteJsonAsync(console.Out, result); break;
-                case "csv": await WriteCsvAsync(console.Out, result); break;
-                default: await WriteTextAsync(console.Out, result, q); break;
+                if (parse.GetValue(droppedAfter) is not { } step)
+                    return await BadAsync(console, Error.Invalid("dropped-after", "--save-audience needs the step whose customers dropped, e.g. --dropped-after 2 (reached step 2, not step 3)"));
+                audience = new FunnelAudienceRequest(audienceName, step, parse.GetValue(title), parse.GetValue(createOnly));
+                var audienceCheck = FunnelAudience.Check(audience, stepList);
+                if (!audienceCheck.IsSuccess) return await BadAsync(console, AsOption(audienceCheck.Error!));
+            }
+            else if (parse.GetValue(droppedAfter) is not null || parse.GetValue(title) is not null || parse.GetValue(createOnly))
+                return await BadAsync(console, Error.Invalid("save-audience", "--dropped-after, --title and --create-only only go with --save-audience NAME"));
+
+            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            if (store is null) return exit;
+            using (store)
+            {
+                var index = await IndexLoading.BuildAsync(store, console, ct);
+                var calendar = new LocalCalendar(index.TimeZone);
+                var query = FunnelQuery.Create(stepList, seconds, funnelMode,
+                    fromDay is { } f ? calendar.StartOf(f) : null, toDay is { } t ? calendar.StartOf(t.AddDays(1)) : null, breakdown);
+                if (!query.TryGetValue(out var q, out var queryError)) return await BadAsync(console, queryError);
+                var run = FunnelEngine.Run(index, q);
+                if (!run.TryGetValue(out var result, out var runError)) return await BadAsync(console, runError);
+                SavedFunnelAudience? saved = null;
+                if (audience is not null)
+                {
+                    var definition = FunnelAudienceDefinition.Of(q, fromDay, toDay, audience.DroppedAfter);
+                    var saving = await FunnelAudience.SaveAsync(store, result, definition, audience, ct);
+                    if (!saving.TryGetValue(out saved, out var saveError)) return await BadAsync(console, AsOption(saveError));
+                }
+                switch (parse.GetValue(format))
+                {
+                    case "json": await console.Out.WriteLineAsync(FunnelJson.Write(result, saved)); break;
+                    case "csv":
+                        await WriteCsvAsync(console.Out, result);
+                        // The CSV on stdout stays one table; what was saved goes to stderr.
+                        if (saved is not null) await console.Error.WriteLineAsync(Saved(saved, result));
+                        break;
+                    default:
+                        await WriteTextAsync(console.Out, result, q);
+                        if (saved is not null) await console.Out.WriteLineAsync(Environment.NewLine + Saved(saved, result));
+                        break;
+                }
             }
             return ExitCodes.Ok;
         });
@@ -89,8 +131,20 @@ internal static class ReportFunnelCommand
         return ExitCodes.BadInput;
     }
 
-    private static async Task WriteJsonAsync(TextWriter output, FunnelResult result) =>
-        await output.WriteLineAsync(FunnelJson.Write(result));
+    /// <summary>Audience errors name the request's fields; here they are the options that carry them.</summary>
+    private static Error AsOption(Error error) => error with
+    {
+        Path = error.Path switch { "name" => "save-audience", "dropped_after" => "dropped-after", var other => other },
+    };
+
+    private static string Saved(SavedFunnelAudience saved, FunnelResult result)
+    {
+        var (a, k) = (saved.Audience, saved.DropOff.DroppedAfter);
+        var title = a.Title is null ? "" : $" ({a.Title})";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Audience 人群 {a.Name}{title}: {a.MemberCount:N0} customers saved 已保存, reached step {k} ({result.Steps[k - 1].Step}) but not step {k + 1} ({result.Steps[k].Step}); " +
+            $"{saved.DropOff.AnonymousVisitors:N0} anonymous visitors dropped too, not saved (cannot be targeted 匿名访客无法触达)");
+    }
 
     private static async Task WriteCsvAsync(TextWriter output, FunnelResult result)
     {

@@ -51,6 +51,9 @@ internal static class Problems
         Create(StatusCodes.Status409Conflict, Conflict, "The request conflicts with stored data", error.ToString(),
             [new ItemError(index, error.Path ?? "$", error.Message)]);
 
+    public static ProblemHttpResult Missing(Error error) =>
+        Create(StatusCodes.Status404NotFound, NotFound, "Not found", error.ToString(), [new ItemError(null, error.Path ?? "$", error.Message)]);
+
     public static ProblemHttpResult TooManyItems(string what, int count, int max) =>
         Create(StatusCodes.Status413PayloadTooLarge, TooManyItemsType, "Too many items in one request",
             string.Create(CultureInfo.InvariantCulture, $"the request carries {count} {what}; at most {max} are accepted per request: split it into smaller batches"),

@@ -21,16 +21,21 @@ public sealed class FunnelDifferentialTests
         return data;
     }
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void Run_RandomData_MatchesReference(int seed, FunnelMode mode)
+    /// <summary>
+    /// Sixty visitors with up to 24 random events each and a random funnel of <paramref name="minSteps"/> to 5 steps. With
+    /// <paramref name="anonymous"/>, about a quarter of the visitors are anonymous ids.
+    /// </summary>
+    private static (List<Row> Rows, FunnelQuery Query) RandomCase(int seed, FunnelMode mode, int minSteps = 1, bool anonymous = false)
     {
         var random = new Random(seed);
         var rows = new List<Row>();
         for (var v = 0; v < 60; v++)
+        {
+            var key = anonymous && random.Next(4) == 0 ? $"~v{v:00}" : $"v{v:00}";
             for (var e = random.Next(0, 25); e > 0; e--)
-                rows.Add(new Row($"v{v:00}", Types[random.Next(Types.Length)], random.Next(0, 300), Channels[random.Next(3)], Skus[random.Next(3)]));
-        var stepCount = random.Next(1, 6);
+                rows.Add(new Row(key, Types[random.Next(Types.Length)], random.Next(0, 300), Channels[random.Next(3)], Skus[random.Next(3)]));
+        }
+        var stepCount = random.Next(minSteps, 6);
         var steps = new List<FunnelStep>();
         for (var k = 0; k < stepCount; k++)
         {
@@ -46,8 +51,15 @@ public sealed class FunnelDifferentialTests
         int? from = random.Next(3) == 0 ? T0Plus(random.Next(0, 150)) : null;
         int? to = from is { } f && random.Next(2) == 0 ? f + random.Next(0, 150) : null;
         var breakdown = (FunnelBreakdown)random.Next(3);
-        var query = FunnelQuery.Create(steps, window, mode, from, to, breakdown).Value;
+        return (rows, FunnelQuery.Create(steps, window, mode, from, to, breakdown).Value);
+    }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Run_RandomData_MatchesReference(int seed, FunnelMode mode)
+    {
+        var (rows, query) = RandomCase(seed, mode);
+        var (steps, breakdown) = (query.Steps, query.Breakdown);
         var index = BuildIndex([.. rows]);
         var result = FunnelEngine.Run(index, query).Value;
         var expected = Reference(rows, query);
@@ -71,6 +83,26 @@ public sealed class FunnelDifferentialTests
         }
         Assert.Equal(expected.Where(x => x.Value.Level == 1).Select(x => x.Key).Order(StringComparer.Ordinal),
             result.DroppedAt(0).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every drop-off of random funnels, anonymous visitors among them, against the reference's levels.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void DropOff_RandomData_MatchesReference(int seed, FunnelMode mode)
+    {
+        var (rows, query) = RandomCase(seed + 1000, mode, minSteps: 2, anonymous: true);
+        var result = FunnelEngine.Run(BuildIndex([.. rows]), query).Value;
+        var expected = Reference(rows, query);
+        Assert.Contains(expected.Keys, key => key.StartsWith('~'));
+        for (var k = 1; k < query.Steps.Count; k++)
+        {
+            var dropped = expected.Where(x => x.Value.Level == k).Select(x => x.Key).ToList();
+            var dropOff = result.DropOff(k);
+            Assert.Equal(k, dropOff.DroppedAfter);
+            Assert.Equal(dropped.Where(key => !key.StartsWith('~')).Order(StringComparer.Ordinal), dropOff.CustomerIds.Order(StringComparer.Ordinal));
+            Assert.Equal(dropped.Count(key => key.StartsWith('~')), dropOff.AnonymousVisitors);
+            Assert.Equal(result.Steps[k - 1].DropOff, dropOff.CustomerIds.Count + dropOff.AnonymousVisitors);
+        }
     }
 
     private static int T0Plus(int seconds) => 200_000_000 + seconds;

@@ -10,13 +10,17 @@ public sealed class FunnelEngineTests
 
     internal sealed record Row(string Visitor, string Type, int Time, string? Channel = null, string? Sku = null);
 
+    /// <summary>An index of the rows; a visitor "~x" is the anonymous id x (never identified), any other a customer id.</summary>
     internal static EventIndex BuildIndex(params Row[] rows)
     {
         var b = new EventIndexBuilder.Builder();
         b.AddProduct("k-beauty", "beauty");
         b.AddProduct("k-food", "food");
         foreach (var r in rows)
-            b.AddEvent(r.Visitor, null, r.Type, EventIndex.ToUnixMs(T0 + r.Time), r.Channel, null, null, null, r.Sku, null, 0);
+        {
+            var anonymous = r.Visitor.StartsWith('~');
+            b.AddEvent(anonymous ? null : r.Visitor, anonymous ? r.Visitor[1..] : null, r.Type, EventIndex.ToUnixMs(T0 + r.Time), r.Channel, null, null, null, r.Sku, null, 0);
+        }
         return b.Build("Asia/Shanghai");
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Flywheel.Analytics.Attribution;
+using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Hosting;
@@ -8,6 +9,7 @@ using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 using Flywheel.Server.Http;
+using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,8 +17,18 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Flywheel.Server.Features.Analytics;
 
-/// <summary>A funnel question. steps: "product_view", "add_to_cart[channel=douyin]" ...; window: 30m, 12h, 7d or seconds.</summary>
-public sealed record FunnelRequest(IReadOnlyList<string>? Steps, string? Window, string? Mode, string? From, string? To, string? By);
+/// <summary>
+/// A funnel question. steps: "product_view", "add_to_cart[channel=douyin]" ...; window: 30m, 12h, 7d or seconds. With
+/// save_audience, the customers who dropped after a step are saved as an audience too.
+/// </summary>
+public sealed record FunnelRequest(IReadOnlyList<string>? Steps, string? Window, string? Mode, string? From, string? To, string? By,
+    SaveAudienceRequest? SaveAudience = null);
+
+/// <summary>
+/// Save the customers who dropped after a step as an audience. name: a slug (a-z, 0-9, _, -; up to 64); dropped_after:
+/// 1-based, 2 = reached step 2 but not step 3; title: for people; create_only: 409 instead of replacing an audience of that name.
+/// </summary>
+public sealed record SaveAudienceRequest(string? Name, JsonElement? DroppedAfter, string? Title, bool? CreateOnly);
 
 /// <summary>
 /// Measure over HTTP: the same engines and JSON shapes as <c>flywheel report kpi|funnel</c>, on the event index the
@@ -33,7 +45,7 @@ internal static class AnalyticsEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/funnels", FunnelAsync)
             .WithName("Funnel")
-            .WithSummary("An ordered funnel with a conversion window (ClickHouse windowFunnel semantics)")
+            .WithSummary("An ordered funnel with a conversion window (ClickHouse windowFunnel semantics); optionally saves who dropped after a step as an audience")
             .Accepts<FunnelRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/cohorts", CohortsAsync)
@@ -113,7 +125,7 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FunnelAsync(
-        EventIndexHost host, FunnelRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, FunnelRequest request, bool? stale_ok, CancellationToken ct)
     {
         if (request.Steps is null || request.Steps.Count == 0)
             return Problems.Invalid(Error.Invalid("$.steps", "steps is required: [\"product_view\", \"add_to_cart\", ...]"));
@@ -133,6 +145,17 @@ internal static class AnalyticsEndpoints
         if (request.By is not null && !Enum.TryParse(request.By.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out breakdown))
             return Problems.Invalid(Error.Invalid("$.by", $"unknown breakdown '{request.By}' (channel, first_touch_channel)"));
         if (!Day(request.From, "from", out var fromDay, out var problem) || !Day(request.To, "to", out var toDay, out problem)) return problem!;
+        // Checked before the funnel runs, so a bad audience request costs nothing and writes nothing.
+        FunnelAudienceRequest? audience = null;
+        if (request.SaveAudience is { } save)
+        {
+            if (save.DroppedAfter is not { ValueKind: JsonValueKind.Number } number || !number.TryGetInt32(out var droppedAfter))
+                return Problems.Invalid(Error.Invalid("$.save_audience.dropped_after",
+                    "dropped_after is required: the step number (1-based) whose visitors did not reach the next step, e.g. 2 for added to cart but did not pay"));
+            audience = new FunnelAudienceRequest(save.Name, droppedAfter, save.Title, save.CreateOnly == true);
+            var audienceCheck = FunnelAudience.Check(audience, steps);
+            if (!audienceCheck.IsSuccess) return Problems.Invalid(audienceCheck.Error! with { Path = "$.save_audience." + audienceCheck.Error.Path });
+        }
 
         var index = await host.GetAsync(stale_ok == true, ct);
         var calendar = new LocalCalendar(index.TimeZone);
@@ -141,7 +164,18 @@ internal static class AnalyticsEndpoints
         if (!query.TryGetValue(out var funnel, out var queryError)) return Problems.Invalid(queryError with { Path = "$." + queryError.Path });
         var result = FunnelEngine.Run(index, funnel);
         if (!result.TryGetValue(out var answer, out var runError)) return Problems.Invalid(runError with { Path = "$." + runError.Path });
-        return TypedResults.Text(FunnelJson.Write(answer), "application/json");
+        SavedFunnelAudience? saved = null;
+        if (audience is not null)
+        {
+            var definition = FunnelAudienceDefinition.Of(funnel, fromDay, toDay, audience.DroppedAfter);
+            var saving = await FunnelAudience.SaveAsync(store, answer, definition, audience, ct);
+            if (!saving.TryGetValue(out saved, out var saveError))
+            {
+                var atPath = saveError with { Path = "$.save_audience." + saveError.Path };
+                return saveError.Code == "conflict" ? Problems.ConflictWith(atPath) : Problems.Invalid(atPath);
+            }
+        }
+        return TypedResults.Text(FunnelJson.Write(answer, saved), "application/json");
     }
 
     private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
