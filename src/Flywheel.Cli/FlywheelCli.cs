@@ -47,6 +47,8 @@ public static class FlywheelCli
             LoadTestCommand.Create(console, time),
             ReportCommand.Create(console, time),
             GoalsCommand.Create(console, time),
+            RfmCommand.Create(console, time),
+            PersonaCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

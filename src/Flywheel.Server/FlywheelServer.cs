@@ -55,6 +55,7 @@ public static class FlywheelServer
         services.AddSingleton(time);
         services.AddSingleton(options);
         services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
+        services.AddSingleton(new Flywheel.Customers.Profiles.ProfileHost(store));
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -94,6 +95,7 @@ public static class FlywheelServer
         app.MapIdentifyEndpoints();
         app.MapAnalyticsEndpoints();
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
+        Flywheel.Server.Features.Customers.InsightEndpoints.MapInsightEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

@@ -39,6 +39,20 @@ public sealed class LocalCalendar
         return checked((int)(days + UnixEpochDayNumber));
     }
 
+    /// <summary>The local hour of day (0-23) of an index time.</summary>
+    public int HourOf(int indexTime)
+    {
+        long utc = indexTime + Index.EventIndex.Epoch;
+        var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
+        if (!_offsetByHour.TryGetValue(hour, out var offset))
+        {
+            offset = _zone.GetUtcOffset(Instant.FromUnixTimeSeconds(hour * 3600)).Seconds;
+            _offsetByHour[hour] = offset;
+        }
+        var local = (utc + offset) % 86400;
+        return (int)((local < 0 ? local + 86400 : local) / 3600);
+    }
+
     private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
 
     /// <summary>Monday of the ISO week that holds the day.</summary>
