@@ -132,16 +132,20 @@ public static class RfmEngine
         Func<int, int> r, f, m;
         if (query.Thresholds is { } cuts)
         {
-            r = v => 5 - cuts.RecencyDays.Count(c => recency[v] > c);
-            f = v => 1 + cuts.Frequency.Count(c => frequency[v] >= c);
-            m = v => 1 + cuts.MonetaryFen.Count(c => monetary[v] >= c);
+            int[] rc = [.. cuts.RecencyDays], fc = [.. cuts.Frequency];
+            long[] mc = [.. cuts.MonetaryFen];
+            r = v => 5 - Above(rc, recency[v]);
+            f = v => 1 + Reached(fc, frequency[v]);
+            m = v => 1 + Reached(mc, monetary[v]);
         }
         else
         {
             // Lower recency is better: negate it so "more is better" holds for all three.
-            var rScore = Quintiles(scored, index.VisitorCount, v => -(long)recency[v]);
-            var fScore = Quintiles(scored, index.VisitorCount, v => frequency[v]);
-            var mScore = Quintiles(scored, index.VisitorCount, v => monetary[v]);
+            int[] rScore = [], fScore = [], mScore = [];
+            Parallel.Invoke(
+                () => rScore = Quintiles(scored, index.VisitorCount, v => -(long)recency[v]),
+                () => fScore = Quintiles(scored, index.VisitorCount, v => frequency[v]),
+                () => mScore = Quintiles(scored, index.VisitorCount, v => monetary[v]));
             r = v => rScore[v];
             f = v => fScore[v];
             m = v => mScore[v];
@@ -156,24 +160,49 @@ public static class RfmEngine
         return new RfmResult(query, scores, Summarise(scores, clv));
     }
 
+    private static int Above(int[] cuts, int value)
+    {
+        var n = 0;
+        foreach (var c in cuts) if (value > c) n++;
+        return n;
+    }
+
+    private static int Reached(int[] cuts, int value)
+    {
+        var n = 0;
+        foreach (var c in cuts) if (value >= c) n++;
+        return n;
+    }
+
+    private static int Reached(long[] cuts, long value)
+    {
+        var n = 0;
+        foreach (var c in cuts) if (value >= c) n++;
+        return n;
+    }
+
     /// <summary>
     /// Scores 1-5 by quintile with ties kept together: a customer scores 1 + floor(5 × (customers with a strictly
     /// worse value) / n), so the best fifth scores 5 and equal values always score the same.
     /// </summary>
     private static int[] Quintiles(List<int> visitors, int visitorCount, Func<int, long> value)
     {
-        var values = visitors.Select(value).ToArray();
-        var order = visitors.ToArray();
+        var n = visitors.Count;
+        var values = new long[n];
+        var order = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            values[i] = value(visitors[i]);
+            order[i] = visitors[i];
+        }
         Array.Sort(values, order);
-        var sorted = values.Zip(order, (Value, Visitor) => (Value, Visitor)).ToArray();
         var scores = new int[visitorCount];
-        var n = sorted.Length;
         for (var i = 0; i < n;)
         {
             var j = i;
-            while (j < n && sorted[j].Value == sorted[i].Value) j++;
+            while (j < n && values[j] == values[i]) j++;
             var score = Math.Min(5, 1 + (int)(5L * i / n));
-            for (var k = i; k < j; k++) scores[sorted[k].Visitor] = score;
+            for (var k = i; k < j; k++) scores[order[k]] = score;
             i = j;
         }
         return scores;
@@ -182,20 +211,31 @@ public static class RfmEngine
     private static List<RfmSegmentSummary> Summarise(List<RfmScore> scores, Func<int, long?>? clv)
     {
         var total = scores.Count;
-        var gmv = scores.Sum(s => s.Monetary);
-        var summaries = new List<RfmSegmentSummary>();
-        foreach (var segment in RfmSegments.All)
+        var position = new Dictionary<RfmSegment, int>();
+        for (var i = 0; i < RfmSegments.All.Count; i++) position[RfmSegments.All[i]] = i;
+        var count = new long[RfmSegments.All.Count];
+        var money = new long[RfmSegments.All.Count];
+        var clvSum = new long[RfmSegments.All.Count];
+        var clvCount = new long[RfmSegments.All.Count];
+        long gmv = 0;
+        foreach (var s in scores)
         {
-            var members = scores.Where(s => s.Segment == segment).ToList();
-            var segmentGmv = members.Sum(s => s.Monetary);
-            long? averageClv = null;
-            if (clv is not null)
+            var i = position[s.Segment];
+            count[i]++;
+            money[i] += s.Monetary;
+            gmv += s.Monetary;
+            if (clv?.Invoke(s.Visitor) is { } value)
             {
-                var values = members.Select(s => clv(s.Visitor)).Where(x => x.HasValue).Select(x => x!.Value).ToList();
-                if (values.Count > 0) averageClv = (values.Sum() * 2 + values.Count) / (values.Count * 2);
+                clvSum[i] += value;
+                clvCount[i]++;
             }
-            summaries.Add(new RfmSegmentSummary(segment, members.Count, total == 0 ? 0 : (double)members.Count / total, segmentGmv,
-                gmv == 0 ? 0 : (double)segmentGmv / gmv, averageClv));
+        }
+        var summaries = new List<RfmSegmentSummary>();
+        for (var i = 0; i < RfmSegments.All.Count; i++)
+        {
+            long? averageClv = clvCount[i] > 0 ? (clvSum[i] * 2 + clvCount[i]) / (clvCount[i] * 2) : null;
+            summaries.Add(new RfmSegmentSummary(RfmSegments.All[i], count[i], total == 0 ? 0 : (double)count[i] / total, money[i],
+                gmv == 0 ? 0 : (double)money[i] / gmv, averageClv));
         }
         return summaries;
     }
