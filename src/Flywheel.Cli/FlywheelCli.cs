@@ -49,6 +49,7 @@ public static class FlywheelCli
             GoalsCommand.Create(console, time),
             RfmCommand.Create(console, time),
             PersonaCommand.Create(console, time),
+            LifecycleCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

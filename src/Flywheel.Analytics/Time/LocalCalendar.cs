@@ -55,6 +55,14 @@ public sealed class LocalCalendar
 
     private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
 
+    /// <summary>Today's local date in a time zone, by the given clock.</summary>
+    public static DateOnly Today(string timeZone, TimeProvider time)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? throw new ArgumentException($"unknown time zone '{timeZone}'", nameof(timeZone));
+        var local = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(zone).Date;
+        return new DateOnly(local.Year, local.Month, local.Day);
+    }
+
     /// <summary>Monday of the ISO week that holds the day.</summary>
     public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
