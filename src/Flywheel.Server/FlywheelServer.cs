@@ -56,6 +56,8 @@ public static class FlywheelServer
         services.AddSingleton(options);
         services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
         services.AddSingleton(new Flywheel.Customers.Profiles.ProfileHost(store));
+        services.AddSingleton(new Flywheel.Customers.Lifecycle.LifecycleService(store));
+        services.AddHostedService<Flywheel.Server.Features.Customers.LifecycleRefresher>();
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
