@@ -48,6 +48,9 @@ public static class FlywheelCli
             ReportCommand.Create(console, time),
             GoalsCommand.Create(console, time),
             AudiencesCommand.Create(console, time),
+            RfmCommand.Create(console, time),
+            PersonaCommand.Create(console, time),
+            LifecycleCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

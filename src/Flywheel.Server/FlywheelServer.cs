@@ -56,6 +56,9 @@ public static class FlywheelServer
         services.AddSingleton(time);
         services.AddSingleton(options);
         services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
+        services.AddSingleton(new Flywheel.Customers.Profiles.ProfileHost(store));
+        services.AddSingleton(new Flywheel.Customers.Lifecycle.LifecycleService(store));
+        services.AddHostedService<Flywheel.Server.Features.Customers.LifecycleRefresher>();
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -96,6 +99,7 @@ public static class FlywheelServer
         app.MapAnalyticsEndpoints();
         app.MapAudiencesEndpoints();
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
+        Flywheel.Server.Features.Customers.InsightEndpoints.MapInsightEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

@@ -18,6 +18,9 @@ public sealed class ServerOptions
     /// <summary>Most lines in one order (default 1,000).</summary>
     public int MaxOrderLines { get; init; } = 1_000;
 
+    /// <summary>How often the server recomputes lifecycle stages and records transitions (default 15 minutes; zero: never).</summary>
+    public TimeSpan LifecycleRefreshInterval { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>IANA time zone for times sent without an offset (default Asia/Shanghai).</summary>
     public string TimeZone { get; init; } = "Asia/Shanghai";
 

@@ -212,5 +212,22 @@ internal static class Schema
                 PRIMARY KEY (audience_name, customer_id)
             );
             """),
+        new(6, "lifecycle", """
+            CREATE TABLE customer_stages (
+                customer_id TEXT PRIMARY KEY,
+                stage TEXT NOT NULL CHECK (stage IN ('prospect', 'new', 'active', 'at_risk', 'lapsed', 'churned', 'reactivated')),
+                since BIGINT NOT NULL
+            );
+            CREATE TABLE lifecycle_transitions (
+                id {id},
+                customer_id TEXT NOT NULL,
+                from_stage TEXT,
+                to_stage TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                as_of TEXT NOT NULL
+            );
+            CREATE INDEX ix_lifecycle_transitions_at ON lifecycle_transitions (at);
+            CREATE INDEX ix_lifecycle_transitions_customer ON lifecycle_transitions (customer_id, at);
+            """),
     ];
 }

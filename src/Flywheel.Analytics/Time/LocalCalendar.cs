@@ -39,7 +39,29 @@ public sealed class LocalCalendar
         return checked((int)(days + UnixEpochDayNumber));
     }
 
+    /// <summary>The local hour of day (0-23) of an index time.</summary>
+    public int HourOf(int indexTime)
+    {
+        long utc = indexTime + Index.EventIndex.Epoch;
+        var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
+        if (!_offsetByHour.TryGetValue(hour, out var offset))
+        {
+            offset = _zone.GetUtcOffset(Instant.FromUnixTimeSeconds(hour * 3600)).Seconds;
+            _offsetByHour[hour] = offset;
+        }
+        var local = (utc + offset) % 86400;
+        return (int)((local < 0 ? local + 86400 : local) / 3600);
+    }
+
     private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Today's local date in a time zone, by the given clock.</summary>
+    public static DateOnly Today(string timeZone, TimeProvider time)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? throw new ArgumentException($"unknown time zone '{timeZone}'", nameof(timeZone));
+        var local = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(zone).Date;
+        return new DateOnly(local.Year, local.Month, local.Day);
+    }
 
     /// <summary>Monday of the ISO week that holds the day.</summary>
     public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));

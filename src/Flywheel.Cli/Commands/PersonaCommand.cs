@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Flywheel.Analytics.Time;
+using Flywheel.Customers.Personas;
+using Flywheel.Customers.Profiles;
+
+namespace Flywheel.Cli.Commands;
+
+/// <summary>
+/// <c>flywheel persona SEGMENT [--as-of DATE] [--top 5] [--format text|json]</c>: who is in a segment (gender, age,
+/// province, city tier, first channel, categories, AOV band, orders, active hours) against all customers, and what sets
+/// them apart.
+/// </summary>
+internal static class PersonaCommand
+{
+    public static Command Create(CliConsole console, TimeProvider time)
+    {
+        var segment = new Argument<string>("segment") { Description = "all, an RFM segment (champions, at_risk …) or group (high_value, potential, churn_risk)" };
+        var asOf = new Option<string?>("--as-of") { Description = "Ages and RFM as of this day (yyyy-MM-dd); default: the last day with data" };
+        var top = new Option<int>("--top") { Description = "Values to show per dimension (text)", DefaultValueFactory = _ => 5 };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var command = new Command("persona", "Persona 人群画像 of a segment, with the attributes that set it apart (lift)") { segment, asOf, top, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!ReportCommand.TryDay(parse.GetValue(asOf), out var asOfDay)) return await ReportCommand.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
+            if (parse.GetValue(format) is not ("text" or "json"))
+                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
+            if (parse.GetValue(top) < 1) return await ReportCommand.BadAsync(console, "--top", "must be at least 1");
+            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            if (store is null) return exit;
+            using (store)
+            {
+                var (index, indexExit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+                if (index is null) return indexExit;
+                var profiles = await ProfileTable.LoadAsync(store, ct);
+                var day = asOfDay ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
+                var name = parse.GetValue(segment)!;
+                var members = PersonaTargets.Resolve(index, profiles, name, day);
+                if (!members.TryGetValue(out var ids, out var missing)) return await ReportCommand.BadAsync(console, "segment", missing.Message);
+                var persona = PersonaEngine.Run(index, profiles, name, ids, day);
+                if (!persona.TryGetValue(out var result, out var empty)) return await ReportCommand.BadAsync(console, "segment", empty.Message);
+                await console.Out.WriteAsync(parse.GetValue(format) == "json" ? PersonaJson.Write(result) + "\n" : PersonaJson.Text(result, parse.GetValue(top)));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,113 @@
+using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Time;
+
+namespace Flywheel.Customers.Lifecycle;
+
+/// <summary>The lifecycle stages, in the order a customer usually passes through them (docs/lifecycle.md).</summary>
+public static class LifecycleStages
+{
+    public const string Prospect = "prospect";
+    public const string New = "new";
+    public const string Active = "active";
+    public const string AtRisk = "at_risk";
+    public const string Lapsed = "lapsed";
+    public const string Churned = "churned";
+    public const string Reactivated = "reactivated";
+
+    public static IReadOnlyList<string> All { get; } = [Prospect, New, Active, AtRisk, Lapsed, Churned, Reactivated];
+
+    public static string NameZh(string stage) => stage switch
+    {
+        Prospect => "潜在客户", New => "新客", Active => "活跃", AtRisk => "有流失风险", Lapsed => "沉默", Churned => "已流失", Reactivated => "回流",
+        _ => stage,
+    };
+}
+
+/// <summary>A customer's stage as of a day, with the figures it came from.</summary>
+public sealed record LifecycleState(string CustomerId, int Visitor, string Stage, int Orders, int? DaysSinceLastOrder, double? RhythmDays, double? PAlive);
+
+/// <summary>
+/// Lifecycle stages from each customer's own purchase rhythm: the typical gap between their orders (for one-order
+/// customers, the store's median gap between a first and second order), compared with the days since their last order;
+/// P(alive) from a fitted BG/NBD model, when given, marks the long-silent as churned sooner. Pure: no I/O, no clock.
+/// </summary>
+public static class LifecycleEngine
+{
+    /// <summary>Gaps shorter than this are not a rhythm (two orders the same week say little about the next).</summary>
+    public const double MinimumRhythmDays = 7;
+    /// <summary>The store rhythm when no customer has two orders yet.</summary>
+    public const double DefaultRhythmDays = 30;
+
+    public static IReadOnlyList<LifecycleState> Run(EventIndex index, DateOnly asOf, Func<int, double?>? pAlive = null)
+    {
+        var calendar = new LocalCalendar(index.TimeZone);
+        var end = calendar.StartOf(asOf.AddDays(1));
+        var asOfDay = asOf.DayNumber;
+        var storeRhythm = StoreRhythm(index, calendar, end);
+        var states = new List<LifecycleState>();
+        var days = new List<int>();
+        for (var v = 0; v < index.VisitorCount; v++)
+        {
+            if (!index.IsCustomer[v]) continue;
+            days.Clear();
+            for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
+                if (index.OrderPaidTime[o] < end) days.Add(calendar.DayOf(index.OrderPaidTime[o]));
+            var alive = pAlive?.Invoke(v);
+            if (days.Count == 0)
+            {
+                states.Add(new LifecycleState(index.VisitorKeys[v], v, LifecycleStages.Prospect, 0, null, null, alive));
+                continue;
+            }
+            var since = asOfDay - days[^1];
+            var rhythm = Math.Max(MinimumRhythmDays, days.Count >= 2 ? Median(Gaps(days, days.Count)) : storeRhythm);
+            var ratio = since / rhythm;
+            string stage;
+            if (ratio > 6 || (alive is < 0.05 && ratio > 3)) stage = LifecycleStages.Churned;
+            else if (ratio > 3) stage = LifecycleStages.Lapsed;
+            else if (ratio > 1.5 || alive is < 0.3) stage = LifecycleStages.AtRisk;
+            else if (days.Count == 1) stage = LifecycleStages.New;
+            else if (IsComeback(days, storeRhythm)) stage = LifecycleStages.Reactivated;
+            else stage = LifecycleStages.Active;
+            states.Add(new LifecycleState(index.VisitorKeys[v], v, stage, days.Count, since, rhythm, alive));
+        }
+        return states;
+    }
+
+    /// <summary>
+    /// The last order ended a silence of more than three times the rhythm the customer had before it (or, with one
+    /// earlier order, the store's): they had lapsed, and came back.
+    /// </summary>
+    private static bool IsComeback(List<int> days, double storeRhythm)
+    {
+        var lastGap = days[^1] - days[^2];
+        var before = days.Count >= 3 ? Median(Gaps(days, days.Count - 1)) : storeRhythm;
+        return lastGap > 3 * Math.Max(MinimumRhythmDays, before);
+    }
+
+    private static List<double> Gaps(List<int> days, int count)
+    {
+        var gaps = new List<double>(count - 1);
+        for (var i = 1; i < count; i++) gaps.Add(days[i] - days[i - 1]);
+        return gaps;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /// <summary>The median gap between the first and second order of customers who have two, or the default.</summary>
+    internal static double StoreRhythm(EventIndex index, LocalCalendar calendar, int end)
+    {
+        var gaps = new List<double>();
+        for (var v = 0; v < index.VisitorCount; v++)
+        {
+            var o = index.OrderStart[v];
+            if (index.OrderStart[v + 1] - o < 2 || index.OrderPaidTime[o + 1] >= end) continue;
+            gaps.Add(calendar.DayOf(index.OrderPaidTime[o + 1]) - calendar.DayOf(index.OrderPaidTime[o]));
+        }
+        return gaps.Count == 0 ? DefaultRhythmDays : Median(gaps);
+    }
+}

@@ -1,0 +1,46 @@
+using Flywheel.Analytics.Index;
+using Flywheel.Storage;
+using Flywheel.Storage.Lifecycle;
+
+namespace Flywheel.Customers.Lifecycle;
+
+/// <summary>What a refresh found and recorded.</summary>
+public sealed record LifecycleRefresh(DateOnly AsOf, IReadOnlyDictionary<string, long> Stages, IReadOnlyList<StageTransition> Transitions);
+
+/// <summary>
+/// Keeps the stored stages current: computes every customer's stage, records the ones that changed as transitions
+/// (one transaction) and raises <see cref="StageChanged"/> for listeners in this process (journeys); other processes
+/// read <see cref="LifecycleStore.TransitionsAsync"/> with a cursor. Refreshing twice with the same data records nothing.
+/// </summary>
+public sealed class LifecycleService(FlywheelStore store) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public event Action<IReadOnlyList<StageTransition>>? StageChanged;
+
+    public void Dispose() => _gate.Dispose();
+
+    public async Task<LifecycleRefresh> RefreshAsync(EventIndex index, DateOnly asOf, bool record, Func<int, double?>? pAlive, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var states = LifecycleEngine.Run(index, asOf, pAlive);
+            var stages = LifecycleStages.All.ToDictionary(s => s, s => states.LongCount(x => x.Stage == s));
+            var current = await LifecycleStore.CurrentAsync(store, ct);
+            var changes = states
+                .Select(s => (s.CustomerId, From: current.GetValueOrDefault(s.CustomerId), To: s.Stage))
+                .Where(c => c.From != c.To)
+                .Select(c => (c.CustomerId, c.From, c.To))
+                .ToList();
+            if (!record) return new LifecycleRefresh(asOf, stages, [.. changes.Select(c => new StageTransition(0, c.CustomerId, c.From, c.To, store.Time.GetUtcNow(), asOf))]);
+            var transitions = await LifecycleStore.RecordAsync(store, changes, asOf, ct);
+            if (transitions.Count > 0) StageChanged?.Invoke(transitions);
+            return new LifecycleRefresh(asOf, stages, transitions);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Flywheel.Analytics.Index;
+using Flywheel.Customers.Profiles;
+using Flywheel.Customers.Rfm;
+using Flywheel.Primitives;
+
+namespace Flywheel.Customers.Personas;
+
+/// <summary>
+/// Turns the name a marketer gives <c>flywheel persona</c> into members: <c>all</c>, an RFM segment code
+/// (<c>champions</c>, <c>at_risk</c> …, scored as of <c>asOf</c> over a year) or an operating group
+/// (<c>high_value</c>, <c>potential</c>, <c>churn_risk</c>). Saved segments and audiences are looked up by the caller
+/// first; this is the fallback that needs no store.
+/// </summary>
+public static class PersonaTargets
+{
+    public static IReadOnlyList<string> Names { get; } =
+        ["all", .. RfmSegments.All.Select(s => s.Code), .. Enum.GetValues<OperatingGroup>().Select(RfmSegments.GroupCode)];
+
+    public static Result<IReadOnlySet<string>> Resolve(EventIndex index, ProfileTable profiles, string name, DateOnly asOf)
+    {
+        if (name == "all") return Result(profiles.CustomerIds);
+        var segment = RfmSegments.Find(name);
+        OperatingGroup? group = Enum.GetValues<OperatingGroup>().Where(g => RfmSegments.GroupCode(g) == name).Select(g => (OperatingGroup?)g).FirstOrDefault();
+        if (segment is null && group is null)
+            return Error.NotFound("segment", $"no segment '{name}': use all, an RFM segment ({string.Join(", ", RfmSegments.All.Select(s => s.Code))}), " +
+                                             "high_value, potential, churn_risk, or a saved segment or audience");
+        var rfm = RfmEngine.Run(index, new RfmQuery(asOf)).Value;
+        return Result(rfm.Scores.Where(s => segment is not null ? s.Segment == segment : s.Segment.Group == group).Select(s => s.CustomerId));
+    }
+
+    private static Result<IReadOnlySet<string>> Result(IEnumerable<string> ids) => new HashSet<string>(ids, StringComparer.Ordinal);
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Time;
+using Flywheel.Customers.Lifecycle;
+using Flywheel.Customers.Personas;
+using Flywheel.Customers.Profiles;
+using Flywheel.Customers.Rfm;
+using Flywheel.Primitives;
+using Flywheel.Server.Http;
+using Flywheel.Storage;
+using Flywheel.Storage.Lifecycle;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flywheel.Server.Features.Customers;
+
+/// <summary>
+/// Understand over HTTP: <c>GET /v1/rfm</c> (the same JSON as <c>flywheel rfm --format json</c>) and
+/// <c>GET /v1/personas/{segment}</c> (as <c>flywheel persona SEGMENT --format json</c>).
+/// </summary>
+internal static class InsightEndpoints
+{
+    public static void MapInsightEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Customers");
+        group.MapGet("/rfm", RfmAsync)
+            .WithName("Rfm")
+            .WithSummary("RFM segments with size, GMV share and recommended action; ?compare=DATE adds the migration matrix")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/personas/{segment}", PersonaAsync)
+            .WithName("Persona")
+            .WithSummary("Persona of a segment (all, an RFM segment or group): distributions against all customers and what sets it apart")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/lifecycle", LifecycleAsync)
+            .WithName("Lifecycle")
+            .WithSummary("Customers per lifecycle stage as of a day (nothing recorded)")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapPost("/lifecycle/refresh", RefreshLifecycleAsync)
+            .WithName("RefreshLifecycle")
+            .WithSummary("Computes every customer's stage now and records the changes as transitions (the server also does this periodically)")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/lifecycle/transitions", TransitionsAsync)
+            .WithName("LifecycleTransitions")
+            .WithSummary("Recorded stage transitions after a cursor (?after=ID&limit=N), oldest first: what journeys listen to")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> RfmAsync(
+        EventIndexHost host, TimeProvider time, string? as_of, int? window, string? thresholds, string? compare, int? customers, bool? stale_ok,
+        CancellationToken ct)
+    {
+        if (!Day(as_of, "as_of", out var asOf, out var problem) || !Day(compare, "compare", out var later, out problem)) return problem!;
+        if (customers is < 0 or > 100_000) return Problems.Invalid(Error.Invalid("$.customers", "customers is 0 to 100000"));
+        RfmThresholds? cuts = null;
+        if (thresholds is not null && !RfmThresholds.Parse(thresholds).TryGetValue(out cuts, out var bad))
+            return Problems.Invalid(bad with { Path = "$." + bad.Path });
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var query = new RfmQuery(asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last, window ?? 365, cuts);
+        if (!RfmEngine.Run(index, query).TryGetValue(out var result, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        RfmMigration? migration = null;
+        if (later is { } to && !RfmEngine.Migration(index, query, to).TryGetValue(out migration, out error))
+            return Problems.Invalid(error with { Path = "$." + error.Path });
+        return TypedResults.Text(RfmJson.Write(result, migration, customers ?? 0), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> PersonaAsync(
+        EventIndexHost host, ProfileHost profiles, TimeProvider time, string segment, string? as_of, bool? stale_ok, CancellationToken ct)
+    {
+        if (!Day(as_of, "as_of", out var asOf, out var problem)) return problem!;
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var table = await profiles.GetAsync(ct);
+        var day = asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
+        var members = PersonaTargets.Resolve(index, table, segment, day);
+        if (!members.TryGetValue(out var ids, out var missing))
+            return Problems.Create(StatusCodes.Status404NotFound, "not_found", "Unknown segment", missing.Message);
+        if (!PersonaEngine.Run(index, table, segment, ids, day).TryGetValue(out var persona, out var empty))
+            return Problems.Invalid(empty with { Path = "$.segment" });
+        return TypedResults.Text(PersonaJson.Write(persona), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> LifecycleAsync(
+        EventIndexHost host, LifecycleService lifecycle, TimeProvider time, string? as_of, bool? stale_ok, CancellationToken ct)
+    {
+        if (!Day(as_of, "as_of", out var asOf, out var problem)) return problem!;
+        if (asOf is { } d && (d < RfmQuery.Earliest || d > RfmQuery.Latest))
+            return Problems.Invalid(Error.Invalid("$.as_of", $"{d:yyyy-MM-dd} is outside {RfmQuery.Earliest:yyyy-MM-dd}..{RfmQuery.Latest:yyyy-MM-dd}"));
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var refresh = await lifecycle.RefreshAsync(index, asOf ?? LocalCalendar.Today(index.TimeZone, time), record: false, null, ct);
+        return TypedResults.Text(LifecycleJson.Write(refresh, recorded: false, transitions: 0), "application/json");
+    }
+
+    internal static async Task<ContentHttpResult> RefreshLifecycleAsync(EventIndexHost host, LifecycleService lifecycle, TimeProvider time, CancellationToken ct)
+    {
+        var index = await host.GetAsync(allowStale: false, ct);
+        var refresh = await lifecycle.RefreshAsync(index, LocalCalendar.Today(index.TimeZone, time), record: true, null, ct);
+        return TypedResults.Text(LifecycleJson.Write(refresh, recorded: true), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> TransitionsAsync(FlywheelStore store, long? after, int? limit, CancellationToken ct)
+    {
+        if (after is < 0) return Problems.Invalid(Error.Invalid("$.after", "after is a transition id, 0 or more"));
+        if (limit is < 1 or > 10_000) return Problems.Invalid(Error.Invalid("$.limit", "limit is 1 to 10000"));
+        var transitions = await LifecycleStore.TransitionsAsync(store, after ?? 0, limit ?? 1000, ct);
+        return TypedResults.Text(LifecycleJson.WriteTransitions(transitions), "application/json");
+    }
+
+    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
+    {
+        day = null;
+        problem = null;
+        if (text is null) return true;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            day = parsed;
+            return true;
+        }
+        problem = Problems.Invalid(Error.Invalid("$." + name, $"'{text}' is not a date as yyyy-MM-dd"));
+        return false;
+    }
+}

@@ -1,0 +1,40 @@
+using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Time;
+using Flywheel.Customers.Lifecycle;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flywheel.Server.Features.Customers;
+
+/// <summary>
+/// Recomputes lifecycle stages on a timer (<see cref="ServerOptions.LifecycleRefreshInterval"/>, by the server's
+/// <see cref="TimeProvider"/>) and records transitions: stages change with the passing of time, not only with orders,
+/// so a customer becomes at-risk without any event arriving. A failed refresh is logged and retried next tick.
+/// </summary>
+internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService lifecycle, ServerOptions options, TimeProvider time,
+    ILogger<LifecycleRefresher> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.LifecycleRefreshInterval <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(options.LifecycleRefreshInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var index = await host.GetAsync(allowStale: false, stoppingToken);
+                var refresh = await lifecycle.RefreshAsync(index, LocalCalendar.Today(index.TimeZone, time), record: true, null, stoppingToken);
+                if (log.IsEnabled(LogLevel.Information))
+                    log.LogInformation("lifecycle refresh as of {AsOf}: {Transitions} transitions", refresh.AsOf, refresh.Transitions.Count);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log.LogError(ex, "lifecycle refresh failed; retrying at the next tick");
+            }
+        }
+    }
+}

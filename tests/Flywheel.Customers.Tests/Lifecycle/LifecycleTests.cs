@@ -1,0 +1,97 @@
+using Flywheel.Analytics.Index;
+using Flywheel.Customers.Lifecycle;
+using Flywheel.Storage;
+using Flywheel.Storage.Contracts;
+using Flywheel.Storage.Lifecycle;
+using Flywheel.Tests;
+
+namespace Flywheel.Customers.Tests.Lifecycle;
+
+public class LifecycleTests
+{
+    private static readonly DateOnly AsOf = new(2026, 6, 30);
+
+    private static long Noon(DateOnly day) => new DateTimeOffset(day.Year, day.Month, day.Day, 12, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
+
+    /// <summary>Monthly buyers (30-day rhythm) whose last order was <paramref name="daysAgo"/> days before the as-of day.</summary>
+    private static IEnumerable<(string, DateOnly)> Monthly(string id, int daysAgo) =>
+        Enumerable.Range(0, 4).Select(k => (id, AsOf.AddDays(-daysAgo - 30 * k)));
+
+    private static EventIndex Index(IEnumerable<(string Customer, DateOnly Day)> orders, params string[] prospects)
+    {
+        var list = orders.ToList();
+        var b = new EventIndexBuilder.Builder();
+        foreach (var c in list.Select(o => o.Customer).Concat(prospects).Distinct().Order(StringComparer.Ordinal)) b.AddCustomer(c, null);
+        foreach (var (c, day) in list) b.AddOrder(c, Noon(day), null, null, 10_000, 0, 1, null);
+        return b.Build("Asia/Shanghai");
+    }
+
+    [Fact]
+    public void Run_StagesFollowEachCustomersOwnRhythm()
+    {
+        var orders = Monthly("active", 10).Concat(Monthly("at_risk", 50)).Concat(Monthly("lapsed", 120)).Concat(Monthly("churned", 200))
+            .Append(("new", AsOf.AddDays(-1)))
+            // Weekly buyer silent for 15 days: at risk by their own rhythm, though a monthly buyer would be active.
+            .Concat(Enumerable.Range(0, 5).Select(k => ("weekly", AsOf.AddDays(-15 - 7 * k))))
+            // Bought monthly in early 2025, vanished for a year, bought again last week.
+            .Concat([("back", new DateOnly(2025, 1, 1)), ("back", new DateOnly(2025, 1, 31)), ("back", new DateOnly(2025, 3, 2)), ("back", AsOf.AddDays(-7))])
+            // A July order is after the as-of day and does not count.
+            .Append(("future", AsOf.AddDays(1)));
+        var states = LifecycleEngine.Run(Index(orders, "prospect"), AsOf).ToDictionary(s => s.CustomerId);
+        Assert.Equal(LifecycleStages.Prospect, states["prospect"].Stage);
+        Assert.Equal(LifecycleStages.Prospect, states["future"].Stage);
+        Assert.Equal(LifecycleStages.New, states["new"].Stage);
+        Assert.Equal(LifecycleStages.Active, states["active"].Stage);
+        Assert.Equal(LifecycleStages.AtRisk, states["at_risk"].Stage);
+        Assert.Equal(LifecycleStages.Lapsed, states["lapsed"].Stage);
+        Assert.Equal(LifecycleStages.Churned, states["churned"].Stage);
+        Assert.Equal(LifecycleStages.AtRisk, states["weekly"].Stage);
+        Assert.Equal(LifecycleStages.Reactivated, states["back"].Stage);
+        Assert.Equal((30.0, 10), (states["active"].RhythmDays, states["active"].DaysSinceLastOrder));
+    }
+
+    [Fact]
+    public void Run_PAlive_MarksTheLongSilentChurnedAndTheUnlikelyAtRisk()
+    {
+        var index = Index(Monthly("a", 100).Concat(Monthly("b", 10)));
+        var a = index.FindVisitor("a");
+        var states = LifecycleEngine.Run(index, AsOf, v => v == a ? 0.01 : 0.2).ToDictionary(s => s.CustomerId);
+        Assert.Equal(LifecycleStages.Churned, states["a"].Stage); // lapsed by rhythm, P(alive) 1%
+        Assert.Equal(LifecycleStages.AtRisk, states["b"].Stage); // active by rhythm, P(alive) 20%
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Refresh_RecordsOnlyChanges_AndRaisesThem(string engine)
+    {
+        using var store = await TestStores.OpenAsync(engine);
+        await using (var session = await IngestSession.BeginAsync(store, "test", "t", CancellationToken.None))
+        {
+            session.UpsertCustomer(new CustomerRow { CustomerId = "p1" });
+            var order = new OrderRow { OrderId = "o1", CustomerId = "c1", Status = "paid", PlacedAt = Noon(AsOf), PaidAt = Noon(AsOf) };
+            order.Lines.Add(new OrderLineRow { Sku = "k1", Quantity = 1, UnitPrice = 100 });
+            Assert.True(session.WriteOrder(order, createMissingProducts: true).IsSuccess);
+            await session.CommitAsync(2, 0, CancellationToken.None);
+        }
+        var index = await EventIndexBuilder.BuildAsync(store, null, CancellationToken.None);
+        using var service = new LifecycleService(store);
+        var raised = new List<StageTransition>();
+        service.StageChanged += raised.AddRange;
+
+        var first = await service.RefreshAsync(index, AsOf, record: true, null, CancellationToken.None);
+        Assert.Equal([("c1", (string?)null, "new"), ("p1", null, "prospect")], first.Transitions.Select(t => (t.CustomerId, t.From, t.To)).Order());
+        Assert.Equal(2, raised.Count);
+        Assert.Empty((await service.RefreshAsync(index, AsOf, record: true, null, CancellationToken.None)).Transitions);
+
+        // 100 days later the one-order customer has gone quiet; a dry run shows it without recording.
+        var dry = await service.RefreshAsync(index, AsOf.AddDays(100), record: false, null, CancellationToken.None);
+        Assert.Equal([("c1", "new", LifecycleStages.Lapsed)], dry.Transitions.Select(t => (t.CustomerId, t.From, t.To)));
+        var later = await service.RefreshAsync(index, AsOf.AddDays(100), record: true, null, CancellationToken.None);
+        Assert.Single(later.Transitions);
+        var stored = await LifecycleStore.TransitionsAsync(store, 0, 100, CancellationToken.None);
+        Assert.Equal(3, stored.Count);
+        Assert.Equal(("c1", "new", "lapsed"), (stored[^1].CustomerId, stored[^1].From, stored[^1].To));
+        Assert.Empty(await LifecycleStore.TransitionsAsync(store, stored[^1].Id, 100, CancellationToken.None));
+        Assert.Equal("lapsed", (await LifecycleStore.CurrentAsync(store, CancellationToken.None))["c1"]);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using Flywheel.Tests;
+
+namespace Flywheel.Server.Tests.Features.Customers;
+
+public class InsightEndpointsTests
+{
+    private static async Task SeedAsync(ServerHost host)
+    {
+        var order = """{"order_id":"o1","customer_id":"u1","status":"paid","placed_at":"2026-06-29T10:00:00+08:00","paid_at":"2026-06-29T10:00:00+08:00","lines":[{"sku":"k1","quantity":1,"unit_price":"99.00"}]}""";
+        var response = await host.PostJsonAsync("/v1/orders?create_missing=true", order);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        response = await host.PutJsonAsync("/v1/customers/u1", """{"gender":"female","province":"浙江"}""");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Rfm_AndPersona_AnswerAsJson(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await SeedAsync(host);
+        var rfm = await Json.ReadAsync(await host.Client.GetAsync("/v1/rfm?as_of=2026-06-30&customers=5"));
+        Assert.Equal(1, rfm.GetProperty("customers_scored").GetInt32());
+        Assert.Equal("u1", rfm.GetProperty("customers")[0].GetProperty("customer_id").GetString());
+
+        var persona = await host.Client.GetAsync("/v1/personas/all?as_of=2026-06-30");
+        Assert.Equal(HttpStatusCode.OK, persona.StatusCode);
+        var body = await Json.ReadAsync(persona);
+        Assert.Equal(1, body.GetProperty("customers").GetInt32());
+        Assert.Equal("浙江", body.GetProperty("dimensions").EnumerateArray().Single(d => d.GetProperty("code").GetString() == "province")
+            .GetProperty("values")[0].GetProperty("value").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/rfm?as_of=2026-02-30", "$.as_of")]
+    [InlineData("/v1/rfm?window=0", "$.window")]
+    [InlineData("/v1/rfm?thresholds=r%3D1", "$.thresholds")]
+    [InlineData("/v1/rfm?as_of=2026-06-30&compare=2026-01-01", "$.compare")]
+    public async Task Rfm_BadQuery_Is400NamingTheParameter(string url, string path)
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var response = await host.Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(path, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Persona_UnknownSegment_Is404()
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        await SeedAsync(host);
+        var response = await host.Client.GetAsync("/v1/personas/vip");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.True(Json.IsProblem(response));
+    }
+}
