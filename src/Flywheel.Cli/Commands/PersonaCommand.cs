@@ -34,7 +34,7 @@ internal static class PersonaCommand
                 var profiles = await ProfileTable.LoadAsync(store, ct);
                 var day = asOfDay ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
                 var name = parse.GetValue(segment)!;
-                var members = PersonaTargets.Resolve(index, profiles, name, day);
+                var members = await PersonaTargets.ResolveAsync(store, index, profiles, name, day, ct);
                 if (!members.TryGetValue(out var ids, out var missing)) return await ReportCommand.BadAsync(console, "segment", missing.Message);
                 var persona = PersonaEngine.Run(index, profiles, name, ids, day);
                 if (!persona.TryGetValue(out var result, out var empty)) return await ReportCommand.BadAsync(console, "segment", empty.Message);

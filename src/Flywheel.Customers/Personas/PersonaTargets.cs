@@ -2,6 +2,8 @@ using Flywheel.Analytics.Index;
 using Flywheel.Customers.Profiles;
 using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
+using Flywheel.Storage;
+using Flywheel.Storage.Audiences;
 
 namespace Flywheel.Customers.Personas;
 
@@ -15,6 +17,19 @@ public static class PersonaTargets
 {
     public static IReadOnlyList<string> Names { get; } =
         ["all", .. RfmSegments.All.Select(s => s.Code), .. Enum.GetValues<OperatingGroup>().Select(RfmSegments.GroupCode)];
+
+    /// <summary>A saved audience of that name first (e.g. a funnel's abandoned carts), else <see cref="Resolve"/>.</summary>
+    public static async Task<Result<IReadOnlySet<string>>> ResolveAsync(FlywheelStore store, EventIndex index, ProfileTable profiles, string name, DateOnly asOf,
+        CancellationToken ct)
+    {
+        if (AudienceName.Parse(name).TryGetValue(out var audience, out _) && await AudienceStore.GetAsync(store, audience, ct) is not null)
+        {
+            var members = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var id in AudienceStore.AllMembersAsync(store, audience, null, ct)) members.Add(id);
+            return members;
+        }
+        return Resolve(index, profiles, name, asOf);
+    }
 
     public static Result<IReadOnlySet<string>> Resolve(EventIndex index, ProfileTable profiles, string name, DateOnly asOf)
     {

@@ -82,6 +82,24 @@ public class PersonaEngineTests
     }
 
     [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task ResolveAsync_ASavedAudienceComesFirst(string engine)
+    {
+        using var store = await TestStores.OpenAsync(engine);
+        var (index, profiles) = await StoreAsync(store);
+        var name = Flywheel.Storage.Audiences.AudienceName.Parse("abandoned_cart").Value;
+        var saved = await Flywheel.Storage.Audiences.AudienceStore.SaveAsync(store,
+            new Flywheel.Storage.Audiences.AudienceHeader(name, "加购未付款", "funnel_dropoff", "{}", 0), ["m1", "m2"],
+            Flywheel.Storage.Audiences.AudienceSaveMode.Replace, CancellationToken.None);
+        Assert.True(saved.IsSuccess, saved.Error?.Message);
+        var members = await PersonaTargets.ResolveAsync(store, index, profiles, "abandoned_cart", AsOf, CancellationToken.None);
+        Assert.Equal(["m1", "m2"], members.Value.Order(StringComparer.Ordinal));
+        var persona = PersonaEngine.Run(index, profiles, "abandoned_cart", members.Value, AsOf).Value;
+        Assert.Equal(1.0, persona.Dimensions.Single(d => d.Code == "gender").Values.Single(v => v.Value == "male").Share);
+        Assert.Equal("not_found", (await PersonaTargets.ResolveAsync(store, index, profiles, "nobody_saved_this", AsOf, CancellationToken.None)).Error?.Code);
+    }
+
+    [Theory]
     [InlineData("2008-07-01", "<18")]
     [InlineData("2008-06-30", "18-24")]
     [InlineData("1976-06-30", "50+")]

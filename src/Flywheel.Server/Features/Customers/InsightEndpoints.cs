@@ -66,13 +66,13 @@ internal static class InsightEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> PersonaAsync(
-        EventIndexHost host, ProfileHost profiles, TimeProvider time, string segment, string? as_of, bool? stale_ok, CancellationToken ct)
+        FlywheelStore store, EventIndexHost host, ProfileHost profiles, TimeProvider time, string segment, string? as_of, bool? stale_ok, CancellationToken ct)
     {
         if (!Day(as_of, "as_of", out var asOf, out var problem)) return problem!;
         var index = await host.GetAsync(stale_ok == true, ct);
         var table = await profiles.GetAsync(ct);
         var day = asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
-        var members = PersonaTargets.Resolve(index, table, segment, day);
+        var members = await PersonaTargets.ResolveAsync(store, index, table, segment, day, ct);
         if (!members.TryGetValue(out var ids, out var missing))
             return Problems.Create(StatusCodes.Status404NotFound, "not_found", "Unknown segment", missing.Message);
         if (!PersonaEngine.Run(index, table, segment, ids, day).TryGetValue(out var persona, out var empty))
