@@ -1,5 +1,6 @@
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Ingestion.Import;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Storage;
@@ -110,7 +111,7 @@ public sealed class CohortEngineTests : IDisposable
         AssertCell(purchase[0].Cells[1], 0, 0, 0);
         AssertCell(purchase[0].Cells[2], 1, 5000, 1);
 
-        var douyin = CohortEngine.Run(index, new CohortQuery(from, to, CohortPeriod.Week, CohortEntry.Signup, CohortReturn.AnyEvent, 3, "douyin")).Value;
+        var douyin = CohortEngine.Run(index, new CohortQuery(from, to, CohortPeriod.Week, CohortEntry.Signup, CohortReturn.AnyEvent, 3, new Scope(Channel: "douyin"))).Value;
         var only = Assert.Single(douyin);
         Assert.Equal(1, only.Size); // u1 signed up through douyin; later jd activity still counts
         AssertCell(only.Cells[2], 1, 5000, 1);
@@ -127,7 +128,7 @@ public sealed class CohortEngineTests : IDisposable
         var index = builder.Build("Asia/Shanghai");
         var day = new DateOnly(2026, 1, 1);
         CohortQuery Query(int periods = 12, CohortEntry? entry = null, DateOnly? to = null, string? channel = null) =>
-            new(day, to ?? day.AddMonths(2), CohortPeriod.Month, entry ?? CohortEntry.FirstPurchase, CohortReturn.Purchase, periods, channel);
+            new(day, to ?? day.AddMonths(2), CohortPeriod.Month, entry ?? CohortEntry.FirstPurchase, CohortReturn.Purchase, periods, channel is null ? null : new Scope(Channel: channel));
 
         Assert.Equal("to", CohortEngine.Run(index, Query(to: day.AddDays(-1))).Error!.Path);
         Assert.Equal("periods", CohortEngine.Run(index, Query(periods: 0)).Error!.Path);
@@ -174,7 +175,7 @@ public sealed class CohortEngineTests : IDisposable
                 var from = new DateOnly(2026, 1, 1).AddDays(random.Next(40));
                 var query = new CohortQuery(from, from.AddDays(random.Next(0, 70)), random.Next(2) == 0 ? CohortPeriod.Week : CohortPeriod.Month,
                     random.Next(3) switch { 0 => CohortEntry.FirstPurchase, 1 => CohortEntry.Signup, _ => CohortEntry.FirstEvent("add_to_cart") },
-                    random.Next(2) == 0 ? CohortReturn.Purchase : CohortReturn.AnyEvent, random.Next(1, 10), random.Next(3) == 0 ? channels[random.Next(3)] : null);
+                    random.Next(2) == 0 ? CohortReturn.Purchase : CohortReturn.AnyEvent, random.Next(1, 10), random.Next(3) == 0 ? new Scope(Channel: channels[random.Next(3)]) : null);
                 var actual = CohortEngine.Run(index, query).Value;
                 var expected = Reference(events, orders, query);
                 if (expected.Count > 0) compared++;
@@ -212,7 +213,7 @@ public sealed class CohortEngineTests : IDisposable
                 .Select(g => g.OrderBy(e => Seconds(e.Ms)).Select(e => (g.Key, Time: Seconds(e.Ms), e.Channel)).First()),
         };
         var members = entries
-            .Where(m => Day(m.Time) >= query.From && Day(m.Time) <= query.To && (query.Channel is null || m.Channel == query.Channel))
+            .Where(m => Day(m.Time) >= query.From && Day(m.Time) <= query.To && (query.Scope?.Channel is null || m.Channel == query.Scope.Channel))
             .ToList();
         var last = events.Select(e => Seconds(e.Ms)).Concat(orders.Select(o => Seconds(o.Ms))).Max();
         return members.GroupBy(m => Period(m.Time)).OrderBy(g => g.Key).Select(cohort =>
