@@ -23,11 +23,17 @@ public static class KpiEngine
     }
 
     /// <summary>
-    /// The query's rows, each beside its rows in the comparison ranges the query asks for. Day rows pair with the
-    /// comparison's day that is <see cref="KpiQuery.Days"/> earlier (previous) or the same date a year earlier
-    /// (29 February → 28 February); week and month rows pair by position (the first week with the comparison's first
-    /// week); the total, and keyed rows (channel ...), by key — a key with nothing in the comparison range pairs with an
-    /// empty row. A row with no partner (more weeks than the comparison has) pairs with null.
+    /// The query's rows, each beside its partner in each comparison the query asks for.
+    /// <list type="bullet">
+    /// <item>Previous period: day, week and month rows pair by position with the rows of the previous range (day 1
+    /// with its day 1, the first week with its first week); a row past the end of the previous range's rows pairs with
+    /// null.</item>
+    /// <item>Year ago: each day, week or month row pairs with the same dates a year earlier (29 February → 28
+    /// February), measured as one group: positions would not do, because a year earlier the weekdays have moved and
+    /// the weeks are cut differently.</item>
+    /// <item>The total and keyed rows (channel ...) pair by key with the comparison range's rows; a key with nothing
+    /// there pairs with an empty row.</item>
+    /// </list>
     /// </summary>
     public static Result<KpiReport> Report(EventIndex index, KpiQuery query)
     {
@@ -44,7 +50,9 @@ public static class KpiEngine
         if (query.Compare.HasFlag(KpiComparison.YearOverYear))
         {
             var (from, to) = query.YearAgoRange;
-            yearAgo = Pair(rows, Compute(index, from, to, query.By, filter), query, day => day.AddYears(-1));
+            yearAgo = query.By is KpiGrouping.Week or KpiGrouping.Month
+                ? SameDatesYearAgo(index, query, filter)
+                : Pair(rows, Compute(index, from, to, query.By, filter), query, day => day.AddYears(-1));
         }
         var compared = new KpiComparedRow[rows.Count];
         for (var i = 0; i < rows.Count; i++) compared[i] = new KpiComparedRow(rows[i], previous?[i], yearAgo?[i]);
@@ -73,13 +81,46 @@ public static class KpiEngine
         return pairs;
     }
 
+    /// <summary>
+    /// Week or month rows a year earlier: one pass over the year-ago range, each of its days in the group of the row
+    /// whose date maps to it. 28 February of a common year receives both 28 and 29 February of a leap year and stays
+    /// with the first; 29 February of a leap year is no current date's year-ago day, so it is in no row (it is in the
+    /// year-ago total). Partner keys are the year-ago date of the row's first day (yyyy-MM-dd, or yyyy-MM for months).
+    /// </summary>
+    private static KpiRow[] SameDatesYearAgo(EventIndex index, KpiQuery query, ScopeFilter filter)
+    {
+        var keys = Keys(index, query.By, query.From, query.To, out var groupOfDay);
+        var (from, to) = query.YearAgoRange;
+        var discard = keys.Count;
+        var yearAgoGroup = new int[to.DayNumber - from.DayNumber + 1];
+        Array.Fill(yearAgoGroup, discard);
+        var partnerKeys = new string[keys.Count];
+        for (var d = 0; d < groupOfDay.Length; d++)
+        {
+            var day = query.From.AddDays(d).AddYears(-1);
+            var at = day.DayNumber - from.DayNumber;
+            if (yearAgoGroup[at] == discard) yearAgoGroup[at] = groupOfDay[d];
+            partnerKeys[groupOfDay[d]] ??= query.By == KpiGrouping.Week ? DayKey(day) : day.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var rows = Compute(index, from, to, query.By, filter, ([.. partnerKeys, "(no row)"], yearAgoGroup));
+        return [.. rows.Take(keys.Count)];
+    }
+
     private static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static List<KpiRow> Compute(EventIndex index, DateOnly fromDay, DateOnly toDay, KpiGrouping by, ScopeFilter filter)
+    /// <summary>
+    /// The rows of one range. <paramref name="periods"/>, for day, week and month groupings only, replaces the usual
+    /// keys and group of each day of the range.
+    /// </summary>
+    private static List<KpiRow> Compute(EventIndex index, DateOnly fromDay, DateOnly toDay, KpiGrouping by, ScopeFilter filter,
+        (List<string> Keys, int[] GroupOfDay)? periods = null)
     {
         var calendar = new LocalCalendar(index.TimeZone);
         var days = new DayTable(calendar, fromDay, toDay);
-        var keys = Keys(index, by, fromDay, toDay, out var groupOfDay);
+        List<string> keys;
+        int[] groupOfDay;
+        if (periods is { } given) (keys, groupOfDay) = given;
+        else keys = Keys(index, by, fromDay, toDay, out groupOfDay);
         var pass = new Pass(
             index,
             days,

@@ -147,6 +147,31 @@ public sealed class KpiEngineComparisonTests : IDisposable
     }
 
     [Fact]
+    public void YearAgo_ByWeekAndMonth_PairsEachRowWithItsOwnDatesAYearEarlier()
+    {
+        var index = LeapYears();
+        // Mon 2029-02-26 .. Sun 03-04 is one week; a year earlier the same dates run Mon 2028-02-26 .. Sun 03-04 and hold
+        // 29 February, which no 2029 date maps to: the row's partner has 28 February and 1 March, the total also 29 February.
+        var week = Report(index, new KpiQuery(new DateOnly(2029, 2, 26), new DateOnly(2029, 3, 4), KpiGrouping.Week, Compare: KpiComparison.YearOverYear));
+        var row = Assert.Single(week.Rows);
+        Assert.Equal(("2029-02-26", 1500L), (row.Row.Key, row.Row.Gmv));
+        Assert.Equal(("2028-02-26", 3000L), (row.YearAgo!.Key, row.YearAgo.Gmv));
+
+        // Mon 2028-02-21 .. Sun 03-05: the weeks of 02-21 and 02-28. A year earlier the second week's dates are
+        // 2027-02-28 (from both 28 and 29 February) to 03-05; the weekdays have moved, so positions would pair the first
+        // week with the one-day ISO week of Sun 2027-02-21.
+        var weeks = Report(index, new KpiQuery(new DateOnly(2028, 2, 21), new DateOnly(2028, 3, 5), KpiGrouping.Week, Compare: KpiComparison.YearOverYear));
+        Assert.Equal(["2027-02-21", "2027-02-28"], weeks.Rows.Select(r => r.YearAgo!.Key).ToArray());
+        Assert.Equal([0L, 7000], weeks.Rows.Select(r => r.YearAgo!.Gmv).ToArray());
+        Assert.Equal([0L, 13000], weeks.Rows.Select(r => r.Row.Gmv).ToArray());
+        Assert.Equal(2, weeks.Rows[1].YearAgo!.Buyers); // one group: u1 and u2, not a sum of days
+
+        var months = Report(index, new KpiQuery(new DateOnly(2028, 2, 1), new DateOnly(2028, 3, 31), KpiGrouping.Month, Compare: KpiComparison.YearOverYear));
+        Assert.Equal(["2027-02", "2027-03"], months.Rows.Select(r => r.YearAgo!.Key).ToArray());
+        Assert.Equal([4000L, 3000], months.Rows.Select(r => r.YearAgo!.Gmv).ToArray());
+    }
+
+    [Fact]
     public void Previous_Of1March_Is29FebruaryInALeapYear()
     {
         var row = Assert.Single(Report(LeapYears(), new KpiQuery(new DateOnly(2028, 3, 1), new DateOnly(2028, 3, 1), Compare: KpiComparison.Previous)).Rows);
