@@ -132,6 +132,7 @@ public static class KpiEngine
         var acc = by switch
         {
             KpiGrouping.Total => Run(pass, new TotalGroup(), filter),
+            KpiGrouping.Day or KpiGrouping.Week or KpiGrouping.Month when days.AllWhole => Run(pass, new WholeDayGroup(days, groupOfDay), filter),
             KpiGrouping.Day or KpiGrouping.Week or KpiGrouping.Month => Run(pass, new PeriodGroup(days, groupOfDay), filter),
             KpiGrouping.Channel => Run(pass, new ChannelGroup(index.EventChannel, index.OrderChannel), filter),
             KpiGrouping.Campaign => Run(pass, new CampaignGroup(index.EventCampaign), filter),
@@ -372,6 +373,17 @@ public static class KpiEngine
             for (var d = 0; d <= count; d++) _midnight[d] = calendar.StartOf(from.AddDays(d));
         }
 
+        /// <summary>Every day of the range is 24 hours long (no clock change in it): the day is the division alone.</summary>
+        public bool AllWhole
+        {
+            get
+            {
+                for (var d = 1; d < _midnight.Length; d++)
+                    if (_midnight[d] - _midnight[d - 1] != 86400) return false;
+                return true;
+            }
+        }
+
         public int Start => _midnight[0];
         public int End => _midnight[^1];
         public int[] Midnights => _midnight;
@@ -408,6 +420,16 @@ public static class KpiEngine
             while (time >= midnight[d + 1]) d++;
             return d;
         }
+    }
+
+    /// <summary>Periods of a range without clock changes (China has none): one division per row.</summary>
+    private readonly struct WholeDayGroup(DayTable days, int[] groupOfDay) : IGroup
+    {
+        private readonly int _start = days.Start;
+        private readonly int[] _groupOfDay = groupOfDay;
+
+        public int Event(int e, int time, int v) => _groupOfDay[(int)((uint)(time - _start) / 86400u)];
+        public int Order(int o, int time, int v, int campaign) => _groupOfDay[(int)((uint)(time - _start) / 86400u)];
     }
 
     private readonly struct ChannelGroup(ushort[] eventChannel, ushort[] orderChannel) : IGroup

@@ -162,6 +162,60 @@ public sealed class KpiEngineTests : IDisposable
         Assert.Equal(first.VisitorKeys, second.VisitorKeys);
     }
 
+    /// <summary>
+    /// Zones whose days are not all 24 hours long: Berlin's clock changes at 02:00/03:00, Santiago's at midnight (so a
+    /// day can start at 01:00). Every order and event must land on its local date, in both the day and the week grouping.
+    /// </summary>
+    [Theory]
+    [InlineData("Europe/Berlin", "2026-03-20", "2026-04-05")]
+    [InlineData("Europe/Berlin", "2026-10-18", "2026-11-03")]
+    [InlineData("America/Santiago", "2026-03-30", "2026-04-12")]
+    [InlineData("America/Santiago", "2026-09-01", "2026-09-14")]
+    public void ByDay_AcrossClockChanges_CountsEachRowOnItsLocalDate(string zoneId, string fromText, string toText)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        var from = DateOnly.Parse(fromText, System.Globalization.CultureInfo.InvariantCulture);
+        var to = DateOnly.Parse(toText, System.Globalization.CultureInfo.InvariantCulture);
+        var random = new Random(7);
+        var builder = new EventIndexBuilder.Builder();
+        var startMs = new DateTimeOffset(from.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var spanMs = (to.DayNumber - from.DayNumber + 3) * 86_400_000L;
+        var orders = new List<(string Customer, long Ms)>();
+        for (var i = 0; i < 2000; i++)
+        {
+            // Whole seconds, with a third of the rows within a minute of a local midnight.
+            var ms = (startMs + random.NextInt64(0, spanMs)) / 1000 * 1000;
+            if (random.Next(3) == 0)
+            {
+                var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone);
+                var midnight = new DateTimeOffset(local.Date, zone.GetUtcOffset(local.Date));
+                ms = midnight.ToUnixTimeMilliseconds() + random.Next(-60, 60) * 1000L;
+            }
+            var customer = "c" + random.Next(50);
+            orders.Add((customer, ms));
+            builder.AddOrder(customer, ms, "jd", null, 100, 0, 1, null);
+            builder.AddEvent(customer, null, "page_view", ms, "jd", null, null, null, null, null, 0);
+        }
+        var index = builder.Build(zoneId);
+        DateOnly Local(long ms) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone).DateTime);
+        var days = KpiEngine.Run(index, new KpiQuery(from, to, KpiGrouping.Day)).Value;
+        Assert.Equal(to.DayNumber - from.DayNumber + 1, days.Count);
+        foreach (var row in days)
+        {
+            var day = DateOnly.Parse(row.Key, System.Globalization.CultureInfo.InvariantCulture);
+            var expected = orders.Where(o => Local(o.Ms) == day).ToList();
+            Assert.True(expected.Count == row.Orders, $"{zoneId} {row.Key}: expected {expected.Count} orders, got {row.Orders}");
+            Assert.Equal(expected.Select(o => o.Customer).Distinct().Count(), row.Visitors);
+        }
+        var weeks = KpiEngine.Run(index, new KpiQuery(from, to, KpiGrouping.Week)).Value;
+        Assert.Equal(orders.Count(o => Local(o.Ms) >= from && Local(o.Ms) <= to), weeks.Sum(w => w.Orders));
+        foreach (var week in weeks)
+        {
+            var monday = DateOnly.Parse(week.Key, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(orders.Count(o => Local(o.Ms) >= from && Local(o.Ms) <= to && LocalCalendar.WeekOf(Local(o.Ms)) == monday), week.Orders);
+        }
+    }
+
     private sealed record RawEvent(string Visitor, long Ms, string Type, string? Channel, string? Campaign, string? Sku);
     private sealed record RawOrder(string Visitor, long Ms, string? Channel, string? Store, long Gmv, long Refund, int Units, string? TopSku);
     private sealed record RawSpend(DateOnly Day, string Channel, string Campaign, long Cost);
