@@ -1,5 +1,6 @@
 using System.Globalization;
 using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
@@ -60,8 +61,10 @@ public enum CohortReturn
 /// <summary>
 /// A retention question: visitors whose entry falls on a local day in [<paramref name="From"/>, <paramref name="To"/>]
 /// (both inclusive), grouped by the <paramref name="Period"/> of their entry, followed for <paramref name="Periods"/>
-/// periods (1..36). <paramref name="Channel"/>, when given, keeps only visitors whose entry (event or first order)
-/// came through that channel — the acquisition channel; their later activity counts on any channel.
+/// periods (1..36). <paramref name="Scope"/> chooses the members: region and customers by who they are; channel,
+/// campaign and category by their entry (the entry event, or the first order — its last-touch campaign, its largest
+/// line's category); store by their first order, so only for first-purchase cohorts. Members' later activity counts
+/// whatever its channel, store or category (docs/kpis.md, "Scope").
 /// </summary>
 public sealed record CohortQuery(
     DateOnly From,
@@ -70,7 +73,7 @@ public sealed record CohortQuery(
     CohortEntry Entry,
     CohortReturn Return,
     int Periods = CohortQuery.DefaultPeriods,
-    string? Channel = null)
+    Scope? Scope = null)
 {
     public const int DefaultPeriods = 12;
     public const int MaxPeriods = 36;
@@ -83,8 +86,9 @@ public sealed record CohortQuery(
         : Entry.Kind == CohortEntryKind.FirstEvent && string.IsNullOrWhiteSpace(Entry.EventType) ? Error.Invalid("entry", "first:<event_type> needs an event type")
         : !Enum.IsDefined(Period) ? Error.Invalid("period", $"unknown period {Period}")
         : !Enum.IsDefined(Return) ? Error.Invalid("return", $"unknown return {Return}")
-        : Channel is { Length: 0 } ? Error.Invalid("channel", "an empty channel")
-        : null;
+        : Scope?.Store is not null && Entry.Kind != CohortEntryKind.FirstPurchase
+            ? Error.Invalid("store", $"a {Entry} cohort starts with an event, and events have no store: use entry first_purchase")
+        : Scope?.Validate();
 }
 
 /// <summary>
@@ -127,12 +131,10 @@ public static class CohortEngine
             entryType = index.Types.Find("signup");
             if (entryType < 0) return Array.Empty<CohortRow>();
         }
-        var channel = -1;
-        if (query.Channel is { } channelName)
-        {
-            channel = index.Channels.Find(channelName);
-            if (channel < 0) return Error.Invalid("channel", $"no channel '{channelName}' in the store");
-        }
+        var resolved = ScopeFilter.Resolve(index, query.Scope);
+        if (!resolved.TryGetValue(out var scope, out var scopeError)) return scopeError;
+        var filtered = !scope.IsAll;
+        var campaigns = scope.NeedsOrderCampaign ? new OrderCampaigns(index) : null;
 
         var calendar = new LocalCalendar(index.TimeZone);
         var rangeStart = calendar.StartOf(query.From);
@@ -171,12 +173,11 @@ public static class CohortEngine
             if (e1 > e0 && eventTime[e1 - 1] > lastTime) lastTime = eventTime[e1 - 1];
             if (o1 > o0 && orderTime[o1 - 1] > lastTime) lastTime = orderTime[o1 - 1];
 
-            int entryTime, entryChannel, firstEvent;
+            int entryTime, firstEvent;
             if (purchaseEntry)
             {
                 if (o1 == o0) continue;
                 entryTime = orderTime[o0];
-                entryChannel = index.OrderChannel[o0];
                 firstEvent = e0;
                 while (firstEvent < e1 && eventTime[firstEvent] < entryTime) firstEvent++;
             }
@@ -186,10 +187,9 @@ public static class CohortEngine
                 while (firstEvent < e1 && eventType[firstEvent] != entryType) firstEvent++;
                 if (firstEvent == e1) continue;
                 entryTime = eventTime[firstEvent];
-                entryChannel = index.EventChannel[firstEvent];
             }
             if (entryTime < rangeStart || entryTime >= rangeEnd) continue;
-            if (channel >= 0 && entryChannel != channel) continue;
+            if (filtered && !InScope(scope, campaigns, v, purchaseEntry ? o0 : firstEvent, entryTime, purchaseEntry)) continue;
 
             var c = Array.BinarySearch(bounds, entryTime);
             if (c < 0) c = ~c - 1;
@@ -249,6 +249,15 @@ public static class CohortEngine
             rows.Add(new CohortRow(Key(starts[c], query.Period), starts[c], size[c], cells));
         }
         return rows;
+    }
+
+    /// <summary>Whether a visitor whose entry is order or event row <paramref name="entry"/> belongs to the scope.</summary>
+    private static bool InScope(ScopeFilter scope, OrderCampaigns? campaigns, int v, int entry, int entryTime, bool purchase)
+    {
+        if (!scope.Visitor(v)) return false;
+        if (!purchase) return scope.Event(entry);
+        var cursor = OrderCampaigns.Cursor.Start;
+        return scope.Order(entry, campaigns is null ? StringTable.None : campaigns.Of(v, entryTime, ref cursor));
     }
 
     /// <summary>The first day of the period holding the day: Monday of its week, or the 1st of its month.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
@@ -11,7 +12,7 @@ namespace Flywheel.Cli.Commands;
 
 /// <summary>
 /// <c>flywheel report cohort [--from DATE --to DATE] [--period week|month] [--entry first_purchase|signup|first:TYPE]
-/// [--return purchase|any] [--periods 12] [--channel NAME] [--format text|json|csv]</c>.
+/// [--return purchase|any] [--periods 12] [--channel X] [--campaign X] [--store X] [--category X] [--region X] [--format text|json|csv]</c>.
 /// The JSON shape is a contract: <c>{"cohorts":[{"cohort":"2026-01","size":N,"periods":[{"offset":0,"active":N,"rate":1.0,
 /// "revenue":123.45,"orders":N}]}]}</c>, money in yuan with two decimals; a period after the last data has null
 /// active, rate, revenue and orders.
@@ -31,10 +32,14 @@ internal static class ReportCohortCommand
         var returning = new Option<string>("--return") { Description = "What counts as returning: purchase, or any (any event or order)", DefaultValueFactory = _ => "purchase" };
         var periods = new Option<int>("--periods") { Description = $"Periods to follow each cohort, 1..{CohortQuery.MaxPeriods}", DefaultValueFactory = _ => CohortQuery.DefaultPeriods };
         var channel = new Option<string?>("--channel") { Description = "Only visitors whose entry came through this channel" };
+        var campaign = new Option<string?>("--campaign") { Description = "Only visitors whose entry was in this campaign (a first order: its last touch's)" };
+        var store = new Option<string?>("--store") { Description = "Only visitors whose first order was in this store (entry first_purchase)" };
+        var category = new Option<string?>("--category") { Description = "Only visitors whose entry was in this category (a first order's largest line, an event's SKU)" };
+        var region = new Option<string?>("--region") { Description = "Only customers in this province" };
         var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
         var command = new Command("cohort", "Retention cohorts 留存同期群: who came back, and what they spent, in each week or month after entry")
         {
-            from, to, period, entry, returning, periods, channel, format,
+            from, to, period, entry, returning, periods, channel, campaign, store, category, region, format,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,12 +57,14 @@ internal static class ReportCohortCommand
             var count = parse.GetValue(periods);
             if (count is < 1 or > CohortQuery.MaxPeriods)
                 return await ReportCommand.BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
+            var scope = new Scope(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region));
+            if (scope.Validate() is { } scopeError) return await ReportCommand.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var query = new CohortQuery(fromDay ?? first, toDay ?? last,
                 parse.GetValue(period) == "week" ? CohortPeriod.Week : CohortPeriod.Month, cohortEntry,
-                parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, parse.GetValue(channel));
+                parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, scope.IsAll ? null : scope);
             var result = CohortEngine.Run(index, query);
             if (!result.TryGetValue(out var rows, out var error))
                 return await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
@@ -98,7 +105,7 @@ internal static class ReportCohortCommand
         var returning = query.Return == CohortReturn.Purchase ? "purchase 复购" : "any activity 活跃";
         text.Append(CultureInfo.InvariantCulture,
             $"Retention 留存 by cohort 同期群 ({unit}), entry {query.Entry}, return {returning}, {query.From:yyyy-MM-dd} .. {query.To:yyyy-MM-dd}");
-        if (query.Channel is { } channel) text.Append(CultureInfo.InvariantCulture, $", channel {channel}");
+        if (query.Scope is { } scope) text.Append(CultureInfo.InvariantCulture, $", scope 范围: {scope}");
         text.Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"{"cohort 同期群",-14}{"size 人数",10}");
         for (var k = 0; k < query.Periods; k++) text.Append(CultureInfo.InvariantCulture, $"{"+" + k,8}");

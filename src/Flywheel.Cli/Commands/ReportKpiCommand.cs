@@ -1,18 +1,19 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Kpis;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;
 
 /// <summary>
-/// <c>flywheel report kpi --from DATE --to DATE [--by day|week|month|channel] [--format text|json|csv]</c>.
+/// <c>flywheel report kpi --from DATE --to DATE [--by day|week|month|channel|campaign|store|category|region]
+/// [--channel X] [--campaign X] [--store X] [--category X] [--region X] [--compare previous|yoy] [--format text|json|csv]</c>.
 /// The JSON shape is a contract: <c>{"rows": [{"key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate",
-/// "spend", "roi", "cac", ...}]}</c>, money in yuan with two decimals, rates as fractions (null when undefined).
+/// "spend", "roi", "cac", ...}]}</c>, money in yuan with two decimals, rates as fractions (null when undefined);
+/// comparisons add fields (see <see cref="KpiJson"/>).
 /// </summary>
 internal static class ReportKpiCommand
 {
@@ -20,63 +21,155 @@ internal static class ReportKpiCommand
     {
         var from = new Option<string?>("--from") { Description = "First day (yyyy-MM-dd, the store's time zone); default: the first day with data" };
         var to = new Option<string?>("--to") { Description = "Last day, inclusive; default: the last day with data" };
-        var by = new Option<string>("--by") { Description = "Split by day, week, month or channel; default: one total row", DefaultValueFactory = _ => "total" };
-        by.AcceptOnlyFromAmong("total", "day", "week", "month", "channel");
+        var by = new Option<string>("--by")
+        {
+            Description = "Split by day, week, month, channel, campaign, store, category or region; default: one total row",
+            DefaultValueFactory = _ => "total",
+        };
+        var channel = new Option<string?>("--channel") { Description = "Only this channel: its events, orders and ad spend" };
+        var campaign = new Option<string?>("--campaign") { Description = "Only this campaign: its events and spend, and orders whose last touch was in it" };
+        var store = new Option<string?>("--store") { Description = "Only this store's orders (traffic and spend are then not reported)" };
+        var category = new Option<string?>("--category") { Description = "Only orders (by largest line) and product events in this category (spend not reported)" };
+        var region = new Option<string?>("--region") { Description = "Only customers in this province (spend not reported)" };
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "Compare with the previous period of equal length (previous), the same dates a year earlier (yoy), or both (previous,yoy)",
+        };
         var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "csv");
         var command = new Command("kpi", "Traffic, conversion and cost KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...)")
         {
-            from, to, by, format,
+            from, to, by, channel, campaign, store, category, region, compare, format,
         };
         command.SetAction(async (parse, ct) =>
         {
             if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
                 return await ReportCommand.BadAsync(console, range.Option, range.Message);
+            // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
+            if (KpiQuery.ParseGrouping(parse.GetValue(by)!) is not { } grouping)
+                return await ReportCommand.BadAsync(console, "--by", $"'{parse.GetValue(by)}' is not {KpiQuery.GroupingNames}");
+            if (parse.GetValue(format) is not ("text" or "json" or "csv"))
+                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
+            var comparisons = KpiQuery.ParseComparisons(parse.GetValue(compare) ?? []);
+            if (!comparisons.TryGetValue(out var comparison, out var compareError))
+                return await ReportCommand.BadAsync(console, "--compare", compareError.Message);
+            var scope = new Scope(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region));
+            if (scope.Validate() is { } scopeError) return await ReportCommand.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
+
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            var query = new KpiQuery(fromDay ?? first, toDay ?? last, Enum.Parse<KpiGrouping>(parse.GetValue(by)!, ignoreCase: true));
-            var result = KpiEngine.Run(index, query);
-            if (!result.TryGetValue(out var rows, out var error))
+            var query = new KpiQuery(fromDay ?? first, toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
+            var result = KpiEngine.Report(index, query);
+            if (!result.TryGetValue(out var report, out var error))
                 return await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
-                case "json": await console.Out.WriteLineAsync(KpiJson.Write(rows)); break;
-                case "csv": await console.Out.WriteAsync(Csv(rows)); break;
-                default: await console.Out.WriteAsync(Text(rows, query)); break;
+                case "json": await console.Out.WriteLineAsync(KpiJson.Write(report)); break;
+                case "csv": await console.Out.WriteAsync(Csv(report)); break;
+                default: await console.Out.WriteAsync(Text(report)); break;
             }
             return ExitCodes.Ok;
         });
         return command;
     }
 
-
-    private static string Csv(IReadOnlyList<KpiRow> rows)
+    /// <summary>
+    /// Every KPI column; with comparisons, for each one its partner's key, and the partner's value, change and relative
+    /// change of each compared KPI (previous_gmv, previous_gmv_change, previous_gmv_change_rel ...).
+    /// </summary>
+    private static string Csv(KpiReport report)
     {
+        var comparisons = report.Comparisons.ToList();
         var text = new StringBuilder();
-        text.Append("key,").AppendJoin(',', KpiJson.Columns(rows.Count > 0 ? rows[0] : Empty).Select(c => c.Name)).Append('\n');
-        foreach (var row in rows)
-            text.Append(row.Key.Contains(',', StringComparison.Ordinal) ? $"\"{row.Key}\"" : row.Key).Append(',')
-                .AppendJoin(',', KpiJson.Columns(row).Select(c => c.Value ?? "")).Append('\n');
-        return text.ToString();
-    }
-
-    private static readonly KpiRow Empty = new("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
-    private static string Text(IReadOnlyList<KpiRow> rows, KpiQuery query)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"KPIs 核心指标 {query.From:yyyy-MM-dd} .. {query.To:yyyy-MM-dd}\n");
-        text.Append(CultureInfo.InvariantCulture,
-            $"{"key",-14}{"GMV 成交额",16}{"orders 订单",12}{"buyers 买家",12}{"UV 访客",10}{"CVR 转化率",11}{"AOV 客单价",12}{"repurchase 复购",16}{"spend 花费",14}{"ROI",8}{"CAC 获客成本",14}\n");
-        foreach (var r in rows)
+        text.Append("key,").AppendJoin(',', KpiJson.Columns(KpiRow.Empty("", true, true)).Select(c => c.Name));
+        foreach (var comparison in comparisons)
         {
-            text.Append(CultureInfo.InvariantCulture,
-                $"{r.Key,-14}{Yuan(r.Gmv),16}{r.Orders,12:N0}{r.Buyers,12:N0}{r.Visitors,10:N0}{Pct(r.Cvr),11}{Yuan(r.Aov),12}{Pct(r.RepurchaseRate),16}{Yuan(r.Spend),14}{(r.Roi is { } roi ? roi.ToString("0.00", CultureInfo.InvariantCulture) : "-"),8}{Yuan(r.Cac),14}\n");
+            var name = KpiJson.Name(comparison);
+            text.Append(',').Append(name).Append("_key");
+            foreach (var kpi in KpiJson.ComparedKpis) text.Append(CultureInfo.InvariantCulture, $",{name}_{kpi},{name}_{kpi}_change,{name}_{kpi}_change_rel");
+        }
+        text.Append('\n');
+        foreach (var compared in report.Rows)
+        {
+            text.Append(Field(compared.Row.Key)).Append(',').AppendJoin(',', KpiJson.Columns(compared.Row).Select(c => c.Value ?? ""));
+            foreach (var comparison in comparisons)
+            {
+                if (compared.Partner(comparison) is not { } partner)
+                {
+                    text.Append(',', 1 + 3 * KpiJson.ComparedKpis.Count);
+                    continue;
+                }
+                text.Append(',').Append(Field(partner.Key));
+                var values = KpiJson.Columns(partner).ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+                foreach (var (name, absolute, relative) in KpiJson.Changes(compared.Row, partner))
+                    text.Append(',').Append(values[name]).Append(',').Append(absolute).Append(',')
+                        .Append(relative?.ToString("R", CultureInfo.InvariantCulture));
+            }
+            text.Append('\n');
         }
         return text.ToString();
 
+        static string Field(string value) => value.Contains(',', StringComparison.Ordinal) ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
+
+    /// <summary>
+    /// One line per row; with comparisons, under each row its partner (上期 = previous period, 去年 = a year earlier),
+    /// then the change (环比 = against the previous period, 同比 = against last year) as a difference and in percent.
+    /// </summary>
+    private static string Text(KpiReport report)
+    {
+        var query = report.Query;
+        var comparisons = report.Comparisons.ToList();
+        var keyWidth = comparisons.Count > 0 ? 26 : 14;
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"KPIs 核心指标 {query.From:yyyy-MM-dd} .. {query.To:yyyy-MM-dd}");
+        if (query.Scope is { } scope) text.Append(CultureInfo.InvariantCulture, $", scope 范围: {scope}");
+        text.Append('\n');
+        foreach (var comparison in comparisons)
+        {
+            var (from, to) = report.RangeOf(comparison);
+            text.Append(CultureInfo.InvariantCulture, $"{Label(comparison)}: {from:yyyy-MM-dd} .. {to:yyyy-MM-dd}\n");
+        }
+        text.Append(CultureInfo.InvariantCulture,
+            $"{"key".PadRight(keyWidth)}{"GMV 成交额",16}{"orders 订单",12}{"buyers 买家",12}{"UV 访客",10}{"CVR 转化率",11}{"AOV 客单价",12}{"repurchase 复购",16}{"spend 花费",14}{"ROI",8}{"CAC 获客成本",14}\n");
+        foreach (var compared in report.Rows)
+        {
+            var r = compared.Row;
+            Line(r.Key, Yuan(r.Gmv), N(r.Orders), N(r.Buyers), N(r.Visitors), Pct(r.Cvr), Yuan(r.Aov), Pct(r.RepurchaseRate), Yuan(r.Spend), Times(r.Roi), Yuan(r.Cac));
+            foreach (var comparison in comparisons)
+            {
+                var (partnerLabel, changeLabel) = comparison == KpiComparison.Previous ? ("  prev 上期", "  环比") : ("  yoy 去年", "  同比");
+                if (compared.Partner(comparison) is not { } p)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{partnerLabel} (none 无对应期)\n");
+                    continue;
+                }
+                Line(p.Key == r.Key ? partnerLabel : $"{partnerLabel} {p.Key}", Yuan(p.Gmv), N(p.Orders), N(p.Buyers), N(p.Visitors), Pct(p.Cvr), Yuan(p.Aov),
+                    Pct(p.RepurchaseRate), Yuan(p.Spend), Times(p.Roi), Yuan(p.Cac));
+                Line(changeLabel + " Δ", SignedYuan(KpiChange.Absolute(r.Gmv, p.Gmv)), Signed(KpiChange.Absolute(r.Orders, p.Orders)),
+                    Signed(KpiChange.Absolute(r.Buyers, p.Buyers)), Signed(KpiChange.Absolute(r.Visitors, p.Visitors)), Points(KpiChange.Absolute(r.Cvr, p.Cvr)),
+                    SignedYuan(KpiChange.Absolute(r.Aov, p.Aov)), Points(KpiChange.Absolute(r.RepurchaseRate, p.RepurchaseRate)),
+                    SignedYuan(KpiChange.Absolute(r.Spend, p.Spend)), SignedTimes(KpiChange.Absolute(r.Roi, p.Roi)), SignedYuan(KpiChange.Absolute(r.Cac, p.Cac)));
+                var relative = KpiJson.Changes(r, p).Select(c => SignedPct(c.Relative)).ToArray();
+                Line(changeLabel + " %", relative[0], relative[1], relative[2], relative[3], relative[4], relative[5], relative[6], relative[7], relative[8], relative[9]);
+            }
+        }
+        if (comparisons.Count > 0) text.Append("Δ: difference 差值 (rates in percentage points 百分点); %: relative change 变化率; - : undefined 无意义\n");
+        return text.ToString();
+
+        void Line(string key, string gmv, string orders, string buyers, string uv, string cvr, string aov, string repurchase, string spend, string roi, string cac) =>
+            text.Append(CultureInfo.InvariantCulture,
+                $"{key.PadRight(keyWidth)}{gmv,16}{orders,12}{buyers,12}{uv,10}{cvr,11}{aov,12}{repurchase,16}{spend,14}{roi,8}{cac,14}\n");
+
+        static string Label(KpiComparison comparison) => comparison == KpiComparison.Previous ? "previous 上期" : "yoy 去年同期";
+        static string N(long? n) => n is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "-";
         static string Yuan(long? fen) => fen is { } v ? (v / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture) : "-";
+        static string SignedYuan(long? fen) => fen is { } v ? (v < 0 ? "-" : "+") + (Math.Abs(v) / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture) : "-";
+        static string Signed(long? n) => n is { } v ? v.ToString("+#,0;-#,0;0", CultureInfo.InvariantCulture) : "-";
         static string Pct(double? ratio) => ratio is { } x ? x.ToString("P2", CultureInfo.InvariantCulture) : "-";
+        static string SignedPct(double? ratio) => ratio is { } x ? (x * 100).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) + "%" : "-";
+        static string Points(double? ratio) => ratio is { } x ? (x * 100).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) + "pp" : "-";
+        static string Times(double? x) => x is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+        static string SignedTimes(double? x) => x is { } v ? v.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) : "-";
     }
 }

@@ -1,5 +1,6 @@
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Ingestion.Import;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Storage;
@@ -110,13 +111,44 @@ public sealed class CohortEngineTests : IDisposable
         AssertCell(purchase[0].Cells[1], 0, 0, 0);
         AssertCell(purchase[0].Cells[2], 1, 5000, 1);
 
-        var douyin = CohortEngine.Run(index, new CohortQuery(from, to, CohortPeriod.Week, CohortEntry.Signup, CohortReturn.AnyEvent, 3, "douyin")).Value;
+        var douyin = CohortEngine.Run(index, new CohortQuery(from, to, CohortPeriod.Week, CohortEntry.Signup, CohortReturn.AnyEvent, 3, new Scope(Channel: "douyin"))).Value;
         var only = Assert.Single(douyin);
         Assert.Equal(1, only.Size); // u1 signed up through douyin; later jd activity still counts
         AssertCell(only.Cells[2], 1, 5000, 1);
 
         var viewed = CohortEngine.Run(index, new CohortQuery(from, to, CohortPeriod.Week, CohortEntry.FirstEvent("page_view"), CohortReturn.AnyEvent, 3)).Value;
         Assert.Equal(1, Assert.Single(viewed).Size); // u1 first viewed 01-06; u2 first viewed 01-04, before the range
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Scope_ChoosesMembersByWhoTheyAreAndByTheirEntry(string engine)
+    {
+        // ScopeFixture: first purchases in May are u1's o1 (douyin, flagship, beauty, last touch spring) and u3's o4 (tmall,
+        // flagship, home, no touch); u2 first bought in April.
+        using var store = await Scopes.ScopeFixture.OpenAsync(engine, _folder);
+        var index = await EventIndexBuilder.BuildAsync(store, null, CancellationToken.None);
+        long Size(Scope? scope, CohortEntry? entry = null) =>
+            CohortEngine.Run(index, new CohortQuery(new DateOnly(2026, 5, 1), new DateOnly(2026, 5, 31), CohortPeriod.Month,
+                entry ?? CohortEntry.FirstPurchase, CohortReturn.Purchase, 1, scope)).Value.Sum(r => r.Size);
+
+        Assert.Equal(2, Size(null));
+        Assert.Equal(2, Size(new Scope(Store: "flagship")));
+        Assert.Equal(0, Size(new Scope(Store: "jd-shop"))); // u1's later jd-shop order is not their entry
+        Assert.Equal(1, Size(new Scope(Channel: "tmall")));
+        Assert.Equal(1, Size(new Scope(Campaign: "spring")));
+        Assert.Equal(1, Size(new Scope(Category: "home")));
+        Assert.Equal(2, Size(new Scope(Region: "广东")));
+        Assert.Equal(0, Size(new Scope(Region: "浙江")));
+        Assert.Equal(1, Size(new Scope(Customers: new HashSet<string> { "u3", "u2" })));
+
+        // First page view in May: u1 (e1: spring, k1 beauty) and anon-1 (e6: spring, no SKU); u2's and u3's were earlier.
+        var pageView = CohortEntry.FirstEvent("page_view");
+        Assert.Equal(2, Size(new Scope(Campaign: "spring"), pageView));
+        Assert.Equal(1, Size(new Scope(Category: "beauty"), pageView));
+        var error = CohortEngine.Run(index, new CohortQuery(new DateOnly(2026, 5, 1), new DateOnly(2026, 5, 31), CohortPeriod.Month, pageView,
+            CohortReturn.Purchase, 1, new Scope(Store: "flagship"))).Error;
+        Assert.Equal("store", error!.Path); // events have no store
     }
 
     [Fact]
@@ -127,7 +159,7 @@ public sealed class CohortEngineTests : IDisposable
         var index = builder.Build("Asia/Shanghai");
         var day = new DateOnly(2026, 1, 1);
         CohortQuery Query(int periods = 12, CohortEntry? entry = null, DateOnly? to = null, string? channel = null) =>
-            new(day, to ?? day.AddMonths(2), CohortPeriod.Month, entry ?? CohortEntry.FirstPurchase, CohortReturn.Purchase, periods, channel);
+            new(day, to ?? day.AddMonths(2), CohortPeriod.Month, entry ?? CohortEntry.FirstPurchase, CohortReturn.Purchase, periods, channel is null ? null : new Scope(Channel: channel));
 
         Assert.Equal("to", CohortEngine.Run(index, Query(to: day.AddDays(-1))).Error!.Path);
         Assert.Equal("periods", CohortEngine.Run(index, Query(periods: 0)).Error!.Path);
@@ -151,6 +183,12 @@ public sealed class CohortEngineTests : IDisposable
         {
             var random = new Random(seed);
             var builder = new EventIndexBuilder.Builder();
+            var provinces = new Dictionary<string, string?>();
+            for (var c = 0; c < 150; c++)
+            {
+                provinces["c" + c] = random.Next(3) == 0 ? null : random.Next(2) == 0 ? "广东" : "浙江";
+                builder.AddCustomer("c" + c, provinces["c" + c]);
+            }
             var baseMs = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
             var spanMs = 150L * 86_400_000;
             var events = new List<(string Visitor, long Ms, string Type, string Channel)>();
@@ -174,9 +212,15 @@ public sealed class CohortEngineTests : IDisposable
                 var from = new DateOnly(2026, 1, 1).AddDays(random.Next(40));
                 var query = new CohortQuery(from, from.AddDays(random.Next(0, 70)), random.Next(2) == 0 ? CohortPeriod.Week : CohortPeriod.Month,
                     random.Next(3) switch { 0 => CohortEntry.FirstPurchase, 1 => CohortEntry.Signup, _ => CohortEntry.FirstEvent("add_to_cart") },
-                    random.Next(2) == 0 ? CohortReturn.Purchase : CohortReturn.AnyEvent, random.Next(1, 10), random.Next(3) == 0 ? channels[random.Next(3)] : null);
+                    random.Next(2) == 0 ? CohortReturn.Purchase : CohortReturn.AnyEvent, random.Next(1, 10), random.Next(4) switch
+                    {
+                        0 => new Scope(Channel: channels[random.Next(3)]),
+                        1 => new Scope(Region: random.Next(2) == 0 ? "广东" : "浙江", Channel: random.Next(2) == 0 ? channels[random.Next(3)] : null),
+                        2 => new Scope(Customers: Enumerable.Range(0, 50).Select(_ => "c" + random.Next(150)).ToHashSet()),
+                        _ => null,
+                    });
                 var actual = CohortEngine.Run(index, query).Value;
-                var expected = Reference(events, orders, query);
+                var expected = Reference(events, orders, provinces, query);
                 if (expected.Count > 0) compared++;
                 Assert.Equal(expected.Count, actual.Count);
                 for (var c = 0; c < expected.Count; c++)
@@ -194,7 +238,8 @@ public sealed class CohortEngineTests : IDisposable
     }
 
     private static List<(string Key, long Size, (long Active, long Revenue, long Orders)?[] Cells)> Reference(
-        List<(string Visitor, long Ms, string Type, string Channel)> events, List<(string Visitor, long Ms, string Channel, long Gmv)> orders, CohortQuery query)
+        List<(string Visitor, long Ms, string Type, string Channel)> events, List<(string Visitor, long Ms, string Channel, long Gmv)> orders,
+        Dictionary<string, string?> provinces, CohortQuery query)
     {
         var zone = TimeSpan.FromHours(8);
         static long Seconds(long ms) => Math.DivRem(ms, 1000, out var rem) - (rem < 0 ? 1 : 0);
@@ -212,7 +257,9 @@ public sealed class CohortEngineTests : IDisposable
                 .Select(g => g.OrderBy(e => Seconds(e.Ms)).Select(e => (g.Key, Time: Seconds(e.Ms), e.Channel)).First()),
         };
         var members = entries
-            .Where(m => Day(m.Time) >= query.From && Day(m.Time) <= query.To && (query.Channel is null || m.Channel == query.Channel))
+            .Where(m => Day(m.Time) >= query.From && Day(m.Time) <= query.To && (query.Scope?.Channel is null || m.Channel == query.Scope.Channel)
+                        && (query.Scope?.Region is null || provinces.GetValueOrDefault(m.Key) == query.Scope.Region)
+                        && (query.Scope?.Customers is null || query.Scope.Customers.Contains(m.Key)))
             .ToList();
         var last = events.Select(e => Seconds(e.Ms)).Concat(orders.Select(o => Seconds(o.Ms))).Max();
         return members.GroupBy(m => Period(m.Time)).OrderBy(g => g.Key).Select(cohort =>

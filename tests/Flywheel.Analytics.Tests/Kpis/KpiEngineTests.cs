@@ -1,6 +1,7 @@
 using System.Text;
 using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Kpis;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
 using Flywheel.Ingestion.Demo;
 using Flywheel.Ingestion.Import;
@@ -161,91 +162,257 @@ public sealed class KpiEngineTests : IDisposable
         Assert.Equal(first.VisitorKeys, second.VisitorKeys);
     }
 
-    /// <summary>Random raw rows, the engine on an index built from them, and a LINQ reference over the same rows.</summary>
-    [Fact]
-    public void Run_RandomData_AgreesWithLinqReference()
+    /// <summary>
+    /// Zones whose days are not all 24 hours long: Berlin's clock changes at 02:00/03:00, Santiago's at midnight (so a
+    /// day can start at 01:00). Every order and event must land on its local date, in both the day and the week grouping.
+    /// </summary>
+    [Theory]
+    [InlineData("Europe/Berlin", "2026-03-20", "2026-04-05")]
+    [InlineData("Europe/Berlin", "2026-10-18", "2026-11-03")]
+    [InlineData("America/Santiago", "2026-03-30", "2026-04-12")]
+    [InlineData("America/Santiago", "2026-09-01", "2026-09-14")]
+    public void ByDay_AcrossClockChanges_CountsEachRowOnItsLocalDate(string zoneId, string fromText, string toText)
     {
-        foreach (var seed in Enumerable.Range(1, 12))
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        var from = DateOnly.Parse(fromText, System.Globalization.CultureInfo.InvariantCulture);
+        var to = DateOnly.Parse(toText, System.Globalization.CultureInfo.InvariantCulture);
+        var random = new Random(7);
+        var builder = new EventIndexBuilder.Builder();
+        var startMs = new DateTimeOffset(from.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var spanMs = (to.DayNumber - from.DayNumber + 3) * 86_400_000L;
+        var orders = new List<(string Customer, long Ms)>();
+        for (var i = 0; i < 2000; i++)
         {
-            var random = new Random(seed);
-            var builder = new EventIndexBuilder.Builder();
-            var baseMs = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
-            string[] channels = ["douyin", "jd", "tmall"];
-            string[] types = ["page_view", "product_view", "add_to_cart", "search"];
-            var events = new List<(string Visitor, long Ms, string Type, string Channel)>();
-            var orders = new List<(string Visitor, long Ms, string Channel, long Gmv, long Refund, int Units)>();
-            var spend = new List<(DateOnly Day, string Channel, long Cost)>();
-            for (var i = 0; i < 3000; i++)
+            // Whole seconds, with a third of the rows within a minute of a local midnight.
+            var ms = (startMs + random.NextInt64(0, spanMs)) / 1000 * 1000;
+            if (random.Next(3) == 0)
             {
-                var visitor = random.Next(4) == 0 ? "~a" + random.Next(40) : "c" + random.Next(120);
-                var e = (visitor, baseMs + random.NextInt64(0, 40L * 86_400_000), types[random.Next(types.Length)], channels[random.Next(3)]);
-                events.Add(e);
-                builder.AddEvent(visitor.StartsWith('~') ? null : visitor, visitor.StartsWith('~') ? visitor[1..] : null, e.Item3, e.Item2, e.Item4, null, null, null, null, null, 0);
+                var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone);
+                var midnight = new DateTimeOffset(local.Date, zone.GetUtcOffset(local.Date));
+                ms = midnight.ToUnixTimeMilliseconds() + random.Next(-60, 60) * 1000L;
             }
-            for (var i = 0; i < 400; i++)
-            {
-                var o = ("c" + random.Next(120), baseMs + random.NextInt64(0, 40L * 86_400_000), channels[random.Next(3)], random.NextInt64(100, 50_000),
-                    random.Next(5) == 0 ? random.NextInt64(1, 100) : 0, random.Next(1, 4));
-                orders.Add(o);
-                builder.AddOrder(o.Item1, o.Item2, o.Item3, null, o.Item4, o.Item5, o.Item6, null);
-            }
-            for (var d = 0; d < 40; d++)
-                foreach (var c in channels)
-                {
-                    var cost = random.NextInt64(0, 10_000);
-                    spend.Add((new DateOnly(2026, 3, 1).AddDays(d), c, cost));
-                    builder.AddSpend(new DateOnly(2026, 3, 1).AddDays(d), c, "", cost, 0, 0);
-                }
-            var index = builder.Build("Asia/Shanghai");
-            var from = new DateOnly(2026, 3, 5 + random.Next(5));
-            var to = from.AddDays(random.Next(3, 25));
-            foreach (var by in new[] { KpiGrouping.Total, KpiGrouping.Day, KpiGrouping.Channel })
-            {
-                var actual = KpiEngine.Run(index, new KpiQuery(from, to, by)).Value;
-                var expected = Reference(events, orders, spend, from, to, by);
-                Assert.Equal(expected.Select(r => r.Key).Order(), actual.Select(r => r.Key).Order());
-                foreach (var row in actual)
-                {
-                    var e = expected.Single(x => x.Key == row.Key);
-                    Assert.True(e == (row.Key, row.Gmv, row.Orders, row.Buyers, row.RepeatBuyers, row.NewBuyers, row.Visitors, row.Spend),
-                        $"seed {seed} {by} {row.Key}: expected {e}, got {(row.Gmv, row.Orders, row.Buyers, row.RepeatBuyers, row.NewBuyers, row.Visitors, row.Spend)}");
-                }
-            }
+            var customer = "c" + random.Next(50);
+            orders.Add((customer, ms));
+            builder.AddOrder(customer, ms, "jd", null, 100, 0, 1, null);
+            builder.AddEvent(customer, null, "page_view", ms, "jd", null, null, null, null, null, 0);
+        }
+        var index = builder.Build(zoneId);
+        DateOnly Local(long ms) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone).DateTime);
+        var days = KpiEngine.Run(index, new KpiQuery(from, to, KpiGrouping.Day)).Value;
+        Assert.Equal(to.DayNumber - from.DayNumber + 1, days.Count);
+        foreach (var row in days)
+        {
+            var day = DateOnly.Parse(row.Key, System.Globalization.CultureInfo.InvariantCulture);
+            var expected = orders.Where(o => Local(o.Ms) == day).ToList();
+            Assert.True(expected.Count == row.Orders, $"{zoneId} {row.Key}: expected {expected.Count} orders, got {row.Orders}");
+            Assert.Equal(expected.Select(o => o.Customer).Distinct().Count(), row.Visitors);
+        }
+        var weeks = KpiEngine.Run(index, new KpiQuery(from, to, KpiGrouping.Week)).Value;
+        Assert.Equal(orders.Count(o => Local(o.Ms) >= from && Local(o.Ms) <= to), weeks.Sum(w => w.Orders));
+        foreach (var week in weeks)
+        {
+            var monday = DateOnly.Parse(week.Key, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(orders.Count(o => Local(o.Ms) >= from && Local(o.Ms) <= to && LocalCalendar.WeekOf(Local(o.Ms)) == monday), week.Orders);
         }
     }
 
-    private static List<(string Key, long Gmv, long Orders, long Buyers, long Repeat, long New, long Visitors, long Spend)> Reference(
-        List<(string Visitor, long Ms, string Type, string Channel)> events,
-        List<(string Visitor, long Ms, string Channel, long Gmv, long Refund, int Units)> orders,
-        List<(DateOnly Day, string Channel, long Cost)> spend, DateOnly from, DateOnly to, KpiGrouping by)
+    private sealed record RawEvent(string Visitor, long Ms, string Type, string? Channel, string? Campaign, string? Sku);
+    private sealed record RawOrder(string Visitor, long Ms, string? Channel, string? Store, long Gmv, long Refund, int Units, string? TopSku);
+    private sealed record RawSpend(DateOnly Day, string Channel, string Campaign, long Cost);
+
+    /// <summary>
+    /// Random raw rows, the engine on an index built from them, and a LINQ reference over the same rows: every grouping,
+    /// with random scopes (each filter present one time in three, values that exist).
+    /// </summary>
+    [Fact]
+    public void Run_RandomData_AgreesWithLinqReference()
     {
-        var zone = TimeSpan.FromHours(8);
-        DateOnly Day(long ms) => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(ms / 1000 * 1000).ToOffset(zone).DateTime);
-        bool In(long ms) => Day(ms) >= from && Day(ms) <= to;
-        string Key(DateOnly day, string channel) => by switch
+        string[] channels = ["douyin", "jd", "tmall"];
+        string[] campaigns = ["spring", "summer"];
+        string[] stores = ["flagship", "outlet"];
+        string[] provinces = ["广东", "浙江"];
+        string[] skus = ["k0", "k1", "k2", "k3", "k4"];
+        var categoryOf = new Dictionary<string, string> { ["k0"] = "beauty", ["k1"] = "beauty", ["k2"] = "home", ["k3"] = "food", ["k4"] = "home" };
+        string[] types = ["page_view", "product_view", "add_to_cart", "search", "click", "impression"];
+        var scoped = 0;
+        foreach (var seed in Enumerable.Range(1, 16))
         {
-            KpiGrouping.Total => "total",
-            KpiGrouping.Channel => channel,
-            _ => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var firstOrder = orders.GroupBy(o => o.Visitor).ToDictionary(g => g.Key, g => g.OrderBy(o => o.Ms / 1000).First());
-        var keys = events.Where(e => In(e.Ms)).Select(e => Key(Day(e.Ms), e.Channel))
-            .Concat(orders.Where(o => In(o.Ms)).Select(o => Key(Day(o.Ms), o.Channel)))
-            .Concat(spend.Where(s => s.Day >= from && s.Day <= to).Select(s => Key(s.Day, s.Channel)));
-        if (by == KpiGrouping.Day)
-            keys = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(d => Key(from.AddDays(d), ""));
-        return keys.Distinct().Select(key =>
-        {
-            var inOrders = orders.Where(o => In(o.Ms) && Key(Day(o.Ms), o.Channel) == key).ToList();
-            var buyers = inOrders.GroupBy(o => o.Visitor).ToList();
-            var newBuyers = buyers.Count(g =>
+            var random = new Random(seed);
+            T? Maybe<T>(T[] values, int none) where T : class => random.Next(none) == 0 ? null : values[random.Next(values.Length)];
+            var builder = new EventIndexBuilder.Builder();
+            var province = new Dictionary<string, string?>();
+            for (var c = 0; c < 120; c++)
             {
-                var first = firstOrder[g.Key];
-                return In(first.Ms) && Key(Day(first.Ms), first.Channel) == key;
-            });
-            return (key, inOrders.Sum(o => o.Gmv), (long)inOrders.Count, (long)buyers.Count, (long)buyers.Count(g => g.Count() >= 2), (long)newBuyers,
-                (long)events.Where(e => In(e.Ms) && Key(Day(e.Ms), e.Channel) == key).Select(e => e.Visitor).Distinct().Count(),
-                spend.Where(s => s.Day >= from && s.Day <= to && Key(s.Day, s.Channel) == key).Sum(s => s.Cost));
-        }).ToList();
+                province["c" + c] = Maybe(provinces, 4);
+                builder.AddCustomer("c" + c, province["c" + c]);
+            }
+            foreach (var (sku, category) in categoryOf) builder.AddProduct(sku, category);
+            var baseMs = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
+            var events = new List<RawEvent>();
+            var orders = new List<RawOrder>();
+            var spend = new List<RawSpend>();
+            for (var i = 0; i < 3000; i++)
+            {
+                var visitor = random.Next(4) == 0 ? "~a" + random.Next(40) : "c" + random.Next(120);
+                // A few events share a second, so ties are broken by arrival in the engine and the reference alike.
+                var ms = random.Next(20) == 0 && events.Count > 0 ? events[^1].Ms : baseMs + random.NextInt64(0, 40L * 86_400_000);
+                var e = new RawEvent(visitor, ms, types[random.Next(types.Length)], Maybe(channels, 8), Maybe(campaigns, 3),
+                    random.Next(3) == 0 ? null : random.Next(10) == 0 ? "unknown-sku" : skus[random.Next(skus.Length)]);
+                events.Add(e);
+                builder.AddEvent(visitor.StartsWith('~') ? null : visitor, visitor.StartsWith('~') ? visitor[1..] : null, e.Type, e.Ms, e.Channel, null, null,
+                    e.Campaign, e.Sku, null, 0);
+            }
+            for (var i = 0; i < 400; i++)
+            {
+                var o = new RawOrder("c" + random.Next(120), baseMs + random.NextInt64(0, 40L * 86_400_000), Maybe(channels, 8), Maybe(stores, 5),
+                    random.NextInt64(100, 50_000), random.Next(5) == 0 ? random.NextInt64(1, 100) : 0, random.Next(1, 4), Maybe(skus, 6));
+                orders.Add(o);
+                builder.AddOrder(o.Visitor, o.Ms, o.Channel, o.Store, o.Gmv, o.Refund, o.Units, o.TopSku);
+            }
+            for (var d = 0; d < 40; d++)
+                foreach (var c in channels)
+                    foreach (var campaign in (string[])["", .. campaigns])
+                    {
+                        if (random.Next(2) == 0) continue;
+                        var row = new RawSpend(new DateOnly(2026, 3, 1).AddDays(d), c, campaign, random.NextInt64(1, 10_000));
+                        spend.Add(row);
+                        builder.AddSpend(row.Day, row.Channel, row.Campaign, row.Cost, 0, 0);
+                    }
+            var index = builder.Build("Asia/Shanghai");
+            var data = new Reference(events, orders, spend, province, categoryOf);
+            for (var q = 0; q < 12; q++)
+            {
+                var from = new DateOnly(2026, 3, 2 + random.Next(8));
+                var to = from.AddDays(random.Next(0, 30));
+                var by = (KpiGrouping)random.Next(Enum.GetValues<KpiGrouping>().Length);
+                var scope = q == 0 ? null : new Scope(random.Next(3) == 0 ? channels[random.Next(3)] : null,
+                    random.Next(3) == 0 ? campaigns[random.Next(2)] : null,
+                    random.Next(3) == 0 ? stores[random.Next(2)] : null,
+                    random.Next(3) == 0 ? categoryOf.Values.Distinct().ElementAt(random.Next(3)) : null,
+                    random.Next(3) == 0 ? provinces[random.Next(2)] : null,
+                    random.Next(5) == 0 ? Enumerable.Range(0, 40).Select(_ => "c" + random.Next(120)).ToHashSet() : null);
+                if (scope is { IsAll: false }) scoped++;
+                var query = new KpiQuery(from, to, by, scope);
+                var actual = KpiEngine.Run(index, query).Value;
+                var expected = data.Rows(query);
+                Assert.True(expected.Select(r => r.Key).Order(StringComparer.Ordinal).SequenceEqual(actual.Select(r => r.Key).Order(StringComparer.Ordinal)),
+                    $"seed {seed} {query}: expected keys {string.Join(",", expected.Select(r => r.Key))}, got {string.Join(",", actual.Select(r => r.Key))}");
+                foreach (var row in actual)
+                {
+                    var e = expected.Single(x => x.Key == row.Key);
+                    var got = (row.Key, row.Gmv, row.Orders, row.Buyers, row.RepeatBuyers, row.NewBuyers, row.Visitors, row.PageViews, row.Sessions, row.Spend);
+                    Assert.True(e == got, $"seed {seed} {query} {row.Key}: expected {e}, got {got}");
+                }
+                if (q % 4 == 0)
+                {
+                    // The total's comparison partners are the totals of the comparison ranges.
+                    var compared = KpiEngine.Report(index, query with { By = KpiGrouping.Total, Compare = KpiComparison.Previous | KpiComparison.YearOverYear }).Value.Rows[0];
+                    var (pf, pt) = query.PreviousRange;
+                    Assert.Equal(data.Rows(query with { From = pf, To = pt, By = KpiGrouping.Total })[0].Gmv, compared.Previous!.Gmv);
+                    Assert.Equal(data.Rows(query with { From = pf, To = pt, By = KpiGrouping.Total })[0].Visitors, compared.Previous!.Visitors);
+                    Assert.Equal(0, compared.YearAgo!.Gmv);
+                }
+            }
+        }
+        Assert.True(scoped > 100, $"only {scoped} scoped queries");
+    }
+
+    /// <summary>The KPI definitions of docs/kpis.md, written as plainly as LINQ allows.</summary>
+    private sealed class Reference
+    {
+        private static readonly TimeSpan Zone = TimeSpan.FromHours(8);
+        private static readonly string[] TouchTypes = ["impression", "click", "page_view", "product_view"];
+        private readonly List<RawEvent> events;
+        private readonly List<RawOrder> orders;
+        private readonly List<RawSpend> spend;
+        private readonly Dictionary<string, string?> province;
+        private readonly Dictionary<string, string> categoryOf;
+        private readonly HashSet<RawEvent> _sessionStarts = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<RawOrder, string?> _campaign = new(ReferenceEqualityComparer.Instance);
+
+        public Reference(List<RawEvent> events, List<RawOrder> orders, List<RawSpend> spend, Dictionary<string, string?> province, Dictionary<string, string> categoryOf)
+        {
+            (this.events, this.orders, this.spend, this.province, this.categoryOf) = (events, orders, spend, province, categoryOf);
+            // A visitor's timeline is in time order, ties in arrival order (OrderBy is stable).
+            foreach (var timeline in events.GroupBy(e => e.Visitor).Select(g => g.OrderBy(e => e.Ms).ToList()))
+                for (var i = 0; i < timeline.Count; i++)
+                    if (i == 0 || Seconds(timeline[i].Ms) - Seconds(timeline[i - 1].Ms) > 30 * 60) _sessionStarts.Add(timeline[i]);
+            // An order's campaign: its visitor's last touch (with a channel) at or before payment, at most 30 days before.
+            foreach (var o in orders)
+            {
+                var paid = Seconds(o.Ms);
+                _campaign[o] = events.Where(e => e.Visitor == o.Visitor && TouchTypes.Contains(e.Type) && e.Channel is not null
+                                                 && Seconds(e.Ms) <= paid && Seconds(e.Ms) >= paid - 30 * 86400)
+                    .OrderBy(e => e.Ms).Select(e => e.Campaign).LastOrDefault();
+            }
+        }
+
+        private static long Seconds(long ms) => Math.DivRem(ms, 1000, out var rem) - (rem < 0 ? 1 : 0);
+        private static DateOnly Day(long ms) => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(Seconds(ms)).ToOffset(Zone).DateTime);
+        private string? Province(string visitor) => visitor.StartsWith('~') ? null : province[visitor];
+        private string? Category(string? sku) => sku is not null && categoryOf.TryGetValue(sku, out var c) ? c : null;
+        private string? Campaign(RawOrder o) => _campaign[o];
+        private bool NewSession(RawEvent e) => _sessionStarts.Contains(e);
+
+        public List<(string Key, long Gmv, long Orders, long Buyers, long Repeat, long New, long? Visitors, long? PageViews, long? Sessions, long? Spend)> Rows(KpiQuery query)
+        {
+            var (from, to, by, scope) = (query.From, query.To, query.By, query.Scope ?? Scope.All);
+            bool In(DateOnly day) => day >= from && day <= to;
+            bool VisitorIn(string v) => (scope.Region is null || Province(v) == scope.Region) && (scope.Customers is null || scope.Customers.Contains(v));
+            bool EventIn(RawEvent e) => In(Day(e.Ms)) && VisitorIn(e.Visitor) && (scope.Channel is null || e.Channel == scope.Channel)
+                                        && (scope.Campaign is null || e.Campaign == scope.Campaign) && (scope.Category is null || Category(e.Sku) == scope.Category);
+            bool OrderIn(RawOrder o) => In(Day(o.Ms)) && VisitorIn(o.Visitor) && (scope.Channel is null || o.Channel == scope.Channel)
+                                        && (scope.Store is null || o.Store == scope.Store) && (scope.Category is null || Category(o.TopSku) == scope.Category)
+                                        && (scope.Campaign is null || Campaign(o) == scope.Campaign);
+            bool SpendIn(RawSpend s) => In(s.Day) && (scope.Channel is null || s.Channel == scope.Channel) && (scope.Campaign is null || s.Campaign == scope.Campaign);
+            var traffic = by != KpiGrouping.Store && scope.Store is null;
+            var spendable = by is not (KpiGrouping.Store or KpiGrouping.Category or KpiGrouping.Region)
+                            && scope is { Store: null, Category: null, Region: null, Customers: null };
+            string Period(DateOnly day) => by switch
+            {
+                KpiGrouping.Total => "total",
+                KpiGrouping.Week => LocalCalendar.WeekOf(day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                KpiGrouping.Month => day.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+                _ => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            bool Timed() => by is KpiGrouping.Total or KpiGrouping.Day or KpiGrouping.Week or KpiGrouping.Month;
+            string EventKey(RawEvent e) => Timed() ? Period(Day(e.Ms)) : (by switch
+            {
+                KpiGrouping.Channel => e.Channel,
+                KpiGrouping.Campaign => e.Campaign,
+                KpiGrouping.Category => Category(e.Sku),
+                KpiGrouping.Region => Province(e.Visitor),
+                _ => throw new InvalidOperationException("events have no store"),
+            } ?? "(none)");
+            string OrderKey(RawOrder o) => Timed() ? Period(Day(o.Ms)) : (by switch
+            {
+                KpiGrouping.Channel => o.Channel,
+                KpiGrouping.Campaign => Campaign(o),
+                KpiGrouping.Store => o.Store,
+                KpiGrouping.Category => Category(o.TopSku),
+                _ => Province(o.Visitor),
+            } ?? "(none)");
+            string SpendKey(RawSpend s) => Timed() ? Period(s.Day) : by == KpiGrouping.Channel ? s.Channel : s.Campaign.Length == 0 ? "(none)" : s.Campaign;
+
+            var inEvents = traffic ? events.Where(EventIn).ToList() : [];
+            var inOrders = orders.Where(OrderIn).ToList();
+            var inSpend = spendable ? spend.Where(SpendIn).ToList() : [];
+            var firstOrder = orders.GroupBy(o => o.Visitor).ToDictionary(g => g.Key, g => g.OrderBy(o => o.Ms).First());
+            var keys = Timed()
+                ? Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(d => Period(from.AddDays(d)))
+                : inEvents.Select(EventKey).Concat(inOrders.Select(OrderKey)).Concat(inSpend.Select(SpendKey));
+            return keys.Distinct().Select(key =>
+            {
+                var keyOrders = inOrders.Where(o => OrderKey(o) == key).ToList();
+                var buyers = keyOrders.GroupBy(o => o.Visitor).ToList();
+                var keyEvents = inEvents.Where(e => EventKey(e) == key).ToList();
+                return (key, keyOrders.Sum(o => o.Gmv), (long)keyOrders.Count, (long)buyers.Count, (long)buyers.Count(g => g.Count() >= 2),
+                    (long)buyers.Count(g => g.Any(o => ReferenceEquals(o, firstOrder[g.Key]))),
+                    traffic ? keyEvents.Select(e => e.Visitor).Distinct().Count() : (long?)null,
+                    traffic ? keyEvents.Count(e => e.Type is "page_view" or "product_view") : (long?)null,
+                    traffic ? keyEvents.Count(NewSession) : (long?)null,
+                    spendable ? inSpend.Where(s => SpendKey(s) == key).Sum(s => s.Cost) : (long?)null);
+            }).ToList();
+        }
     }
 }

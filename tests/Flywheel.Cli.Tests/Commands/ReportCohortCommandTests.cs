@@ -93,6 +93,11 @@ public sealed class ReportCohortCommandTests : IDisposable
     [InlineData("--entry", "first:")]
     [InlineData("--from", "2026-13-01")]
     [InlineData("--to", "yesterday")]
+    [InlineData("--channel", "")]
+    [InlineData("--campaign", "")]
+    [InlineData("--store", "")]
+    [InlineData("--category", "")]
+    [InlineData("--region", "")]
     public async Task Cohort_BadOption_ExitsTwoNamingIt(string option, string value)
     {
         var (exit, _, error) = await CliRunner.RunAsync("report", "cohort", option, value, "--data", Path.Combine(_folder, "none"));
@@ -114,6 +119,28 @@ public sealed class ReportCohortCommandTests : IDisposable
         (exit, _, error) = await CliRunner.RunAsync(["report", "cohort", "--channel", "nowhere", .. store]);
         Assert.Equal(ExitCodes.BadInput, exit);
         Assert.Contains("--channel", error, StringComparison.Ordinal);
+        (exit, _, error) = await CliRunner.RunAsync(["report", "cohort", "--entry", "signup", "--store", "anything", .. store]);
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Contains("--store", error, StringComparison.Ordinal); // events have no store
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Cohort_Scope_KeepsMembersByTheirEntry(string engine)
+    {
+        var store = await SeededStoreAsync(engine);
+        // January entrants: u1 (o1 on douyin) and u2 (o3 on douyin); February: u3 (o5 on jd).
+        var (exit, output, error) = await CliRunner.RunAsync(
+            ["report", "cohort", "--from", "2026-01-01", "--to", "2026-02-28", "--periods", "2", "--channel", "jd", "--format", "json", .. store]);
+        Assert.True(exit == ExitCodes.Ok, error);
+        using var json = JsonDocument.Parse(output);
+        var only = Assert.Single(json.RootElement.GetProperty("cohorts").EnumerateArray());
+        Assert.Equal("2026-02", only.GetProperty("cohort").GetString());
+        Assert.Equal(1, only.GetProperty("size").GetInt32());
+
+        var (textExit, text, _) = await CliRunner.RunAsync(["report", "cohort", "--channel", "douyin", .. store]);
+        Assert.Equal(ExitCodes.Ok, textExit);
+        Assert.Contains("scope 范围: channel douyin", text, StringComparison.Ordinal);
     }
 
     [Theory]

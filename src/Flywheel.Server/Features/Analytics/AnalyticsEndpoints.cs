@@ -6,6 +6,7 @@ using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
+using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 using Flywheel.Server.Http;
@@ -41,7 +42,7 @@ internal static class AnalyticsEndpoints
         var group = app.MapGroup("/v1").WithTags("Analytics");
         group.MapGet("/metrics", MetricsAsync)
             .WithName("Metrics")
-            .WithSummary("KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...) for a range, optionally by day, week, month or channel")
+            .WithSummary("KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...) for a range: by day, week, month, channel, campaign, store, category or region; filtered; compared with the previous period or last year")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/funnels", FunnelAsync)
             .WithName("Funnel")
@@ -70,8 +71,9 @@ internal static class AnalyticsEndpoints
         if (returning is not ("purchase" or "any")) return Problems.Invalid(Error.Invalid("$.return", $"'{returning}' is not purchase or any"));
         if (CohortEntry.Parse(request.Entry ?? "first_purchase") is not { } entry)
             return Problems.Invalid(Error.Invalid("$.entry", "entry is first_purchase, signup or first:<event_type>"));
+        var scope = new Scope(request.Channel, request.Campaign, request.Store, request.Category, request.Region);
         var query = new CohortQuery(from, to, period == "week" ? CohortPeriod.Week : CohortPeriod.Month, entry,
-            returning == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, request.Periods ?? CohortQuery.DefaultPeriods, request.Channel);
+            returning == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, request.Periods ?? CohortQuery.DefaultPeriods, scope.IsAll ? null : scope);
         if (query.Validate() is { } invalid) return Problems.Invalid(invalid with { Path = "$." + invalid.Path });
         var index = await host.GetAsync(stale_ok == true, ct);
         var result = CohortEngine.Run(index, query);
@@ -109,19 +111,33 @@ internal static class AnalyticsEndpoints
         return true;
     }
 
+    /// <summary>
+    /// GET /v1/metrics: <c>from</c>, <c>to</c> (yyyy-MM-dd; default the last 30 days with data), <c>by</c> (a
+    /// grouping), filters <c>channel</c>, <c>campaign</c>, <c>store</c>, <c>category</c>, <c>region</c>, and
+    /// <c>compare</c> (previous and/or yoy, repeated or comma-separated).
+    /// </summary>
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
-        EventIndexHost host, TimeProvider time, string? from, string? to, string? by, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, TimeProvider time, string? from, string? to, string? by, string? channel, string? campaign, string? store,
+        string? category, string? region, string[]? compare, bool? stale_ok, CancellationToken ct)
     {
         if (!Day(from, "from", out var fromDay, out var problem) || !Day(to, "to", out var toDay, out problem)) return problem!;
         var grouping = KpiGrouping.Total;
-        if (by is not null && (!Enum.TryParse(by, ignoreCase: true, out grouping) || int.TryParse(by, out _)))
-            return Problems.Invalid(Error.Invalid("$.by", $"unknown grouping '{by}' (total, day, week, month or channel)"));
+        if (by is not null)
+        {
+            if (KpiQuery.ParseGrouping(by) is not { } parsed)
+                return Problems.Invalid(Error.Invalid("$.by", $"unknown grouping '{by}' ({KpiQuery.GroupingNames})"));
+            grouping = parsed;
+        }
+        var comparisons = KpiQuery.ParseComparisons(compare ?? []);
+        if (!comparisons.TryGetValue(out var comparison, out var compareError)) return Problems.Invalid(compareError with { Path = "$." + compareError.Path });
+        var scope = new Scope(channel, campaign, store, category, region);
+        if (scope.Validate() is { } scopeError) return Problems.Invalid(scopeError with { Path = "$." + scopeError.Path });
         var index = await host.GetAsync(stale_ok == true, ct);
         var (_, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-        var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping);
-        var result = KpiEngine.Run(index, query);
-        if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
-        return TypedResults.Text(KpiJson.Write(rows), "application/json");
+        var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
+        var result = KpiEngine.Report(index, query);
+        if (!result.TryGetValue(out var report, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        return TypedResults.Text(KpiJson.Write(report), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FunnelAsync(
@@ -193,8 +209,12 @@ internal static class AnalyticsEndpoints
     }
 }
 
-/// <summary>A retention question: period week|month; entry first_purchase|signup|first:&lt;type&gt;; return purchase|any.</summary>
-public sealed record CohortRequest(string? From, string? To, string? Period, string? Entry, string? Return, int? Periods, string? Channel);
+/// <summary>
+/// A retention question: period week|month; entry first_purchase|signup|first:&lt;type&gt;; return purchase|any; the
+/// members' scope by channel, campaign, store (first-purchase cohorts only), category and region.
+/// </summary>
+public sealed record CohortRequest(string? From, string? To, string? Period, string? Entry, string? Return, int? Periods, string? Channel,
+    string? Campaign = null, string? Store = null, string? Category = null, string? Region = null);
 
 /// <summary>An attribution question: by channel|campaign|kol; look-back and time-decay half-life in days.</summary>
 public sealed record AttributionRequest(string? From, string? To, string? By, int? LookbackDays, double? HalfLifeDays);

@@ -8,8 +8,8 @@ public sealed class AnalyticsEndpointsTests
     private static string Event(string id, string type, string customer, string time, string channel = "douyin") =>
         $$"""{"event_id":"{{id}}","type":"{{type}}","customer_id":"{{customer}}","time":"{{time}}","channel":"{{channel}}"}""";
 
-    private static string Order(string id, string customer, string paidAt, string price) => $$"""
-        {"order_id":"{{id}}","customer_id":"{{customer}}","placed_at":"{{paidAt}}","paid_at":"{{paidAt}}","status":"paid","channel":"douyin",
+    private static string Order(string id, string customer, string paidAt, string price, string channel = "douyin") => $$"""
+        {"order_id":"{{id}}","customer_id":"{{customer}}","placed_at":"{{paidAt}}","paid_at":"{{paidAt}}","status":"paid","channel":"{{channel}}",
          "lines":[{"sku":"k1","quantity":1,"unit_price":"{{price}}"}]}
         """;
 
@@ -57,6 +57,79 @@ public sealed class AnalyticsEndpointsTests
         Assert.Equal("product_view", steps[0].GetProperty("step").GetString());
         Assert.Equal(2, steps[0].GetProperty("customers").GetInt64());
         Assert.Equal(1, steps[1].GetProperty("customers").GetInt64()); // u2's cart is ten days later
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Metrics_FilterGroupAndCompare(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await host.PostJsonAsync("/v1/events", $$"""
+            {"events":[{{Event("e1", "page_view", "u1", "2026-05-01T09:00:00+08:00")}},{{Event("e2", "page_view", "u2", "2026-05-02T09:00:00+08:00", "jd")}},
+                       {{Event("e3", "page_view", "u1", "2026-04-25T09:00:00+08:00")}}]}
+            """);
+        await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o1", "u1", "2026-05-01T10:00:00+08:00", "100.00"));
+        await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o2", "u1", "2026-04-25T10:00:00+08:00", "50.00"));
+        await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o3", "u2", "2026-05-02T10:00:00+08:00", "30.00", "jd"));
+
+        var plain = await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&channel=douyin"));
+        var row = plain.GetProperty("rows")[0];
+        Assert.Equal(100.00m, row.GetProperty("gmv").GetDecimal());
+        Assert.Equal(1, row.GetProperty("uv").GetInt64());
+        Assert.False(row.TryGetProperty("previous", out _)); // comparisons are added only when asked for
+        Assert.False(plain.TryGetProperty("compare", out _));
+
+        var response = await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&channel=douyin&compare=previous");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var compared = await Json.ReadAsync(response);
+        row = compared.GetProperty("rows")[0];
+        Assert.Equal(100.00m, row.GetProperty("gmv").GetDecimal());
+        Assert.Equal(50.00m, row.GetProperty("previous").GetProperty("gmv").GetDecimal());
+        var gmv = row.GetProperty("change").GetProperty("previous").GetProperty("gmv");
+        Assert.Equal("50.00", gmv.GetProperty("absolute").GetRawText());
+        Assert.Equal(1.0, gmv.GetProperty("relative").GetDouble());
+        Assert.Equal("2026-04-24", compared.GetProperty("compare").GetProperty("previous").GetProperty("from").GetString());
+
+        var days = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&by=day&compare=previous,yoy"))).GetProperty("rows");
+        Assert.Equal(7, days.GetArrayLength());
+        Assert.Equal("2026-04-25", days[1].GetProperty("previous").GetProperty("key").GetString());
+        Assert.Equal(50.00m, days[1].GetProperty("previous").GetProperty("gmv").GetDecimal());
+        Assert.Equal("2025-05-02", days[1].GetProperty("yoy").GetProperty("key").GetString());
+
+        var both = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&compare=previous&compare=yoy"))).GetProperty("rows")[0];
+        Assert.True(both.TryGetProperty("previous", out _) && both.TryGetProperty("yoy", out _));
+
+        var campaigns = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&by=campaign"))).GetProperty("rows");
+        Assert.Equal("(none)", Assert.Single(campaigns.EnumerateArray()).GetProperty("key").GetString());
+        var stores = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&by=store"))).GetProperty("rows");
+        Assert.Equal(JsonValueKindNull, stores[0].GetProperty("uv").ValueKind); // events have no store
+        Assert.Equal(JsonValueKindNull, stores[0].GetProperty("spend").ValueKind);
+        var regions = await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&by=region");
+        Assert.Equal(HttpStatusCode.OK, regions.StatusCode);
+        var categories = await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-07&by=category");
+        Assert.Equal(HttpStatusCode.OK, categories.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&compare=mom", "$.compare")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&compare=previous,", "$.compare")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&channel=", "$.channel")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&campaign=", "$.campaign")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&store=", "$.store")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&category=", "$.category")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&region=", "$.region")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&channel=nowhere", "$.channel")]
+    [InlineData("/v1/metrics?from=2026-05-01&to=2026-05-07&region=Atlantis", "$.region")]
+    [InlineData("/v1/metrics?by=4", "$.by")]
+    [InlineData("/v1/metrics?by=segment", "$.by")]
+    [InlineData("/v1/metrics?from=1970-01-02&to=1970-01-09&compare=yoy", "$.compare")]
+    public async Task Metrics_BadFilterOrComparison_Is400NamingTheField(string url, string path)
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var response = await host.Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(Json.IsProblem(response));
+        Assert.Contains(path, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -113,6 +186,12 @@ public sealed class AnalyticsEndpointsTests
         Assert.Equal(2, may.GetProperty("size").GetInt64());
         Assert.Equal(1, may.GetProperty("periods")[1].GetProperty("active").GetInt64()); // u1 came back in June
 
+        var douyin = await host.PostJsonAsync("/v1/cohorts", """{"from":"2026-05-01","to":"2026-06-30","period":"month","periods":2,"channel":"douyin"}""");
+        Assert.Equal(HttpStatusCode.OK, douyin.StatusCode);
+        Assert.Equal(2, (await Json.ReadAsync(douyin)).GetProperty("cohorts")[0].GetProperty("size").GetInt64()); // every order here is douyin
+        var unknownStore = await host.PostJsonAsync("/v1/cohorts", """{"from":"2026-05-01","to":"2026-06-30","store":"flagship"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, unknownStore.StatusCode); // no order names a store
+
         var attribution = await host.PostJsonAsync("/v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","lookback_days":30}""");
         Assert.Equal(HttpStatusCode.OK, attribution.StatusCode);
         var models = (await Json.ReadAsync(attribution)).GetProperty("models");
@@ -127,6 +206,10 @@ public sealed class AnalyticsEndpointsTests
     [InlineData("/v1/cohorts", """{"to":"2026-05-31"}""", "$.from")]
     [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","period":"year"}""", "$.period")]
     [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","periods":99}""", "$.periods")]
+    [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","channel":""}""", "$.channel")]
+    [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","region":""}""", "$.region")]
+    [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","campaign":"nowhere"}""", "$.campaign")]
+    [InlineData("/v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","entry":"signup","store":"flagship"}""", "$.store")]
     [InlineData("/v1/attribution", """{"from":"2026-05-31","to":"2026-05-01"}""", "$.to")]
     [InlineData("/v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","lookback_days":0}""", "$.lookback_days")]
     [InlineData("/v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","by":"weather"}""", "$.by")]

@@ -1,0 +1,48 @@
+namespace Flywheel.Analytics.Kpis;
+
+/// <summary>
+/// A row of the query's range beside its partners in the comparison ranges: null when that comparison was not asked
+/// for, or when the row has no partner (see <see cref="KpiEngine.Report"/>).
+/// </summary>
+public sealed record KpiComparedRow(KpiRow Row, KpiRow? Previous, KpiRow? YearAgo)
+{
+    /// <summary>The partner in one comparison.</summary>
+    public KpiRow? Partner(KpiComparison comparison) => comparison switch
+    {
+        KpiComparison.Previous => Previous,
+        KpiComparison.YearOverYear => YearAgo,
+        _ => throw new ArgumentOutOfRangeException(nameof(comparison), comparison, "one comparison"),
+    };
+}
+
+/// <summary>A KPI report with its comparisons.</summary>
+public sealed record KpiReport(KpiQuery Query, IReadOnlyList<KpiComparedRow> Rows)
+{
+    /// <summary>The comparisons asked for, previous first.</summary>
+    public IEnumerable<KpiComparison> Comparisons
+    {
+        get
+        {
+            if (Query.Compare.HasFlag(KpiComparison.Previous)) yield return KpiComparison.Previous;
+            if (Query.Compare.HasFlag(KpiComparison.YearOverYear)) yield return KpiComparison.YearOverYear;
+        }
+    }
+
+    /// <summary>The range of one comparison.</summary>
+    public (DateOnly From, DateOnly To) RangeOf(KpiComparison comparison) =>
+        comparison == KpiComparison.Previous ? Query.PreviousRange : Query.YearAgoRange;
+}
+
+/// <summary>How one KPI moved from a comparison value to the current one.</summary>
+public static class KpiChange
+{
+    /// <summary>Current − before, null when either is null.</summary>
+    public static long? Absolute(long? current, long? before) => current is { } c && before is { } b ? c - b : null;
+
+    /// <summary>Current − before, null when either is null.</summary>
+    public static double? Absolute(double? current, double? before) => current is { } c && before is { } b ? c - b : null;
+
+    /// <summary>(current − before) / before as a fraction; null when either is null or before is 0.</summary>
+    public static double? Relative(double? current, double? before) =>
+        current is { } c && before is { } b && b != 0 ? (c - b) / b : null;
+}
