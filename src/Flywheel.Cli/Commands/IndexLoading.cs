@@ -25,3 +25,23 @@ internal static class IndexLoading
         return index;
     }
 }
+
+/// <summary>Resolves <c>--segment NAME</c> into the customers a report scope keeps.</summary>
+internal static class SegmentOption
+{
+    /// <summary>The scope with the segment's customers, or an exit code after reporting an unknown or empty name.</summary>
+    public static async Task<(Flywheel.Analytics.Scopes.Scope? Scope, int ExitCode)> ApplyAsync(ParseResult parse, CliConsole console, TimeProvider time,
+        EventIndex index, Flywheel.Analytics.Scopes.Scope scope, string? segment, DateOnly asOf, CancellationToken ct)
+    {
+        if (segment is null) return (scope, ExitCodes.Ok);
+        if (segment.Length == 0) return (null, await ReportCommand.BadAsync(console, "--segment", "an empty segment name"));
+        var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+        if (store is null) return (null, exit);
+        using (store)
+        {
+            var members = await Flywheel.Customers.CustomerSets.ResolveAsync(store, index, segment, asOf, ct);
+            if (!members.TryGetValue(out var ids, out var unknown)) return (null, await ReportCommand.BadAsync(console, "--segment", unknown.Message));
+            return (scope with { Customers = ids, Segment = segment }, ExitCodes.Ok);
+        }
+    }
+}

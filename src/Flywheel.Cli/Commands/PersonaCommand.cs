@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Flywheel.Analytics.Time;
+using Flywheel.Customers;
 using Flywheel.Customers.Personas;
 using Flywheel.Customers.Profiles;
 
@@ -34,7 +35,7 @@ internal static class PersonaCommand
                 var profiles = await ProfileTable.LoadAsync(store, ct);
                 var day = asOfDay ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
                 var name = parse.GetValue(segment)!;
-                var members = await PersonaTargets.ResolveAsync(store, index, profiles, name, day, ct);
+                var members = await CustomerSets.ResolveAsync(store, index, name, day, ct);
                 if (!members.TryGetValue(out var ids, out var missing)) return await ReportCommand.BadAsync(console, "segment", missing.Message);
                 var persona = PersonaEngine.Run(index, profiles, name, ids, day);
                 if (!persona.TryGetValue(out var result, out var empty)) return await ReportCommand.BadAsync(console, "segment", empty.Message);

@@ -35,11 +35,12 @@ internal static class ReportCohortCommand
         var campaign = new Option<string?>("--campaign") { Description = "Only visitors whose entry was in this campaign (a first order: its last touch's)" };
         var store = new Option<string?>("--store") { Description = "Only visitors whose first order was in this store (entry first_purchase)" };
         var category = new Option<string?>("--category") { Description = "Only visitors whose entry was in this category (a first order's largest line, an event's SKU)" };
+        var segment = new Option<string?>("--segment") { Description = "Only these customers: a saved audience, an RFM segment (champions, at_risk …) or group (high_value …)" };
         var region = new Option<string?>("--region") { Description = "Only customers in this province" };
         var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
         var command = new Command("cohort", "Retention cohorts 留存同期群: who came back, and what they spent, in each week or month after entry")
         {
-            from, to, period, entry, returning, periods, channel, campaign, store, category, region, format,
+            from, to, period, entry, returning, periods, channel, campaign, store, category, region, segment, format,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -62,6 +63,9 @@ internal static class ReportCohortCommand
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, console, time, index, scope, parse.GetValue(segment), toDay ?? last, ct);
+            if (scoped is null) return segmentExit;
+            scope = scoped;
             var query = new CohortQuery(fromDay ?? first, toDay ?? last,
                 parse.GetValue(period) == "week" ? CohortPeriod.Week : CohortPeriod.Month, cohortEntry,
                 parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, scope.IsAll ? null : scope);

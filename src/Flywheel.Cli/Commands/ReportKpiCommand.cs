@@ -30,6 +30,7 @@ internal static class ReportKpiCommand
         var campaign = new Option<string?>("--campaign") { Description = "Only this campaign: its events and spend, and orders whose last touch was in it" };
         var store = new Option<string?>("--store") { Description = "Only this store's orders (traffic and spend are then not reported)" };
         var category = new Option<string?>("--category") { Description = "Only orders (by largest line) and product events in this category (spend not reported)" };
+        var segment = new Option<string?>("--segment") { Description = "Only these customers: a saved audience, an RFM segment (champions, at_risk …) or group (high_value …)" };
         var region = new Option<string?>("--region") { Description = "Only customers in this province (spend not reported)" };
         var compare = new Option<string[]>("--compare")
         {
@@ -38,7 +39,7 @@ internal static class ReportKpiCommand
         var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
         var command = new Command("kpi", "Traffic, conversion and cost KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...)")
         {
-            from, to, by, channel, campaign, store, category, region, compare, format,
+            from, to, by, channel, campaign, store, category, region, segment, compare, format,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,6 +59,9 @@ internal static class ReportKpiCommand
             var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, console, time, index, scope, parse.GetValue(segment), toDay ?? last, ct);
+            if (scoped is null) return segmentExit;
+            scope = scoped;
             var query = new KpiQuery(fromDay ?? first, toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
             var result = KpiEngine.Report(index, query);
             if (!result.TryGetValue(out var report, out var error))

@@ -87,6 +87,24 @@ public sealed class RfmCommandTests : IDisposable
         Assert.Contains("error: " + named, error);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task ReportKpi_Segment_KeepsItsCustomersOnly(string engine)
+    {
+        var store = await SeededStoreAsync(engine);
+        // As of 2026-06-30, u1 (two June orders) is need_attention and u2 (March) is lost.
+        var (exit, output, error) = await CliRunner.RunAsync(["report", "kpi", "--from", "2026-01-01", "--to", "2026-06-30", "--segment", "need_attention", "--format", "json", .. store]);
+        Assert.True(exit == ExitCodes.Ok, error);
+        using var json = JsonDocument.Parse(output);
+        var row = json.RootElement.GetProperty("rows")[0];
+        Assert.Equal(("500.00", 2, 1), (row.GetProperty("gmv").GetRawText(), row.GetProperty("orders").GetInt32(), row.GetProperty("buyers").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("spend").ValueKind); // spend cannot be split by customer
+
+        (exit, _, error) = await CliRunner.RunAsync(["report", "cohort", "--segment", "no_such_thing", .. store]);
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Contains("error: --segment: no segment 'no_such_thing'", error);
+    }
+
     [Fact]
     public async Task Persona_UnknownSegment_ExitsTwo()
     {

@@ -1,4 +1,5 @@
 using Flywheel.Analytics.Index;
+using Flywheel.Customers;
 using Flywheel.Customers.Personas;
 using Flywheel.Customers.Profiles;
 using Flywheel.Storage;
@@ -77,8 +78,8 @@ public class PersonaEngineTests
         var (index, profiles) = await StoreAsync(store);
         Assert.Equal("segment", PersonaEngine.Run(index, profiles, "x", new HashSet<string>(), AsOf).Error?.Path);
         Assert.Contains("none of", PersonaEngine.Run(index, profiles, "x", new HashSet<string> { "ghost" }, AsOf).Error?.Message);
-        Assert.Equal("not_found", PersonaTargets.Resolve(index, profiles, "vip", AsOf).Error?.Code);
-        Assert.Equal(10, PersonaTargets.Resolve(index, profiles, "all", AsOf).Value.Count);
+        Assert.Equal("not_found", CustomerSets.Resolve(index, "vip", AsOf).Error?.Code);
+        Assert.Equal(10, CustomerSets.Resolve(index, "all", AsOf).Value.Count);
     }
 
     [Theory]
@@ -92,11 +93,11 @@ public class PersonaEngineTests
             new Flywheel.Storage.Audiences.AudienceHeader(name, "加购未付款", "funnel_dropoff", "{}", 0), ["m1", "m2"],
             Flywheel.Storage.Audiences.AudienceSaveMode.Replace, CancellationToken.None);
         Assert.True(saved.IsSuccess, saved.Error?.Message);
-        var members = await PersonaTargets.ResolveAsync(store, index, profiles, "abandoned_cart", AsOf, CancellationToken.None);
+        var members = await CustomerSets.ResolveAsync(store, index, "abandoned_cart", AsOf, CancellationToken.None);
         Assert.Equal(["m1", "m2"], members.Value.Order(StringComparer.Ordinal));
         var persona = PersonaEngine.Run(index, profiles, "abandoned_cart", members.Value, AsOf).Value;
         Assert.Equal(1.0, persona.Dimensions.Single(d => d.Code == "gender").Values.Single(v => v.Value == "male").Share);
-        Assert.Equal("not_found", (await PersonaTargets.ResolveAsync(store, index, profiles, "nobody_saved_this", AsOf, CancellationToken.None)).Error?.Code);
+        Assert.Equal("not_found", (await CustomerSets.ResolveAsync(store, index, "nobody_saved_this", AsOf, CancellationToken.None)).Error?.Code);
     }
 
     [Theory]

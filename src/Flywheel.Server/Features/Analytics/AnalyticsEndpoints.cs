@@ -8,6 +8,7 @@ using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
+using Flywheel.Customers;
 using Flywheel.Primitives;
 using Flywheel.Server.Http;
 using Flywheel.Storage;
@@ -62,7 +63,7 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CohortsAsync(
-        EventIndexHost host, CohortRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, CohortRequest request, bool? stale_ok, CancellationToken ct)
     {
         if (!Range(request.From, request.To, out var from, out var to, out var problem)) return problem!;
         var period = request.Period ?? "month";
@@ -75,7 +76,14 @@ internal static class AnalyticsEndpoints
         var query = new CohortQuery(from, to, period == "week" ? CohortPeriod.Week : CohortPeriod.Month, entry,
             returning == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, request.Periods ?? CohortQuery.DefaultPeriods, scope.IsAll ? null : scope);
         if (query.Validate() is { } invalid) return Problems.Invalid(invalid with { Path = "$." + invalid.Path });
+        if (request.Segment is { Length: 0 }) return Problems.Invalid(Error.Invalid("$.segment", "an empty segment name"));
         var index = await host.GetAsync(stale_ok == true, ct);
+        if (request.Segment is { } segment)
+        {
+            var members = await CustomerSets.ResolveAsync(store, index, segment, to, ct);
+            if (!members.TryGetValue(out var ids, out var unknown)) return Problems.Invalid(unknown with { Path = "$.segment" });
+            query = query with { Scope = scope with { Customers = ids, Segment = segment } };
+        }
         var result = CohortEngine.Run(index, query);
         if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
         return TypedResults.Text(CohortJson.Write(rows), "application/json");
@@ -117,8 +125,8 @@ internal static class AnalyticsEndpoints
     /// <c>compare</c> (previous and/or yoy, repeated or comma-separated).
     /// </summary>
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
-        EventIndexHost host, TimeProvider time, string? from, string? to, string? by, string? channel, string? campaign, string? store,
-        string? category, string? region, string[]? compare, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore flywheel, TimeProvider time, string? from, string? to, string? by, string? channel, string? campaign,
+        string? store, string? category, string? region, string? segment, string[]? compare, bool? stale_ok, CancellationToken ct)
     {
         if (!Day(from, "from", out var fromDay, out var problem) || !Day(to, "to", out var toDay, out problem)) return problem!;
         var grouping = KpiGrouping.Total;
@@ -132,8 +140,15 @@ internal static class AnalyticsEndpoints
         if (!comparisons.TryGetValue(out var comparison, out var compareError)) return Problems.Invalid(compareError with { Path = "$." + compareError.Path });
         var scope = new Scope(channel, campaign, store, category, region);
         if (scope.Validate() is { } scopeError) return Problems.Invalid(scopeError with { Path = "$." + scopeError.Path });
+        if (segment is { Length: 0 }) return Problems.Invalid(Error.Invalid("$.segment", "an empty segment name"));
         var index = await host.GetAsync(stale_ok == true, ct);
         var (_, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        if (segment is not null)
+        {
+            var members = await CustomerSets.ResolveAsync(flywheel, index, segment, toDay ?? last, ct);
+            if (!members.TryGetValue(out var ids, out var unknown)) return Problems.Invalid(unknown with { Path = "$.segment" });
+            scope = scope with { Customers = ids, Segment = segment };
+        }
         var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
         var result = KpiEngine.Report(index, query);
         if (!result.TryGetValue(out var report, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
@@ -214,7 +229,7 @@ internal static class AnalyticsEndpoints
 /// members' scope by channel, campaign, store (first-purchase cohorts only), category and region.
 /// </summary>
 public sealed record CohortRequest(string? From, string? To, string? Period, string? Entry, string? Return, int? Periods, string? Channel,
-    string? Campaign = null, string? Store = null, string? Category = null, string? Region = null);
+    string? Campaign = null, string? Store = null, string? Category = null, string? Region = null, string? Segment = null);
 
 /// <summary>An attribution question: by channel|campaign|kol; look-back and time-decay half-life in days.</summary>
 public sealed record AttributionRequest(string? From, string? To, string? By, int? LookbackDays, double? HalfLifeDays);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Time;
 using Flywheel.Customers.Lifecycle;
+using Flywheel.Customers;
 using Flywheel.Customers.Personas;
 using Flywheel.Customers.Profiles;
 using Flywheel.Customers.Rfm;
@@ -72,7 +73,7 @@ internal static class InsightEndpoints
         var index = await host.GetAsync(stale_ok == true, ct);
         var table = await profiles.GetAsync(ct);
         var day = asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
-        var members = await PersonaTargets.ResolveAsync(store, index, table, segment, day, ct);
+        var members = await CustomerSets.ResolveAsync(store, index, segment, day, ct);
         if (!members.TryGetValue(out var ids, out var missing))
             return Problems.Create(StatusCodes.Status404NotFound, "not_found", "Unknown segment", missing.Message);
         if (!PersonaEngine.Run(index, table, segment, ids, day).TryGetValue(out var persona, out var empty))

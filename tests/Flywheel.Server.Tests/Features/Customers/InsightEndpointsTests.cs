@@ -33,6 +33,22 @@ public class InsightEndpointsTests
     }
 
     [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Metrics_AndCohorts_TakeASegment(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await SeedAsync(host);
+        var row = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-06-01&to=2026-06-30&segment=all"))).GetProperty("rows")[0];
+        Assert.Equal(1, row.GetProperty("buyers").GetInt32());
+        var missing = await host.Client.GetAsync("/v1/metrics?from=2026-06-01&to=2026-06-30&segment=vip");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("$.segment", await missing.Content.ReadAsStringAsync());
+        var cohorts = await host.PostJsonAsync("/v1/cohorts", """{"from":"2026-06-01","to":"2026-06-30","segment":"champions"}""");
+        Assert.Equal(HttpStatusCode.OK, cohorts.StatusCode);
+        Assert.Empty((await Json.ReadAsync(cohorts)).GetProperty("cohorts").EnumerateArray()); // the only buyer scores 1 everywhere (no one below them), so Lost, not a champion
+    }
+
+    [Theory]
     [InlineData("/v1/rfm?as_of=2026-02-30", "$.as_of")]
     [InlineData("/v1/rfm?window=0", "$.window")]
     [InlineData("/v1/rfm?thresholds=r%3D1", "$.thresholds")]

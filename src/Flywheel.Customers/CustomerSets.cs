@@ -1,25 +1,24 @@
 using Flywheel.Analytics.Index;
-using Flywheel.Customers.Profiles;
 using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using Flywheel.Storage.Audiences;
 
-namespace Flywheel.Customers.Personas;
+namespace Flywheel.Customers;
 
 /// <summary>
-/// Turns the name a marketer gives <c>flywheel persona</c> into members: <c>all</c>, an RFM segment code
-/// (<c>champions</c>, <c>at_risk</c> …, scored as of <c>asOf</c> over a year) or an operating group
-/// (<c>high_value</c>, <c>potential</c>, <c>churn_risk</c>). Saved segments and audiences are looked up by the caller
-/// first; this is the fallback that needs no store.
+/// Turns a segment name a marketer gives (<c>flywheel persona NAME</c>, <c>report kpi --segment NAME</c>,
+/// <c>?segment=NAME</c>) into customer ids: a saved audience of that name (a funnel's abandoned carts), else <c>all</c>,
+/// an RFM segment code (<c>champions</c>, <c>at_risk</c> …, scored as of <c>asOf</c> over a year) or an operating group
+/// (<c>high_value</c>, <c>potential</c>, <c>churn_risk</c>).
 /// </summary>
-public static class PersonaTargets
+public static class CustomerSets
 {
     public static IReadOnlyList<string> Names { get; } =
         ["all", .. RfmSegments.All.Select(s => s.Code), .. Enum.GetValues<OperatingGroup>().Select(RfmSegments.GroupCode)];
 
     /// <summary>A saved audience of that name first (e.g. a funnel's abandoned carts), else <see cref="Resolve"/>.</summary>
-    public static async Task<Result<IReadOnlySet<string>>> ResolveAsync(FlywheelStore store, EventIndex index, ProfileTable profiles, string name, DateOnly asOf,
+    public static async Task<Result<IReadOnlySet<string>>> ResolveAsync(FlywheelStore store, EventIndex index, string name, DateOnly asOf,
         CancellationToken ct)
     {
         if (AudienceName.Parse(name).TryGetValue(out var audience, out _) && await AudienceStore.GetAsync(store, audience, ct) is not null)
@@ -28,12 +27,12 @@ public static class PersonaTargets
             await foreach (var id in AudienceStore.AllMembersAsync(store, audience, null, ct)) members.Add(id);
             return members;
         }
-        return Resolve(index, profiles, name, asOf);
+        return Resolve(index, name, asOf);
     }
 
-    public static Result<IReadOnlySet<string>> Resolve(EventIndex index, ProfileTable profiles, string name, DateOnly asOf)
+    public static Result<IReadOnlySet<string>> Resolve(EventIndex index, string name, DateOnly asOf)
     {
-        if (name == "all") return Result(profiles.CustomerIds);
+        if (name == "all") return Result(Enumerable.Range(0, index.VisitorCount).Where(v => index.IsCustomer[v]).Select(v => index.VisitorKeys[v]));
         var segment = RfmSegments.Find(name);
         OperatingGroup? group = Enum.GetValues<OperatingGroup>().Where(g => RfmSegments.GroupCode(g) == name).Select(g => (OperatingGroup?)g).FirstOrDefault();
         if (segment is null && group is null)
