@@ -42,12 +42,12 @@ public sealed record AttributionQuery(
     double HalfLifeDays = 7)
 {
     public Error? Validate() =>
-        To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
+        Time.LocalCalendar.CheckDay("from", From) ?? Time.LocalCalendar.CheckDay("to", To) ?? (To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
         : To.DayNumber - From.DayNumber > 3660 ? Error.Invalid("to", "a range of more than ten years")
         : LookbackDays is < 1 or > 90 ? Error.Invalid("lookback", $"the look-back window must be 1 to 90 days, not {LookbackDays}")
         : !double.IsFinite(HalfLifeDays) || HalfLifeDays <= 0 || HalfLifeDays > 365
             ? Error.Invalid("half-life", "the time-decay half-life must be more than 0 and at most 365 days")
-        : null;
+        : null);
 }
 
 /// <summary>

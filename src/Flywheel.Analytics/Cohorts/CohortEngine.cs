@@ -79,7 +79,7 @@ public sealed record CohortQuery(
     public const int MaxPeriods = 36;
 
     public Error? Validate() =>
-        To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
+        Time.LocalCalendar.CheckDay("from", From) ?? Time.LocalCalendar.CheckDay("to", To) ?? (To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
         : To.DayNumber - From.DayNumber > 3660 ? Error.Invalid("to", "a range of more than ten years")
         : Periods is < 1 or > MaxPeriods ? Error.Invalid("periods", $"{Periods} is outside 1..{MaxPeriods}")
         : Entry is null ? Error.Invalid("entry", "an entry is required")
@@ -88,7 +88,7 @@ public sealed record CohortQuery(
         : !Enum.IsDefined(Return) ? Error.Invalid("return", $"unknown return {Return}")
         : Scope?.Store is not null && Entry.Kind != CohortEntryKind.FirstPurchase
             ? Error.Invalid("store", $"a {Entry} cohort starts with an event, and events have no store: use entry first_purchase")
-        : Scope?.Validate();
+        : Scope?.Validate());
 }
 
 /// <summary>

@@ -17,6 +17,15 @@ public sealed class LocalCalendar
         _zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? throw new ArgumentException($"unknown time zone '{timeZone}'", nameof(timeZone));
     }
 
+    /// <summary>The first and last days a report can ask about: index times are int seconds from 2020 (ADR 0002).</summary>
+    public static readonly DateOnly EarliestDay = new(2000, 1, 1), LatestDay = new(2087, 12, 31);
+
+    /// <summary>An error naming <paramref name="path"/> when a day is outside what the index can hold; null when fine.</summary>
+    public static Primitives.Error? CheckDay(string path, DateOnly day) =>
+        day < EarliestDay || day > LatestDay
+            ? Primitives.Error.Invalid(path, $"{day:yyyy-MM-dd} is outside the supported days {EarliestDay:yyyy-MM-dd}..{LatestDay:yyyy-MM-dd}")
+            : null;
+
     /// <summary>The index time at which a local date begins.</summary>
     public int StartOf(DateOnly date)
     {

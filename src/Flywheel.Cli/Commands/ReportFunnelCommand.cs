@@ -58,6 +58,8 @@ internal static class ReportFunnelCommand
                 return await BadAsync(console, Error.Invalid("from", "give a date as yyyy-MM-dd, e.g. 2026-06-18"));
             if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
                 return await BadAsync(console, Error.Invalid("to", "give a date as yyyy-MM-dd, e.g. 2026-06-18"));
+            if (fromDay is { } early && LocalCalendar.CheckDay("from", early) is { } badFrom) return await BadAsync(console, badFrom);
+            if (toDay is { } late && LocalCalendar.CheckDay("to", late) is { } badTo) return await BadAsync(console, badTo);
             if (fromDay is { } f0 && toDay is { } t0 && t0 < f0)
                 return await BadAsync(console, Error.Invalid("to", $"{t0:yyyy-MM-dd} is before --from {f0:yyyy-MM-dd}"));
             var funnelMode = parse.GetValue(mode) switch

@@ -216,6 +216,11 @@ internal static class AnalyticsEndpoints
         if (text is null) return true;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
         {
+            if (LocalCalendar.CheckDay("$." + name, parsed) is { } outside)
+            {
+                problem = Problems.Invalid(outside);
+                return false;
+            }
             day = parsed;
             return true;
         }

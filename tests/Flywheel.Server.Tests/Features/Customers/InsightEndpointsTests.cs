@@ -50,6 +50,8 @@ public class InsightEndpointsTests
 
     [Theory]
     [InlineData("/v1/rfm?as_of=2026-02-30", "$.as_of")]
+    [InlineData("/v1/metrics?from=2095-01-01&to=2095-01-02", "$.from")]
+    [InlineData("/v1/metrics?to=1999-12-31", "$.to")]
     [InlineData("/v1/rfm?window=0", "$.window")]
     [InlineData("/v1/rfm?thresholds=r%3D1", "$.thresholds")]
     [InlineData("/v1/rfm?as_of=2026-06-30&compare=2026-01-01", "$.compare")]
