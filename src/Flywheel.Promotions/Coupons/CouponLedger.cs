@@ -52,7 +52,8 @@ public static class CouponLedger
     public const string Forbidden = "forbidden";
     public const string IdempotencyMismatch = "idempotency_mismatch";
 
-    internal static readonly JsonSerializerOptions Json = new()
+    /// <summary>How coupons are written as JSON (stored answers, the API): snake_case names and enum values (no_threshold).</summary>
+    public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
