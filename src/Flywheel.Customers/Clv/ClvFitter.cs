@@ -136,18 +136,15 @@ public static class ClvFitter
         public static BgNbdData From(IReadOnlyList<CustomerSummary> customers)
         {
             var counts = new Dictionary<(int X, double Tx, double T), int>();
-            var sumT = 0.0;
-            foreach (var c in customers)
-            {
-                sumT += c.T;
-                counts[(c.X, c.Tx, c.T)] = counts.GetValueOrDefault((c.X, c.Tx, c.T)) + 1;
-            }
+            foreach (var c in customers) counts[(c.X, c.Tx, c.T)] = counts.GetValueOrDefault((c.X, c.Tx, c.T)) + 1;
             // Sorted, so the terms are summed in the same order however the customers arrived.
             var keys = counts.Keys.ToArray();
             Array.Sort(keys);
             var xs = new Dictionary<int, int>();
             var txs = new Dictionary<double, int>();
             var ts = new Dictionary<double, int>();
+            var sumT = 0.0;
+            foreach (var key in keys) sumT += key.T * counts[key];
             var data = new BgNbdData
             {
                 Customers = customers.Count,
@@ -225,16 +222,16 @@ public static class ClvFitter
         {
             var counts = new Dictionary<(int X, double M), int>();
             var count = 0;
-            var sum = 0.0;
             foreach (var c in customers)
             {
                 if (c.X <= 0 || !(c.MeanSpend > 0) || !double.IsFinite(c.MeanSpend)) continue;
                 count++;
-                sum += c.MeanSpend;
                 counts[(c.X, c.MeanSpend)] = counts.GetValueOrDefault((c.X, c.MeanSpend)) + 1;
             }
             var keys = counts.Keys.ToArray();
             Array.Sort(keys);
+            var sum = 0.0;
+            foreach (var key in keys) sum += key.M * counts[key];
             var xs = new Dictionary<int, int>();
             var data = new GammaGammaData
             {
