@@ -41,28 +41,37 @@ public sealed record BgNbdModel(double R, double Alpha, double A, double B)
     }
 
     /// <summary>
-    /// E[Y(t) | x, t_x, T]: the expected number of purchases in the next t = <paramref name="periods"/> periods after T (Fader,
-    /// Hardie &amp; Lee 2005, equation 10):
-    /// (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z)] / (1 + δ(x&gt;0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x)),
-    /// z = t/(α+T+t). The bracket is evaluated after Euler's transformation ₂F₁(a,b;c;z) = (1−z)^(c−a−b) ₂F₁(c−a,c−b;c;z)
-    /// (Abramowitz &amp; Stegun 15.3.3), which gives (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z): the same value, but its
-    /// parameters do not grow with x, so the series needs few terms and nothing overflows for heavy buyers.
-    /// Undefined (NaN) at exactly a = 1, where the formula's limit is a different expression.
+    /// E[Y(t) | x, t_x, T]: the expected number of purchases in the next t = <paramref name="periods"/> periods after T
+    /// (Fader, Hardie &amp; Lee 2005, equation 10):
+    /// (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z)] · P(alive), with z = t/(α+T+t).
+    /// The series of ₂F₁(r+x, b+x; …) needs many terms for heavy buyers (large x), so the bracket is first evaluated
+    /// after Euler's transformation ₂F₁(a,b;c;z) = (1−z)^(c−a−b) ₂F₁(c−a, c−b; c; z) (Abramowitz &amp; Stegun 15.3.3), as
+    /// 1 − (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z), whose parameters do not grow with x; when a itself is large (a
+    /// fit with little heterogeneity in drop-out drives a and b up together) that series is the slow one, and the
+    /// paper's form is used. Undefined (NaN) at exactly a = 1, where the formula's limit is a different expression.
     /// </summary>
     public double ExpectedPurchases(int x, double tx, double T, double periods)
     {
         var t = periods;
         if (t <= 0) return 0;
         var z = t / (Alpha + T + t);
-        var oneMinusZ = (Alpha + T) / (Alpha + T + t);
+        var logOneMinusZ = Math.Log((Alpha + T) / (Alpha + T + t));
         var c = A + B + x - 1;
-        var bracket = 1 - Math.Pow(oneMinusZ, A - 1) * Hyp2F1(A + B - 1 - R, A - 1, c, z);
+        var logF = LogHyp2F1(A + B - 1 - R, A - 1, c, z, 20_000, out var negative);
+        double bracket;
+        if (!double.IsNaN(logF) && !negative) bracket = 1 - Math.Exp((A - 1) * logOneMinusZ + logF);
+        else
+        {
+            logF = LogHyp2F1(R + x, B + x, c, z, 1_000_000, out negative);
+            if (double.IsNaN(logF) || negative) return double.NaN;
+            bracket = 1 - Math.Exp((R + x) * logOneMinusZ + logF);
+        }
         return c / (A - 1) * bracket * PAlive(x, tx, T);
     }
 
     /// <summary>
-    /// The same expectation by the paper's untransformed equation 10 (the hypergeometric series in r+x, b+x): slower and
-    /// prone to overflow for large x; kept as the reference the tests compare <see cref="ExpectedPurchases"/> with.
+    /// The same expectation by the paper's untransformed equation 10 (the hypergeometric series in r+x, b+x), evaluated
+    /// directly: the reference the tests compare <see cref="ExpectedPurchases"/> with.
     /// </summary>
     internal double ExpectedPurchasesUntransformed(int x, double tx, double T, double periods)
     {

@@ -40,28 +40,49 @@ internal static class SpecialFunctions
     public static double LogBeta(double a, double b) => LogGamma(a) + LogGamma(b) - LogGamma(a + b);
 
     /// <summary>
-    /// The Gauss hypergeometric function ₂F₁(a, b; c; z) by its power series Σ (a)ₙ(b)ₙ/(c)ₙ zⁿ/n!, for 0 ≤ z &lt; 1
-    /// (Abramowitz &amp; Stegun 15.1.1). Summed until a term no longer changes the sum; the series converges for every
-    /// |z| &lt; 1, slowly as z nears 1, so callers transform their arguments to keep z moderate and the terms' exponent
-    /// c − a − b positive (<see cref="BgNbdModel.ExpectedPurchases"/>). NaN when c is 0 or a negative integer, or when
-    /// 10⁶ terms did not converge.
+    /// The Gauss hypergeometric function ₂F₁(a, b; c; z) by its power series Σ (a)ₙ(b)ₙ/(c)ₙ zⁿ/n!, for |z| &lt; 1
+    /// (Abramowitz &amp; Stegun 15.1.1). NaN when c is 0 or a negative integer, when the series did not converge in
+    /// <paramref name="maxTerms"/> terms, or when the sum overflows (use <see cref="LogHyp2F1"/> for large sums).
     /// </summary>
-    public static double Hyp2F1(double a, double b, double c, double z)
+    public static double Hyp2F1(double a, double b, double c, double z, int maxTerms = 1_000_000)
     {
-        if (z == 0) return 1;
+        var log = LogHyp2F1(a, b, c, z, maxTerms, out var negative);
+        return negative ? -Math.Exp(log) : Math.Exp(log);
+    }
+
+    /// <summary>
+    /// ln |₂F₁(a, b; c; z)| by the power series, rescaled as it grows so sums far beyond double's range stay exact in
+    /// their logarithm; <paramref name="negative"/> gives the sign. The series converges for every |z| &lt; 1, but the
+    /// terms first grow while (a+n)(b+n)z/((c+n)(n+1)) &gt; 1, so large a·b/c needs many terms: callers pick the
+    /// representation whose parameters are small (<see cref="BgNbdModel.ExpectedPurchases"/>). NaN when c is 0 or a
+    /// negative integer, or when <paramref name="maxTerms"/> terms did not converge.
+    /// </summary>
+    public static double LogHyp2F1(double a, double b, double c, double z, int maxTerms, out bool negative)
+    {
+        negative = false;
+        if (z == 0) return 0;
         if (!(z > -1 && z < 1)) return double.NaN;
-        double sum = 1, term = 1;
-        for (var n = 0; n < 1_000_000; n++)
+        double sum = 1, term = 1, scale = 0;
+        for (var n = 0; n < maxTerms; n++)
         {
             var denominator = (c + n) * (n + 1);
             if (denominator == 0) return double.NaN;
             term *= (a + n) * (b + n) / denominator * z;
             var next = sum + term;
-            // Stop once the terms are negligible and shrinking (they may grow at first when a + b > c).
+            // Stop once the terms are negligible and shrinking (they may grow at first when a·b·z > c).
             if (next == sum || (Math.Abs(term) < 1e-17 * Math.Abs(next) && Math.Abs((a + n + 1) * (b + n + 1) / ((c + n + 1) * (n + 2)) * z) < 1))
-                return next;
+            {
+                negative = next < 0;
+                return Math.Log(Math.Abs(next)) + scale;
+            }
             sum = next;
-            if (double.IsNaN(sum) || double.IsInfinity(sum)) return double.NaN;
+            if (Math.Abs(sum) > 1e250)
+            {
+                sum *= 1e-250;
+                term *= 1e-250;
+                scale += 250 * Math.Log(10);
+            }
+            if (double.IsNaN(sum)) return double.NaN;
         }
         return double.NaN;
     }

@@ -34,6 +34,36 @@ public class BgNbdModelTests
     public void ExpectedPurchases_EulerTransformed_EqualsThePapersSeries(int x, double tx, double age, double t) =>
         Assert.Equal(Cdnow.ExpectedPurchasesUntransformed(x, tx, age, t), Cdnow.ExpectedPurchases(x, tx, age, t), 1e-9 * Math.Max(1, Cdnow.ExpectedPurchases(x, tx, age, t)));
 
+    [Fact]
+    public void ExpectedPurchases_WithHugeAAndB_ApproachesTheFixedDropoutLimit()
+    {
+        // A fit with no heterogeneity in drop-out drives a and b to ∞ with p = a/(a+b) fixed (a regression: the
+        // Euler-transformed series needed millions of terms there and the prediction came out NaN). In the limit,
+        // E[Y(t)] = E over the λ posterior of (1 − e^−λpt)/p, times P(alive); with a = 4·10⁶ it must match a = 4·10⁵
+        // closely and stay finite.
+        var huge = new BgNbdModel(0.83, 43.0, 4.2e6, 5.25e6);
+        var large = new BgNbdModel(0.83, 43.0, 4.2e5, 5.25e5);
+        foreach (var t in new[] { 1.0, 30, 365 })
+        {
+            var e = huge.ExpectedPurchases(1, 41, 261, t);
+            Assert.True(double.IsFinite(e) && e > 0, $"t = {t}: {e}");
+            Assert.Equal(large.ExpectedPurchases(1, 41, 261, t), e, 1e-4 * e);
+        }
+        Assert.Equal(huge.ExpectedPurchasesUntransformed(1, 41, 261, 30), huge.ExpectedPurchases(1, 41, 261, 30), 1e-9);
+    }
+
+    [Fact]
+    public void ExpectedPurchases_HeavyBuyer_StaysFinite()
+    {
+        // x = 500 still fits the paper's series in a double; x = 2,000 does not ((1−z)^(r+x) underflows), but the
+        // transformed series does not grow with x. A buyer at ~51 a week who last bought at T is alive and keeps buying
+        // until a drop-out, p ~ Beta(a, b + x) with mean ≈ 0.0004: about (1 − e^−λpt)/p ≈ 1,700 purchases in 52 weeks.
+        Assert.Equal(Cdnow.ExpectedPurchasesUntransformed(500, 38.86, 38.86, 52), Cdnow.ExpectedPurchases(500, 38.86, 38.86, 52), 1e-6);
+        Assert.InRange(Cdnow.ExpectedPurchases(2000, 38.86, 38.86, 52), 1500, 1900);
+        // The same buyer silent for the last 0.86 weeks is almost surely gone (P(alive) ≈ e^−40).
+        Assert.InRange(Cdnow.ExpectedPurchases(2000, 38, 38.86, 52), 0, 1e-9);
+    }
+
     [Theory]
     [InlineData(2, 30.43, 38.86, 39.0)]
     [InlineData(1, 1.71, 38.86, 39.0)]
