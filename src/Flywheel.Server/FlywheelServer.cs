@@ -94,6 +94,7 @@ public static class FlywheelServer
         app.MapIdentifyEndpoints();
         app.MapAnalyticsEndpoints();
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
+        Flywheel.Server.Features.Clv.ClvEndpoints.MapClvEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));
