@@ -16,9 +16,12 @@ public sealed record GammaGammaFit(GammaGammaModel Model, double LogLikelihood, 
 /// <summary>
 /// Maximum-likelihood fits of <see cref="BgNbdModel"/> and <see cref="GammaGammaModel"/>: Nelder–Mead on the logs of the
 /// parameters (so they stay positive), from two starts, each restarted until it stops improving. Customers with equal
-/// (x, t_x, T) are one weighted term of the likelihood, and the per-x and per-T parts of each term are computed once per
-/// evaluation, so a million customers measured in whole days cost a few hundred thousand cheap terms. Deterministic:
-/// the same customers in any order give the same parameters (large inputs are summed in fixed chunks).
+/// (x, t_x, T) are one weighted term of the likelihood, and every part of a term that depends on x alone or T alone is
+/// summed once per distinct value, so what is left per group is one exp and one log for repeat buyers and nothing at all
+/// for the rest. On large inputs (more than <see cref="WarmStartGroups"/> groups) the starts run on an evenly spaced
+/// sample of the groups first, and the full data only polish the sample's optimum: the same maximum, in a fraction of
+/// the full evaluations. Deterministic: the same customers in any order give the same parameters (terms are summed in
+/// sorted order, in fixed chunks when parallel).
 /// </summary>
 public static class ClvFitter
 {
@@ -27,6 +30,9 @@ public static class ClvFitter
 
     /// <summary>Fewest customers with repeat purchases and positive spend for a Gamma-Gamma fit by default.</summary>
     public const int DefaultMinSpendCustomers = 10;
+
+    /// <summary>Above this many groups, the starts run on a sample of this size before the full data polish the result.</summary>
+    internal const int WarmStartGroups = 20_000;
 
     // The log-parameters stay within ±LogBound (e^25 ≈ 7·10¹⁰): on data that cannot pin a parameter down the likelihood
     // keeps rising towards 0 or ∞, and the fit stops at the bound instead of running away.
@@ -37,18 +43,24 @@ public static class ClvFitter
     /// Fits BG/NBD. Invalid when there are fewer than <paramref name="minCustomers"/> customers, when none has a repeat
     /// purchase (the likelihood then has no maximum), or when a summary is invalid (<see cref="CustomerSummary.IsValid"/>).
     /// </summary>
-    public static Result<BgNbdFit> FitBgNbd(IReadOnlyList<CustomerSummary> customers, int minCustomers = DefaultMinCustomers)
+    public static Result<BgNbdFit> FitBgNbd(IReadOnlyList<CustomerSummary> customers, int minCustomers = DefaultMinCustomers) =>
+        FitBgNbd(customers, minCustomers, WarmStartGroups);
+
+    /// <summary><see cref="FitBgNbd(IReadOnlyList{CustomerSummary}, int)"/> with the warm start above <paramref name="warmStartGroups"/> groups (tests).</summary>
+    internal static Result<BgNbdFit> FitBgNbd(IReadOnlyList<CustomerSummary> customers, int minCustomers, int warmStartGroups)
     {
         ArgumentNullException.ThrowIfNull(customers);
         if (Check(customers, minCustomers) is { } error) return error;
-        var data = BgNbdData.From(customers);
+        var groups = BgNbdData.Group(customers);
+        var data = new BgNbdData(groups);
         var scale = Math.Max(data.MeanT, 1);
         double[][] starts =
         [
             [0, Math.Log(scale / 10), 0, Math.Log(2)],
             [Math.Log(0.1), Math.Log(scale), Math.Log(0.5), Math.Log(5)],
         ];
-        var minimum = NelderMead.MinimizeWithRestarts(theta => -data.LogLikelihood(theta), starts);
+        var sample = groups.Length > warmStartGroups ? new BgNbdData(Sample(groups, warmStartGroups)) : null;
+        var minimum = Minimize(theta => -data.LogLikelihood(theta), sample is null ? null : theta => -sample.LogLikelihood(theta), starts);
         var p = minimum.Point;
         var model = new BgNbdModel(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3]));
         return new BgNbdFit(model, -minimum.Value, data.Customers, data.Groups, minimum.Evaluations, minimum.Converged);
@@ -58,10 +70,15 @@ public static class ClvFitter
     /// Fits Gamma-Gamma on the customers with x &gt; 0 and positive <see cref="CustomerSummary.MeanSpend"/> (the others
     /// carry no spend information). Invalid when fewer than <paramref name="minCustomers"/> of them remain.
     /// </summary>
-    public static Result<GammaGammaFit> FitGammaGamma(IReadOnlyList<CustomerSummary> customers, int minCustomers = DefaultMinSpendCustomers)
+    public static Result<GammaGammaFit> FitGammaGamma(IReadOnlyList<CustomerSummary> customers, int minCustomers = DefaultMinSpendCustomers) =>
+        FitGammaGamma(customers, minCustomers, WarmStartGroups);
+
+    /// <summary><see cref="FitGammaGamma(IReadOnlyList{CustomerSummary}, int)"/> with the warm start above <paramref name="warmStartGroups"/> groups (tests).</summary>
+    internal static Result<GammaGammaFit> FitGammaGamma(IReadOnlyList<CustomerSummary> customers, int minCustomers, int warmStartGroups)
     {
         ArgumentNullException.ThrowIfNull(customers);
-        var data = GammaGammaData.From(customers);
+        var groups = GammaGammaData.Group(customers);
+        var data = new GammaGammaData(groups);
         if (data.Customers < Math.Max(1, minCustomers))
             return Error.Invalid("customers", $"{data.Customers} customers have repeat purchases with spend; a Gamma-Gamma fit needs at least {Math.Max(1, minCustomers)}");
         var mean = data.MeanSpend;
@@ -70,7 +87,8 @@ public static class ClvFitter
             [0, Math.Log(2), Math.Log(mean)],
             [Math.Log(5), Math.Log(5), Math.Log(mean * 4 / 5)],
         ];
-        var minimum = NelderMead.MinimizeWithRestarts(theta => -data.LogLikelihood(theta), starts);
+        var sample = groups.Length > warmStartGroups ? new GammaGammaData(Sample(groups, warmStartGroups)) : null;
+        var minimum = Minimize(theta => -data.LogLikelihood(theta), sample is null ? null : theta => -sample.LogLikelihood(theta), starts);
         var p = minimum.Point;
         return new GammaGammaFit(new GammaGammaModel(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2])), -minimum.Value, data.Customers,
             minimum.Evaluations, minimum.Converged);
@@ -80,7 +98,29 @@ public static class ClvFitter
     public static double LogLikelihood(BgNbdModel model, IReadOnlyList<CustomerSummary> customers)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return BgNbdData.From(customers).LogLikelihood([Math.Log(model.R), Math.Log(model.Alpha), Math.Log(model.A), Math.Log(model.B)]);
+        return new BgNbdData(BgNbdData.Group(customers)).LogLikelihood([Math.Log(model.R), Math.Log(model.Alpha), Math.Log(model.A), Math.Log(model.B)]);
+    }
+
+    /// <summary>
+    /// Nelder–Mead with restarts on <paramref name="full"/>; when a <paramref name="sample"/> likelihood is given, the starts
+    /// run on it and the full function starts from the sample's optimum with a smaller simplex (its evaluations are
+    /// counted too).
+    /// </summary>
+    private static NelderMead.Minimum Minimize(Func<double[], double> full, Func<double[], double>? sample, double[][] starts)
+    {
+        if (sample is null) return NelderMead.MinimizeWithRestarts(full, starts);
+        var warm = NelderMead.MinimizeWithRestarts(sample, starts, fTolerance: 1e-9, xTolerance: 1e-5);
+        var polished = NelderMead.MinimizeWithRestarts(full, [warm.Point], step: 0.05, xTolerance: 1e-6, restartStep: 0.001);
+        return polished with { Evaluations = polished.Evaluations + warm.Evaluations };
+    }
+
+    /// <summary>Every k-th group in sorted order (k chosen for about <paramref name="size"/> groups), so the sample spans every x, t_x and T.</summary>
+    private static (TKey Key, int Weight)[] Sample<TKey>((TKey Key, int Weight)[] groups, int size)
+    {
+        var step = (groups.Length + size - 1) / size;
+        var sample = new (TKey, int)[(groups.Length + step - 1) / step];
+        for (var i = 0; i < sample.Length; i++) sample[i] = groups[i * step];
+        return sample;
     }
 
     private static Error? Check(IReadOnlyList<CustomerSummary> customers, int minCustomers)
@@ -119,163 +159,208 @@ public static class ClvFitter
         return total;
     }
 
-    /// <summary>Customers grouped by (x, t_x, T), with the distinct x, t_x and T values indexed.</summary>
+    /// <summary>Runs of equal keys in a sorted array, as (key, length).</summary>
+    private static (TKey Key, int Weight)[] Runs<TKey>(TKey[] sorted) where TKey : IEquatable<TKey>
+    {
+        var runs = new List<(TKey, int)>();
+        for (var i = 0; i < sorted.Length;)
+        {
+            var j = i + 1;
+            while (j < sorted.Length && sorted[j].Equals(sorted[i])) j++;
+            runs.Add((sorted[i], j - i));
+            i = j;
+        }
+        return [.. runs];
+    }
+
+    /// <summary>Distinct values of a sequence in order of first appearance, with each element's index among them.</summary>
+    private static (T[] Values, int[] Index) Distinct<T>(IEnumerable<T> values) where T : notnull
+    {
+        var map = new Dictionary<T, int>();
+        var index = new List<int>();
+        foreach (var v in values)
+        {
+            if (!map.TryGetValue(v, out var i)) map[v] = i = map.Count;
+            index.Add(i);
+        }
+        var distinct = new T[map.Count];
+        foreach (var (v, i) in map) distinct[i] = v;
+        return (distinct, [.. index]);
+    }
+
+    /// <summary>
+    /// Customers grouped by (x, t_x, T). ln L of a group is
+    /// c(x) − (r+x) ln(α+T) + δ(x&gt;0) ln(1 + exp(ln a − ln(b+x−1) − (r+x)(ln(α+t_x) − ln(α+T)))), with c(x) the log-gamma
+    /// and r ln α terms: the first two parts are summed per distinct x and per distinct T, only the last per group.
+    /// </summary>
     private sealed class BgNbdData
     {
-        private int[] _xs = [];
-        private double[] _txs = [], _ts = [];
-        private int[] _gx = [], _gtx = [], _gt = [];
-        private double[] _weight = [];
-        // Per-evaluation scratch: the parts of each term that depend only on x, t_x or T.
-        private double[] _constX = [], _rx = [], _a4X = [], _logTx = [], _logT = [];
+        private readonly int[] _xs;          // distinct x
+        private readonly double[] _xWeight;  // customers per distinct x
+        private readonly double[] _ts;       // distinct T
+        private readonly double[] _tWeight;  // customers per distinct T, and Σ x over them
+        private readonly double[] _tXWeight;
+        private readonly double[] _txs;      // distinct t_x of repeat buyers
+        // Repeat-buyer groups: indexes into the distinct values, and the group's size.
+        private readonly int[] _gx, _gtx, _gt;
+        private readonly double[] _weight;
+        // Per-evaluation scratch.
+        private readonly double[] _rx, _a4X, _logTx, _logT;
 
-        public int Customers { get; private init; }
-        public int Groups => _weight.Length;
-        public double MeanT { get; private init; }
+        public int Customers { get; }
+        public int Groups { get; }
+        public double MeanT { get; }
 
-        public static BgNbdData From(IReadOnlyList<CustomerSummary> customers)
+        /// <summary>Customers grouped by (x, t_x, T), sorted, with the group sizes.</summary>
+        public static ((int X, double Tx, double T) Key, int Weight)[] Group(IReadOnlyList<CustomerSummary> customers)
         {
-            var counts = new Dictionary<(int X, double Tx, double T), int>();
-            foreach (var c in customers) counts[(c.X, c.Tx, c.T)] = counts.GetValueOrDefault((c.X, c.Tx, c.T)) + 1;
-            // Sorted, so the terms are summed in the same order however the customers arrived.
-            var keys = counts.Keys.ToArray();
-            Array.Sort(keys);
-            var xs = new Dictionary<int, int>();
-            var txs = new Dictionary<double, int>();
-            var ts = new Dictionary<double, int>();
+            // Sorted, so the terms are summed in the same order however the customers arrived; equal keys are then adjacent.
+            var keys = new (int X, double Tx, double T)[customers.Count];
+            for (var i = 0; i < keys.Length; i++) keys[i] = (customers[i].X, customers[i].Tx, customers[i].T);
+            Array.Sort(keys, KeyOrder.Instance);
+            return Runs(keys);
+        }
+
+        private sealed class KeyOrder : IComparer<(int X, double Tx, double T)>
+        {
+            public static readonly KeyOrder Instance = new();
+
+            public int Compare((int X, double Tx, double T) a, (int X, double Tx, double T) b) =>
+                a.X != b.X ? a.X.CompareTo(b.X) : a.Tx != b.Tx ? a.Tx.CompareTo(b.Tx) : a.T.CompareTo(b.T);
+        }
+
+        public BgNbdData(((int X, double Tx, double T) Key, int Weight)[] groups)
+        {
+            Groups = groups.Length;
+            (_xs, var xIndex) = Distinct(groups.Select(g => g.Key.X));
+            (_ts, var tIndex) = Distinct(groups.Select(g => g.Key.T));
+            _xWeight = new double[_xs.Length];
+            _tWeight = new double[_ts.Length];
+            _tXWeight = new double[_ts.Length];
             var sumT = 0.0;
-            foreach (var key in keys) sumT += key.T * counts[key];
-            var data = new BgNbdData
+            var repeat = new List<int>();
+            for (var g = 0; g < groups.Length; g++)
             {
-                Customers = customers.Count,
-                MeanT = customers.Count == 0 ? 0 : sumT / customers.Count,
-                _gx = new int[keys.Length], _gtx = new int[keys.Length], _gt = new int[keys.Length], _weight = new double[keys.Length],
-            };
-            for (var g = 0; g < keys.Length; g++)
-            {
-                data._gx[g] = Index(xs, keys[g].X);
-                data._gtx[g] = Index(txs, keys[g].Tx);
-                data._gt[g] = Index(ts, keys[g].T);
-                data._weight[g] = counts[keys[g]];
+                var ((x, _, T), w) = groups[g];
+                Customers += w;
+                sumT += T * w;
+                _xWeight[xIndex[g]] += w;
+                _tWeight[tIndex[g]] += w;
+                _tXWeight[tIndex[g]] += (double)x * w;
+                if (x > 0) repeat.Add(g);
             }
-            data._xs = [.. xs.OrderBy(e => e.Value).Select(e => e.Key)];
-            data._txs = [.. txs.OrderBy(e => e.Value).Select(e => e.Key)];
-            data._ts = [.. ts.OrderBy(e => e.Value).Select(e => e.Key)];
-            data._constX = new double[data._xs.Length];
-            data._rx = new double[data._xs.Length];
-            data._a4X = new double[data._xs.Length];
-            data._logTx = new double[data._txs.Length];
-            data._logT = new double[data._ts.Length];
-            return data;
+            MeanT = Customers == 0 ? 0 : sumT / Customers;
+            (_txs, _gtx) = Distinct(repeat.Select(g => groups[g].Key.Tx));
+            _gx = [.. repeat.Select(g => xIndex[g])];
+            _gt = [.. repeat.Select(g => tIndex[g])];
+            _weight = [.. repeat.Select(g => (double)groups[g].Weight)];
+            _rx = new double[_xs.Length];
+            _a4X = new double[_xs.Length];
+            _logTx = new double[_txs.Length];
+            _logT = new double[_ts.Length];
         }
 
-        private static int Index<T>(Dictionary<T, int> distinct, T value) where T : notnull
-        {
-            if (!distinct.TryGetValue(value, out var index)) distinct[value] = index = distinct.Count;
-            return index;
-        }
-
-        /// <summary>Σ weight · ln L at θ = (ln r, ln α, ln a, ln b); −∞ outside the bounds. Not thread-safe (scratch arrays).</summary>
+        /// <summary>Σ ln L at θ = (ln r, ln α, ln a, ln b); −∞ outside the bounds. Not thread-safe (scratch arrays).</summary>
         public double LogLikelihood(double[] theta)
         {
             if (!InBounds(theta)) return double.NegativeInfinity;
             double r = Math.Exp(theta[0]), alpha = Math.Exp(theta[1]), a = Math.Exp(theta[2]), b = Math.Exp(theta[3]);
             var shared = -LogGamma(r) + r * Math.Log(alpha) + LogGamma(a + b) - LogGamma(b);
             var logA = Math.Log(a);
+            var total = 0.0;
             for (var i = 0; i < _xs.Length; i++)
             {
                 var x = _xs[i];
                 _rx[i] = r + x;
-                _constX[i] = shared + LogGamma(r + x) + LogGamma(b + x) - LogGamma(a + b + x);
-                _a4X[i] = x > 0 ? logA - Math.Log(b + x - 1) : double.NaN;
+                _a4X[i] = x > 0 ? logA - Math.Log(b + x - 1) : 0;
+                total += _xWeight[i] * (shared + LogGamma(r + x) + LogGamma(b + x) - LogGamma(a + b + x));
+            }
+            for (var i = 0; i < _ts.Length; i++)
+            {
+                _logT[i] = Math.Log(alpha + _ts[i]);
+                total -= (r * _tWeight[i] + _tXWeight[i]) * _logT[i];
             }
             for (var i = 0; i < _txs.Length; i++) _logTx[i] = Math.Log(alpha + _txs[i]);
-            for (var i = 0; i < _ts.Length; i++) _logT[i] = Math.Log(alpha + _ts[i]);
-            var xs = _xs;
-            return Sum(Groups, (from, to) =>
-            {
-                var sum = 0.0;
-                for (var g = from; g < to; g++)
-                {
-                    var xi = _gx[g];
-                    var a3 = -_rx[xi] * _logT[_gt[g]];
-                    var term = xs[xi] == 0 ? a3 : BgNbdModel.LogAddExp(a3, _a4X[xi] - _rx[xi] * _logTx[_gtx[g]]);
-                    sum += _weight[g] * (_constX[xi] + term);
-                }
-                return sum;
-            });
+            return total + Sum(_weight.Length, RepeatTerms);
         }
+
+        private double RepeatTerms(int from, int to) =>
+            VectorMath.WeightedLog1PExp(from, to, _weight, (_gx, _gtx, _gt, _rx, _a4X, _logTx, _logT),
+                static (in (int[] Gx, int[] Gtx, int[] Gt, double[] Rx, double[] A4X, double[] LogTx, double[] LogT) t, int g) =>
+                {
+                    var xi = t.Gx[g];
+                    return t.A4X[xi] - t.Rx[xi] * (t.LogTx[t.Gtx[g]] - t.LogT[t.Gt[g]]);
+                });
     }
 
-    /// <summary>Customers with x &gt; 0 and positive spend, grouped by (x, z̄).</summary>
+    /// <summary>
+    /// Customers with x &gt; 0 and positive spend, grouped by (x, z̄). ln L of a group is
+    /// ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + p·x(ln z̄ + ln x) − ln z̄ − (px+q) ln(γ + x z̄): all but the last part are
+    /// sums fixed by the data times functions of p, q, γ; the last needs one log per group.
+    /// </summary>
     private sealed class GammaGammaData
     {
-        private int[] _xs = [];
-        private int[] _gx = [];
-        private double[] _weight = [], _logM = [], _logX = [], _xm = [];
-        private double[] _px = [], _constX = [];
+        private readonly int[] _xs;
+        private readonly double[] _xWeight;
+        private readonly double _xLogXm, _logM; // Σ w·x·(ln z̄ + ln x), Σ w·ln z̄
+        private readonly double[] _weight, _xWeighted, _xm; // per group: w, w·x, x·z̄
 
-        public int Customers { get; private init; }
-        public double MeanSpend { get; private init; }
+        public int Customers { get; }
+        public double MeanSpend { get; }
 
-        public static GammaGammaData From(IReadOnlyList<CustomerSummary> customers)
+        public static ((int X, double M) Key, int Weight)[] Group(IReadOnlyList<CustomerSummary> customers)
         {
-            var counts = new Dictionary<(int X, double M), int>();
-            var count = 0;
+            var keys = new List<(int X, double M)>();
             foreach (var c in customers)
-            {
-                if (c.X <= 0 || !(c.MeanSpend > 0) || !double.IsFinite(c.MeanSpend)) continue;
-                count++;
-                counts[(c.X, c.MeanSpend)] = counts.GetValueOrDefault((c.X, c.MeanSpend)) + 1;
-            }
-            var keys = counts.Keys.ToArray();
-            Array.Sort(keys);
-            var sum = 0.0;
-            foreach (var key in keys) sum += key.M * counts[key];
-            var xs = new Dictionary<int, int>();
-            var data = new GammaGammaData
-            {
-                Customers = count,
-                MeanSpend = count == 0 ? 0 : sum / count,
-                _gx = new int[keys.Length], _weight = new double[keys.Length], _logM = new double[keys.Length], _logX = new double[keys.Length],
-                _xm = new double[keys.Length],
-            };
-            for (var g = 0; g < keys.Length; g++)
-            {
-                var (x, m) = keys[g];
-                if (!xs.TryGetValue(x, out var xi)) xs[x] = xi = xs.Count;
-                data._gx[g] = xi;
-                data._weight[g] = counts[keys[g]];
-                data._logM[g] = Math.Log(m);
-                data._logX[g] = Math.Log(x);
-                data._xm[g] = x * m;
-            }
-            data._xs = [.. xs.OrderBy(e => e.Value).Select(e => e.Key)];
-            data._px = new double[data._xs.Length];
-            data._constX = new double[data._xs.Length];
-            return data;
+                if (c.X > 0 && c.MeanSpend > 0 && double.IsFinite(c.MeanSpend)) keys.Add((c.X, c.MeanSpend));
+            var sorted = keys.ToArray();
+            Array.Sort(sorted, KeyOrder.Instance);
+            return Runs(sorted);
         }
 
-        /// <summary>Σ weight · ln L at θ = (ln p, ln q, ln γ); −∞ outside the bounds. Not thread-safe (scratch arrays).</summary>
+        private sealed class KeyOrder : IComparer<(int X, double M)>
+        {
+            public static readonly KeyOrder Instance = new();
+
+            public int Compare((int X, double M) a, (int X, double M) b) => a.X != b.X ? a.X.CompareTo(b.X) : a.M.CompareTo(b.M);
+        }
+
+        public GammaGammaData(((int X, double M) Key, int Weight)[] groups)
+        {
+            (_xs, var xIndex) = Distinct(groups.Select(g => g.Key.X));
+            _xWeight = new double[_xs.Length];
+            _weight = new double[groups.Length];
+            _xWeighted = new double[groups.Length];
+            _xm = new double[groups.Length];
+            var sum = 0.0;
+            for (var g = 0; g < groups.Length; g++)
+            {
+                var ((x, m), w) = groups[g];
+                Customers += w;
+                sum += m * w;
+                _xWeight[xIndex[g]] += w;
+                _xLogXm += (double)w * x * (Math.Log(m) + Math.Log(x));
+                _logM += w * Math.Log(m);
+                _weight[g] = w;
+                _xWeighted[g] = (double)w * x;
+                _xm[g] = x * m;
+            }
+            MeanSpend = Customers == 0 ? 0 : sum / Customers;
+        }
+
+        /// <summary>Σ ln L at θ = (ln p, ln q, ln γ); −∞ outside the bounds.</summary>
         public double LogLikelihood(double[] theta)
         {
             if (!InBounds(theta)) return double.NegativeInfinity;
             double p = Math.Exp(theta[0]), q = Math.Exp(theta[1]), gamma = Math.Exp(theta[2]);
-            var shared = -LogGamma(q) + q * Math.Log(gamma);
+            var total = Customers * (q * Math.Log(gamma) - LogGamma(q)) + p * _xLogXm - _logM;
             for (var i = 0; i < _xs.Length; i++)
+                total += _xWeight[i] * (LogGamma(p * _xs[i] + q) - LogGamma(p * _xs[i]));
+            var (weight, xWeighted, xm) = (_weight, _xWeighted, _xm);
+            return total - Sum(_weight.Length, (from, to) =>
             {
-                _px[i] = p * _xs[i];
-                _constX[i] = shared + LogGamma(_px[i] + q) - LogGamma(_px[i]);
-            }
-            return Sum(_weight.Length, (from, to) =>
-            {
-                var sum = 0.0;
-                for (var g = from; g < to; g++)
-                {
-                    var px = _px[_gx[g]];
-                    sum += _weight[g] * (_constX[_gx[g]] + (px - 1) * _logM[g] + px * _logX[g] - (px + q) * Math.Log(gamma + _xm[g]));
-                }
-                return sum;
+                var (withX, withoutX) = VectorMath.WeightedLogs(gamma, xm.AsSpan(from, to - from), xWeighted.AsSpan(from, to - from), weight.AsSpan(from, to - from));
+                return p * withX + q * withoutX;
             });
         }
     }

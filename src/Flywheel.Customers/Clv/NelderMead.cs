@@ -12,11 +12,12 @@ internal static class NelderMead
     public sealed record Minimum(double[] Point, double Value, int Evaluations, bool Converged);
 
     /// <summary>
-    /// Minimises from each start in turn, restarting each run from its best point until a restart improves the value
-    /// by less than <paramref name="fTolerance"/> (relative); gives the best of all.
+    /// Minimises from each start in turn, restarting each run from its best point (with a simplex of
+    /// <paramref name="restartStep"/>, by default half the first) until a restart improves the value by less than
+    /// <paramref name="fTolerance"/> (relative); gives the best of all.
     /// </summary>
     public static Minimum MinimizeWithRestarts(Func<double[], double> f, IReadOnlyList<double[]> starts, double step = 0.5,
-        double fTolerance = 1e-12, double xTolerance = 1e-9, int maxEvaluations = 5000, int maxRestarts = 8)
+        double fTolerance = 1e-12, double xTolerance = 1e-9, int maxEvaluations = 5000, int maxRestarts = 8, double? restartStep = null)
     {
         Minimum? best = null;
         var evaluations = 0;
@@ -26,7 +27,7 @@ internal static class NelderMead
             evaluations += run.Evaluations;
             for (var restart = 0; restart < maxRestarts; restart++)
             {
-                var again = Minimize(f, run.Point, step / 2, fTolerance, xTolerance, maxEvaluations);
+                var again = Minimize(f, run.Point, restartStep ?? step / 2, fTolerance, xTolerance, maxEvaluations);
                 evaluations += again.Evaluations;
                 var improved = again.Value < run.Value - fTolerance * (1 + Math.Abs(run.Value));
                 if (again.Value <= run.Value) run = again;

@@ -98,6 +98,25 @@ public class ClvFitterTests
     }
 
     [Fact]
+    public void Fit_WithTheWarmStartOnASample_FindsTheSameMaximumAsTheFullFit()
+    {
+        // Large inputs start from a fit on every k-th group; the result must be the full data's maximum all the same.
+        var customers = Simulate(12_000, 11, Truth, SpendTruth);
+        var warm = ClvFitter.FitBgNbd(customers, 50, warmStartGroups: 1000).Value;
+        var full = ClvFitter.FitBgNbd(customers, 50, warmStartGroups: int.MaxValue).Value;
+        Assert.True(full.Groups > 1000);
+        Assert.Equal(full.LogLikelihood, warm.LogLikelihood, 1e-6);
+        foreach (var (w, f) in new[] { (warm.Model.R, full.Model.R), (warm.Model.Alpha, full.Model.Alpha), (warm.Model.A, full.Model.A), (warm.Model.B, full.Model.B) })
+            Assert.Equal(f, w, 1e-4 * f);
+
+        var warmSpend = ClvFitter.FitGammaGamma(customers, 10, warmStartGroups: 1000).Value;
+        var fullSpend = ClvFitter.FitGammaGamma(customers, 10, warmStartGroups: int.MaxValue).Value;
+        Assert.Equal(fullSpend.LogLikelihood, warmSpend.LogLikelihood, 1e-6);
+        Assert.Equal(fullSpend.Model.P, warmSpend.Model.P, 1e-4 * fullSpend.Model.P);
+        Assert.Equal(fullSpend.Model.MeanSpend, warmSpend.Model.MeanSpend, 1e-4 * fullSpend.Model.MeanSpend);
+    }
+
+    [Fact]
     public void Fit_DoesNotDependOnTheOrderOfCustomers()
     {
         var customers = Simulate(3000, 9, Truth, SpendTruth);
