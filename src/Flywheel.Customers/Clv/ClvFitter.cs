@@ -21,7 +21,8 @@ public sealed record GammaGammaFit(GammaGammaModel Model, double LogLikelihood, 
 /// for the rest. On large inputs (more than <see cref="WarmStartGroups"/> groups) the starts run on an evenly spaced
 /// sample of the groups first, and the full data only polish the sample's optimum: the same maximum, in a fraction of
 /// the full evaluations. Deterministic: the same customers in any order give the same parameters (terms are summed in
-/// sorted order, in fixed chunks when parallel).
+/// sorted order, in fixed chunks when parallel) — on a given machine, since vectorised exp and log may differ in the
+/// last bits between CPUs.
 /// </summary>
 public static class ClvFitter
 {
@@ -60,6 +61,8 @@ public static class ClvFitter
             [Math.Log(0.1), Math.Log(scale), Math.Log(0.5), Math.Log(5)],
         ];
         var sample = groups.Length > warmStartGroups ? new BgNbdData(Sample(groups, warmStartGroups)) : null;
+        // A sample without repeat buyers has no maximum to start from (few repeat buyers among many one-time ones).
+        if (sample is { RepeatGroups: 0 }) sample = null;
         var minimum = Minimize(theta => -data.LogLikelihood(theta), sample is null ? null : theta => -sample.LogLikelihood(theta), starts);
         var p = minimum.Point;
         var model = new BgNbdModel(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3]));
@@ -209,6 +212,7 @@ public static class ClvFitter
 
         public int Customers { get; }
         public int Groups { get; }
+        public int RepeatGroups => _weight.Length;
         public double MeanT { get; }
 
         /// <summary>Customers grouped by (x, t_x, T), sorted, with the group sizes.</summary>
