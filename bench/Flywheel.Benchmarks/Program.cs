@@ -15,5 +15,7 @@ if (args.Length > 0 && args[0] == "coupons")
     return await CouponFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "analytics")
     return await AnalyticsFigures.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "clv-fit")
+    return ClvFitFigures.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(ImportVsSqliteShell).Assembly).Run(args);
 return 0;

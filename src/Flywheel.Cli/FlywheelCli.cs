@@ -52,6 +52,7 @@ public static class FlywheelCli
             PersonaCommand.Create(console, time),
             LifecycleCommand.Create(console, time),
             CouponsCommand.Create(console, time),
+            ClvCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -101,6 +101,7 @@ public static class FlywheelServer
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
         Flywheel.Server.Features.Customers.InsightEndpoints.MapInsightEndpoints(app);
         Flywheel.Server.Features.Coupons.CouponsEndpoints.MapCouponsEndpoints(app);
+        Flywheel.Server.Features.Clv.ClvEndpoints.MapClvEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

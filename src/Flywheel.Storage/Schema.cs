@@ -289,5 +289,18 @@ internal static class Schema
                 created_at BIGINT NOT NULL
             );
             """),
+        // Migration 3 belongs to another branch; Migrator applies whichever numbers a store lacks, in list order, so a
+        // gap is harmless (a store migrated here gets 3 later, after 4: the two touch different tables).
+        new(4, "clv fits", """
+            CREATE TABLE clv_fits (
+                id {id},
+                fitted_at BIGINT NOT NULL,
+                calibration_end TEXT NOT NULL,
+                unit TEXT NOT NULL CHECK (unit IN ('week', 'day')),
+                parameters TEXT NOT NULL,
+                log_likelihood DOUBLE PRECISION NOT NULL,
+                customers BIGINT NOT NULL CHECK (customers >= 0)
+            );
+            """),
     ];
 }

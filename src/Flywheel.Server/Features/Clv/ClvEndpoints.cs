@@ -1,0 +1,82 @@
+using System.Globalization;
+using Flywheel.Analytics.Hosting;
+using Flywheel.Customers.Clv;
+using Flywheel.Primitives;
+using Flywheel.Server.Http;
+using Flywheel.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flywheel.Server.Features.Clv;
+
+/// <summary>A fit request: the last day of orders to fit on (yyyy-MM-dd, the store's time zone; default today) and the unit (week or day; default week).</summary>
+public sealed record ClvFitRequest(string? CalibrationEnd, string? Unit);
+
+/// <summary>
+/// CLV over HTTP: <c>POST /v1/clv/fit</c> fits BG/NBD and Gamma-Gamma on the store's paid orders and stores the fit (201
+/// with the fit, the JSON of <c>flywheel clv fit --format json</c>); <c>GET /v1/clv/fit</c> gives the latest fit;
+/// <c>GET /v1/clv/customers/{id}</c> a customer's expected purchases, P(alive) and CLV from it.
+/// </summary>
+internal static class ClvEndpoints
+{
+    public static void MapClvEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/clv").WithTags("CLV");
+        group.MapPost("/fit", FitAsync)
+            .WithName("FitClv")
+            .WithSummary("Fit BG/NBD (purchases, P(alive)) and Gamma-Gamma (spend) on paid orders up to calibration_end, and store the fit")
+            .Accepts<ClvFitRequest>("application/json")
+            .Produces(StatusCodes.Status201Created, contentType: "application/json");
+        group.MapGet("/fit", LatestAsync)
+            .WithName("ClvFit")
+            .WithSummary("The latest stored CLV fit")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/customers/{id}", PredictAsync)
+            .WithName("CustomerClv")
+            .WithSummary("A customer's expected purchases over the horizon, P(alive), expected spend and CLV (yuan) from the latest fit")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FitAsync(FlywheelStore store, EventIndexHost host, TimeProvider time,
+        ClvFitRequest? request, CancellationToken ct)
+    {
+        DateOnly? end = null;
+        if (request?.CalibrationEnd is { } text)
+        {
+            if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                return Problems.Invalid(Error.Invalid("$.calibration_end", $"'{text}' is not a date as yyyy-MM-dd"));
+            end = day;
+        }
+        if (ClvUnits.Parse(request?.Unit ?? "week") is not { } unit)
+            return Problems.Invalid(Error.Invalid("$.unit", $"'{request?.Unit}' is not week or day"));
+        var index = await host.GetAsync(allowStale: false, ct);
+        var fitted = await ClvService.FitAsync(store, index, end ?? ClvService.Today(index.TimeZone, time), unit, ct);
+        if (!fitted.TryGetValue(out var fit, out var error))
+            return Problems.Invalid(error with { Path = error.Path == "calibration_end" ? "$.calibration_end" : "$" });
+        return TypedResults.Text(ClvJson.WriteFit(fit), "application/json", statusCode: StatusCodes.Status201Created);
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> LatestAsync(FlywheelStore store, CancellationToken ct) =>
+        await ClvService.LatestAsync(store, ct) is { } fit
+            ? TypedResults.Text(ClvJson.WriteFit(fit), "application/json")
+            : NoFit();
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> PredictAsync(FlywheelStore store, EventIndexHost host, TimeProvider time,
+        string id, int? horizon, double? discount_rate, bool? stale_ok, CancellationToken ct)
+    {
+        if (await ClvService.LatestAsync(store, ct) is not { } fit) return NoFit();
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var predicted = ClvService.Predict(index, fit, id, ClvService.Today(index.TimeZone, time), horizon ?? ClvService.DefaultHorizon,
+            discount_rate ?? ClvService.DefaultDiscountRate);
+        if (!predicted.TryGetValue(out var prediction, out var error))
+            return error.Code == "not_found"
+                ? Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "No such customer", error.Message)
+                : Problems.Invalid(error with { Path = error.Path == "customer" ? "$" : "$." + error.Path });
+        return TypedResults.Text(ClvJson.WritePrediction(prediction), "application/json");
+    }
+
+    private static ProblemHttpResult NoFit() =>
+        Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "No CLV fit yet", "the store has no CLV fit yet: POST /v1/clv/fit first");
+}
