@@ -93,7 +93,7 @@ internal sealed class RuleBinder
                 if (type == SegmentType.TextList)
                     return Fail(condition.Span, $"{written} is a list of strings: test it with contains, e.g. {written} contains \"douyin\"");
                 if (type is SegmentType.Bool or SegmentType.Text && condition.Op is not (CompareOp.Equal or CompareOp.NotEqual))
-                    return Fail(condition.Span, $"{written} is {TypeName(type)}: it is compared with = or != (or in{(type == SegmentType.Text ? ", contains" : "")}), not ordered");
+                    return Fail(condition.Span, $"{written} is {TypeName(type)}: it is compared with {(type == SegmentType.Text ? "=, !=, in or contains" : "= or !=")}, not ordered");
                 var operand = Operand(field, written, value);
                 return operand is null ? null : new BoundCondition(field, ConditionKind.Compare, condition.Op, false, [operand]);
             }
@@ -205,7 +205,7 @@ internal sealed class RuleBinder
                 $"{definition.Name} takes at most {parameters.Count} argument{(parameters.Count == 1 ? "" : "s")}: {definition.Signature}");
         var required = parameters.Count(p => !p.Optional);
         if (arguments.Count < required)
-            return Fail<BoundField>(node.Span, $"{definition.Name} needs {Describe(parameters[arguments.Count])}: {definition.Signature}");
+            return Fail<BoundField>(node.Span, $"{definition.Name} needs its {Describe(parameters[arguments.Count])}: {definition.Signature}");
 
         var values = new object?[parameters.Count];
         for (var i = 0; i < arguments.Count; i++)
@@ -251,15 +251,18 @@ internal sealed class RuleBinder
 
     private static string Key(FieldDefinition definition, IReadOnlyList<object?> values)
     {
-        if (values.Count == 0) return definition.Name;
+        // Absent optional arguments are left out: orders, orders() and consent("sms") name one column each.
+        var count = values.Count;
+        while (count > 0 && values[count - 1] is null) count--;
+        if (count == 0) return definition.Name;
         var key = new StringBuilder(definition.Name).Append('(');
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             if (i > 0) key.Append(',');
             switch (values[i])
             {
                 case null: key.Append('-'); break;
-                case string text: key.Append(System.Text.Json.JsonSerializer.Serialize(text)); break;
+                case string text: key.Append('"').Append(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"'); break;
                 case var other: key.Append(CultureInfo.InvariantCulture, $"{other}"); break;
             }
         }
@@ -267,8 +270,8 @@ internal sealed class RuleBinder
     }
 
     private static string Describe(FieldParameter parameter) => parameter.Kind == FieldParameterKind.Window
-        ? $"a {parameter.Name} such as 90d"
-        : $"a {parameter.Name} in quotes" + (parameter.Choices is { Count: <= 6 } choices ? $" ({string.Join(", ", choices.Select(c => $"\"{c}\""))})" : "");
+        ? $"{parameter.Name} (a duration such as 90d)"
+        : $"{parameter.Name} (a string in quotes" + (parameter.Choices is { Count: <= 6 } choices ? $": {string.Join(", ", choices.Select(c => $"\"{c}\""))})" : ")");
 
     private static string Hint(FieldDefinition field, string written) => field.Type switch
     {
