@@ -30,8 +30,10 @@ public sealed record SegmentUpdate(string Kind, int Ingests, int Customers, int 
 /// </summary>
 public sealed class SegmentService : IDisposable
 {
-    /// <summary>When one batch touches more than this share of all customers, re-evaluating everyone is cheaper.</summary>
+    /// <summary>When one batch touches more than this share of all customers (and more than <see cref="FullRefreshMinimum"/>), re-evaluating everyone is cheaper.</summary>
     private const double FullRefreshShare = 0.2;
+
+    private const int FullRefreshMinimum = 10_000;
 
     private readonly FlywheelStore _store;
     private readonly TimeProvider _time;
@@ -318,7 +320,7 @@ public sealed class SegmentService : IDisposable
             var data = _data = new SegmentData(profiles, index);
 
             var affected = await AffectedAsync(changes, written, previous, ct);
-            if (affected.Count > FullRefreshShare * profiles.Count)
+            if (affected.Count > Math.Max(FullRefreshMinimum, FullRefreshShare * profiles.Count))
             {
                 await FullAsync(batch.Count, since, ct);
                 return;
