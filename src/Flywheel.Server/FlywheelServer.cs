@@ -1,9 +1,11 @@
 using System.Text.Json;
+using Flywheel.Customers.Segments;
 using Flywheel.Server.Features.Analytics;
 using Flywheel.Server.Features.Health;
 using Flywheel.Server.Features.Identify;
 using Flywheel.Server.Features.IngestEvents;
 using Flywheel.Server.Features.IngestOrders;
+using Flywheel.Server.Features.Segments;
 using Flywheel.Server.Features.UpsertCustomer;
 using Flywheel.Server.Http;
 using Flywheel.Storage;
@@ -54,7 +56,14 @@ public static class FlywheelServer
         services.AddSingleton(store);
         services.AddSingleton(time);
         services.AddSingleton(options);
-        services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
+        var indexHost = new Flywheel.Analytics.Hosting.EventIndexHost(store);
+        services.AddSingleton(indexHost);
+        // Other modules (RFM, CLV, lifecycle) register their segment fields in this registry here, before the server starts.
+        var fields = FieldRegistry.CreateDefault();
+        var segments = new SegmentService(store, fields, time, ct => indexHost.GetAsync(allowStale: false, ct));
+        services.AddSingleton(fields);
+        services.AddSingleton(segments);
+        services.AddHostedService<SegmentRefresher>();
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -94,6 +103,11 @@ public static class FlywheelServer
         app.MapIdentifyEndpoints();
         app.MapAnalyticsEndpoints();
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
+        app.MapSegmentsEndpoints();
+
+        // Memberships follow every ingest from here on; the refresher catches up with what happened before.
+        segments.KeepCurrent();
+        app.Lifetime.ApplicationStopped.Register(segments.Dispose);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

@@ -42,8 +42,9 @@ internal sealed class RuleParser
     public static (RuleNode? Rule, RuleError? Error) Parse(string rule)
     {
         if (rule.Length > MaxLength)
-            return (null, new RuleError(1, 1, string.Create(CultureInfo.InvariantCulture,
-                $"the rule is {rule.Length:N0} characters long; at most {MaxLength:N0} are accepted: split it into several segments"), ""));
+            // Pointing at the first character past the limit: the excerpt shows where the rule should have ended.
+            return (null, RuleError.At(rule, MaxLength, 1, string.Create(CultureInfo.InvariantCulture,
+                $"the rule is {rule.Length:N0} characters long; at most {MaxLength:N0} are accepted: split it into several segments")));
         if (string.IsNullOrWhiteSpace(rule))
             return (null, RuleError.At(rule, 0, 1, "the rule is empty: write a condition such as orders(90d) >= 2"));
         var (tokens, lexError) = RuleLexer.Tokenize(rule);

@@ -16,6 +16,8 @@ public static class SegmentNames
         if (!(char.IsAsciiLetterLower(name[0]) || char.IsAsciiDigit(name[0])) ||
             !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
             return Error.Invalid("name", $"'{name}' is not a slug: use lower-case letters, digits, '-' and '_' (a Chinese name goes in the title)");
+        // /v1/segments/fields and /v1/segments/check are not segments.
+        if (name is "fields" or "check") return Error.Invalid("name", $"'{name}' is reserved: choose another name");
         return null;
     }
 

@@ -84,10 +84,10 @@ public sealed class SegmentService : IDisposable
         _store.Committed += OnCommitted;
     }
 
+    /// <summary>Stops following the store's commits (an update under way finishes).</summary>
     public void Dispose()
     {
         if (_subscribed) _store.Committed -= OnCommitted;
-        _gate.Dispose();
     }
 
     // --- reading ---
