@@ -47,6 +47,7 @@ public static class FlywheelCli
             LoadTestCommand.Create(console, time),
             ReportCommand.Create(console, time),
             GoalsCommand.Create(console, time),
+            SegmentsCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
