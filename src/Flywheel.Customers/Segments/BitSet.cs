@@ -15,28 +15,14 @@ internal sealed class BitSet
 
     public int Count { get; }
 
+    /// <summary>The words, 64 positions each, for loops that build a set a word at a time.</summary>
+    public ulong[] Words => _words;
+
     public static BitSet All(int count)
     {
         var set = new BitSet(count);
         Array.Fill(set._words, ulong.MaxValue);
         set.ClearTail();
-        return set;
-    }
-
-    /// <summary>The positions where <paramref name="test"/> holds, a word at a time.</summary>
-    public static BitSet Where(int count, Func<int, bool> test)
-    {
-        var set = new BitSet(count);
-        var words = set._words;
-        for (var w = 0; w < words.Length; w++)
-        {
-            var from = w << 6;
-            var to = Math.Min(count, from + 64);
-            ulong word = 0;
-            for (var i = from; i < to; i++)
-                if (test(i)) word |= 1UL << (i - from);
-            words[w] = word;
-        }
         return set;
     }
 

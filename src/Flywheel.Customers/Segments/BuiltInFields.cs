@@ -44,26 +44,23 @@ internal static class BuiltInFields
 
         // --- profile ---
         yield return Text("gender", "male, female or unknown", t => t.Gender, ["male", "female", "unknown"]);
-        yield return new FieldDefinition("age", SegmentType.Number, "Age in whole years today (from birth_date); missing when unknown",
-            (c, _) => SegmentColumn.Numbers(c, i => c.Profiles.BirthDate[c.ProfileRow(i)] is { } birth ? Age(birth, c.Today) : null))
-        { Sources = FieldSources.Profile | FieldSources.Time };
-        yield return new FieldDefinition("birth_date", SegmentType.Date, "Birth date",
-            (c, _) => SegmentColumn.Dates(c, i => c.Profiles.BirthDate[c.ProfileRow(i)])) { Sources = FieldSources.Profile };
+        yield return Profile("age", SegmentType.Number, "Age in whole years today (from birth_date); missing when unknown", timed: true,
+            c => SegmentColumn.Numbers(c, i => c.Profiles.BirthDate[c.ProfileRow(i)] is { } birth ? Age(birth, c.Today) : null));
+        yield return Profile("birth_date", SegmentType.Date, "Birth date", timed: false,
+            c => SegmentColumn.Dates(c, i => c.Profiles.BirthDate[c.ProfileRow(i)]));
         yield return Text("province", "Province, as imported (浙江, 广东 …)", t => t.Province);
         yield return Text("city", "City, as imported (杭州, 成都 …)", t => t.City);
-        yield return new FieldDefinition("city_tier", SegmentType.Number, "City tier as a number: 1 = 一线, 1.5 = 新一线, 2 = 二线 … 5 = 五线",
-            (c, _) => SegmentColumn.Numbers(c, i => CityTierNumber(c.Profiles.CityTier[c.ProfileRow(i)]))) { Sources = FieldSources.Profile };
+        yield return Profile("city_tier", SegmentType.Number, "City tier as a number: 1 = 一线, 1.5 = 新一线, 2 = 二线 … 5 = 五线", timed: false,
+            c => SegmentColumn.Numbers(c, i => CityTierNumber(c.Profiles.CityTier[c.ProfileRow(i)])));
         yield return Text("signup_channel", "Channel the customer signed up on", t => t.SignupChannel);
-        yield return new FieldDefinition("signup_date", SegmentType.Date, "Local date of signup",
-            (c, _) => SegmentColumn.Dates(c, i => c.Profiles.SignupAt[c.ProfileRow(i)] is { } ms ? DateOnly.FromDayNumber(c.LocalDay(IndexTime(ms))) : null))
-        { Sources = FieldSources.Profile };
-        yield return new FieldDefinition("days_since_signup", SegmentType.Number, "Calendar days from signup to today",
-            (c, _) => SegmentColumn.Numbers(c, i => c.Profiles.SignupAt[c.ProfileRow(i)] is { } ms ? c.Today.DayNumber - c.LocalDay(IndexTime(ms)) : null))
-        { Sources = FieldSources.Profile | FieldSources.Time };
+        yield return Profile("signup_date", SegmentType.Date, "Local date of signup", timed: false,
+            c => SegmentColumn.Dates(c, i => c.Profiles.SignupAt[c.ProfileRow(i)] is { } ms ? DateOnly.FromDayNumber(c.LocalDay(IndexTime(ms))) : null));
+        yield return Profile("days_since_signup", SegmentType.Number, "Calendar days from signup to today", timed: true,
+            c => SegmentColumn.Numbers(c, i => c.Profiles.SignupAt[c.ProfileRow(i)] is { } ms ? c.Today.DayNumber - c.LocalDay(IndexTime(ms)) : null));
         yield return Text("member_tier", "Membership tier, as imported", t => t.MemberTier);
         yield return new FieldDefinition("consent", SegmentType.Bool,
             "Whether the customer has granted consent on a channel (email, sms, wecom, webhook) for a purpose (marketing by default)",
-            Consent,
+            (c, a) => Cached(c, $"consent({a.Text(0)}/{a.Text(1) ?? "marketing"})", () => Consent(c, a)),
             new FieldParameter("channel", FieldParameterKind.Text, Choices: ConsentChannels),
             new FieldParameter("purpose", FieldParameterKind.Text, Optional: true, Choices: ConsentPurposes))
         { Sources = FieldSources.Profile };
@@ -110,16 +107,22 @@ internal static class BuiltInFields
         return new BoolColumn(values);
     }
 
-    // Encoding a million profile strings costs tens of milliseconds: an evaluation over all customers keeps the encoded
-    // column with the (immutable) profile table it came from.
-    private static readonly ConditionalWeakTable<ProfileTable, ConcurrentDictionary<string, TextColumn>> ProfileTexts = new();
+    // A million profile values cost tens of milliseconds to turn into a column: an evaluation over all customers keeps
+    // the column with the (immutable) profile table it came from. Columns that depend on the date are kept per day.
+    private static readonly ConditionalWeakTable<ProfileTable, ConcurrentDictionary<string, SegmentColumn>> ProfileColumns = new();
+
+    private static SegmentColumn Cached(FieldContext c, string key, Func<SegmentColumn> compute) =>
+        c.IsAllCustomers ? ProfileColumns.GetOrCreateValue(c.Profiles).GetOrAdd(key, _ => compute()) : compute();
+
+    private static FieldDefinition Profile(string name, SegmentType type, string description, bool timed, Func<FieldContext, SegmentColumn> compute) =>
+        new(name, type, description, (c, _) => Cached(c, timed ? $"{name}@{c.Today.DayNumber}" : name, () => compute(c)))
+        { Sources = timed ? FieldSources.Profile | FieldSources.Time : FieldSources.Profile };
 
     private static FieldDefinition Text(string name, string description, Func<ProfileTable, IReadOnlyList<string?>> column, IReadOnlyCollection<string>? values = null) =>
         new(name, SegmentType.Text, description, (c, _) =>
         {
             var source = column(c.Profiles);
-            if (!c.IsAllCustomers) return SegmentColumn.Texts(c, i => source[c.ProfileRow(i)]);
-            return ProfileTexts.GetOrCreateValue(c.Profiles).GetOrAdd(name, _ => SegmentColumn.Texts(c, i => source[i]));
+            return Cached(c, name, () => SegmentColumn.Texts(c, i => source[c.ProfileRow(i)]));
         })
         { Sources = FieldSources.Profile, Values = values };
 

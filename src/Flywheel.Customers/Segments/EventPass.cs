@@ -24,8 +24,17 @@ internal static class EventPass
             var cutoff = name is "events" ? c.IndexSince(fields[f].Arguments.Window(1))
                 : name is "channels" ? c.IndexSince(fields[f].Arguments.Window(0))
                 : int.MinValue;
-            specs[f] = new Spec(name, code, type is null, cutoff);
-            if (name == "events" && code > 0) minCountCutoff = Math.Min(minCountCutoff, cutoff);
+            var kind = name switch
+            {
+                "events" => Kind.Count,
+                "last_event_days" => Kind.LastDays,
+                "first_channel" => Kind.FirstChannel,
+                "last_channel" => Kind.LastChannel,
+                "channels" => Kind.Channels,
+                _ => throw new InvalidOperationException($"{name} is not an event field"),
+            };
+            specs[f] = new Spec(kind, code, type is null, cutoff);
+            if (kind == Kind.Count && code > 0) minCountCutoff = Math.Min(minCountCutoff, cutoff);
         }
 
         var counts = new double[fields.Count][];
@@ -33,16 +42,17 @@ internal static class EventPass
         var lists = new OrderPass.CsrBuilder?[fields.Count];
         for (var f = 0; f < fields.Count; f++)
         {
-            switch (specs[f].Name)
+            switch (specs[f].Kind)
             {
-                case "events": counts[f] = new double[n]; break;
-                case "channels": lists[f] = new OrderPass.CsrBuilder(n); break;
+                case Kind.Count: counts[f] = new double[n]; break;
+                case Kind.Channels: lists[f] = new OrderPass.CsrBuilder(n); break;
                 default: rows[f] = new int[n]; break;
             }
         }
 
         var (eventTime, eventType, eventChannel) = (index.EventTime, index.EventType, index.EventChannel);
         var (orderTime, orderChannel) = (index.OrderPaidTime, index.OrderChannel);
+        var (eventStart, orderStart) = (index.EventStart, index.OrderStart);
         for (var i = 0; i < n; i++)
         {
             foreach (var list in lists) list?.StartRow(i);
@@ -53,7 +63,7 @@ internal static class EventPass
                     if (rows[f] is { } none) none[i] = -1;
                 continue;
             }
-            int es = index.EventStart[v], ee = index.EventStart[v + 1], os = index.OrderStart[v], oe = index.OrderStart[v + 1];
+            int es = eventStart[v], ee = eventStart[v + 1], os = orderStart[v], oe = orderStart[v + 1];
 
             // Counts of every (type, window) in one walk back from the newest event.
             if (minCountCutoff != int.MaxValue)
@@ -65,7 +75,7 @@ internal static class EventPass
                     for (var f = 0; f < specs.Length; f++)
                     {
                         var spec = specs[f];
-                        if (spec.Name == "events" && eventType[e] == spec.Type && t >= spec.Cutoff && (spec.Cutoff == int.MinValue || t <= now)) counts[f][i]++;
+                        if (spec.Kind == Kind.Count && eventType[e] == spec.Type && t >= spec.Cutoff && (spec.Cutoff == int.MinValue || t <= now)) counts[f][i]++;
                     }
                 }
             }
@@ -73,9 +83,9 @@ internal static class EventPass
             for (var f = 0; f < specs.Length; f++)
             {
                 var spec = specs[f];
-                switch (spec.Name)
+                switch (spec.Kind)
                 {
-                    case "last_event_days":
+                    case Kind.LastDays:
                     {
                         var found = -1;
                         if (spec.Type >= 0)
@@ -88,7 +98,7 @@ internal static class EventPass
                         rows[f][i] = found;
                         break;
                     }
-                    case "first_channel":
+                    case Kind.FirstChannel:
                     {
                         var fe = es;
                         while (fe < ee && eventChannel[fe] == 0) fe++;
@@ -98,7 +108,7 @@ internal static class EventPass
                         rows[f][i] = fe < ee && (fo >= oe || eventTime[fe] <= orderTime[fo]) ? fe : fo < oe ? -2 - fo : -1;
                         break;
                     }
-                    case "last_channel":
+                    case Kind.LastChannel:
                     {
                         var le = ee - 1;
                         while (le >= es && eventChannel[le] == 0) le--;
@@ -107,7 +117,7 @@ internal static class EventPass
                         rows[f][i] = le >= es && (lo < os || eventTime[le] > orderTime[lo]) ? le : lo >= os ? -2 - lo : -1;
                         break;
                     }
-                    case "channels":
+                    case Kind.Channels:
                     {
                         var list = lists[f]!;
                         for (var e = ee - 1; e >= es && eventTime[e] >= spec.Cutoff; e--)
@@ -125,17 +135,30 @@ internal static class EventPass
         var columns = new SegmentColumn[fields.Count];
         for (var f = 0; f < fields.Count; f++)
         {
-            columns[f] = specs[f].Name switch
+            columns[f] = specs[f].Kind switch
             {
-                "events" => new NumberColumn(counts[f]),
-                "last_event_days" => OrderPass.DaysSince(c, rows[f], eventTime),
-                "first_channel" or "last_channel" => new TextColumn([.. rows[f].Select(r => r >= 0 ? eventChannel[r] : r <= -2 ? orderChannel[-2 - r] : 0)], channels),
-                "channels" => lists[f]!.Build(channels),
-                var other => throw new InvalidOperationException($"{other} is not an event field"),
+                Kind.Count => new NumberColumn(counts[f]),
+                Kind.LastDays => OrderPass.DaysSince(c, rows[f], eventTime),
+                Kind.Channels => lists[f]!.Build(channels),
+                _ => new TextColumn(Touches(rows[f], eventChannel, orderChannel), channels),
             };
         }
         return columns;
     }
 
-    private readonly record struct Spec(string Name, int Type, bool Any, int Cutoff);
+    /// <summary>Channel codes of touches encoded as an event row (≥ 0), an order row (-2 - row) or none (-1).</summary>
+    private static int[] Touches(int[] rows, ushort[] eventChannel, ushort[] orderChannel)
+    {
+        var codes = new int[rows.Length];
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var r = rows[i];
+            codes[i] = r >= 0 ? eventChannel[r] : r <= -2 ? orderChannel[-2 - r] : 0;
+        }
+        return codes;
+    }
+
+    private enum Kind { Count, LastDays, FirstChannel, LastChannel, Channels }
+
+    private readonly record struct Spec(Kind Kind, int Type, bool Any, int Cutoff);
 }

@@ -7,7 +7,8 @@ namespace Flywheel.Customers.Segments;
 /// <summary>
 /// What a field's compute function sees: the customers of one evaluation (all of them, or the few an ingest touched),
 /// by position <c>0 .. Count-1</c>, and the clock. A column must hold exactly <see cref="Count"/> values, in position
-/// order. One evaluation runs on one thread; <see cref="Shared{T}"/> caches work between fields of that evaluation.
+/// order. Compute functions of different fields of one evaluation may run at the same time on different threads (never
+/// one field twice at once); <see cref="Shared{T}"/> caches work between fields of that evaluation and is thread-safe.
 /// </summary>
 public sealed class FieldContext
 {
@@ -85,10 +86,13 @@ public sealed class FieldContext
     /// <summary>A value computed once per evaluation and shared by the fields that need it (keyed by <paramref name="key"/>).</summary>
     public T Shared<T>(string key, Func<T> create) where T : class
     {
-        if (_shared.TryGetValue(key, out var value)) return (T)value;
-        var created = create();
-        _shared[key] = created;
-        return created;
+        lock (_shared)
+        {
+            if (_shared.TryGetValue(key, out var value)) return (T)value;
+            var created = create();
+            _shared[key] = created;
+            return created;
+        }
     }
 
     private int LocalDayOf(Instant instant)

@@ -56,7 +56,10 @@ public sealed class FieldDefinition
     /// <param name="name">Lower-case snake case: <c>rfm_segment</c>.</param>
     /// <param name="type">The value's type; the type checker holds rules to it.</param>
     /// <param name="description">One line for <c>flywheel segments fields</c> and the field list endpoint.</param>
-    /// <param name="compute">Builds the column for <see cref="FieldContext.Count"/> customers; called at most once per evaluation per distinct arguments.</param>
+    /// <param name="compute">
+    /// Builds the column for <see cref="FieldContext.Count"/> customers; called at most once per evaluation per distinct
+    /// arguments, possibly on a thread-pool thread while other fields are computed on others.
+    /// </param>
     /// <param name="parameters">Arguments, in order; optional ones last.</param>
     public FieldDefinition(string name, SegmentType type, string description, Func<FieldContext, FieldArguments, SegmentColumn> compute,
         params IReadOnlyList<FieldParameter> parameters)

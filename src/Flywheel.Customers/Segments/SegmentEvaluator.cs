@@ -26,8 +26,9 @@ public sealed class SegmentMatch
 /// Evaluates compiled rules column by column: each field the rule names is computed once for every customer of the
 /// evaluation (the built-in order and event aggregates in one pass over the index each, for all the windows the rules
 /// use), then each condition becomes a bit set over the customers and <c>and</c>, <c>or</c>, <c>not</c> combine the
-/// sets a word at a time. <c>and</c> stops at an empty set without computing the fields of the conditions after it.
-/// Thread-safe (every call has its own state); "now" is the caller's clock reading.
+/// sets a word at a time. Over many customers the columns are computed side by side on the machine's cores; over a
+/// few, one after the other, and <c>and</c> stops at an empty set without computing the fields of the conditions after
+/// it. Thread-safe (every call has its own state); "now" is the caller's clock reading.
 /// </summary>
 public static class SegmentEvaluator
 {
@@ -36,16 +37,20 @@ public static class SegmentEvaluator
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(data);
-        var run = new Run(new FieldContext(data, null, now), [rule]);
+        var run = new Run(new FieldContext(data, null, now), [rule], ParallelFrom);
         return new SegmentMatch(data, run.Evaluate(rule));
     }
 
     /// <summary>Evaluates several rules over every customer, sharing the columns of fields they have in common.</summary>
-    public static IReadOnlyList<SegmentMatch> EvaluateAll(IReadOnlyList<SegmentRule> rules, SegmentData data, DateTimeOffset now)
+    public static IReadOnlyList<SegmentMatch> EvaluateAll(IReadOnlyList<SegmentRule> rules, SegmentData data, DateTimeOffset now) =>
+        EvaluateAll(rules, data, now, ParallelFrom);
+
+    /// <summary><see cref="EvaluateAll(IReadOnlyList{SegmentRule}, SegmentData, DateTimeOffset)"/> computing columns in parallel from <paramref name="parallelFrom"/> customers (tests).</summary>
+    internal static IReadOnlyList<SegmentMatch> EvaluateAll(IReadOnlyList<SegmentRule> rules, SegmentData data, DateTimeOffset now, int parallelFrom)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(data);
-        var run = new Run(new FieldContext(data, null, now), rules);
+        var run = new Run(new FieldContext(data, null, now), rules, parallelFrom);
         return [.. rules.Select(rule => new SegmentMatch(data, run.Evaluate(rule)))];
     }
 
@@ -59,16 +64,48 @@ public static class SegmentEvaluator
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(rows);
         var positions = rows.ToArray();
-        var run = new Run(new FieldContext(data, positions, now), rules);
+        var run = new Run(new FieldContext(data, positions, now), rules, ParallelFrom);
         return [.. rules.Select(rule => (IReadOnlySet<int>)run.Evaluate(rule).Positions().Select(i => positions[i]).ToHashSet())];
     }
 
+    /// <summary>Below this many customers, computing columns side by side on several cores costs more than it saves.</summary>
+    internal const int ParallelFrom = 50_000;
+
     /// <summary>One evaluation: the context, the columns computed so far, the rules whose batched fields are computed together.</summary>
-    private sealed class Run(FieldContext context, IReadOnlyList<SegmentRule> rules)
+    private sealed class Run(FieldContext context, IReadOnlyList<SegmentRule> rules, int parallelFrom)
     {
         private readonly Dictionary<string, SegmentColumn> _columns = new(StringComparer.Ordinal);
 
-        public BitSet Evaluate(SegmentRule rule) => Evaluate(rule.Root);
+        public BitSet Evaluate(SegmentRule rule)
+        {
+            if (context.Count >= parallelFrom && Environment.ProcessorCount > 1) Prefetch(rule);
+            return Evaluate(rule.Root);
+        }
+
+        /// <summary>
+        /// Computes the rule's columns side by side, one task per batch (the order pass, the event pass) or field: the
+        /// passes are independent reads of the index. The conditions themselves are cheap next to them and stay serial.
+        /// </summary>
+        private void Prefetch(SegmentRule rule)
+        {
+            var missing = rule.BoundFields.Where(f => !_columns.ContainsKey(f.Key)).ToList();
+            if (missing.Count < 2) return;
+            var work = missing.Where(f => f.Definition.Batch is null).Select(f => (IReadOnlyList<BoundField>)[f])
+                .Concat(missing.Where(f => f.Definition.Batch is not null).GroupBy(f => f.Definition.Batch!)
+                    .Select(g => (IReadOnlyList<BoundField>)[.. rules.SelectMany(r => r.BoundFields).Where(f => f.Definition.Batch == g.Key)
+                        .DistinctBy(f => f.Key).Where(f => !_columns.ContainsKey(f.Key))]))
+                .ToList();
+            if (work.Count < 2) return;
+            var results = new IReadOnlyList<SegmentColumn>[work.Count];
+            Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
+            {
+                var fields = work[k];
+                results[k] = fields[0].Definition.Batch is { } batch ? batch(context, fields) : [fields[0].Definition.Compute(context, fields[0].Arguments)];
+            });
+            for (var k = 0; k < work.Count; k++)
+                for (var i = 0; i < work[k].Count; i++)
+                    _columns[work[k][i].Key] = Checked(work[k][i], results[k][i]);
+        }
 
         private BitSet Evaluate(BoundNode node)
         {

@@ -258,6 +258,20 @@ public sealed class SegmentEvaluatorTests
     }
 
     [Fact]
+    public void EvaluateAll_ComputingColumnsInParallel_GivesTheSameMembers()
+    {
+        var fields = RuleBinderTests.WithRfm(RfmOf);
+        foreach (var seed in Seeds.Take(3))
+        {
+            var (_, profiles, index) = RandomStore(seed);
+            var rules = Rules.Select(r => SegmentRule.TryCompile(r.Rule, fields, out var rule, out _) ? rule : throw new InvalidOperationException(r.Rule)).ToList();
+            var parallel = SegmentEvaluator.EvaluateAll(rules, new SegmentData(profiles, index), Now, parallelFrom: 0);
+            var serial = SegmentEvaluator.EvaluateAll(rules, new SegmentData(profiles, index), Now, parallelFrom: int.MaxValue);
+            for (var i = 0; i < rules.Count; i++) Assert.Equal(serial[i].CustomerIds, parallel[i].CustomerIds);
+        }
+    }
+
+    [Fact]
     public void EvaluateRows_ForAFewCustomers_AgreesWithTheFullEvaluation()
     {
         var fields = RuleBinderTests.WithRfm(RfmOf);
