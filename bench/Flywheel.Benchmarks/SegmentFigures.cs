@@ -179,7 +179,7 @@ internal static class SegmentFigures
 
             var host = new EventIndexHost(store);
             var fields = Fields(null);
-            using var segments = new SegmentService(store, fields, time, ct => host.GetAsync(allowStale: false, ct));
+            using var segments = new SegmentService(store, fields, time, host.GetAsync);
             segments.KeepCurrent();
             if (!SegmentRule.TryCompile(Rule, fields, out var rule, out var error)) throw new InvalidOperationException(error.ToString());
             clock.Restart();

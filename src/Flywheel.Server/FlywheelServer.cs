@@ -60,7 +60,7 @@ public static class FlywheelServer
         services.AddSingleton(indexHost);
         // Other modules (RFM, CLV, lifecycle) register their segment fields in this registry here, before the server starts.
         var fields = FieldRegistry.CreateDefault();
-        var segments = new SegmentService(store, fields, time, ct => indexHost.GetAsync(allowStale: false, ct));
+        var segments = new SegmentService(store, fields, time, indexHost.GetAsync);
         services.AddSingleton(fields);
         services.AddSingleton(segments);
         services.AddHostedService<SegmentRefresher>();

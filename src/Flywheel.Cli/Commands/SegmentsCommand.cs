@@ -280,7 +280,7 @@ internal static class SegmentsCommand
     private static SegmentService Service(FlywheelStore store, FieldRegistry fields, TimeProvider time, CliConsole console)
     {
         Task<EventIndex>? index = null;
-        return new SegmentService(store, fields, time, ct => index ??= BuildAsync(store, console, ct));
+        return new SegmentService(store, fields, time, (_, ct) => index ??= BuildAsync(store, console, ct));
     }
 
     private static async Task<EventIndex> BuildAsync(FlywheelStore store, CliConsole console, CancellationToken ct)

@@ -20,8 +20,16 @@ public sealed record SegmentUpdate(string Kind, int Ingests, int Customers, int 
 /// customer; after that, every committed ingest (<see cref="FlywheelStore.Committed"/>, once <see cref="KeepCurrent"/>
 /// is called) re-evaluates every segment for just the customers it touched: the customers it wrote, the owners of the
 /// orders it wrote (and their previous owner when an order changed hands), the customers of its events and of the
-/// anonymous ids it linked. The index is awaited first, so the evaluation sees the ingest. Changes are stored
-/// (segment_members, segment_membership_changes) and raised as <see cref="MembershipChanged"/>.
+/// anonymous ids it linked. Changes are stored (segment_members, segment_membership_changes) and raised as
+/// <see cref="MembershipChanged"/>.
+/// <para>
+/// Each ingest is applied in two steps. The fast step runs at once over an index of just the touched customers
+/// (<see cref="CustomerSlice"/>: their orders read afresh from the store, their events from the current index), so a
+/// new order moves a customer in milliseconds whatever the store's size; it leaves out customers whose events or
+/// identities the ingest changed, since the current index may not hold those yet. The exact step follows once the event
+/// index has taken the ingest in, and re-evaluates every touched customer over it; it changes nothing when the fast step
+/// was right, and <see cref="CatchUpAsync"/> waits for it.
+/// </para>
 /// <para>
 /// Time moves customers too (orders(90d) forgets an order after 90 days), as do fields of other modules, which this
 /// service cannot watch: <see cref="RefreshAllAsync"/> re-evaluates every segment over everyone, and the server calls
@@ -37,14 +45,22 @@ public sealed class SegmentService : IDisposable
 
     private readonly FlywheelStore _store;
     private readonly TimeProvider _time;
-    private readonly Func<CancellationToken, Task<EventIndex>> _index;
+    private readonly Func<bool, CancellationToken, Task<EventIndex>> _index;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _queue = new();
-    private readonly List<(IngestChanges Changes, long Timestamp)> _pending = [];
+    private readonly List<(IngestChanges Changes, long Timestamp, long Version)> _pending = [];
     private readonly List<(long Version, TaskCompletionSource Done)> _waiters = [];
     private long _version, _applied;
     private Task? _loop;
+    private TaskCompletionSource? _wake;
     private bool _subscribed;
+
+    // Keeping current (the worker only): batches whose fast step ran and whose exact step has not, and the customers
+    // whose events or identities such a batch changed (the current index may not hold those yet).
+    private readonly List<Unverified> _unverified = [];
+    private readonly Dictionary<string, long> _eventsPending = new(StringComparer.Ordinal);
+    private long _fastVersion;
+    private EventIndex? _lastExact;
 
     private Dictionary<string, Live>? _segments;
     private ProfileTable? _profiles;
@@ -53,8 +69,11 @@ public sealed class SegmentService : IDisposable
     /// <param name="store">The store whose segments these are.</param>
     /// <param name="fields">The fields rules may use (built-ins plus whatever other modules registered).</param>
     /// <param name="time">"Now" for windows and day counts.</param>
-    /// <param name="index">The current event index with every committed write (the server: the index host's GetAsync(false)).</param>
-    public SegmentService(FlywheelStore store, FieldRegistry fields, TimeProvider time, Func<CancellationToken, Task<EventIndex>> index)
+    /// <param name="index">
+    /// The event index: with every committed write when the flag (allow stale) is false, the current one at once when it
+    /// is true. The server passes its index host's GetAsync.
+    /// </param>
+    public SegmentService(FlywheelStore store, FieldRegistry fields, TimeProvider time, Func<bool, CancellationToken, Task<EventIndex>> index)
     {
         _store = store;
         Fields = fields;
@@ -92,7 +111,7 @@ public sealed class SegmentService : IDisposable
 
     // --- reading ---
 
-    /// <summary>Waits until every ingest committed so far is reflected in the memberships.</summary>
+    /// <summary>Waits until every ingest committed so far is reflected in the memberships (its exact step done).</summary>
     public Task CatchUpAsync(CancellationToken ct)
     {
         lock (_queue)
@@ -230,45 +249,66 @@ public sealed class SegmentService : IDisposable
         if (changes.IsEmpty) return;
         lock (_queue)
         {
-            _pending.Add((changes, Stopwatch.GetTimestamp()));
-            _version++;
+            _pending.Add((changes, Stopwatch.GetTimestamp(), ++_version));
+            _wake?.TrySetResult();
             _loop ??= Task.Run(LoopAsync, CancellationToken.None);
         }
     }
 
+    /// <summary>
+    /// The worker: fast steps for new ingests first, then the exact step for everything fast so far once the index has
+    /// it; an ingest arriving while the index catches up gets its fast step without waiting for that.
+    /// </summary>
     private async Task LoopAsync()
     {
+        Task<EventIndex>? exact = null;
+        long exactUpTo = 0;
         while (true)
         {
-            List<(IngestChanges Changes, long Timestamp)> batch;
-            long target;
+            List<(IngestChanges Changes, long Timestamp, long Version)> batch;
+            TaskCompletionSource? wake = null;
             lock (_queue)
             {
-                if (_pending.Count == 0)
+                batch = [.. _pending];
+                _pending.Clear();
+                if (batch.Count == 0 && _unverified.Count == 0)
                 {
-                    // Nothing pending but waiters (after a failure): their ingests were requeued, so this is unreachable
-                    // unless a waiter asked with nothing to wait for; release them.
+                    // Caught up: release every waiter (also those of ingests that needed no step).
+                    _applied = _fastVersion = Math.Max(_fastVersion, _version);
                     foreach (var waiter in _waiters) waiter.Done.TrySetResult();
                     _waiters.Clear();
-                    _applied = _version;
                     _loop = null;
                     return;
                 }
-                batch = [.. _pending];
-                _pending.Clear();
-                target = _version;
+                if (batch.Count == 0) _wake = wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
             try
             {
                 // Neither a request nor a shutdown may cancel an update half-way: memberships would fall behind the store.
-                await ApplyAsync(batch, CancellationToken.None);
+                if (batch.Count > 0)
+                {
+                    await FastAsync(batch, CancellationToken.None);
+                    continue;
+                }
+                if (exact is null)
+                {
+                    exactUpTo = _fastVersion;
+                    exact = _index(false, CancellationToken.None);
+                }
+                await Task.WhenAny(exact, wake!.Task);
+                if (!exact.IsCompleted) continue; // a new ingest: its fast step first
+                var index = await exact;
+                exact = null;
+                await ExactAsync(index, exactUpTo, CancellationToken.None);
                 LastError = null;
+                Release(exactUpTo);
             }
             catch (Exception e)
             {
                 List<TaskCompletionSource> failed;
                 lock (_queue)
                 {
+                    // The batch is retried; customers already fast-stepped stay unverified, so their exact step is too.
                     _pending.InsertRange(0, batch);
                     failed = [.. _waiters.Select(w => w.Done)];
                     _waiters.Clear();
@@ -278,78 +318,156 @@ public sealed class SegmentService : IDisposable
                 foreach (var waiter in failed) waiter.TrySetException(e);
                 return;
             }
-            List<TaskCompletionSource> ready;
-            lock (_queue)
+            finally
             {
-                _applied = target;
-                ready = [.. _waiters.Where(w => w.Version <= target).Select(w => w.Done)];
-                _waiters.RemoveAll(w => w.Version <= target);
+                lock (_queue) _wake = null;
             }
-            foreach (var waiter in ready) waiter.TrySetResult();
         }
     }
 
-    private async Task ApplyAsync(List<(IngestChanges Changes, long Timestamp)> batch, CancellationToken ct)
+    private void Release(long upTo)
+    {
+        List<TaskCompletionSource> ready;
+        lock (_queue)
+        {
+            _applied = Math.Max(_applied, upTo);
+            ready = [.. _waiters.Where(w => w.Version <= upTo).Select(w => w.Done)];
+            _waiters.RemoveAll(w => w.Version <= upTo);
+        }
+        foreach (var waiter in ready) waiter.TrySetResult();
+    }
+
+    /// <summary>
+    /// The fast step of a batch: refreshes the touched customers' profiles, records who needs the exact step, and
+    /// evaluates those whose events the current index already holds over a slice of the index with their orders read afresh.
+    /// </summary>
+    private async Task FastAsync(List<(IngestChanges Changes, long Timestamp, long Version)> batch, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            var segments = await SegmentsAsync(ct);
+            var version = batch[^1].Version;
             var changes = batch.Select(b => b.Changes).ToList();
-            var since = Stopwatch.GetElapsedTime(batch[0].Timestamp);
+            var segments = await SegmentsAsync(ct);
             if (segments.Count == 0)
             {
                 // No segment to keep: forget the profiles rather than refresh them; the next segment loads them afresh.
                 _profiles = null;
                 _data = null;
+                _fastVersion = version;
                 return;
             }
             if (changes.Any(c => c.Everything))
             {
                 _profiles = null;
-                await FullAsync(batch.Count, since, ct);
+                _unverified.Clear();
+                _eventsPending.Clear();
+                await FullAsync(batch.Count, Stopwatch.GetElapsedTime(batch[0].Timestamp), ct);
+                _fastVersion = version;
                 return;
             }
 
-            var previous = _data?.Index;
-            var index = await _index(ct);
-            var profiles = _profiles;
             var written = changes.SelectMany(c => c.Customers).ToHashSet(StringComparer.Ordinal);
-            profiles = profiles is null ? await ProfileTable.LoadAsync(_store, ct) : await profiles.WithChanges(_store, written, ct);
-            _profiles = profiles;
-            var data = _data = new SegmentData(profiles, index);
+            var profiles = _profiles = _profiles is null ? await ProfileTable.LoadAsync(_store, ct) : await _profiles.WithChanges(_store, written, ct);
+            var (affected, withEvents, updatedOrders) = await AffectedAsync(changes, written, ct);
+            var current = await _index(true, ct);
+            // The current index most likely predates the ingest (it is still taking it in): an updated order's owner
+            // there may be its previous owner. The exact step asks the index of the last exact step too.
+            PreviousOwners(current, updatedOrders, affected);
+            foreach (var id in withEvents) _eventsPending[id] = version;
+            _unverified.Add(new Unverified(version, affected, updatedOrders, batch[0].Timestamp, batch.Count));
+            _fastVersion = version;
 
-            var affected = await AffectedAsync(changes, written, previous, ct);
-            if (affected.Count > Math.Max(FullRefreshMinimum, FullRefreshShare * profiles.Count))
-            {
-                await FullAsync(batch.Count, since, ct);
-                return;
-            }
-            var rows = affected.Select(profiles.Row).Where(r => r >= 0).Order().ToArray();
+            var fast = affected.Where(id => !_eventsPending.ContainsKey(id)).Select(id => (Id: id, Row: profiles.Row(id))).Where(c => c.Row >= 0)
+                .OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
             var live = segments.Values.Where(s => s.Rule is not null).ToList();
+            if (fast.Count == 0 || fast.Count > FullRefreshMinimum || live.Count == 0) return;
+
+            var slice = await CustomerSlice.BuildAsync(_store, current, new SegmentData(profiles, current), fast, ct);
             var now = _time.GetUtcNow();
-            var matches = SegmentEvaluator.EvaluateRows([.. live.Select(s => s.Rule!)], data, now, rows);
-            var deltas = new List<SegmentDelta>();
-            for (var s = 0; s < live.Count; s++)
-            {
-                List<string> entered = [], exited = [];
-                foreach (var row in rows)
-                {
-                    var id = profiles.CustomerIds[row];
-                    var member = matches[s].Contains(row);
-                    if (member && !live[s].Members.Contains(id)) entered.Add(id);
-                    else if (!member && live[s].Members.Contains(id)) exited.Add(id);
-                }
-                if (entered.Count > 0 || exited.Count > 0) deltas.Add(new SegmentDelta(live[s].Stored.Name, entered, exited));
-            }
+            var deltas = Compare(live, profiles, SegmentEvaluator.EvaluateRows([.. live.Select(s => s.Rule!)], new SegmentData(profiles, slice), now,
+                [.. fast.Select(c => c.Row)]), [.. fast.Select(c => c.Row)]);
             await StoreAsync(deltas, now, ct);
-            LastUpdate = new SegmentUpdate("incremental", batch.Count, rows.Length, deltas.Sum(d => d.Entered.Count), deltas.Sum(d => d.Exited.Count),
+            LastUpdate = new SegmentUpdate("fast", batch.Count, fast.Count, deltas.Sum(d => d.Entered.Count), deltas.Sum(d => d.Exited.Count),
                 Stopwatch.GetElapsedTime(batch[0].Timestamp));
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The exact step of every batch up to <paramref name="upTo"/>, over an index that holds them.</summary>
+    private async Task ExactAsync(EventIndex index, long upTo, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var entries = _unverified.Where(u => u.Version <= upTo).ToList();
+            if (entries.Count == 0) return;
+            _unverified.RemoveAll(u => u.Version <= upTo);
+            foreach (var id in _eventsPending.Where(p => p.Value <= upTo).Select(p => p.Key).ToList()) _eventsPending.Remove(id);
+            var previous = _lastExact;
+            _lastExact = index;
+            var segments = await SegmentsAsync(ct);
+            var profiles = _profiles;
+            if (segments.Count == 0 || profiles is null) return;
+
+            var affected = new HashSet<string>(entries.SelectMany(e => e.Customers), StringComparer.Ordinal);
+            if (previous is not null) PreviousOwners(previous, entries.SelectMany(e => e.UpdatedOrders).ToHashSet(StringComparer.Ordinal), affected);
+
+            var started = entries[0].Timestamp;
+            var ingests = entries.Sum(e => e.Ingests);
+            var data = _data = new SegmentData(profiles, index);
+            if (affected.Count > Math.Max(FullRefreshMinimum, FullRefreshShare * profiles.Count))
+            {
+                await FullAsync(ingests, Stopwatch.GetElapsedTime(started), ct);
+                return;
+            }
+            var rows = affected.Select(profiles.Row).Where(r => r >= 0).Order().ToArray();
+            var live = segments.Values.Where(s => s.Rule is not null).ToList();
+            var now = _time.GetUtcNow();
+            var deltas = Compare(live, profiles, SegmentEvaluator.EvaluateRows([.. live.Select(s => s.Rule!)], data, now, rows), rows);
+            await StoreAsync(deltas, now, ct);
+            LastUpdate = new SegmentUpdate("exact", ingests, rows.Length, deltas.Sum(d => d.Entered.Count), deltas.Sum(d => d.Exited.Count),
+                Stopwatch.GetElapsedTime(started));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Adds the owners in <paramref name="index"/> of updated orders: an order written before may have belonged to
+    /// someone else. A scan of the index's order ids, so only for updated orders (a new order, the common case, cannot
+    /// have had an owner).
+    /// </summary>
+    private static void PreviousOwners(EventIndex index, HashSet<string> updated, HashSet<string> owners)
+    {
+        if (updated.Count == 0) return;
+        for (var v = 0; v < index.VisitorCount; v++)
+            for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
+                if (updated.Contains(index.OrderIds[o]) && index.IsCustomer[v]) owners.Add(index.VisitorKeys[v]);
+    }
+
+    /// <summary>Who entered and left each segment among <paramref name="rows"/>, given which of them match now.</summary>
+    private static List<SegmentDelta> Compare(List<Live> live, ProfileTable profiles, IReadOnlyList<IReadOnlySet<int>> matches, int[] rows)
+    {
+        var deltas = new List<SegmentDelta>();
+        for (var s = 0; s < live.Count; s++)
+        {
+            List<string> entered = [], exited = [];
+            foreach (var row in rows)
+            {
+                var id = profiles.CustomerIds[row];
+                var member = matches[s].Contains(row);
+                if (member && !live[s].Members.Contains(id)) entered.Add(id);
+                else if (!member && live[s].Members.Contains(id)) exited.Add(id);
+            }
+            if (entered.Count > 0 || exited.Count > 0) deltas.Add(new SegmentDelta(live[s].Stored.Name, entered, exited));
+        }
+        return deltas;
     }
 
     /// <summary>Every segment over every customer. Runs inside the gate.</summary>
@@ -396,49 +514,46 @@ public sealed class SegmentService : IDisposable
     }
 
     /// <summary>
-    /// The customers an ingest may have moved: those it wrote, the owners of its orders (and an updated order's
-    /// previous owner in the last index, should it have changed hands), the customers of its events (stitched ones
-    /// included) and of the anonymous ids it linked.
+    /// The customers an ingest may have moved: those it wrote, the owners of its orders, the customers of its events
+    /// (stitched ones included) and of the anonymous ids it linked. Also which of them had events or links (the index
+    /// may not hold those yet) and which orders were updated rather than new (their previous owner may differ).
     /// </summary>
-    private async Task<HashSet<string>> AffectedAsync(List<IngestChanges> changes, HashSet<string> written, EventIndex? previous, CancellationToken ct)
+    private async Task<(HashSet<string> Affected, HashSet<string> WithEvents, HashSet<string> UpdatedOrders)> AffectedAsync(List<IngestChanges> changes,
+        HashSet<string> written, CancellationToken ct)
     {
         var affected = new HashSet<string>(written, StringComparer.Ordinal);
+        var withEvents = new HashSet<string>(StringComparer.Ordinal);
+        var updated = new HashSet<string>(StringComparer.Ordinal);
         foreach (var change in changes)
-            foreach (var (_, customer) in change.Links) affected.Add(customer);
+            foreach (var (_, customer) in change.Links) withEvents.Add(customer);
         var orders = changes.SelectMany(c => c.Orders).Distinct(StringComparer.Ordinal).ToArray();
         var events = changes.SelectMany(c => c.Events).Distinct(StringComparer.Ordinal).ToArray();
-        if (orders.Length == 0 && events.Length == 0) return affected;
-
-        await using var connection = await _store.OpenConnectionAsync(ct);
-        var updated = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in orders.Chunk(500))
+        if (orders.Length > 0 || events.Length > 0)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT order_id, customer_id, created_at, updated_at FROM orders WHERE order_id IN ({Parameters(command, chunk)})";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            await using var connection = await _store.OpenConnectionAsync(ct);
+            foreach (var chunk in orders.Chunk(500))
             {
-                affected.Add(reader.GetString(1));
-                if (reader.GetInt64(3) != reader.GetInt64(2)) updated.Add(reader.GetString(0));
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT order_id, customer_id, created_at, updated_at FROM orders WHERE order_id IN ({Parameters(command, chunk)})";
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    affected.Add(reader.GetString(1));
+                    if (reader.GetInt64(3) != reader.GetInt64(2)) updated.Add(reader.GetString(0));
+                }
+            }
+            foreach (var chunk in events.Chunk(500))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COALESCE(e.customer_id, l.customer_id) FROM events e LEFT JOIN identity_links l ON l.anonymous_id = e.anonymous_id " +
+                                      $"WHERE e.event_id IN ({Parameters(command, chunk)})";
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    if (!reader.IsDBNull(0)) withEvents.Add(reader.GetString(0));
             }
         }
-        // An order written before may have belonged to someone else: the last index knows. A scan of its order ids, so
-        // only for updated orders (a new order, the common case, cannot have had an owner).
-        if (updated.Count > 0 && previous is not null)
-            for (var v = 0; v < previous.VisitorCount; v++)
-                for (var o = previous.OrderStart[v]; o < previous.OrderStart[v + 1]; o++)
-                    if (updated.Contains(previous.OrderIds[o]) && previous.IsCustomer[v]) affected.Add(previous.VisitorKeys[v]);
-
-        foreach (var chunk in events.Chunk(500))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COALESCE(e.customer_id, l.customer_id) FROM events e LEFT JOIN identity_links l ON l.anonymous_id = e.anonymous_id " +
-                                  $"WHERE e.event_id IN ({Parameters(command, chunk)})";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                if (!reader.IsDBNull(0)) affected.Add(reader.GetString(0));
-        }
-        return affected;
+        affected.UnionWith(withEvents);
+        return (affected, withEvents, updated);
     }
 
     private static string Parameters(System.Data.Common.DbCommand command, string[] values)
@@ -450,7 +565,11 @@ public sealed class SegmentService : IDisposable
     /// <summary>The profiles and the current index, reusing the last pair (and its visitor map) when neither changed. Inside the gate.</summary>
     private async Task<SegmentData> DataAsync(CancellationToken ct)
     {
-        var index = await _index(ct);
+        var index = await _index(false, ct);
+        // With nothing pending, this index predates every ingest still to come: where their updated orders were before.
+        if (_unverified.Count == 0)
+            lock (_queue)
+                if (_pending.Count == 0) _lastExact = index;
         var profiles = _profiles ??= await ProfileTable.LoadAsync(_store, ct);
         if (_data is { } data && data.Index == index && data.Profiles == profiles) return data;
         return _data = new SegmentData(profiles, index);
@@ -479,4 +598,6 @@ public sealed class SegmentService : IDisposable
     }
 
     private sealed record Live(StoredSegment Stored, SegmentRule? Rule, HashSet<string> Members);
+
+    private sealed record Unverified(long Version, HashSet<string> Customers, HashSet<string> UpdatedOrders, long Timestamp, int Ingests);
 }

@@ -19,13 +19,21 @@ public sealed class SegmentServiceTests
         public required SegmentService Segments { get; init; }
         public ConcurrentQueue<SegmentMembershipChanged> Raised { get; } = new();
 
+        /// <summary>While set, the up-to-date index is withheld (as while a large store's index takes an ingest in); the current one is not.</summary>
+        public TaskCompletionSource? IndexHeld { get; set; }
+
         public static async Task<Harness> StartAsync(string engine)
         {
             var clock = new TestClock();
             var store = await TestStores.OpenAsync(engine, clock);
             var host = new EventIndexHost(store);
-            var segments = new SegmentService(store, FieldRegistry.CreateDefault(), clock, ct => host.GetAsync(allowStale: false, ct));
-            var harness = new Harness { Store = store, Clock = clock, Segments = segments };
+            Harness? harness = null;
+            var segments = new SegmentService(store, FieldRegistry.CreateDefault(), clock, async (stale, ct) =>
+            {
+                if (!stale && harness?.IndexHeld is { } held) await held.Task.WaitAsync(ct);
+                return await host.GetAsync(stale, ct);
+            });
+            harness = new Harness { Store = store, Clock = clock, Segments = segments };
             segments.MembershipChanged += harness.Raised.Enqueue;
             segments.KeepCurrent();
             return harness;
@@ -99,7 +107,7 @@ public sealed class SegmentServiceTests
         Assert.Equal(["u1"], entered.Entered);
         Assert.Empty(entered.Exited);
         Assert.Equal(h.Clock.Now, entered.At);
-        Assert.Equal("incremental", h.Segments.LastUpdate!.Kind);
+        Assert.Equal("exact", h.Segments.LastUpdate!.Kind);
         Assert.Equal(1L, (await SegmentStore.GetAsync(h.Store, "repeat-sms", Ct))!.MemberCount);
 
         // Refunded in full: no longer a purchase.
@@ -117,6 +125,44 @@ public sealed class SegmentServiceTests
         Assert.Equal("full", h.Segments.LastUpdate!.Kind);
         var last = (await SegmentStore.ChangesAsync(h.Store, "repeat-sms", 0, 10, Ct))[^1];
         Assert.Equal(("u1", false, h.Clock.Now), (last.CustomerId, last.Entered, last.At));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task ANewOrder_MovesTheCustomerBeforeTheIndexHasIt_AndEventsWaitForTheIndex(string engine)
+    {
+        await using var h = await Harness.StartAsync(engine);
+        await h.IngestAsync(s =>
+        {
+            s.UpsertCustomer(Customer("u1", "sms"));
+            s.UpsertCustomer(Customer("u2", "sms"));
+            s.WriteOrder(Order("o1", "u1", h.Ms(20), 10_000), createMissingProducts: true);
+            s.WriteEvent(new EventRow { EventId = "e1", Type = "page_view", Time = h.Ms(30), CustomerId = "u1", Channel = "xiaohongshu" });
+        });
+        await h.CreateAsync("repeat", "orders(90d) >= 2 and first_channel = \"xiaohongshu\" and consent(\"sms\")");
+        await h.CreateAsync("carts", "events(\"add_to_cart\", 7d) >= 1");
+        var moved = new TaskCompletionSource<SegmentMembershipChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Segments.MembershipChanged += change => moved.TrySetResult(change);
+
+        h.IndexHeld = new TaskCompletionSource();
+        await h.IngestAsync(s => s.WriteOrder(Order("o2", "u1", h.Ms(1), 10_000), createMissingProducts: true));
+        var change = await moved.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("repeat", "u1"), (change.Segment, Assert.Single(change.Entered)));
+        Assert.Equal("fast", h.Segments.LastUpdate!.Kind);
+        Assert.True(await h.Segments.IsMemberAsync("repeat", "u1", Ct));
+
+        // An event may not be in the current index yet: the cart waits for the exact step.
+        await h.IngestAsync(s => s.WriteEvent(new EventRow { EventId = "e2", Type = "add_to_cart", Time = h.Ms(1), CustomerId = "u2" }));
+        await Task.Delay(200);
+        Assert.Single(h.Raised);
+        var catchUp = h.Segments.CatchUpAsync(Ct);
+        Assert.False(catchUp.IsCompleted);
+        h.IndexHeld.SetResult();
+        h.IndexHeld = null;
+        await catchUp;
+        Assert.Equal(["u2"], await h.MembersAsync("carts"));
+        Assert.Equal(["u1"], await h.MembersAsync("repeat"));
+        Assert.Equal(2, h.Raised.Count); // the exact step confirmed the fast one: no exit and re-entry
     }
 
     [Theory]
@@ -171,7 +217,7 @@ public sealed class SegmentServiceTests
         });
         // The CLI: its own service over a freshly built index, no subscription.
         using (var cli = new SegmentService(h.Store, FieldRegistry.CreateDefault(), h.Clock,
-                   ct => Flywheel.Analytics.Index.EventIndexBuilder.BuildAsync(h.Store, null, ct)))
+                   (_, ct) => Flywheel.Analytics.Index.EventIndexBuilder.BuildAsync(h.Store, null, ct)))
         {
             Assert.True(SegmentRule.TryCompile("gmv(30d) >= 500", cli.Fields, out var rule, out _));
             Assert.Equal(["u2"], (await cli.CountAsync(rule, 10, Ct)).Sample);
