@@ -105,6 +105,16 @@ public sealed class RuleBinderTests
     [InlineData("channels(30d) contains \"douyin\" and categories(180d) not contains \"美妆\" and first_order_channel = \"tmall\"")]
     [InlineData("age >= 18 and days_since_signup > 7 and days_since_first_order >= 0 and last_channel not in (\"sms\") and birth_date < 2000-01-01")]
     [InlineData("GENDER = \"FEMALE\"")]
+    // docs/segments.md
+    [InlineData("orders(90d) >= 2 and days_since_last_order <= 30 and first_channel in (\"xiaohongshu\", \"douyin\")\n  and rfm_segment = \"at_risk\" and city_tier <= 2 and consent(\"sms\")")]
+    [InlineData("events(\"add_to_cart\", 7d) >= 1 and orders(7d) = 0 and consent(\"wecom\")")]
+    [InlineData("gender = \"female\" and city_tier <= 2 and aov(1y) >= 300")]
+    [InlineData("orders() >= 1 and days_since_last_order > 180 and member_tier in (\"gold\", \"platinum\") and consent(\"email\")")]
+    [InlineData("days_since_first_order <= 30 and categories(30d) contains \"美妆\"")]
+    [InlineData("events(\"custom:live_room_enter\", 30d) >= 3 and not (channels(30d) contains \"tmall\")")]
+    [InlineData("province in (\"浙江\", \"江苏\", \"上海\") and age between 25 and 35 and signup_date >= 2026-01-01")]
+    [InlineData("orders(90d) >= 2 and first_channel in (\"xiaohongshu\", \"douyin\") and consent(\"sms\")")]
+    [InlineData("gmv(30d) >= 500 and city_tier <= 2")]
     public void WellTypedRules_Compile(string rule) => Compile(rule);
 
     [Fact]
