@@ -17,5 +17,9 @@ if (args.Length > 0 && args[0] == "analytics")
     return await AnalyticsFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "clv-fit")
     return ClvFitFigures.Run(args[1..]);
+if (args.Length > 0 && args[0] == "segments")
+    return await SegmentFigures.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "segments-latency")
+    return await SegmentFigures.LatencyAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(ImportVsSqliteShell).Assembly).Run(args);
 return 0;

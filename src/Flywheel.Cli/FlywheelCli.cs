@@ -53,6 +53,7 @@ public static class FlywheelCli
             LifecycleCommand.Create(console, time),
             CouponsCommand.Create(console, time),
             ClvCommand.Create(console, time),
+            SegmentsCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,10 +1,12 @@
 using System.Text.Json;
+using Flywheel.Customers.Segments;
 using Flywheel.Server.Features.Analytics;
 using Flywheel.Server.Features.Audiences;
 using Flywheel.Server.Features.Health;
 using Flywheel.Server.Features.Identify;
 using Flywheel.Server.Features.IngestEvents;
 using Flywheel.Server.Features.IngestOrders;
+using Flywheel.Server.Features.Segments;
 using Flywheel.Server.Features.UpsertCustomer;
 using Flywheel.Server.Http;
 using Flywheel.Storage;
@@ -55,10 +57,17 @@ public static class FlywheelServer
         services.AddSingleton(store);
         services.AddSingleton(time);
         services.AddSingleton(options);
-        services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
         services.AddSingleton(new Flywheel.Customers.Profiles.ProfileHost(store));
         services.AddSingleton(new Flywheel.Customers.Lifecycle.LifecycleService(store));
         services.AddHostedService<Flywheel.Server.Features.Customers.LifecycleRefresher>();
+        var indexHost = new Flywheel.Analytics.Hosting.EventIndexHost(store);
+        services.AddSingleton(indexHost);
+        // Other modules (RFM, CLV, lifecycle) register their segment fields in this registry here, before the server starts.
+        var fields = FieldRegistry.CreateDefault();
+        var segments = new SegmentService(store, fields, time, indexHost.GetAsync);
+        services.AddSingleton(fields);
+        services.AddSingleton(segments);
+        services.AddHostedService<SegmentRefresher>();
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -102,6 +111,11 @@ public static class FlywheelServer
         Flywheel.Server.Features.Customers.InsightEndpoints.MapInsightEndpoints(app);
         Flywheel.Server.Features.Coupons.CouponsEndpoints.MapCouponsEndpoints(app);
         Flywheel.Server.Features.Clv.ClvEndpoints.MapClvEndpoints(app);
+        app.MapSegmentsEndpoints();
+
+        // Memberships follow every ingest from here on; the refresher catches up with what happened before.
+        segments.KeepCurrent();
+        app.Lifetime.ApplicationStopped.Register(segments.Dispose);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

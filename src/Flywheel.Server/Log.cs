@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Flywheel.Server;
 
-/// <summary>Every log line the server writes, with stable event ids (1xxx: lifecycle, 2xxx: ingest, 9xxx: failures).</summary>
+/// <summary>Every log line the server writes, with stable event ids (1xxx: lifecycle, 2xxx: ingest, 3xxx: segments, 9xxx: failures).</summary>
 internal static partial class Log
 {
     [LoggerMessage(1001, LogLevel.Information, "Flywheel server listening on {Urls} (store: {Store})")]
@@ -28,6 +28,12 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Warning, "Event batch rolled back by the database ({SqlState}) on attempt {Attempt}; writing it again")]
     public static partial void BatchRetried(ILogger logger, int attempt, string? sqlState);
+
+    [LoggerMessage(3001, LogLevel.Information, "Segments refreshed: {Entered} entered, {Exited} exited ({Milliseconds:F0} ms)")]
+    public static partial void SegmentsRefreshed(ILogger logger, int entered, int exited, double milliseconds);
+
+    [LoggerMessage(9002, LogLevel.Error, "Segment refresh failed; the next one retries")]
+    public static partial void SegmentRefreshFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(9001, LogLevel.Warning, "Health check could not reach the store")]
     public static partial void HealthFailed(ILogger logger, Exception exception);

@@ -27,6 +27,12 @@ public sealed class ServerOptions
     /// <summary>How long a shutdown (SIGTERM, Ctrl+C) waits for in-flight requests to finish (default 30 s).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often every segment is re-evaluated over every customer (default 15 minutes, between 1 minute and 1 day):
+    /// ingests move customers at once; this catches what moves with the clock (orders(90d) forgetting an old order).
+    /// </summary>
+    public TimeSpan SegmentRefreshInterval { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Reported by GET /health.</summary>
     public string Version { get; init; } =
         typeof(ServerOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -42,6 +48,8 @@ public sealed class ServerOptions
             throw new ArgumentException($"MaxOrderLines must be between 1 and 100,000 (got {MaxOrderLines})");
         if (!ParseContext.IsTimeZone(TimeZone))
             throw new ArgumentException($"TimeZone '{TimeZone}' is not an IANA time zone id (e.g. Asia/Shanghai)");
+        if (SegmentRefreshInterval < TimeSpan.FromMinutes(1) || SegmentRefreshInterval > TimeSpan.FromDays(1))
+            throw new ArgumentException($"SegmentRefreshInterval must be between 1 minute and 1 day (got {SegmentRefreshInterval})");
         if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
             throw new ArgumentException($"ShutdownTimeout must be between 0 and 10 minutes (got {ShutdownTimeout})");
     }

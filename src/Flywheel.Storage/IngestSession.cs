@@ -269,8 +269,12 @@ public sealed class IngestSession : IAsyncDisposable
             WHERE customer_consents.status <> excluded.status AND customer_consents.changed_at <= excluded.changed_at
             """, customerId, consent.Channel, consent.Purpose, consent.Status, consent.ChangedAt, consent.Source);
         if (changed > 0)
+        {
             Run("INSERT INTO consent_history (customer_id, channel, purpose, status, changed_at, source) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)",
                 customerId, consent.Channel, consent.Purpose, consent.Status, consent.ChangedAt, consent.Source);
+            // Readers that keep consents (segments with consent("sms")) must see a withdrawal even when the customer row is unchanged.
+            _changes.Customer(customerId);
+        }
     }
 
     public WriteOutcome UpsertProduct(ProductRow p)

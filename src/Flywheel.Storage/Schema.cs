@@ -301,6 +301,35 @@ internal static class Schema
                 log_likelihood DOUBLE PRECISION NOT NULL,
                 customers BIGINT NOT NULL CHECK (customers >= 0)
             );
+            );
+            """),
+        // 3, 4 and 6 are taken by work on other branches; the migrator applies whatever number is missing, in list order.
+        new(5, "segments", """
+            CREATE TABLE segments (
+                name TEXT PRIMARY KEY,
+                title TEXT,
+                rule TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                member_count BIGINT NOT NULL DEFAULT 0,
+                refreshed_at BIGINT
+            );
+
+            CREATE TABLE segment_members (
+                segment_name TEXT NOT NULL,
+                customer_id TEXT NOT NULL,
+                entered_at BIGINT NOT NULL,
+                PRIMARY KEY (segment_name, customer_id)
+            );
+
+            CREATE TABLE segment_membership_changes (
+                id {id},
+                segment_name TEXT NOT NULL,
+                customer_id TEXT NOT NULL,
+                change TEXT NOT NULL CHECK (change IN ('entered', 'exited')),
+                at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_segment_membership_changes_segment ON segment_membership_changes (segment_name, id);
             """),
     ];
 }

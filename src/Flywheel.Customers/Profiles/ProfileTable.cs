@@ -119,6 +119,35 @@ public sealed class ProfileTable
         return new ProfileTable(rows, columns);
     }
 
+    /// <summary>
+    /// A table built in memory, rows in the order given (tests and benchmarks; the store's order is customer-key order).
+    /// Consents are "channel/purpose" keys of granted consents.
+    /// </summary>
+    internal static ProfileTable FromRows(IEnumerable<ProfileRow> profiles)
+    {
+        var columns = new Columns();
+        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var p in profiles)
+        {
+            rows[p.CustomerId] = columns.Ids.Count;
+            columns.Ids.Add(p.CustomerId);
+            columns.Gender.Add(p.Gender);
+            columns.BirthDate.Add(p.BirthDate);
+            columns.Province.Add(p.Province);
+            columns.City.Add(p.City);
+            columns.CityTier.Add(p.CityTier);
+            columns.SignupChannel.Add(p.SignupChannel);
+            columns.SignupAt.Add(p.SignupAt);
+            columns.MemberTier.Add(p.MemberTier);
+            columns.TimeZone.Add(null);
+            columns.Consents.Add(p.Consents is { Count: > 0 } granted ? new HashSet<string>(granted, StringComparer.Ordinal) : null);
+        }
+        return new ProfileTable(rows, columns);
+    }
+
+    internal sealed record ProfileRow(string CustomerId, string? Gender = null, DateOnly? BirthDate = null, string? Province = null, string? City = null,
+        string? CityTier = null, string? SignupChannel = null, long? SignupAt = null, string? MemberTier = null, IReadOnlyCollection<string>? Consents = null);
+
     private const string CustomerColumns = "customer_id, gender, birth_date, province, city, city_tier, signup_channel, signup_at, member_tier, time_zone";
 
     internal sealed class Columns

@@ -3,7 +3,7 @@ using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
 using Flywheel.Tests;
 
-namespace Flywheel.Customers.Tests;
+namespace Flywheel.Customers.Tests.Profiles;
 
 public class ProfileTableTests
 {
