@@ -62,8 +62,12 @@ public static class FlywheelServer
         services.AddHostedService<Flywheel.Server.Features.Customers.LifecycleRefresher>();
         var indexHost = new Flywheel.Analytics.Hosting.EventIndexHost(store);
         services.AddSingleton(indexHost);
-        // Other modules (RFM, CLV, lifecycle) register their segment fields in this registry here, before the server starts.
+        // RFM, lifecycle and CLV register their segment fields here, before the server starts; they read the whole index.
         var fields = FieldRegistry.CreateDefault();
+        var insights = new Flywheel.Customers.CustomerInsights(() => indexHost.Current);
+        insights.RegisterFields(fields);
+        insights.LoadFitAsync(store, CancellationToken.None).GetAwaiter().GetResult();
+        services.AddSingleton(insights);
         var segments = new SegmentService(store, fields, time, indexHost.GetAsync);
         services.AddSingleton(fields);
         services.AddSingleton(segments);

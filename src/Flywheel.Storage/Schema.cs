@@ -301,7 +301,6 @@ internal static class Schema
                 log_likelihood DOUBLE PRECISION NOT NULL,
                 customers BIGINT NOT NULL CHECK (customers >= 0)
             );
-            );
             """),
         // 3, 4 and 6 are taken by work on other branches; the migrator applies whatever number is missing, in list order.
         new(5, "segments", """

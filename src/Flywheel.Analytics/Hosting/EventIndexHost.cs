@@ -32,6 +32,15 @@ public sealed class EventIndexHost
         store.Committed += OnCommitted;
     }
 
+    /// <summary>The index as it is now (possibly a commit or two behind), or null before the first build.</summary>
+    public EventIndex? Current
+    {
+        get
+        {
+            lock (_gate) return _current;
+        }
+    }
+
     /// <summary>The last refresh, for diagnostics and tests.</summary>
     public IndexRefresh? LastRefresh { get; private set; }
 

@@ -79,7 +79,7 @@ internal static class SegmentsCommand
         var command = new Command("add", "Save a segment and compute its members") { name, rule, title };
         command.SetAction(async (parse, ct) =>
         {
-            var fields = FieldRegistry.CreateDefault();
+            var fields = CliFields();
             // Everything is checked before the store is opened: bad input writes nothing and needs no store.
             if (SegmentNames.Check(parse.GetValue(name)) is { } badName) return await BadAsync(console, "name", badName.Message);
             if (SegmentNames.CheckTitle(parse.GetValue(title)) is { } badTitle) return await BadAsync(console, "--title", badTitle.Message);
@@ -222,7 +222,7 @@ internal static class SegmentsCommand
         var command = new Command("check", "Validate a rule and count the customers it selects now, without saving anything") { rule, sample, format };
         command.SetAction(async (parse, ct) =>
         {
-            var fields = FieldRegistry.CreateDefault();
+            var fields = CliFields();
             if (parse.GetValue(sample) is < 0 or > 100) return await BadAsync(console, "--sample", "is from 0 to 100");
             if (await CompileAsync(console, parse.GetValue(rule), fields) is not { } compiled) return ExitCodes.BadInput;
             var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
@@ -253,7 +253,7 @@ internal static class SegmentsCommand
             if (store is null) return exit;
             using (store)
             {
-                using var segments = Service(store, FieldRegistry.CreateDefault(), time, console);
+                using var segments = Service(store, CliFields(), time, console);
                 await segments.RefreshAllAsync(ct);
                 var update = segments.LastUpdate;
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -269,7 +269,7 @@ internal static class SegmentsCommand
         var command = new Command("fields", "The fields a rule may use");
         command.SetAction(async (_, _) =>
         {
-            foreach (var f in FieldRegistry.CreateDefault().All)
+            foreach (var f in CliFields().All)
                 await console.Out.WriteLineAsync($"{f.Signature,-36} {f.Type.ToString().ToLowerInvariant(),-8} {f.Description}");
             return ExitCodes.Ok;
         });
@@ -322,4 +322,12 @@ internal static class SegmentsCommand
 
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The built-in fields plus RFM, lifecycle and CLV ones (CLV fields are null until a fit exists in a server; the CLI loads none).</summary>
+    private static FieldRegistry CliFields()
+    {
+        var fields = FieldRegistry.CreateDefault();
+        new Flywheel.Customers.CustomerInsights().RegisterFields(fields);
+        return fields;
+    }
 }

@@ -105,6 +105,21 @@ public sealed class RfmCommandTests : IDisposable
         Assert.Contains("error: --segment: no segment 'no_such_thing'", error);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task SegmentRules_CanUseRfmAndLifecycleFields(string engine)
+    {
+        var store = await SeededStoreAsync(engine);
+        // Today (2026-11), u1 (June) and u2 (March) are the two scored customers: u1 scores 3/3/3, need_attention.
+        var (exit, output, error) = await CliRunner.RunAsync(["segments", "check", "--rule", "rfm_segment = \"need_attention\" and lifecycle_stage in (\"lapsed\", \"churned\", \"at_risk\")", .. store]);
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Contains("1 customers match", output);
+        Assert.Contains("u1", output);
+        (exit, _, error) = await CliRunner.RunAsync(["segments", "check", "--rule", "rfm_segment = 3", .. store]);
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Contains("line 1, column", error);
+    }
+
     [Fact]
     public async Task Persona_UnknownSegment_ExitsTwo()
     {

@@ -39,7 +39,7 @@ internal static class ClvEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FitAsync(FlywheelStore store, EventIndexHost host, TimeProvider time,
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FitAsync(FlywheelStore store, EventIndexHost host, Flywheel.Customers.CustomerInsights insights, TimeProvider time,
         ClvFitRequest? request, CancellationToken ct)
     {
         DateOnly? end = null;
@@ -55,6 +55,7 @@ internal static class ClvEndpoints
         var fitted = await ClvService.FitAsync(store, index, end ?? ClvService.Today(index.TimeZone, time), unit, ct);
         if (!fitted.TryGetValue(out var fit, out var error))
             return Problems.Invalid(error with { Path = error.Path == "calibration_end" ? "$.calibration_end" : "$" });
+        insights.Fit = fit; // segment fields, lifecycle and RFM use the newest fit from now on
         return TypedResults.Text(ClvJson.WriteFit(fit), "application/json", statusCode: StatusCodes.Status201Created);
     }
 

@@ -49,8 +49,8 @@ internal static class InsightEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> RfmAsync(
-        EventIndexHost host, TimeProvider time, string? as_of, int? window, string? thresholds, string? compare, int? customers, bool? stale_ok,
-        CancellationToken ct)
+        EventIndexHost host, CustomerInsights insights, TimeProvider time, string? as_of, int? window, string? thresholds, string? compare, int? customers,
+        bool? stale_ok, CancellationToken ct)
     {
         if (!Day(as_of, "as_of", out var asOf, out var problem) || !Day(compare, "compare", out var later, out problem)) return problem!;
         if (customers is < 0 or > 100_000) return Problems.Invalid(Error.Invalid("$.customers", "customers is 0 to 100000"));
@@ -59,7 +59,8 @@ internal static class InsightEndpoints
             return Problems.Invalid(bad with { Path = "$." + bad.Path });
         var index = await host.GetAsync(stale_ok == true, ct);
         var query = new RfmQuery(asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last, window ?? 365, cuts);
-        if (!RfmEngine.Run(index, query).TryGetValue(out var result, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        Func<int, long?>? clv = insights.Fit is null ? null : v => insights.Clv(index, index.VisitorKeys[v], query.AsOf)?.Clv;
+        if (!RfmEngine.Run(index, query, clv).TryGetValue(out var result, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
         RfmMigration? migration = null;
         if (later is { } to && !RfmEngine.Migration(index, query, to).TryGetValue(out migration, out error))
             return Problems.Invalid(error with { Path = "$." + error.Path });
@@ -82,20 +83,23 @@ internal static class InsightEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> LifecycleAsync(
-        EventIndexHost host, LifecycleService lifecycle, TimeProvider time, string? as_of, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, LifecycleService lifecycle, CustomerInsights insights, TimeProvider time, string? as_of, bool? stale_ok, CancellationToken ct)
     {
         if (!Day(as_of, "as_of", out var asOf, out var problem)) return problem!;
         if (asOf is { } d && (d < RfmQuery.Earliest || d > RfmQuery.Latest))
             return Problems.Invalid(Error.Invalid("$.as_of", $"{d:yyyy-MM-dd} is outside {RfmQuery.Earliest:yyyy-MM-dd}..{RfmQuery.Latest:yyyy-MM-dd}"));
         var index = await host.GetAsync(stale_ok == true, ct);
-        var refresh = await lifecycle.RefreshAsync(index, asOf ?? LocalCalendar.Today(index.TimeZone, time), record: false, null, ct);
+        var day = asOf ?? LocalCalendar.Today(index.TimeZone, time);
+        var refresh = await lifecycle.RefreshAsync(index, day, record: false, insights.PAliveOf(index, day), ct);
         return TypedResults.Text(LifecycleJson.Write(refresh, recorded: false, transitions: 0), "application/json");
     }
 
-    internal static async Task<ContentHttpResult> RefreshLifecycleAsync(EventIndexHost host, LifecycleService lifecycle, TimeProvider time, CancellationToken ct)
+    internal static async Task<ContentHttpResult> RefreshLifecycleAsync(EventIndexHost host, LifecycleService lifecycle, CustomerInsights insights, TimeProvider time,
+        CancellationToken ct)
     {
         var index = await host.GetAsync(allowStale: false, ct);
-        var refresh = await lifecycle.RefreshAsync(index, LocalCalendar.Today(index.TimeZone, time), record: true, null, ct);
+        var today = LocalCalendar.Today(index.TimeZone, time);
+        var refresh = await lifecycle.RefreshAsync(index, today, record: true, insights.PAliveOf(index, today), ct);
         return TypedResults.Text(LifecycleJson.Write(refresh, recorded: true), "application/json");
     }
 

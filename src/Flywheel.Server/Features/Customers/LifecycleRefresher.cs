@@ -11,7 +11,7 @@ namespace Flywheel.Server.Features.Customers;
 /// <see cref="TimeProvider"/>) and records transitions: stages change with the passing of time, not only with orders,
 /// so a customer becomes at-risk without any event arriving. A failed refresh is logged and retried next tick.
 /// </summary>
-internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService lifecycle, ServerOptions options, TimeProvider time,
+internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService lifecycle, Flywheel.Customers.CustomerInsights insights, ServerOptions options, TimeProvider time,
     ILogger<LifecycleRefresher> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,7 +23,8 @@ internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService l
             try
             {
                 var index = await host.GetAsync(allowStale: false, stoppingToken);
-                var refresh = await lifecycle.RefreshAsync(index, LocalCalendar.Today(index.TimeZone, time), record: true, null, stoppingToken);
+                var today = LocalCalendar.Today(index.TimeZone, time);
+                var refresh = await lifecycle.RefreshAsync(index, today, record: true, insights.PAliveOf(index, today), stoppingToken);
                 if (log.IsEnabled(LogLevel.Information))
                     log.LogInformation("lifecycle refresh as of {AsOf}: {Transitions} transitions", refresh.AsOf, refresh.Transitions.Count);
             }
