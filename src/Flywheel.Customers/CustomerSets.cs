@@ -27,6 +27,12 @@ public static class CustomerSets
             await foreach (var id in AudienceStore.AllMembersAsync(store, audience, null, ct)) members.Add(id);
             return members;
         }
+        if (await Segments.SegmentStore.GetAsync(store, name, ct) is not null)
+        {
+            var members = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var (id, _) in Segments.SegmentStore.AllMembersAsync(store, name, ct)) members.Add(id);
+            return members;
+        }
         return Resolve(index, name, asOf);
     }
 

@@ -16,7 +16,7 @@ namespace Flywheel.Customers.Rfm;
 /// </summary>
 public static class RfmJson
 {
-    internal static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Write(RfmResult result, RfmMigration? migration = null, int customers = 0)
     {
@@ -86,7 +86,7 @@ public static class RfmJson
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    internal static void WriteSegment(Utf8JsonWriter json, RfmSegment segment)
+    public static void WriteSegment(Utf8JsonWriter json, RfmSegment segment)
     {
         json.WriteString("code", segment.Code);
         json.WriteString("name_zh", segment.NameZh);

@@ -151,6 +151,19 @@ public static class SegmentStore
     }
 
     /// <summary>Up to <paramref name="limit"/> members in customer id order, after <paramref name="after"/> (a page's last id) when given.</summary>
+    /// <summary>The saved segments a customer is in now, by name.</summary>
+    public static async Task<IReadOnlyList<string>> SegmentsOfAsync(FlywheelStore store, string customerId, CancellationToken ct)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT segment_name FROM segment_members WHERE customer_id = @c ORDER BY segment_name";
+        command.AddParameter("@c", customerId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var names = new List<string>();
+        while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));
+        return names;
+    }
+
     public static async Task<IReadOnlyList<string>> MembersAsync(FlywheelStore store, string name, int limit, string? after, CancellationToken ct)
     {
         await using var connection = await store.OpenConnectionAsync(ct);

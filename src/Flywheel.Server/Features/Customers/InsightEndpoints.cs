@@ -34,6 +34,10 @@ internal static class InsightEndpoints
             .WithName("Persona")
             .WithSummary("Persona of a segment (all, an RFM segment or group): distributions against all customers and what sets it apart")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/customers/{id}/profile", ProfileAsync)
+            .WithName("CustomerProfile")
+            .WithSummary("One customer: attributes, consents, orders, RFM, lifecycle stage, CLV and P(alive), saved segments")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapGet("/lifecycle", LifecycleAsync)
             .WithName("Lifecycle")
             .WithSummary("Customers per lifecycle stage as of a day (nothing recorded)")
@@ -109,6 +113,107 @@ internal static class InsightEndpoints
         if (limit is < 1 or > 10_000) return Problems.Invalid(Error.Invalid("$.limit", "limit is 1 to 10000"));
         var transitions = await LifecycleStore.TransitionsAsync(store, after ?? 0, limit ?? 1000, ct);
         return TypedResults.Text(LifecycleJson.WriteTransitions(transitions), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ProfileAsync(
+        FlywheelStore store, EventIndexHost host, ProfileHost profiles, CustomerInsights insights, TimeProvider time, string id, bool? stale_ok, CancellationToken ct)
+    {
+        var table = await profiles.GetAsync(ct);
+        var row = table.Row(id);
+        if (row < 0) return Problems.Create(StatusCodes.Status404NotFound, "not_found", "Unknown customer", $"no customer '{id}'");
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var today = LocalCalendar.Today(index.TimeZone, time);
+        var v = index.FindVisitor(id);
+        long orders = 0, gmv = 0, refunds = 0;
+        int? first = null, last = null;
+        if (v >= 0)
+            for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
+            {
+                orders++;
+                gmv += index.OrderGmv[o];
+                refunds += index.OrderRefund[o];
+                first ??= index.OrderPaidTime[o];
+                last = index.OrderPaidTime[o];
+            }
+        var rfm = insights.Rfm(index, today).Of(id);
+        var stage = insights.Stages(index, today).GetValueOrDefault(id);
+        var clv = insights.Clv(index, id, today);
+        var segments = await Flywheel.Customers.Segments.SegmentStore.SegmentsOfAsync(store, id, ct);
+
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, RfmJson.Options))
+        {
+            json.WriteStartObject();
+            json.WriteString("customer_id", id);
+            json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            json.WriteStartObject("attributes");
+            Text(json, "gender", table.Gender[row]);
+            Text(json, "birth_date", table.BirthDate[row]?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            Text(json, "province", table.Province[row]);
+            Text(json, "city", table.City[row]);
+            Text(json, "city_tier", table.CityTier[row]);
+            Text(json, "signup_channel", table.SignupChannel[row]);
+            Text(json, "member_tier", table.MemberTier[row]);
+            json.WriteEndObject();
+            json.WriteStartArray("consents");
+            foreach (var consent in table.Consents(row).Order(StringComparer.Ordinal)) json.WriteStringValue(consent);
+            json.WriteEndArray();
+            json.WriteStartObject("orders");
+            json.WriteNumber("count", orders);
+            json.WritePropertyName("gmv");
+            json.WriteRawValue(MoneyText.Format(gmv));
+            json.WritePropertyName("refunds");
+            json.WriteRawValue(MoneyText.Format(refunds));
+            Text(json, "first_paid_at", first is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(Flywheel.Analytics.Index.EventIndex.ToUnixMs(f)).ToString("O", CultureInfo.InvariantCulture) : null);
+            Text(json, "last_paid_at", last is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(Flywheel.Analytics.Index.EventIndex.ToUnixMs(l)).ToString("O", CultureInfo.InvariantCulture) : null);
+            json.WriteEndObject();
+            if (rfm is null) json.WriteNull("rfm");
+            else
+            {
+                json.WriteStartObject("rfm");
+                json.WriteNumber("recency_days", rfm.RecencyDays);
+                json.WriteNumber("frequency", rfm.Frequency);
+                json.WritePropertyName("monetary");
+                json.WriteRawValue(MoneyText.Format(rfm.Monetary));
+                json.WriteNumber("r", rfm.R);
+                json.WriteNumber("f", rfm.F);
+                json.WriteNumber("m", rfm.M);
+                json.WriteStartObject("segment");
+                RfmJson.WriteSegment(json, rfm.Segment);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteStartObject("lifecycle");
+            json.WriteString("stage", stage?.Stage ?? LifecycleStages.Prospect);
+            json.WriteString("name_zh", LifecycleStages.NameZh(stage?.Stage ?? LifecycleStages.Prospect));
+            if (stage?.RhythmDays is { } rhythm) json.WriteNumber("rhythm_days", rhythm);
+            else json.WriteNull("rhythm_days");
+            json.WriteEndObject();
+            if (clv is null) json.WriteNull("clv");
+            else
+            {
+                json.WriteStartObject("clv");
+                json.WriteNumber("fit_id", clv.FitId);
+                json.WriteNumber("horizon", clv.Horizon);
+                json.WriteNumber("expected_purchases", clv.ExpectedPurchases);
+                json.WriteNumber("p_alive", clv.PAlive);
+                json.WritePropertyName("value");
+                if (clv.Clv is { } value) json.WriteRawValue(MoneyText.Format(value));
+                else json.WriteNullValue();
+                json.WriteEndObject();
+            }
+            json.WriteStartArray("segments");
+            foreach (var name in segments) json.WriteStringValue(name);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return TypedResults.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), "application/json");
+    }
+
+    private static void Text(System.Text.Json.Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name);
+        else json.WriteString(name, value);
     }
 
     private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)

@@ -49,6 +49,25 @@ public class InsightEndpointsTests
     }
 
     [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Profile_CarriesRfmLifecycleAndSegments(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine, new ServerOptions { LifecycleRefreshInterval = TimeSpan.Zero });
+        await SeedAsync(host);
+        var created = await host.PostJsonAsync("/v1/segments", """{"name":"zhejiang","rule":"province = \"浙江\""}""");
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        var profile = await Json.ReadAsync(await host.Client.GetAsync("/v1/customers/u1/profile"));
+        Assert.Equal("female", profile.GetProperty("attributes").GetProperty("gender").GetString());
+        Assert.Equal(1, profile.GetProperty("orders").GetProperty("count").GetInt32());
+        Assert.Equal("99.00", profile.GetProperty("orders").GetProperty("gmv").GetRawText());
+        Assert.Equal("lost", profile.GetProperty("rfm").GetProperty("segment").GetProperty("code").GetString()); // the only buyer scores 1s
+        Assert.Equal("lapsed", profile.GetProperty("lifecycle").GetProperty("stage").GetString()); // one order 125 days before the test clock
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, profile.GetProperty("clv").ValueKind); // no fit yet
+        Assert.Equal(["zhejiang"], profile.GetProperty("segments").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/v1/customers/nobody/profile")).StatusCode);
+    }
+
+    [Theory]
     [InlineData("/v1/rfm?as_of=2026-02-30", "$.as_of")]
     [InlineData("/v1/metrics?from=2095-01-01&to=2095-01-02", "$.from")]
     [InlineData("/v1/metrics?to=1999-12-31", "$.to")]
