@@ -58,6 +58,7 @@ public static class FlywheelServer
         services.AddSingleton(new Flywheel.Analytics.Hosting.EventIndexHost(store));
         services.AddSingleton(new Flywheel.Customers.Profiles.ProfileHost(store));
         services.AddSingleton(new Flywheel.Customers.Lifecycle.LifecycleService(store));
+        services.AddSingleton(new Flywheel.Promotions.Catalog.PromotionCatalog(store));
         services.AddHostedService<Flywheel.Server.Features.Customers.LifecycleRefresher>();
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
@@ -100,6 +101,7 @@ public static class FlywheelServer
         app.MapAudiencesEndpoints();
         Flywheel.Server.Features.Goals.GoalsEndpoints.MapGoalsEndpoints(app);
         Flywheel.Server.Features.Customers.InsightEndpoints.MapInsightEndpoints(app);
+        Flywheel.Server.Features.Promotions.PromotionsEndpoints.MapPromotionsEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));
