@@ -51,6 +51,7 @@ public static class FlywheelCli
             RfmCommand.Create(console, time),
             PersonaCommand.Create(console, time),
             LifecycleCommand.Create(console, time),
+            PromoCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -5,7 +5,7 @@ using Flywheel.Promotions.Model;
 namespace Flywheel.Promotions.Pricing;
 
 /// <summary>Shopper-readable names of mechanics, in Chinese and English, as the platforms write them (满300减40, 2件9折).</summary>
-internal static class Labels
+public static class Labels
 {
     /// <summary>Whole yuan without decimals ("300"), otherwise two decimals ("299.50").</summary>
     public static string Yuan(long fen) =>

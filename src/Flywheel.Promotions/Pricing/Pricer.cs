@@ -398,15 +398,15 @@ public sealed class Pricer
         {
             var coupon = Coupons[c];
             var key = SlotKey(coupon.Spec);
-            foreach (var other in chosen)
-                if (other != c && SlotKey(Coupons[other].Spec) == key && used.Contains(Coupons[other].Code))
-                    return new UnusedCoupon(coupon.Code, "slot_taken",
-                        $"同类券每单限用一张，已选用更优惠的{Coupons[other].Code} / one coupon of this kind per order; {Coupons[other].Code} saves more");
             long eligible = 0;
             for (var i = 0; i < _n; i++) if (CouponCovers(coupon.Spec, _lines[i])) eligible += _prefix[i];
             if (eligible < coupon.Spec.Threshold)
                 return new UnusedCoupon(coupon.Code, "threshold_not_met",
                     $"再买{Labels.Price(coupon.Spec.Threshold - eligible)}可用此券 / add {Labels.Price(coupon.Spec.Threshold - eligible)} more to use it");
+            foreach (var other in chosen)
+                if (other != c && SlotKey(Coupons[other].Spec) == key && used.Contains(Coupons[other].Code))
+                    return new UnusedCoupon(coupon.Code, "slot_taken",
+                        $"同类券每单限用一张，已选用{Coupons[other].Code}（实付更低）/ one coupon of this kind per order; {Coupons[other].Code} gives the lower total");
             return new UnusedCoupon(coupon.Code, "not_beneficial",
                 "使用此券不会让实付更低（会让其他优惠失效或门槛不足）/ using it would not lower the total");
         }
