@@ -11,6 +11,8 @@ if (args.Length > 0 && args[0] == "append")
     return await AppendFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "rfm")
     return await RfmFigures.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "pricing")
+    return await PricingFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "analytics")
     return await AnalyticsFigures.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(ImportVsSqliteShell).Assembly).Run(args);

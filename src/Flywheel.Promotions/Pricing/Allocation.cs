@@ -15,12 +15,25 @@ internal static class Allocation
         shares[..weights.Length].Clear();
         if (total == 0 || sum == 0) return;
         long given = 0;
+        // Carts stay far below 2^31 fen (21 million yuan), so the products fit in a long; Int128 division is several times slower.
+        var small = total <= int.MaxValue && sum <= int.MaxValue;
         for (var i = 0; i < weights.Length; i++)
         {
-            var exact = (Int128)total * weights[i];
-            var share = (long)(exact / sum);
+            long share, remainder;
+            if (small)
+            {
+                var exact = total * weights[i];
+                share = exact / sum;
+                remainder = exact - share * sum;
+            }
+            else
+            {
+                var exact = (Int128)total * weights[i];
+                share = (long)(exact / sum);
+                remainder = (long)(exact % sum);
+            }
             shares[i] = share;
-            remainders[i] = (long)(exact % sum);
+            remainders[i] = remainder;
             given += share;
         }
         for (var extra = total - given; extra > 0; extra--)

@@ -130,6 +130,9 @@ public sealed class Pricer
         private List<int>[] _applied = [];
         private int[] _prefixApplied = [];
         private bool[] _seen = [];
+        private int[] _position = [];      // promotion ordinal → its position among this cart's candidates
+        private bool[] _match = [];        // [position * n + line]: the promotion's scope matches the line
+        private sbyte[] _stack = [];       // [position * candidates + position]: 0 unknown, 1 stacks, 2 does not
         private readonly List<int> _candidates = [];
         private readonly List<string> _stores = [];
         private readonly List<long> _shippingFee = [];
@@ -178,7 +181,11 @@ public sealed class Pricer
                 for (var i = 0; i < size; i++) applied[i] = i < _applied.Length ? _applied[i] : [];
                 _applied = applied;
             }
-            if (_seen.Length < _all.Length) _seen = new bool[_all.Length];
+            if (_seen.Length < _all.Length)
+            {
+                _seen = new bool[_all.Length];
+                _position = new int[_all.Length];
+            }
             for (var i = 0; i < n; i++)
             {
                 _lines[i] = cart.Lines[i];
@@ -214,6 +221,17 @@ public sealed class Pricer
             var lineView = new ArraySegment<CartLine>(_lines, 0, n);
             if (pricer._naive) pricer._index.CollectNaive(lineView, _ticks, _candidates);
             else pricer._index.Collect(lineView, _ticks, _candidates, _seen);
+            // Scope matching and stacking are fixed for the cart: computed once here, not once per coupon combination.
+            var c = _candidates.Count;
+            if (_match.Length < c * n) _match = new bool[Math.Max(c * n, 256)];
+            if (_stack.Length < c * c) _stack = new sbyte[Math.Max(c * c, 256)];
+            Array.Clear(_stack, 0, c * c);
+            for (var k = 0; k < c; k++)
+            {
+                var promotion = _all[_candidates[k]];
+                _position[promotion.Ordinal] = k;
+                for (var i = 0; i < n; i++) _match[k * n + i] = promotion.Matches(_lines[i]);
+            }
             _combinations = 0;
             _steps.Clear();
             _orderDiscounts.Clear();
@@ -333,9 +351,7 @@ public sealed class Pricer
                 prefixGoods += _prefix[i];
                 available += _prefix[i] - _floor[i];
             }
-            long platformBound = 0;
-            foreach (var o in _candidates)
-                if (_all[o].Stage == Stage.Platform) platformBound += PromotionValueOnPrefix(_all[o]);
+            var platformBound = PlatformBound();
             var minShipping = ShippingOnPrefix();
 
             long remainingBound = 0;
@@ -508,10 +524,19 @@ public sealed class Pricer
             }
         }
 
+        private bool Matches(CompiledPromotion p, int line) => _match[_position[p.Ordinal] * _n + line];
+
         private bool Stacks(CompiledPromotion p, int line)
         {
-            foreach (var o in _applied[line])
-                if (!CompiledPromotion.CanStack(p, _all[o])) return false;
+            var applied = _applied[line];
+            if (applied.Count == 0) return true;
+            var row = _position[p.Ordinal] * _candidates.Count;
+            foreach (var o in applied)
+            {
+                ref var cached = ref _stack[row + _position[o]];
+                if (cached == 0) cached = CompiledPromotion.CanStack(p, _all[o]) ? (sbyte)1 : (sbyte)2;
+                if (cached == 2) return false;
+            }
             return true;
         }
 
@@ -534,7 +559,7 @@ public sealed class Pricer
             for (var i = 0; i < _n; i++)
             {
                 var line = _lines[i];
-                if (!p.Matches(line) || !Stacks(p, i)) continue;
+                if (!Matches(p, i) || !Stacks(p, i)) continue;
                 long d;
                 switch (p.Mechanic)
                 {
@@ -596,7 +621,7 @@ public sealed class Pricer
                     getUnits += line.Quantity;
                     continue;
                 }
-                if (!p.Matches(line) || !Stacks(p, i)) continue;
+                if (!Matches(p, i) || !Stacks(p, i)) continue;
                 any = true;
                 eligible += _amount[i];
                 units += line.Quantity;
@@ -706,6 +731,57 @@ public sealed class Pricer
             return before - after;
         }
 
+        /// <summary>
+        /// An upper bound of what the platform stage can take in any coupon combination. Each promotion alone on the highest
+        /// amounts bounds itself; promotions of one exclusivity group never share a line, so the group is also bounded by the
+        /// best rate (discount per fen of eligible amount) available on each line. The tighter of the two is used per group.
+        /// </summary>
+        private long PlatformBound()
+        {
+            long bound = 0;
+            Dictionary<string, (long Standalone, long[] Rates)>? groups = null;
+            foreach (var o in _candidates)
+            {
+                var p = _all[o];
+                if (p.Stage != Stage.Platform) continue;
+                var standalone = PromotionValueOnPrefix(p);
+                if (standalone == 0) continue;
+                if (p.Promotion.ExclusivityGroup is not { } g || RateBound(p.Mechanic, 1) is null)
+                {
+                    bound += standalone;
+                    continue;
+                }
+                groups ??= new Dictionary<string, (long, long[])>(StringComparer.Ordinal);
+                if (!groups.TryGetValue(g, out var entry)) entry = (0, new long[_n]);
+                for (var i = 0; i < _n; i++)
+                    if (Matches(p, i)) entry.Rates[i] = Math.Max(entry.Rates[i], RateBound(p.Mechanic, _prefix[i])!.Value);
+                groups[g] = (entry.Standalone + standalone, entry.Rates);
+            }
+            if (groups is not null)
+                foreach (var (standalone, rates) in groups.Values)
+                {
+                    long byRate = 0;
+                    foreach (var r in rates) byRate += r;
+                    bound += Math.Min(standalone, byRate);
+                }
+            return bound;
+        }
+
+        /// <summary>The most a threshold-type mechanic can take from <paramref name="amount"/> fen of eligible value (rounded up); null when unbounded by rate.</summary>
+        private static long? RateBound(Mechanic mechanic, long amount)
+        {
+            static long Ceil(long amount, long num, long den) => (long)(((Int128)amount * num + den - 1) / den);
+            return mechanic switch
+            {
+                ThresholdOff t => Ceil(amount, t.AmountOff, t.Threshold),
+                RepeatingThresholdOff r => Ceil(amount, r.AmountOff, r.Step),
+                TieredThresholdOff t => t.Tiers.Max(x => Ceil(amount, x.AmountOff, x.Threshold)),
+                ThresholdPercentOff tp => Ceil(amount, tp.PercentOff, 100),
+                QuantityPercentOff qp => Ceil(amount, qp.Tiers.Max(x => x.PercentOff), 100),
+                _ => null,
+            };
+        }
+
         private long ShippingOnPrefix()
         {
             RestorePrefix();
@@ -729,7 +805,7 @@ public sealed class Pricer
                     long eligible = 0;
                     var any = false;
                     for (var i = 0; i < _n; i++)
-                        if (_storeOf[i] == s && p.Matches(_lines[i]))
+                        if (_storeOf[i] == s && Matches(p, i))
                         {
                             eligible += _amount[i];
                             any = true;
