@@ -71,14 +71,15 @@ internal static class PricingWorkload
 
 /// <summary>
 /// Per-call latency (median, p99) and allocated bytes of the indexed pricer against the naive evaluator, in one run.
-/// <c>dotnet run -c Release --project bench/Flywheel.Benchmarks -- pricing [calls]</c>
+/// <c>dotnet run -c Release --project bench/Flywheel.Benchmarks -- pricing [calls] [held coupons]</c>
 /// </summary>
 internal static class PricingFigures
 {
     public static Task<int> RunAsync(string[] args)
     {
         var calls = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
-        var (promotions, cart) = PricingWorkload.Build();
+        var coupons = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var (promotions, cart) = PricingWorkload.Build(coupons: coupons);
         var index = PromotionIndex.Build(promotions);
         var indexed = new Pricer(index);
         var naive = new Pricer(index, null, naive: true);
