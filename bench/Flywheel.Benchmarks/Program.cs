@@ -13,6 +13,8 @@ if (args.Length > 0 && args[0] == "rfm")
     return await RfmFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "coupons")
     return await CouponFigures.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "pricing")
+    return await PricingFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "analytics")
     return await AnalyticsFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "clv-fit")

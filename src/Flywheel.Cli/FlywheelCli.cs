@@ -54,6 +54,7 @@ public static class FlywheelCli
             CouponsCommand.Create(console, time),
             ClvCommand.Create(console, time),
             SegmentsCommand.Create(console, time),
+            PromoCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

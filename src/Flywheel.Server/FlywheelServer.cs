@@ -59,6 +59,7 @@ public static class FlywheelServer
         services.AddSingleton(options);
         services.AddSingleton(new Flywheel.Customers.Profiles.ProfileHost(store));
         services.AddSingleton(new Flywheel.Customers.Lifecycle.LifecycleService(store));
+        services.AddSingleton(new Flywheel.Promotions.Catalog.PromotionCatalog(store));
         services.AddHostedService<Flywheel.Server.Features.Customers.LifecycleRefresher>();
         var indexHost = new Flywheel.Analytics.Hosting.EventIndexHost(store);
         services.AddSingleton(indexHost);
@@ -120,6 +121,7 @@ public static class FlywheelServer
         // Memberships follow every ingest from here on; the refresher catches up with what happened before.
         segments.KeepCurrent();
         app.Lifetime.ApplicationStopped.Register(segments.Dispose);
+        Flywheel.Server.Features.Promotions.PromotionsEndpoints.MapPromotionsEndpoints(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

@@ -330,5 +330,17 @@ internal static class Schema
             );
             CREATE INDEX ix_segment_membership_changes_segment ON segment_membership_changes (segment_name, id);
             """),
+        // Promotions are stored whole as JSON (owned by Flywheel.Promotions.Model.PromotionJson); status is a column so the
+        // pricing index can load the active ones without parsing the rest.
+        new(7, "promotions", """
+            CREATE TABLE promotions (
+                id TEXT PRIMARY KEY,
+                status TEXT NOT NULL CHECK (status IN ('draft', 'active', 'archived')),
+                definition TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_promotions_status ON promotions (status);
+            """),
     ];
 }
