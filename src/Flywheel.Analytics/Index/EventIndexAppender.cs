@@ -45,8 +45,21 @@ public static class EventIndexAppender
                     EventIndexBuilder.Text(r, 10), r.IsDBNull(11) ? 0 : r.GetInt64(11))));
             }
         }
-        // Insertion order is the store's row order: a rebuild breaks ties between equal times by it.
-        events.Sort((a, b) => a.Position.CompareTo(b.Position));
+        // A rebuild breaks ties between equal times by row order: insertion order on SQLite, (ingest, event id) on
+        // PostgreSQL, whose heap order an UPDATE changes (EventIndexBuilder).
+        if (store.Dialect.Engine == SqlEngine.Postgres)
+        {
+            var ingestOf = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var c in changes)
+                foreach (var id in c.Events) ingestOf[id] = c.IngestId;
+            var idOf = position.ToDictionary(p => p.Value, p => p.Key);
+            events.Sort((a, b) =>
+            {
+                var byIngest = ingestOf[idOf[a.Position]].CompareTo(ingestOf[idOf[b.Position]]);
+                return byIngest != 0 ? byIngest : CodePointOrder.Instance.Compare(idOf[a.Position], idOf[b.Position]);
+            });
+        }
+        else events.Sort((a, b) => a.Position.CompareTo(b.Position));
         delta.Events = [.. events.Select(e => e.Event)];
 
         var customers = changes.SelectMany(c => c.Customers).Distinct(StringComparer.Ordinal).ToArray();

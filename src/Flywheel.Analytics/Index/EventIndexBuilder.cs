@@ -45,7 +45,9 @@ public static class EventIndexBuilder
         if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
             events = ReadEventsSqlite(sqlite, b, progress, ct);
         else
-        await foreach (var r in Rows(connection, EventsSql, ct, transaction: transaction))
+        // PostgreSQL returns rows in heap order, which an UPDATE (identify stitching) changes; ordering by ingest and
+        // event id gives events with equal times one order that an append can reproduce (EventIndexAppender).
+        await foreach (var r in Rows(connection, EventsSql + " ORDER BY ingest_id, event_id COLLATE \"C\"", ct, transaction: transaction))
         {
             b.AddEvent(
                 r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt64(3),

@@ -82,7 +82,6 @@ public sealed record KpiQuery(
 
     public Error? Validate()
     {
-        if ((Time.LocalCalendar.CheckDay("from", From) ?? Time.LocalCalendar.CheckDay("to", To)) is { } outside) return outside;
         if (To < From) return Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})");
         if (To.DayNumber - From.DayNumber > 3660) return Error.Invalid("to", "a range of more than ten years");
         if (From < EarliestDay) return Error.Invalid("from", $"{From:yyyy-MM-dd} is before {EarliestDay:yyyy-MM-dd}, the earliest day a report covers");

@@ -18,7 +18,7 @@ public sealed class LocalCalendar
     }
 
     /// <summary>The first and last days a report can ask about: index times are int seconds from 2020 (ADR 0002).</summary>
-    public static readonly DateOnly EarliestDay = new(2000, 1, 1), LatestDay = new(2087, 12, 31);
+    public static readonly DateOnly EarliestDay = new(1970, 1, 1), LatestDay = new(2087, 12, 31);
 
     /// <summary>An error naming <paramref name="path"/> when a day is outside what the index can hold; null when fine.</summary>
     public static Primitives.Error? CheckDay(string path, DateOnly day) =>
