@@ -18,7 +18,8 @@ namespace Flywheel.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Flywheel.Benchmarks -- segments</c>
 /// </para>
 /// <para>
-/// <c>segments-latency [customers] [orders]</c> (default 1,000,000 / 10,000,000): a SQLite store with the server's
+/// <c>segments-latency [customers] [orders] [folder]</c> (default 1,000,000 / 10,000,000; the store is kept in the
+/// folder when one is given, and reused by the next run with the same sizes): a SQLite store with the server's
 /// index host and segment service; commits one new order at a time for a customer one order short of the segment and
 /// times commit → membership stored and raised.
 /// <c>dotnet run -c Release --project bench/Flywheel.Benchmarks -- segments-latency</c>
@@ -167,15 +168,24 @@ internal static class SegmentFigures
     {
         var customers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         var orders = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000_000;
-        var folder = Directory.CreateTempSubdirectory("flywheel-segments-").FullName;
+        // A folder to keep the store in (written once, reused by later runs); a temporary one otherwise.
+        var keep = args.Length > 2 ? args[2] : null;
+        var folder = keep ?? Directory.CreateTempSubdirectory("flywheel-segments-").FullName;
         try
         {
             var time = new FixedClock(Now);
             var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), time, CancellationToken.None);
             using var store = opened.Value;
             var clock = Stopwatch.StartNew();
-            await WriteAsync(store, customers, orders);
-            Console.WriteLine($"wrote {customers:N0} customers and {orders:N0} orders in {clock.Elapsed.TotalSeconds:F1} s");
+            var size = string.Create(CultureInfo.InvariantCulture, $"{customers}/{orders}");
+            if (await store.GetSettingAsync("segment_bench", "", CancellationToken.None) == size)
+                Console.WriteLine($"reusing the store in {folder}");
+            else
+            {
+                await WriteAsync(store, customers, orders);
+                await store.SetSettingAsync("segment_bench", size, CancellationToken.None);
+                Console.WriteLine($"wrote {customers:N0} customers and {orders:N0} orders in {clock.Elapsed.TotalSeconds:F1} s");
+            }
 
             var host = new EventIndexHost(store);
             var fields = Fields(null);
@@ -232,7 +242,7 @@ internal static class SegmentFigures
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            if (keep is null) Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -241,9 +251,19 @@ internal static class SegmentFigures
     {
         var random = new Random(7);
         var nowMs = Now.ToUnixTimeMilliseconds();
-        await using var session = await IngestSession.BeginAsync(store, "bench", "segment figures", CancellationToken.None);
+        // Sessions of 100,000 rows: SQLite checkpoints its WAL between them instead of growing it to gigabytes.
+        var session = await IngestSession.BeginAsync(store, "bench", "segment figures", CancellationToken.None);
+        var rows = 0;
+        async Task NextAsync()
+        {
+            if (++rows % 100_000 != 0) return;
+            await session.CommitAsync(100_000, 0, CancellationToken.None);
+            await session.DisposeAsync();
+            session = await IngestSession.BeginAsync(store, "bench", "segment figures", CancellationToken.None);
+        }
         for (var i = 0; i < customers; i++)
         {
+            await NextAsync();
             var row = new CustomerRow { CustomerId = Id(i), CityTier = Tiers[random.Next(Tiers.Length)], Present = CustomerFields.CityTier };
             if (random.Next(3) != 0) row.Consents.Add(new ConsentChange("sms", "marketing", "granted", nowMs - 400L * 86_400_000, "bench"));
             session.UpsertCustomer(row);
@@ -255,6 +275,7 @@ internal static class SegmentFigures
         }
         for (var o = 0; o < orders; o++)
         {
+            await NextAsync();
             var order = new OrderRow
             {
                 OrderId = "o" + o.ToString(CultureInfo.InvariantCulture), CustomerId = Id(random.Next(customers)), Status = "completed",
@@ -263,7 +284,8 @@ internal static class SegmentFigures
             order.Lines.Add(new OrderLineRow { Sku = "sku1", Quantity = 1, UnitPrice = random.NextInt64(1_000, 100_000) });
             session.WriteOrder(order, createMissingProducts: true);
         }
-        await session.CommitAsync(customers + orders, 0, CancellationToken.None);
+        await session.CommitAsync(rows % 100_000, 0, CancellationToken.None);
+        await session.DisposeAsync();
     }
 
     /// <summary>The benchmark's "now", fixed so the store's data and the windows agree from run to run.</summary>

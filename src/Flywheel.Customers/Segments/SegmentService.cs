@@ -83,7 +83,10 @@ public sealed class SegmentService : IDisposable
 
     public FieldRegistry Fields { get; }
 
-    /// <summary>Raised after a membership change is stored, on the service's worker (handlers must not block it long).</summary>
+    /// <summary>
+    /// Raised after a membership change is stored, on the service's worker: handlers must return quickly and must not
+    /// throw (an exception fails the update, which is then retried).
+    /// </summary>
     public event Action<SegmentMembershipChanged>? MembershipChanged;
 
     /// <summary>The last update of memberships (incremental or full), for diagnostics and benchmarks.</summary>
@@ -500,9 +503,11 @@ public sealed class SegmentService : IDisposable
         await SegmentStore.ApplyAsync(_store, deltas, ct);
         foreach (var delta in deltas)
         {
-            var members = _segments![delta.Segment].Members;
-            foreach (var id in delta.Exited) members.Remove(id);
-            foreach (var id in delta.Entered) members.Add(id);
+            if (!_segments!.TryGetValue(delta.Segment, out var live)) continue;
+            foreach (var id in delta.Exited) live.Members.Remove(id);
+            foreach (var id in delta.Entered) live.Members.Add(id);
+            // The write moved refreshed_at: remember it, or the next look at the store would reload these members.
+            if (await SegmentStore.GetAsync(_store, delta.Segment, ct) is { } stored) _segments[delta.Segment] = live with { Stored = stored };
         }
         Raise(deltas, now);
     }
@@ -587,7 +592,9 @@ public sealed class SegmentService : IDisposable
         foreach (var gone in segments.Keys.Where(n => !names.Contains(n)).ToList()) segments.Remove(gone);
         foreach (var segment in stored)
         {
-            if (segments.TryGetValue(segment.Name, out var known) && known.Stored.UpdatedAt == segment.UpdatedAt) continue;
+            // Another process (flywheel segments refresh) may have moved members: refreshed_at tells.
+            if (segments.TryGetValue(segment.Name, out var known) && known.Stored.UpdatedAt == segment.UpdatedAt && known.Stored.RefreshedAt == segment.RefreshedAt)
+                continue;
             // A rule that no longer compiles (a field its module no longer registers) keeps its members but is not evaluated.
             SegmentRule.TryCompile(segment.Rule, Fields, out var rule, out _);
             var members = new HashSet<string>(StringComparer.Ordinal);
