@@ -128,8 +128,11 @@ public sealed class EventIndexAppendTests
                 x.SpendImpressions[i], x.SpendClicks[i]))
             .Order(StringComparer.Ordinal);
         text.AppendJoin('\n', spend).Append('\n');
-        for (var k = 1; k < x.Skus.Count; k++)
-            text.Append("sku ").Append(x.Skus.Decode(k)).Append(' ').Append(x.Categories.Decode(k < x.SkuCategory.Length ? x.SkuCategory[k] : 0)).Append('\n');
+        // Dictionary codes are first-come and may differ between an append and a rebuild; the mapping may not.
+        var skus = Enumerable.Range(1, x.Skus.Count - 1)
+            .Select(k => "sku " + x.Skus.Decode(k) + " " + x.Categories.Decode(k < x.SkuCategory.Length ? x.SkuCategory[k] : 0))
+            .Order(StringComparer.Ordinal);
+        text.AppendJoin('\n', skus).Append('\n');
         return text.ToString();
     }
 
@@ -191,6 +194,10 @@ public sealed class EventIndexAppendTests
                 // Few distinct seconds per visitor, half with a millisecond part: ties in the second and in the millisecond,
                 // between rows indexed earlier and rows appended now, are common.
                 var time = Start + random.NextInt64(10) * Day + random.NextInt64(6) * 4 * 3_600_000 + (random.Next(2) == 0 ? random.Next(3) * 300 : 0);
+                // The one documented difference (ADR 0002): an event of an anonymous id tied to the millisecond with an
+                // event of the customer it is later linked to is placed after the customer's own by an append, by store
+                // row by a rebuild. Anonymous events here use other milliseconds, so everything else is compared exactly.
+                if (anonymous is not null) time += 1 + random.Next(299);
                 var type = Types[random.Next(Types.Length)];
                 session.WriteEvent(new EventRow
                 {
