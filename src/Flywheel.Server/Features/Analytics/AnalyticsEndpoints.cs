@@ -209,7 +209,8 @@ internal static class AnalyticsEndpoints
         return TypedResults.Text(FunnelJson.Write(answer, saved), "application/json");
     }
 
-    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
+    /// <summary>Parses an optional yyyy-MM-dd parameter within the days reports cover; the problem names $.<paramref name="name"/>.</summary>
+    internal static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
     {
         day = null;
         problem = null;

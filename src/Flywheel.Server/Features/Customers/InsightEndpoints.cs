@@ -216,17 +216,6 @@ internal static class InsightEndpoints
         else json.WriteString(name, value);
     }
 
-    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
-    {
-        day = null;
-        problem = null;
-        if (text is null) return true;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            day = parsed;
-            return true;
-        }
-        problem = Problems.Invalid(Error.Invalid("$." + name, $"'{text}' is not a date as yyyy-MM-dd"));
-        return false;
-    }
+    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem) =>
+        Analytics.AnalyticsEndpoints.Day(text, name, out day, out problem);
 }
