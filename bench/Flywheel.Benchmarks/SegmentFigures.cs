@@ -234,6 +234,11 @@ internal static class SegmentFigures
                 Console.WriteLine($"order for {customer}: in the segment {ms:F1} ms after its ingest session began " +
                                   $"(the index's last refresh, {host.LastRefresh?.Kind}, took {host.LastRefresh?.Elapsed.TotalMilliseconds:F0} ms)");
             }
+            clock.Restart();
+            await segments.CatchUpAsync(CancellationToken.None);
+            Console.WriteLine($"then the exact step, once the event index had taken the orders in: {clock.Elapsed.TotalMilliseconds:F0} ms more " +
+                              $"(the index's last refresh, {host.LastRefresh?.Kind} of {host.LastRefresh?.Ingests} ingests, took {host.LastRefresh?.Elapsed.TotalMilliseconds:F0} ms; " +
+                              $"{segments.LastUpdate?.Entered} entered, {segments.LastUpdate?.Exited} exited in the exact step)");
             latencies.Sort();
             if (latencies.Count > 0)
                 Console.WriteLine($"ingest → membership over {latencies.Count} orders: median {latencies[latencies.Count / 2]:F1} ms, " +

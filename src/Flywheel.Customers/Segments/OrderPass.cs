@@ -139,8 +139,9 @@ internal static class OrderPass
                 for (var o = start[v + 1] - 1; o >= start[v]; o--)
                 {
                     var t = time[o];
-                    var (paid, back) = (gmv[o], refund[o]);
-                    var voided = back > 0 && back >= paid;
+                    // The amount is read only when needed: over a million customers the pass is bound by memory reads.
+                    var back = refund[o];
+                    var voided = back > 0 && back >= gmv[o];
                     if (!voided)
                     {
                         if (last < 0) last = o;
@@ -155,7 +156,7 @@ internal static class OrderPass
                     refunds += back;
                     if (voided) continue;
                     count++;
-                    net += paid - back;
+                    if (nets is not null) net += gmv[o] - back;
                 }
             }
             if (counts is not null) counts[i] = count;
