@@ -193,6 +193,7 @@ internal static class SegmentFigures
             segments.KeepCurrent();
             if (!SegmentRule.TryCompile(Rule, fields, out var rule, out var error)) throw new InvalidOperationException(error.ToString());
             clock.Restart();
+            await segments.DeleteAsync("at-risk-repeat", CancellationToken.None); // from an earlier run over a kept store
             var created = (await segments.CreateAsync("at-risk-repeat", "流失风险复购", rule, CancellationToken.None)).Value;
             Console.WriteLine($"segment created (index build, profile load, first evaluation): {clock.Elapsed.TotalSeconds:F1} s, {created.MemberCount:N0} members");
 
@@ -212,6 +213,7 @@ internal static class SegmentFigures
             };
             var latencies = new List<double>();
             var next = 0;
+            var run = Guid.NewGuid().ToString("N")[..8];
             foreach (var customer in candidates.Take(30))
             {
                 var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -221,7 +223,7 @@ internal static class SegmentFigures
                 {
                     var order = new OrderRow
                     {
-                        OrderId = "new" + next++.ToString(CultureInfo.InvariantCulture), CustomerId = customer, Status = "paid",
+                        OrderId = $"new-{run}-{next++}", CustomerId = customer, Status = "paid",
                         PlacedAt = Now.ToUnixTimeMilliseconds(), PaidAt = Now.ToUnixTimeMilliseconds(), Channel = "douyin",
                     };
                     order.Lines.Add(new OrderLineRow { Sku = "sku1", Quantity = 1, UnitPrice = 9_900 });
