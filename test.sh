@@ -37,6 +37,18 @@ if [ -z "${FLYWHEEL_TEST_PG:-}" ] && ! PGPASSWORD=postgres psql -h 127.0.0.1 -U 
   log "setting the postgres user's password for loopback logins"
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres';\""
 fi
+if [ -z "${FLYWHEEL_TEST_PG:-}" ]; then
+  # The coupon concurrency tests hold 64 connections while other test classes run beside them; Debian's default of
+  # 100 connections then refuses some ("too many clients"). Raise it once on the local test cluster.
+  current=$(PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SHOW max_connections' 2>/dev/null || echo 0)
+  if [ "${current:-0}" -lt 300 ]; then
+    log "raising PostgreSQL max_connections from ${current:-?} to 300"
+    PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER SYSTEM SET max_connections = 300" >/dev/null
+    version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    as_root pg_ctlcluster "$version" main restart
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.5; done
+  fi
+fi
 export FLYWHEEL_TEST_PG="$PG_URL"
 
 # Each store test makes its own database (fw_test_*) or SQLite folder; clear those left by earlier runs.
