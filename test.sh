@@ -9,7 +9,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 started_cluster=""
+smtp_pid=""
 cleanup() {
+  if [ -n "$smtp_pid" ]; then kill "$smtp_pid" 2>/dev/null || true; fi
   if [ -n "$started_cluster" ]; then
     log "stopping PostgreSQL $started_cluster (started by this script)"
     as_root pg_ctlcluster $started_cluster stop || true
@@ -50,6 +52,23 @@ if [ -z "${FLYWHEEL_TEST_PG:-}" ]; then
   fi
 fi
 export FLYWHEEL_TEST_PG="$PG_URL"
+
+# --- SMTP --------------------------------------------------------------------------------------------
+# A real SMTP server on loopback (Debian's aiosmtpd) that stores every message it accepts in a Maildir; the email
+# channel tests send to it and read what arrived.
+if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  log "installing aiosmtpd (Debian package python3-aiosmtpd)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-aiosmtpd >/dev/null
+fi
+SMTP_PORT="${FLYWHEEL_TEST_SMTP_PORT:-2525}"
+MAILDIR="${TMPDIR:-/tmp}/flywheel-test-maildir"
+rm -rf "$MAILDIR"; mkdir -p "$MAILDIR"
+/usr/bin/python3 -m aiosmtpd -n -u -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR" >/dev/null 2>&1 &
+smtp_pid=$!
+for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break; sleep 0.25; done
+log "SMTP server (aiosmtpd) on 127.0.0.1:$SMTP_PORT, Maildir $MAILDIR"
+export FLYWHEEL_TEST_SMTP="127.0.0.1:$SMTP_PORT" FLYWHEEL_TEST_MAILDIR="$MAILDIR"
 
 # Each store test makes its own database (fw_test_*) or SQLite folder; clear those left by earlier runs.
 PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'fw\_test\_%'" 2>/dev/null |

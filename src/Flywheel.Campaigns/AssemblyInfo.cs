@@ -1,0 +1,1 @@
+// Flywheel.Campaigns: journeys, broadcasts, channels and the durable send queue (issue "Engage").
