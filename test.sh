@@ -63,7 +63,7 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
 fi
 SMTP_PORT="${FLYWHEEL_TEST_SMTP_PORT:-2525}"
 MAILDIR="${TMPDIR:-/tmp}/flywheel-test-maildir"
-rm -rf "$MAILDIR"; mkdir -p "$MAILDIR"
+rm -rf "$MAILDIR"; mkdir -p "$MAILDIR/cur" "$MAILDIR/new" "$MAILDIR/tmp"
 /usr/bin/python3 -m aiosmtpd -n -u -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR" >/dev/null 2>&1 &
 smtp_pid=$!
 for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break; sleep 0.25; done
