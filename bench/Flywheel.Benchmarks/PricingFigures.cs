@@ -88,6 +88,19 @@ internal static class PricingFigures
             $"total {sample.Total} fen, {sample.Lines.Sum(l => l.Steps.Count)} line steps, coupons used {string.Join(",", sample.UsedCoupons)}, " +
             $"{sample.CombinationsEvaluated} combination(s) priced by the search");
         if (naive.Price(cart).Value.Total != sample.Total) throw new InvalidOperationException("naive and indexed disagree");
+        // The search is exact: check it against every valid coupon set (at most one per kind and store) before timing it.
+        var held = cart.HeldCoupons!;
+        var brute = long.MaxValue;
+        var sets = 0;
+        for (var mask = 0; mask < 1 << held.Count; mask++)
+        {
+            var subset = held.Where((_, i) => (mask & (1 << i)) != 0).ToList();
+            if (subset.GroupBy(c => (c.Spec.Kind, c.Spec.Store)).Any(g => g.Count() > 1)) continue;
+            sets++;
+            brute = Math.Min(brute, indexed.PriceWith(cart, subset).Total);
+        }
+        if (brute != sample.Total) throw new InvalidOperationException($"the search found {sample.Total} but brute force {brute}");
+        Console.WriteLine($"brute force over {sets} valid coupon sets: best total {brute} fen = the search's");
         foreach (var (name, pricer, n) in new[] { ("indexed", indexed, calls), ("naive", naive, Math.Max(1000, calls / 10)) })
         {
             for (var i = 0; i < Math.Min(n, 20_000); i++) pricer.Price(cart);

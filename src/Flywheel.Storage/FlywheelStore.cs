@@ -117,7 +117,8 @@ public sealed class FlywheelStore : IDisposable
         return await command.ExecuteScalarAsync(ct) as string ?? fallback;
     }
 
-    public async Task SetSettingAsync(string key, string value, CancellationToken ct)
+    /// <param name="affectsAnalytics">False for a setting nothing derived depends on (the pricing pipeline): no index rebuild follows.</param>
+    public async Task SetSettingAsync(string key, string value, CancellationToken ct, bool affectsAnalytics = true)
     {
         await using var connection = await OpenConnectionAsync(ct);
         await using var command = connection.CreateCommand();
@@ -126,7 +127,7 @@ public sealed class FlywheelStore : IDisposable
         command.AddParameter("@value", value);
         await command.ExecuteNonQueryAsync(ct);
         // A setting (the time zone, say) can change how everything derived is computed.
-        OnCommitted(IngestChanges.Unknown());
+        if (affectsAnalytics) OnCommitted(IngestChanges.Unknown());
     }
 
     private static async Task EnsurePostgresDatabaseAsync(StoreLocation location, CancellationToken ct)

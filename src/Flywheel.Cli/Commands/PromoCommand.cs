@@ -24,6 +24,45 @@ internal static class PromoCommand
         command.Subcommands.Add(Add(console, time));
         command.Subcommands.Add(Price(console, time));
         command.Subcommands.Add(Simulate(console, time));
+        command.Subcommands.Add(Pipeline(console, time));
+        return command;
+    }
+
+    /// <summary><c>promo pipeline [--set "item,store_coupons,store_promotions,..."|--reset]</c>: shows or changes the stacking order.</summary>
+    private static Command Pipeline(CliConsole console, TimeProvider time)
+    {
+        var set = new Option<string?>("--set") { Description = "The steps in order, comma-separated: item first, shipping last; leave a step out to turn it off" };
+        var reset = new Option<bool>("--reset") { Description = "Back to the default: item,store_promotions,store_coupons,platform_promotions,platform_coupons,shipping" };
+        var command = new Command("pipeline", "Show or set the order in which promotions and coupons stack (per store database)") { set, reset, Format };
+        command.SetAction(async (parse, ct) =>
+        {
+            PricingPipeline? wanted = null;
+            if (parse.GetValue(reset)) wanted = PricingPipeline.Default;
+            else if (parse.GetValue(set) is { } text)
+            {
+                var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                var json = "{\"steps\":[" + string.Join(",", names.Select(n => System.Text.Json.JsonSerializer.Serialize(n))) + "]}";
+                var parsed = PricingPipeline.ParseJson(json);
+                if (!parsed.TryGetValue(out var pipeline, out var error))
+                    return await ReportCommand.BadAsync(console, "--set", (error.Path ?? "").Replace("$.steps", "step ", StringComparison.Ordinal) + ": " + error.Message);
+                wanted = pipeline;
+            }
+            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            if (store is null) return exit;
+            using (store)
+            using (var catalog = new PromotionCatalog(store))
+            {
+                var current = await catalog.GetPipelineAsync(ct);
+                if (wanted is not null)
+                {
+                    var saved = await catalog.SetPipelineAsync(wanted, ct);
+                    if (!saved.TryGetValue(out current, out var error)) return await ReportCommand.BadAsync(console, "--set", error.Message);
+                }
+                await console.Out.WriteLineAsync(parse.GetValue(Format) == "json" ? current.ToJson()
+                    : string.Join(" → ", current.Steps.Select(PricingPipeline.Name)) + (current.IsDefault ? "  (默认 / default)" : ""));
+            }
+            return ExitCodes.Ok;
+        });
         return command;
     }
 
@@ -146,7 +185,9 @@ internal static class PromoCommand
             if (store is null) return exit;
             using (store)
             {
-                var report = await Simulator.RunAsync(store, drafts, fromDay.Value, toDay.Value, ct);
+                PricingPipeline pipeline;
+                using (var catalog = new PromotionCatalog(store)) pipeline = await catalog.GetPipelineAsync(ct);
+                var report = await Simulator.RunAsync(store, drafts, fromDay.Value, toDay.Value, ct, pipeline);
                 if (!report.TryGetValue(out var result, out error)) return await ReportCommand.BadAsync(console, error.Path ?? "simulate", error.Message);
                 await console.Out.WriteAsync(parse.GetValue(Format) == "json" ? PromotionJson.Write(result, indented: true) + "\n" : Describe(result));
             }

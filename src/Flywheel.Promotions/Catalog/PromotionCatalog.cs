@@ -38,7 +38,50 @@ public sealed class PromotionCatalog : IDisposable
     public async Task ReloadAsync(CancellationToken ct)
     {
         var active = await ListAsync(PromotionStatus.Active, ct);
-        _pricer = new Pricer(PromotionIndex.Build(active));
+        var pipeline = await GetPipelineAsync(ct);
+        _pricer = new Pricer(PromotionIndex.Build(active), pipeline: pipeline);
+    }
+
+    /// <summary>The tenant's stacking pipeline (the setting <see cref="PricingPipeline.SettingKey"/>), the default when unset.</summary>
+    public async Task<PricingPipeline> GetPipelineAsync(CancellationToken ct)
+    {
+        var text = await _store.GetSettingAsync(PricingPipeline.SettingKey, "", ct);
+        return text.Length > 0 && PricingPipeline.ParseJson(text).TryGetValue(out var pipeline, out _) ? pipeline : PricingPipeline.Default;
+    }
+
+    /// <summary>
+    /// Replaces the tenant's pipeline and recompiles. Refused (naming the promotion) when an active or draft promotion's stage
+    /// would have no step left to run in, so a promotion never silently stops applying.
+    /// </summary>
+    public async Task<Result<PricingPipeline>> SetPipelineAsync(PricingPipeline pipeline, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            foreach (var p in await ListAsync(null, ct))
+                if (p.Status != PromotionStatus.Archived && StageMissing(p, pipeline) is { } missing)
+                    return Error.Conflict("steps", $"promotion '{p.Id}' runs in the {missing} step, which this pipeline leaves out: archive it or keep the step");
+            await _store.SetSettingAsync(PricingPipeline.SettingKey, pipeline.ToJson(), ct, affectsAnalytics: false);
+            await ReloadAsync(ct);
+            return pipeline;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The name of the pipeline step a promotion needs when the pipeline lacks it; null when it is there.</summary>
+    internal static string? StageMissing(Promotion promotion, PricingPipeline pipeline)
+    {
+        if (promotion.Mechanic is FreeShipping) return null; // shipping is always the last step
+        var step = promotion.Stage switch
+        {
+            Stage.Store => PipelineStep.StorePromotions,
+            Stage.Platform => PipelineStep.PlatformPromotions,
+            _ => PipelineStep.Item,
+        };
+        return pipeline.Has(step) ? null : PricingPipeline.Name(step);
     }
 
     public async Task<IReadOnlyList<Promotion>> ListAsync(PromotionStatus? status, CancellationToken ct)
@@ -72,6 +115,8 @@ public sealed class PromotionCatalog : IDisposable
         await _writeLock.WaitAsync(ct);
         try
         {
+            if (promotion.Status != PromotionStatus.Archived && StageMissing(promotion, await GetPipelineAsync(ct)) is { } missing)
+                return Error.Conflict("stage", $"this store's pricing pipeline has no {missing} step, so the promotion would never apply: add the step to the pipeline or choose another stage");
             var conflicts = await ConflictsAsync(promotion, ct);
             if (conflicts.Count > 0)
                 return conflicts[0] with { Message = string.Join("; ", conflicts.Select(c => c.Message)) };

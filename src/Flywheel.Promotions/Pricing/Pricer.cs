@@ -21,21 +21,30 @@ public sealed class Pricer
     private readonly PromotionIndex _index;
     private readonly TimeSpan _utcOffset;
     private readonly bool _naive;
+    private readonly PipelineStep[] _steps;
+    private readonly int _prefixEnd;
 
     /// <param name="index">The compiled active promotions.</param>
     /// <param name="utcOffset">The time zone of 会员日 weekdays; China Standard Time (+08:00) by default.</param>
-    public Pricer(PromotionIndex index, TimeSpan? utcOffset = null) : this(index, utcOffset, naive: false)
+    /// <param name="pipeline">The tenant's stacking order; <see cref="PricingPipeline.Default"/> when null.</param>
+    public Pricer(PromotionIndex index, TimeSpan? utcOffset = null, PricingPipeline? pipeline = null) : this(index, utcOffset, naive: false, pipeline)
     {
     }
 
-    internal Pricer(PromotionIndex index, TimeSpan? utcOffset, bool naive)
+    internal Pricer(PromotionIndex index, TimeSpan? utcOffset, bool naive, PricingPipeline? pipeline = null)
     {
         _index = index;
         _utcOffset = utcOffset ?? TimeSpan.FromHours(8);
         _naive = naive;
+        Pipeline = pipeline ?? PricingPipeline.Default;
+        _steps = [.. Pipeline.Steps];
+        // The prefix is every step before the first coupon step: it is the same for every coupon combination, so it runs once.
+        _prefixEnd = Array.FindIndex(_steps, s => s is PipelineStep.StoreCoupons or PipelineStep.PlatformCoupons or PipelineStep.Shipping);
     }
 
     public PromotionIndex Index => _index;
+
+    public PricingPipeline Pipeline { get; }
 
     /// <summary>Prices the cart with the best combination of its held coupons.</summary>
     public Result<PricedCart> Price(Cart cart)
@@ -126,6 +135,8 @@ public sealed class Pricer
         private long[] _shares = [];
         private long[] _platformShares = [];
         private long[] _remainders = [];
+        private int[] _compactIndex = [];
+        private long[] _compactWeights = [];
         private int[] _storeOf = [];
         private List<int>[] _applied = [];
         private int[] _prefixApplied = [];
@@ -142,6 +153,19 @@ public sealed class Pricer
         private bool _record;
         private int _combinations;
         private readonly List<CouponSlot> _slots = [];
+        private readonly List<Phase> _phases = [];
+        private readonly List<int>[] _stageCandidates = [[], [], [], []]; // by Stage: the candidates of each stage, processing order
+        private readonly List<int> _shippingCandidates = [];              // the free-shipping candidates
+        private int[] _matchStart = [];                                    // CSR: the lines each candidate's scope matches
+        private int[] _matchLines = [];
+        private bool[] _covers = [];                                       // [coupon * n + line]: the coupon covers the line
+        private long[] _levelAmounts = [];
+        private int[] _levelApplied = [];
+        private long[] _remaining = [];
+        private long _minShipping;
+        private long _bestTotal;
+        private Comparison<int>? _byBoundDescending;
+        private Predicate<int>? _worthless;
         private readonly List<int> _combo = [];
 
         // recording (final run only)
@@ -175,6 +199,8 @@ public sealed class Pricer
                 _shares = new long[size];
                 _platformShares = new long[size];
                 _remainders = new long[size];
+                _compactIndex = new int[size];
+                _compactWeights = new long[size];
                 _storeOf = new int[size];
                 _prefixApplied = new int[size];
                 var applied = new List<int>[size];
@@ -226,12 +252,27 @@ public sealed class Pricer
             if (_match.Length < c * n) _match = new bool[Math.Max(c * n, 256)];
             if (_stack.Length < c * c) _stack = new sbyte[Math.Max(c * c, 256)];
             Array.Clear(_stack, 0, c * c);
+            foreach (var list in _stageCandidates) list.Clear();
+            _shippingCandidates.Clear();
+            if (_matchStart.Length < c + 1) _matchStart = new int[Math.Max(c + 1, 64)];
+            var matched = 0;
             for (var k = 0; k < c; k++)
             {
                 var promotion = _all[_candidates[k]];
                 _position[promotion.Ordinal] = k;
-                for (var i = 0; i < n; i++) _match[k * n + i] = promotion.Matches(_lines[i]);
+                _matchStart[k] = matched;
+                for (var i = 0; i < n; i++)
+                {
+                    var m = promotion.Matches(_lines[i]);
+                    _match[k * n + i] = m;
+                    if (!m) continue;
+                    if (_matchLines.Length <= matched) Array.Resize(ref _matchLines, Math.Max(256, _matchLines.Length * 2));
+                    _matchLines[matched++] = i;
+                }
+                if (promotion.Mechanic is FreeShipping) _shippingCandidates.Add(_candidates[k]);
+                else _stageCandidates[(int)promotion.Stage].Add(_candidates[k]);
             }
+            _matchStart[c] = matched;
             _combinations = 0;
             _steps.Clear();
             _orderDiscounts.Clear();
@@ -259,6 +300,9 @@ public sealed class Pricer
                 else if (!AnyCouponLine(s)) _unused.Add(new UnusedCoupon(c.Code, "not_applicable", "购物车中没有适用该券的商品 / nothing in the cart is eligible"));
                 else Coupons.Add(c);
             }
+            if (_covers.Length < Coupons.Count * _n) _covers = new bool[Math.Max(Coupons.Count * _n, 256)];
+            for (var c = 0; c < Coupons.Count; c++)
+                for (var i = 0; i < _n; i++) _covers[c * _n + i] = CouponCovers(Coupons[c].Spec, _lines[i]);
         }
 
         private bool AnyCouponLine(CouponSpec spec)
@@ -285,42 +329,74 @@ public sealed class Pricer
                 _floor[i] = 0;
                 _applied[i].Clear();
             }
-            foreach (var o in _candidates)
-            {
-                var p = _all[o];
-                if (p.Stage > Stage.Store) break;
-                ApplyPromotion(p);
-            }
+            var steps = _pricer._steps;
+            for (var k = 0; k < _pricer._prefixEnd; k++) ApplyStage(PromotionStage(steps[k]));
             Array.Copy(_amount, _prefix, _n);
             for (var i = 0; i < _n; i++) _prefixApplied[i] = _applied[i].Count;
+        }
+
+        private static Stage PromotionStage(PipelineStep step) => step switch
+        {
+            PipelineStep.Item => Stage.Item,
+            PipelineStep.StorePromotions => Stage.Store,
+            _ => Stage.Platform,
+        };
+
+        private static bool IsCouponStep(PipelineStep step) => step is PipelineStep.StoreCoupons or PipelineStep.PlatformCoupons;
+
+        private static Stage CouponStepStage(PipelineStep step) => step == PipelineStep.StoreCoupons ? Stage.Store : Stage.Platform;
+
+        /// <summary>Applies every candidate promotion of a stage, in processing order (priority, then id).</summary>
+        private void ApplyStage(Stage stage)
+        {
+            var list = _stageCandidates[(int)stage];
+            for (var k = 0; k < list.Count; k++) ApplyPromotion(_all[list[k]]);
         }
 
         private void RestorePrefix()
         {
             Array.Copy(_prefix, _amount, _n);
+            TrimApplied(_prefixApplied, 0);
+        }
+
+        private void TrimApplied(int[] counts, int offset)
+        {
             for (var i = 0; i < _n; i++)
             {
                 var list = _applied[i];
-                if (list.Count > _prefixApplied[i]) list.RemoveRange(_prefixApplied[i], list.Count - _prefixApplied[i]);
+                var keep = counts[offset + i];
+                if (list.Count > keep) list.RemoveRange(keep, list.Count - keep);
             }
         }
 
-        /// <summary>Runs the stages that depend on the coupon choice and returns the total (goods + shipping).</summary>
+        /// <summary>Runs the steps after the prefix with the given coupons (in slot order) and returns the total (goods + shipping).</summary>
         private long RunSuffix(List<int> coupons)
         {
-            foreach (var c in coupons) if (CouponStage(Coupons[c].Spec) == Stage.Store) ApplyCoupon(c);
-            foreach (var o in _candidates)
+            var steps = _pricer._steps;
+            for (var k = _pricer._prefixEnd; k < steps.Length; k++)
             {
-                var p = _all[o];
-                if (p.Stage != Stage.Platform) continue;
-                ApplyPromotion(p);
+                var step = steps[k];
+                if (step == PipelineStep.Shipping) break;
+                if (IsCouponStep(step))
+                {
+                    var stage = CouponStepStage(step);
+                    foreach (var c in coupons) if (CouponStage(Coupons[c].Spec) == stage) ApplyCoupon(c);
+                }
+                else ApplyStage(PromotionStage(step));
             }
-            foreach (var c in coupons) if (CouponStage(Coupons[c].Spec) == Stage.Platform) ApplyCoupon(c);
             long total = 0;
             for (var i = 0; i < _n; i++) total += _amount[i];
             return total + Shipping();
         }
 
+        /// <summary>
+        /// Finds the held-coupon combination with the lowest total by depth-first branch and bound over the steps after the
+        /// prefix: a promotion step is applied once per node (not once per leaf), a coupon step branches over its slots (each
+        /// slot: one of its coupons, or none). The bound at a node is the goods left minus everything the remaining steps could
+        /// still take (each coupon's value and each promotion stage's value on the prefix prices, the highest they can be) plus
+        /// the least shipping; a subtree whose bound cannot beat the best total found is skipped. Exact: verified against brute
+        /// force in the tests.
+        /// </summary>
         public List<int> Search()
         {
             var best = new List<int>();
@@ -329,67 +405,100 @@ public sealed class Pricer
             _couponBound.Clear();
             for (var c = 0; c < Coupons.Count; c++)
             {
-                _couponBound.Add(CouponValueOnPrefix(Coupons[c].Spec));
+                _couponBound.Add(CouponValueOnPrefix(c));
                 var key = SlotKey(Coupons[c].Spec);
-                var slot = _slots.Find(s => s.Key == key);
+                CouponSlot? slot = null;
+                foreach (var s in _slots) if (s.Key == key) slot = s;
                 if (slot is null) _slots.Add(slot = new CouponSlot { Key = key, Stage = CouponStage(Coupons[c].Spec) });
                 slot.Candidates.Add(c);
             }
             foreach (var slot in _slots)
             {
-                slot.Candidates.Sort((a, b) => _couponBound[b].CompareTo(_couponBound[a]) is var x && x != 0 ? x : a.CompareTo(b));
+                slot.Candidates.Sort(_byBoundDescending ??= (a, b) => _couponBound[b].CompareTo(_couponBound[a]) is var x && x != 0 ? x : a.CompareTo(b));
                 // a coupon worth nothing even on the highest possible amounts can never help
-                slot.Candidates.RemoveAll(c => _couponBound[c] == 0);
+                slot.Candidates.RemoveAll(_worthless ??= c => _couponBound[c] == 0);
                 slot.MaxBound = slot.Candidates.Count == 0 ? 0 : _couponBound[slot.Candidates[0]];
             }
             _slots.RemoveAll(s => s.Candidates.Count == 0);
             _slots.Sort((a, b) => a.Stage != b.Stage ? a.Stage.CompareTo(b.Stage) : string.CompareOrdinal(a.Key, b.Key));
+            if (_slots.Count == 0) return best;
 
-            long prefixGoods = 0, available = 0;
-            for (var i = 0; i < _n; i++)
+            // The phases after the prefix: promotion stages, and one phase per coupon slot of a coupon step.
+            _phases.Clear();
+            var steps = _pricer._steps;
+            for (var k = _pricer._prefixEnd; k < steps.Length && steps[k] != PipelineStep.Shipping; k++)
             {
-                prefixGoods += _prefix[i];
-                available += _prefix[i] - _floor[i];
+                if (!IsCouponStep(steps[k]))
+                {
+                    if (_stageCandidates[(int)PromotionStage(steps[k])].Count > 0) _phases.Add(new Phase(PromotionStage(steps[k]), -1, StageBound(PromotionStage(steps[k]))));
+                    continue;
+                }
+                var stage = CouponStepStage(steps[k]);
+                for (var s = 0; s < _slots.Count; s++)
+                    if (_slots[s].Stage == stage) _phases.Add(new Phase(stage, s, _slots[s].MaxBound));
             }
-            var platformBound = PlatformBound();
-            var minShipping = ShippingOnPrefix();
-
-            long remainingBound = 0;
-            foreach (var s in _slots) remainingBound += s.MaxBound;
-            var bestTotal = long.MaxValue;
+            var levels = (_phases.Count + 1) * _n;
+            if (_levelAmounts.Length < levels)
+            {
+                _levelAmounts = new long[levels];
+                _levelApplied = new int[levels];
+            }
+            if (_remaining.Length < _phases.Count + 1) _remaining = new long[_phases.Count + 1];
+            _remaining[_phases.Count] = 0;
+            for (var k = _phases.Count - 1; k >= 0; k--) _remaining[k] = _remaining[k + 1] + _phases[k].Bound;
+            _minShipping = ShippingOnPrefix();
+            _bestTotal = long.MaxValue;
             _combo.Clear();
-            Dfs(0, 0, remainingBound, ref bestTotal, best, prefixGoods, available, platformBound, minShipping);
+            RestorePrefix();
+            Dfs(0, best);
             RestorePrefix();
             return best;
         }
 
-        private void Dfs(int slotIndex, long chosenBound, long remainingBound, ref long bestTotal, List<int> best,
-            long prefixGoods, long available, long platformBound, long minShipping)
+        private readonly record struct Phase(Stage Stage, int Slot, long Bound);
+
+        private void Dfs(int phase, List<int> best)
         {
-            var discountBound = Math.Min(available, chosenBound + remainingBound + platformBound);
-            if (prefixGoods - discountBound + minShipping >= bestTotal) return;
-            if (slotIndex == _slots.Count)
+            long goods = 0, available = 0;
+            for (var i = 0; i < _n; i++)
             {
-                RestorePrefix();
+                goods += _amount[i];
+                available += _amount[i] - _floor[i];
+            }
+            if (goods - Math.Min(available, _remaining[phase]) + _minShipping >= _bestTotal) return;
+            if (phase == _phases.Count)
+            {
                 _combinations++;
-                var total = RunSuffix(_combo);
-                if (total < bestTotal)
+                var total = goods + Shipping();
+                if (total < _bestTotal)
                 {
-                    bestTotal = total;
+                    _bestTotal = total;
                     best.Clear();
                     best.AddRange(_combo);
                 }
                 return;
             }
-            var slot = _slots[slotIndex];
-            var rest = remainingBound - slot.MaxBound;
-            foreach (var c in slot.Candidates)
+            var offset = phase * _n;
+            Array.Copy(_amount, 0, _levelAmounts, offset, _n);
+            var p = _phases[phase];
+            if (p.Slot < 0)
             {
-                _combo.Add(c);
-                Dfs(slotIndex + 1, chosenBound + _couponBound[c], rest, ref bestTotal, best, prefixGoods, available, platformBound, minShipping);
-                _combo.RemoveAt(_combo.Count - 1);
+                for (var i = 0; i < _n; i++) _levelApplied[offset + i] = _applied[i].Count;
+                ApplyStage(p.Stage);
+                Dfs(phase + 1, best);
+                Array.Copy(_levelAmounts, offset, _amount, 0, _n);
+                TrimApplied(_levelApplied, offset);
+                return;
             }
-            Dfs(slotIndex + 1, chosenBound, rest, ref bestTotal, best, prefixGoods, available, platformBound, minShipping);
+            foreach (var c in _slots[p.Slot].Candidates)
+            {
+                ApplyCoupon(c);
+                _combo.Add(c);
+                Dfs(phase + 1, best);
+                _combo.RemoveAt(_combo.Count - 1);
+                Array.Copy(_levelAmounts, offset, _amount, 0, _n);
+            }
+            Dfs(phase + 1, best);
         }
 
         public PricedCart Final(List<int> chosen)
@@ -427,11 +536,13 @@ public sealed class Pricer
                 "使用此券不会让实付更低（会让其他优惠失效或门槛不足）/ using it would not lower the total");
         }
 
-        private long CouponValueOnPrefix(CouponSpec spec)
+        private long CouponValueOnPrefix(int c)
         {
+            var spec = Coupons[c].Spec;
             long eligible = 0, available = 0;
+            var row = c * _n;
             for (var i = 0; i < _n; i++)
-                if (CouponCovers(spec, _lines[i]))
+                if (_covers[row + i])
                 {
                     eligible += _prefix[i];
                     available += _prefix[i] - _floor[i];
@@ -452,9 +563,10 @@ public sealed class Pricer
             var coupon = Coupons[c];
             var spec = coupon.Spec;
             long eligible = 0, available = 0;
+            var row = c * _n;
             for (var i = 0; i < _n; i++)
             {
-                var covers = CouponCovers(spec, _lines[i]);
+                var covers = _covers[row + i];
                 _weights[i] = covers ? _amount[i] - _floor[i] : 0;
                 if (covers)
                 {
@@ -467,7 +579,7 @@ public sealed class Pricer
             if (d <= 0) return;
             var stage = CouponStage(spec);
             var platformPercent = spec.Funding == FundingParty.Platform ? 100 : 0;
-            Distribute(d, platformPercent, DiscountSource.Coupon, coupon.Code, CouponName(spec), stage, spec.Store, eligible, promotion: null);
+            Distribute(d, platformPercent, DiscountSource.Coupon, coupon.Code, _record ? CouponName(spec) : "", stage, spec.Store, eligible, promotion: null);
         }
 
         private static string CouponName(CouponSpec spec)
@@ -487,6 +599,22 @@ public sealed class Pricer
         private void Distribute(long d, int platformPercent, DiscountSource source, string id, string name, Stage stage, string? store,
             long eligible, CompiledPromotion? promotion)
         {
+            if (!_record)
+            {
+                // The search only needs the new amounts: split over the weighted lines alone (the same shares, since lines of
+                // zero weight get nothing and the compact list keeps the index order that breaks remainder ties).
+                var count = 0;
+                for (var i = 0; i < _n; i++)
+                    if (_weights[i] > 0)
+                    {
+                        _compactIndex[count] = i;
+                        _compactWeights[count++] = _weights[i];
+                    }
+                var compactShares = new Span<long>(_shares, 0, count);
+                Allocation.LargestRemainder(d, new ReadOnlySpan<long>(_compactWeights, 0, count), compactShares, _remainders);
+                for (var k = 0; k < count; k++) _amount[_compactIndex[k]] -= compactShares[k];
+                return;
+            }
             var weights = new ReadOnlySpan<long>(_weights, 0, _n);
             var shares = new Span<long>(_shares, 0, _n);
             Allocation.LargestRemainder(d, weights, shares, _remainders);
@@ -556,10 +684,12 @@ public sealed class Pricer
                     percent = md.PercentOff;
                     break;
             }
-            for (var i = 0; i < _n; i++)
+            var k = _position[p.Ordinal];
+            for (var m = _matchStart[k]; m < _matchStart[k + 1]; m++)
             {
+                var i = _matchLines[m];
                 var line = _lines[i];
-                if (!Matches(p, i) || !Stacks(p, i)) continue;
+                if (!Stacks(p, i)) continue;
                 long d;
                 switch (p.Mechanic)
                 {
@@ -608,29 +738,43 @@ public sealed class Pricer
             var any = false;
             var getSku = p.Mechanic is BuyXGetY { GetSku: { } g } ? g : null;
             long getAmount = 0, getUnits = 0;
-            for (var i = 0; i < _n; i++)
+            Array.Clear(_weights, 0, _n);
+            if (getSku is null)
             {
-                _weights[i] = 0;
-                if (storeIndex >= 0 && _storeOf[i] != storeIndex) continue;
-                var line = _lines[i];
-                if (getSku is not null && line.Sku == getSku)
+                // Only the lines the scope matches: on a large cart most promotions touch a few lines.
+                var k = _position[p.Ordinal];
+                for (var m = _matchStart[k]; m < _matchStart[k + 1]; m++)
                 {
+                    var i = _matchLines[m];
+                    if (storeIndex >= 0 && _storeOf[i] != storeIndex) continue;
                     if (!Stacks(p, i)) continue;
-                    _weights[i] = _amount[i] - _floor[i];
-                    getAmount += _amount[i];
-                    getUnits += line.Quantity;
-                    continue;
-                }
-                if (!Matches(p, i) || !Stacks(p, i)) continue;
-                any = true;
-                eligible += _amount[i];
-                units += line.Quantity;
-                if (getSku is null)
-                {
+                    any = true;
+                    eligible += _amount[i];
+                    units += _lines[i].Quantity;
                     _weights[i] = _amount[i] - _floor[i];
                     available += _weights[i];
                 }
-                else _weights[i] = -1; // a buy line: covered, not discounted
+            }
+            else
+            {
+                for (var i = 0; i < _n; i++)
+                {
+                    if (storeIndex >= 0 && _storeOf[i] != storeIndex) continue;
+                    var line = _lines[i];
+                    if (line.Sku == getSku)
+                    {
+                        if (!Stacks(p, i)) continue;
+                        _weights[i] = _amount[i] - _floor[i];
+                        getAmount += _amount[i];
+                        getUnits += line.Quantity;
+                        continue;
+                    }
+                    if (!Matches(p, i) || !Stacks(p, i)) continue;
+                    any = true;
+                    eligible += _amount[i];
+                    units += line.Quantity;
+                    _weights[i] = -1; // a buy line: covered, not discounted
+                }
             }
             if (!any) return;
             long d = 0;
@@ -732,18 +876,17 @@ public sealed class Pricer
         }
 
         /// <summary>
-        /// An upper bound of what the platform stage can take in any coupon combination. Each promotion alone on the highest
+        /// An upper bound of what a promotion stage can take in any coupon combination. Each promotion alone on the highest
         /// amounts bounds itself; promotions of one exclusivity group never share a line, so the group is also bounded by the
         /// best rate (discount per fen of eligible amount) available on each line. The tighter of the two is used per group.
         /// </summary>
-        private long PlatformBound()
+        private long StageBound(Stage stage)
         {
             long bound = 0;
             Dictionary<string, (long Standalone, long[] Rates)>? groups = null;
-            foreach (var o in _candidates)
+            foreach (var o in _stageCandidates[(int)stage])
             {
                 var p = _all[o];
-                if (p.Stage != Stage.Platform) continue;
                 var standalone = PromotionValueOnPrefix(p);
                 if (standalone == 0) continue;
                 if (p.Promotion.ExclusivityGroup is not { } g || RateBound(p.Mechanic, 1) is null)
@@ -798,18 +941,22 @@ public sealed class Pricer
             {
                 var fee = _shippingFee[s];
                 var paid = fee;
-                foreach (var o in _candidates)
+                foreach (var o in _shippingCandidates)
                 {
+                    // Outside the explained run only the fee matters: a waived or free store needs no more checks.
+                    if (!_record && paid == 0) break;
                     var p = _all[o];
-                    if (p.Mechanic is not FreeShipping fs) continue;
+                    var fs = (FreeShipping)p.Mechanic;
                     long eligible = 0;
                     var any = false;
-                    for (var i = 0; i < _n; i++)
-                        if (_storeOf[i] == s && Matches(p, i))
-                        {
-                            eligible += _amount[i];
-                            any = true;
-                        }
+                    var k = _position[o];
+                    for (var m = _matchStart[k]; m < _matchStart[k + 1]; m++)
+                    {
+                        var i = _matchLines[m];
+                        if (_storeOf[i] != s) continue;
+                        eligible += _amount[i];
+                        any = true;
+                    }
                     if (!any) continue;
                     if (eligible >= fs.Threshold)
                     {

@@ -41,15 +41,21 @@ public static class Simulator
 
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 
-    public static async Task<Result<SimulationReport>> RunAsync(FlywheelStore store, IReadOnlyList<Promotion> drafts, DateOnly from, DateOnly to, CancellationToken ct)
+    /// <param name="pipeline">The tenant's stacking pipeline (see <see cref="Catalog.PromotionCatalog.GetPipelineAsync"/>); the default when null.</param>
+    public static async Task<Result<SimulationReport>> RunAsync(FlywheelStore store, IReadOnlyList<Promotion> drafts, DateOnly from, DateOnly to, CancellationToken ct,
+        PricingPipeline? pipeline = null)
     {
         if (to < from) return Error.Invalid("to", "--to is on or after --from");
         var invalid = new List<Error>();
         for (var i = 0; i < drafts.Count; i++)
             if (PromotionValidator.Validate(drafts[i]) is { } e) invalid.Add(e with { Path = $"[{i}].{e.Path}" });
         var conflicts = invalid.Concat(PromotionValidator.Conflicts(drafts)).ToList();
+        pipeline ??= PricingPipeline.Default;
+        for (var i = 0; i < drafts.Count; i++)
+            if (Catalog.PromotionCatalog.StageMissing(drafts[i], pipeline) is { } missing)
+                conflicts.Add(Error.Conflict($"[{i}].stage", $"'{drafts[i].Id}' would never apply: the store's pricing pipeline has no {missing} step"));
         var valid = drafts.Where(p => PromotionValidator.Validate(p) is null).Select(p => p with { Status = PromotionStatus.Active }).ToList();
-        var pricer = new Pricer(PromotionIndex.Build(valid));
+        var pricer = new Pricer(PromotionIndex.Build(valid), pipeline: pipeline);
         var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), China);
         var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), China);
 

@@ -83,4 +83,32 @@ public sealed class PromoCommandTests
         (exit, _, _) = await RunAsync("promo", "simulate", "--from", "2026-11-20", "--to", "nope", Write(folder, "draft.json", Promotions), "--data", folder);
         Assert.Equal(ExitCodes.BadInput, exit);
     }
+
+    [Fact]
+    public async Task Pipeline_ShowSetAndReset_BadStepsExitTwo()
+    {
+        var folder = NewFolder();
+        var (exit, output, error) = await RunAsync("promo", "pipeline", "--data", folder);
+        Assert.True(exit == 0, error);
+        Assert.Contains("item → store_promotions → store_coupons → platform_promotions → platform_coupons → shipping  (默认 / default)", output, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunAsync("promo", "pipeline", "--set", "item,store_coupons,loyalty,shipping", "--data", folder);
+        Assert.Equal(2, exit);
+        Assert.Contains("step [2]", error, StringComparison.Ordinal);
+
+        (exit, output, error) = await RunAsync("promo", "pipeline", "--set", "item,store_coupons,store_promotions,platform_promotions,platform_coupons,shipping", "--data", folder);
+        Assert.True(exit == 0, error);
+        Assert.Equal("item → store_coupons → store_promotions → platform_promotions → platform_coupons → shipping", output.Trim());
+        (_, output, _) = await RunAsync("promo", "pipeline", "--format", "json", "--data", folder);
+        Assert.Equal("{\"steps\":[\"item\",\"store_coupons\",\"store_promotions\",\"platform_promotions\",\"platform_coupons\",\"shipping\"]}", output.Trim());
+
+        // a platform promotion holds its step: leaving platform_promotions out is refused, nothing changes
+        Assert.Equal(0, (await RunAsync("promo", "add", Write(folder, "p.json", Promotions), "--data", folder)).Exit);
+        (exit, _, error) = await RunAsync("promo", "pipeline", "--set", "item,store_promotions,shipping", "--data", folder);
+        Assert.Equal(2, exit);
+        Assert.Contains("'cross'", error, StringComparison.Ordinal);
+        (exit, output, _) = await RunAsync("promo", "pipeline", "--reset", "--data", folder);
+        Assert.Equal(0, exit);
+        Assert.Contains("(默认 / default)", output, StringComparison.Ordinal);
+    }
 }

@@ -37,6 +37,10 @@ internal static class PromotionsEndpoints
         group.MapPost("/promotions/validate", ValidateAsync).WithName("ValidatePromotions")
             .WithSummary("Validate a list of promotions and report conflicts within it and with the stored ones, without saving")
             .Accepts<Promotion[]>("application/json");
+        group.MapGet("/promotions/pipeline", GetPipelineAsync).WithName("PricingPipeline")
+            .WithSummary("The order in which promotions and coupons stack for this store: {\"steps\": [\"item\", ..., \"shipping\"]}");
+        group.MapPut("/promotions/pipeline", SetPipelineAsync).WithName("SetPricingPipeline")
+            .WithSummary("Replace the stacking order: item first, shipping last, the middle four steps in any order or left out; 409 when a stored promotion would lose its step");
         group.MapPost("/refunds/quote", QuoteRefundAsync).WithName("QuoteRefund")
             .WithSummary("The money to return for units of lines of a paid order (largest-remainder exact across partial refunds)")
             .Accepts<RefundQuoteRequest>("application/json");
@@ -122,6 +126,24 @@ internal static class PromotionsEndpoints
         for (var i = 0; i < set.Count; i++)
             foreach (var e in PromotionValidator.Conflicts(set[i], stored)) errors.Add(new ItemError(i, Problems.JsonPath($"[{i}]." + e.Path), e.Message));
         return Json(new { valid = errors.Count == 0, errors });
+    }
+
+    internal static async Task<IResult> GetPipelineAsync(PromotionCatalog catalog, CancellationToken ct) =>
+        TypedResults.Text((await catalog.GetPipelineAsync(ct)).ToJson(), "application/json");
+
+    internal static async Task<IResult> SetPipelineAsync(HttpRequest request, PromotionCatalog catalog, ServerOptions options, CancellationToken ct)
+    {
+        var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
+        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        PricingPipeline pipeline;
+        using (body)
+        {
+            var parsed = PricingPipeline.ParseJson(body.Root.GetRawText());
+            if (!parsed.TryGetValue(out pipeline, out error)) return Problems.Invalid(error);
+        }
+        var saved = await catalog.SetPipelineAsync(pipeline, ct);
+        if (!saved.TryGetValue(out pipeline, out error)) return Problems.ConflictWith(error with { Path = "$.steps" });
+        return TypedResults.Text(pipeline.ToJson(), "application/json");
     }
 
     internal static async Task<IResult> QuoteRefundAsync(HttpRequest request, ServerOptions options, CancellationToken ct)

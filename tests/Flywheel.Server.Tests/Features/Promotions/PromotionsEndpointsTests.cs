@@ -75,4 +75,34 @@ public sealed class PromotionsEndpointsTests
         Assert.Equal(HttpStatusCode.OK, quote.StatusCode);
         Assert.Equal(3333, (await Json.ReadAsync(quote)).GetProperty("total").GetInt64());
     }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Pipeline_GetPut_ChangesTheStackingOrder_BadOnesAreProblems(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        var initial = await Json.ReadAsync(await host.Client.GetAsync("/v1/promotions/pipeline"));
+        Assert.Equal("item", initial.GetProperty("steps")[0].GetString());
+        Assert.Equal(6, initial.GetProperty("steps").GetArrayLength());
+
+        var bad = await host.PutJsonAsync("/v1/promotions/pipeline", """{"steps":["item","store_coupons","store_coupons","shipping"]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("$.steps[2]", (await Json.ReadAsync(bad)).GetProperty("errors")[0].GetProperty("path").GetString());
+
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/promotions", CrossStore)).StatusCode);
+        var dropping = await host.PutJsonAsync("/v1/promotions/pipeline", """{"steps":["item","store_promotions","shipping"]}""");
+        Assert.Equal(HttpStatusCode.Conflict, dropping.StatusCode);
+
+        // platform coupons before 跨店满减: the ¥10 coupon lowers the ¥350 to ¥340, so 跨店每满300减50 still gives one ¥50 step
+        var reordered = await host.PutJsonAsync("/v1/promotions/pipeline",
+            """{"steps":["item","store_promotions","store_coupons","platform_coupons","platform_promotions","shipping"]}""");
+        Assert.Equal(HttpStatusCode.OK, reordered.StatusCode);
+        var after = await Json.ReadAsync(await host.Client.GetAsync("/v1/promotions/pipeline"));
+        Assert.Equal("platform_coupons", after.GetProperty("steps")[3].GetString());
+        var priced = await Json.ReadAsync(await host.PostJsonAsync("/v1/carts/price", Cart));
+        Assert.Equal(35000 - 1000 - 5000, priced.GetProperty("total").GetInt64());
+        var steps = priced.GetProperty("lines")[0].GetProperty("steps");
+        Assert.Equal("P10", steps[0].GetProperty("id").GetString());
+        Assert.Equal("cross", steps[1].GetProperty("id").GetString());
+    }
 }
