@@ -151,7 +151,7 @@ public static class JourneyValidator
                 else firstIndex[step.Id] = i;
                 foreach (var edge in JourneyGraph.EdgesOf(step))
                     if (graph.Find(edge.To) is null) Add($"{path}.{edge.Field}", $"unknown step \"{edge.To}\" / 找不到步骤");
-                Step(step, path);
+                Step(step, path, j.Trigger);
             }
             if (graph.StartStep is null)
             {
@@ -166,7 +166,7 @@ public static class JourneyValidator
                     Add($"$.steps[{i}]", $"step \"{step.Id}\" cannot be reached from start \"{j.Start}\" / 从起点无法到达");
         }
 
-        private void Step(Step step, string path)
+        private void Step(Step step, string path, Trigger? trigger)
         {
             switch (step)
             {
@@ -178,6 +178,8 @@ public static class JourneyValidator
                         Add(path, "wait_until has exactly one of local_time (\"10:00\") or event_property");
                     if (w.LocalTime is not null) LocalTime(w.LocalTime, path + ".local_time");
                     if (w.EventProperty is not null && string.IsNullOrWhiteSpace(w.EventProperty)) Add(path + ".event_property", "event_property names a property of the trigger event");
+                    else if (w.EventProperty is not null && trigger is not EventTrigger)
+                        Add(path + ".event_property", $"event_property reads the trigger event, but this journey's trigger is {trigger?.Type ?? "missing"} / 触发条件不是事件");
                     break;
                 case IssueCouponStep c:
                     if (string.IsNullOrWhiteSpace(c.Batch)) Add(path + ".batch", "batch names a coupon batch / 缺少券批次");

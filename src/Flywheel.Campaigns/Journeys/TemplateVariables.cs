@@ -81,6 +81,13 @@ public static class TemplateVariables
             }
             var parts = Words(body);
             if (parts.Count == 0) continue;
+            if (parts[0] == "else")
+            {
+                // {{else if coupon.code}}: a chained block helper.
+                if (parts.Count > 1 && Array.IndexOf(BlockHelpers, parts[1]) < 0) Add(unknown, "else " + parts[1]);
+                foreach (var arg in parts.Skip(2)) Check(arg, inEach, unknown);
+                continue;
+            }
             if (parts.Count > 1)
             {
                 if (!Helpers.Contains(parts[0])) Add(unknown, parts[0]);

@@ -160,6 +160,8 @@ public sealed class JourneyJsonTests
         Assert.Equal("$", parsed.Error!.Path);
         Assert.StartsWith("not valid JSON", parsed.Error.Message, StringComparison.Ordinal);
         Assert.Equal("$", JourneyJson.Parse("[]").Error!.Path);
+        Assert.Equal("$", JourneyJson.Parse("null").Error!.Path);
+        Assert.False(JourneyJson.Parse(Samples.Json.Replace("\"start\": \"wait_30m\",", "\"start\": \"wait_30m\", \"start\": \"coupon\",", StringComparison.Ordinal)).IsSuccess);
     }
 
     [Fact]

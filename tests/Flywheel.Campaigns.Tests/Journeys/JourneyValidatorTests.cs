@@ -129,6 +129,22 @@ public sealed class JourneyValidatorTests
             j.Step(6).Remove("local_time");
             j.Step(6)["event_property"] = "balance_starts_at";
         }));
+        Single(Errors(j =>
+        {
+            j.Step(6).Remove("local_time");
+            j.Step(6)["event_property"] = "balance_starts_at";
+            j["trigger"] = new JsonObject { ["type"] = "lifecycle", ["to"] = "new" };
+        }), "$.steps[6].event_property", "event_property reads the trigger event, but this journey's trigger is lifecycle");
+    }
+
+    [Fact]
+    public void A_journey_without_a_send_step_is_fine()
+    {
+        const string json = """
+        { "id": "points_only", "name": "积分", "trigger": { "type": "event", "event": "custom:review_submitted" }, "start": "points",
+          "steps": [ { "id": "points", "type": "add_points", "points": 50, "next": "done" }, { "id": "done", "type": "exit" } ] }
+        """;
+        Assert.Empty(JourneyValidator.Validate(JourneyJson.Parse(json).Value, Context));
     }
 
     [Fact]

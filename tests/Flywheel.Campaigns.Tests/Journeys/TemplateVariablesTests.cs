@@ -12,6 +12,7 @@ public sealed class TemplateVariablesTests
     [InlineData("{{{unsubscribe_url}}} {{~journey.name~}} {{points}} {{order.id}} {{yuan cart.total}} {{track \"https://x.cn/a b\"}}")]
     [InlineData("{{! a comment {{customer.nope}} }} {{!-- {{nope}} --}}纯文本 no tokens")]
     [InlineData("{{#unless coupon.code}}x{{/unless}}")]
+    [InlineData("{{#if coupon.code}}a{{else if points}}b{{else}}c{{/if}}")]
     public void Known_variables_pass(string template) => Assert.Empty(TemplateVariables.Unknown(template));
 
     [Theory]
@@ -28,6 +29,7 @@ public sealed class TemplateVariablesTests
     [InlineData("{{/each}}", "/each")]
     [InlineData("{{> footer}}", "> footer")]
     [InlineData("{{customer.name", "{{")]
+    [InlineData("{{#if points}}{{else if pionts}}{{/if}}", "pionts")]
     public void Unknown_variables_are_named(string template, string unknown) =>
         Assert.Equal([unknown], TemplateVariables.Unknown(template));
 
