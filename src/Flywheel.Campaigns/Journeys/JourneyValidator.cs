@@ -284,6 +284,8 @@ public static class JourneyValidator
         private void Segment(string? segment)
         {
             if (string.IsNullOrWhiteSpace(segment)) Add("$.trigger.segment", "segment names a saved segment / 缺少人群");
+            else if (segment.Length > 64 || !segment.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-'))
+                Add("$.trigger.segment", $"segment is a saved segment's name (lower-case letters, digits, - and _), not a rule: \"{segment}\"");
             else if (context.SegmentExists is { } exists && !exists(segment)) Add("$.trigger.segment", $"unknown segment \"{segment}\" / 找不到人群");
         }
 

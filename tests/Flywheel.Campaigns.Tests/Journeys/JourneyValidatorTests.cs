@@ -242,6 +242,8 @@ public sealed class JourneyValidatorTests
         Single(Errors(j => j["trigger"] = new JsonObject { ["type"] = "schedule", ["at"] = "7pm", ["audience"] = "consent(\"sms\")" }), "$.trigger.at", "HH:mm");
         Single(Errors(j => j["trigger"] = new JsonObject { ["type"] = "schedule", ["at"] = "19:00", ["audience"] = "bogus((" }), "$.trigger.audience", "does not compile");
         Single(Errors(j => j["trigger"] = new JsonObject { ["type"] = "segment_entry", ["segment"] = "vip" }, Context with { SegmentExists = s => s == "vvip" }), "$.trigger.segment", "unknown segment \"vip\"");
+        Assert.Empty(Errors(j => j["trigger"] = new JsonObject { ["type"] = "segment_exit", ["segment"] = "repeat-xhs" }));
+        Single(Errors(j => j["trigger"] = new JsonObject { ["type"] = "segment_exit", ["segment"] = "orders(90d) >= 2" }), "$.trigger.segment", "not a rule");
     }
 
     [Fact]
