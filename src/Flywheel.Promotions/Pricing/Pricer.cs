@@ -430,12 +430,13 @@ public sealed class Pricer
             {
                 if (!IsCouponStep(steps[k]))
                 {
-                    if (_stageCandidates[(int)PromotionStage(steps[k])].Count > 0) _phases.Add(new Phase(PromotionStage(steps[k]), -1, StageBound(PromotionStage(steps[k]))));
+                    var promotionStage = PromotionStage(steps[k]);
+                    if (_stageCandidates[(int)promotionStage].Count > 0) _phases.Add(new Phase(promotionStage, -1, 0, StageBound(promotionStage)));
                     continue;
                 }
                 var stage = CouponStepStage(steps[k]);
                 for (var s = 0; s < _slots.Count; s++)
-                    if (_slots[s].Stage == stage) _phases.Add(new Phase(stage, s, _slots[s].MaxBound));
+                    if (_slots[s].Stage == stage) _phases.Add(new Phase(stage, s, _slots[s].MaxBound, null));
             }
             var levels = (_phases.Count + 1) * _n;
             if (_levelAmounts.Length < levels)
@@ -455,7 +456,7 @@ public sealed class Pricer
             return best;
         }
 
-        private readonly record struct Phase(Stage Stage, int Slot, long Bound);
+        private readonly record struct Phase(Stage Stage, int Slot, long Bound, StageBoundModel? Model);
 
         private void Dfs(int phase, List<int> best)
         {
@@ -465,7 +466,11 @@ public sealed class Pricer
                 goods += _amount[i];
                 available += _amount[i] - _floor[i];
             }
-            if (goods - Math.Min(available, _remaining[phase]) + _minShipping >= _bestTotal) return;
+            // _remaining holds the coupon slots' bounds; the promotion stages still ahead are bounded at this node's prices.
+            var remaining = _remaining[phase];
+            for (var k = phase; k < _phases.Count; k++)
+                if (_phases[k].Model is { } model) remaining += model.At(_amount, _n);
+            if (goods - Math.Min(available, remaining) + _minShipping >= _bestTotal) return;
             if (phase == _phases.Count)
             {
                 _combinations++;
@@ -880,49 +885,92 @@ public sealed class Pricer
         /// amounts bounds itself; promotions of one exclusivity group never share a line, so the group is also bounded by the
         /// best rate (discount per fen of eligible amount) available on each line. The tighter of the two is used per group.
         /// </summary>
-        private long StageBound(Stage stage)
+        private StageBoundModel StageBound(Stage stage)
         {
-            long bound = 0;
-            Dictionary<string, (long Standalone, long[] Rates)>? groups = null;
+            var model = new StageBoundModel();
+            Dictionary<string, StageBoundModel.Group>? groups = null;
             foreach (var o in _stageCandidates[(int)stage])
             {
                 var p = _all[o];
                 var standalone = PromotionValueOnPrefix(p);
                 if (standalone == 0) continue;
-                if (p.Promotion.ExclusivityGroup is not { } g || RateBound(p.Mechanic, 1) is null)
+                if (p.Promotion.ExclusivityGroup is not { } g || Rate(p.Mechanic) is not { } rate)
                 {
-                    bound += standalone;
+                    model.Fixed += standalone;
                     continue;
                 }
-                groups ??= new Dictionary<string, (long, long[])>(StringComparer.Ordinal);
-                if (!groups.TryGetValue(g, out var entry)) entry = (0, new long[_n]);
-                for (var i = 0; i < _n; i++)
-                    if (Matches(p, i)) entry.Rates[i] = Math.Max(entry.Rates[i], RateBound(p.Mechanic, _prefix[i])!.Value);
-                groups[g] = (entry.Standalone + standalone, entry.Rates);
-            }
-            if (groups is not null)
-                foreach (var (standalone, rates) in groups.Values)
+                groups ??= new Dictionary<string, StageBoundModel.Group>(StringComparer.Ordinal);
+                if (!groups.TryGetValue(g, out var group)) groups[g] = group = new StageBoundModel.Group(new long[_n], new long[_n]);
+                group.Standalone += standalone;
+                var k = _position[o];
+                for (var m = _matchStart[k]; m < _matchStart[k + 1]; m++)
                 {
-                    long byRate = 0;
-                    foreach (var r in rates) byRate += r;
-                    bound += Math.Min(standalone, byRate);
+                    var i = _matchLines[m];
+                    // the larger fraction num/den (compared by cross-multiplying) bounds every promotion of the group on this line
+                    if (group.Den[i] == 0 || (Int128)rate.Num * group.Den[i] > (Int128)group.Num[i] * rate.Den)
+                        (group.Num[i], group.Den[i]) = rate;
                 }
-            return bound;
+            }
+            if (groups is not null) model.Groups.AddRange(groups.Values);
+            return model;
         }
 
-        /// <summary>The most a threshold-type mechanic can take from <paramref name="amount"/> fen of eligible value (rounded up); null when unbounded by rate.</summary>
-        private static long? RateBound(Mechanic mechanic, long amount)
+        /// <summary>
+        /// What a promotion stage can still take: promotions outside rate-bounded exclusivity groups by their standalone value on
+        /// the prefix prices (fixed), each group by the smaller of its members' standalone values and the best rate on each line
+        /// applied to the prices at the node. Every price only falls through the pipeline, and each bound only grows with prices,
+        /// so evaluated at a node's prices it bounds every completion of that node.
+        /// </summary>
+        private sealed class StageBoundModel
         {
-            static long Ceil(long amount, long num, long den) => (long)(((Int128)amount * num + den - 1) / den);
-            return mechanic switch
+            public long Fixed;
+            public readonly List<Group> Groups = [];
+
+            public sealed class Group(long[] num, long[] den)
             {
-                ThresholdOff t => Ceil(amount, t.AmountOff, t.Threshold),
-                RepeatingThresholdOff r => Ceil(amount, r.AmountOff, r.Step),
-                TieredThresholdOff t => t.Tiers.Max(x => Ceil(amount, x.AmountOff, x.Threshold)),
-                ThresholdPercentOff tp => Ceil(amount, tp.PercentOff, 100),
-                QuantityPercentOff qp => Ceil(amount, qp.Tiers.Max(x => x.PercentOff), 100),
-                _ => null,
-            };
+                public long Standalone;
+                public readonly long[] Num = num;
+                public readonly long[] Den = den;
+            }
+
+            public long At(long[] amounts, int n)
+            {
+                var bound = Fixed;
+                foreach (var g in Groups)
+                {
+                    long byRate = 0;
+                    for (var i = 0; i < n; i++)
+                        if (g.Den[i] != 0) byRate += (long)(((Int128)amounts[i] * g.Num[i] + g.Den[i] - 1) / g.Den[i]);
+                    bound += Math.Min(g.Standalone, byRate);
+                }
+                return bound;
+            }
+        }
+
+        /// <summary>The largest discount per fen of eligible amount a threshold-type mechanic can give; null when it has no such rate.</summary>
+        private static (long Num, long Den)? Rate(Mechanic mechanic)
+        {
+            switch (mechanic)
+            {
+                case ThresholdOff t: return t.Threshold > 0 ? (t.AmountOff, t.Threshold) : null;
+                case RepeatingThresholdOff r: return r.Step > 0 ? (r.AmountOff, r.Step) : null;
+                case ThresholdPercentOff tp: return (tp.PercentOff, 100);
+                case QuantityPercentOff qp:
+                    {
+                        var best = 0;
+                        foreach (var tier in qp.Tiers) best = Math.Max(best, tier.PercentOff);
+                        return (best, 100);
+                    }
+                case TieredThresholdOff t:
+                    {
+                        (long Num, long Den) best = (0, 1);
+                        foreach (var tier in t.Tiers)
+                            if (tier.Threshold <= 0) return null;
+                            else if ((Int128)tier.AmountOff * best.Den > (Int128)best.Num * tier.Threshold) best = (tier.AmountOff, tier.Threshold);
+                        return best;
+                    }
+                default: return null;
+            }
         }
 
         private long ShippingOnPrefix()
