@@ -94,7 +94,7 @@ public sealed partial class CampaignStore
         {
             if (CampaignCheck.Message(batch.Messages[i], i) is { } bad) return bad;
             if (batch.Messages[i].SourceKind != "broadcast" || batch.Messages[i].SourceId != broadcastId)
-                return Error.Invalid($"messages[{i}].source_id", $"a message of broadcast '{broadcastId}' has source broadcast/{broadcastId}");
+                return Error.Invalid($"messages[{i}].source_id", $"source_kind/source_id is {batch.Messages[i].SourceKind}/{batch.Messages[i].SourceId}; a message of broadcast '{broadcastId}' has broadcast/{broadcastId}");
         }
         return await CampaignWrite.RunAsync(_store, async write =>
         {

@@ -19,14 +19,14 @@ public sealed partial class CampaignStore
     {
         ArgumentNullException.ThrowIfNull(windows);
         if (CampaignCheck.Id(customerId, "customer_id") is { } e1) return e1;
-        if (windows.Count == 0) return Error.Invalid("windows", "give at least one window (e.g. d:2026-11-22 with its cap)");
+        if (windows.Count == 0) return Error.Invalid("windows", "windows is empty; give at least one window (e.g. d:2026-11-22 with its cap)");
         for (var i = 0; i < windows.Count; i++)
         {
             if (CampaignCheck.Id(windows[i].WindowKey, $"windows[{i}].window_key", 64) is { } bad) return bad;
             if (windows[i].Cap is < 0 or > MaxCap) return Error.Invalid($"windows[{i}].cap", $"cap is {windows[i].Cap}; 0 to {MaxCap}");
         }
         if (windows.Select(w => w.WindowKey).Distinct(StringComparer.Ordinal).Count() != windows.Count)
-            return Error.Invalid("windows", "a window key is given twice");
+            return Error.Invalid("windows", "windows has a window key twice");
         if (windows.Any(w => w.Cap == 0)) return false;
         // Windows in one order for every caller, slots ascending: no two reservations wait on each other in a cycle.
         var ordered = windows.OrderBy(w => w.WindowKey, StringComparer.Ordinal).ToArray();
