@@ -69,8 +69,12 @@ public sealed partial class CampaignStore
             if (current is null) return (Result<StoredBroadcast>)Error.NotFound("broadcast_id", $"there is no broadcast '{broadcastId}'");
             if (changed == 0) return Error.Conflict("status", $"broadcast '{broadcastId}' is {current.Status}, not {expectedStatus}");
             if (status == "cancelled")
+            {
+                await write.ExecuteAsync("DELETE FROM frequency_slots WHERE message_id IN (SELECT message_id FROM messages WHERE source_kind = 'broadcast' " +
+                    "AND source_id = @id AND status IN ('queued', 'failed'))", ct, ("@id", broadcastId));
                 await write.ExecuteAsync("UPDATE messages SET status = 'cancelled', last_error = 'broadcast cancelled', updated_at = @now " +
                     "WHERE source_kind = 'broadcast' AND source_id = @id AND status IN ('queued', 'failed')", ct, ("@now", now), ("@id", broadcastId));
+            }
             await write.CommitAsync(ct);
             return current;
         }, ct);

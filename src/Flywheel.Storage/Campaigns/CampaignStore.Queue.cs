@@ -47,9 +47,11 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Lease(leaseDuration) is { } e3) return e3;
         var nowMs = now.ToUnixTimeMilliseconds();
         var until = nowMs + (long)leaseDuration.TotalMilliseconds;
+        // The pick is a materialised CTE: evaluated exactly once, its rows locked (PostgreSQL) and skipped by every other claimer.
         var skipLocked = IsPostgres ? " FOR UPDATE SKIP LOCKED" : "";
-        var update = "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_owner = @owner, lease_until = @until, updated_at = @wall " +
-                     "WHERE message_id IN (SELECT message_id FROM messages WHERE {0} ORDER BY due_at, message_id LIMIT @max" + skipLocked + ") RETURNING " + MessageColumns;
+        var update = "WITH picked AS MATERIALIZED (SELECT message_id FROM messages WHERE {0} ORDER BY due_at, message_id LIMIT @max" + skipLocked + ") " +
+                     "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_owner = @owner, lease_until = @until, updated_at = @wall " +
+                     "WHERE message_id IN (SELECT message_id FROM picked) RETURNING " + MessageColumns;
         return await CampaignWrite.RunAsync(_store, async write =>
         {
             var list = new List<StoredMessage>();
@@ -70,29 +72,32 @@ public sealed partial class CampaignStore
     /// <summary>The provider accepted the message: 'delivered'. False when the message is not 'sending' under <paramref name="owner"/>'s lease.</summary>
     public Task<Result<bool>> MarkDeliveredAsync(long messageId, string owner, string? providerMessageId, CancellationToken ct) =>
         CompleteAsync(messageId, owner, "status = 'delivered', provider_message_id = @pid, sent_at = @now, delivered_at = @now, last_error = NULL",
-            [("@pid", providerMessageId)], CampaignCheck.Text(providerMessageId, "provider_message_id", CampaignCheck.MaxTextLength), ct);
+            [("@pid", providerMessageId)], CampaignCheck.Text(providerMessageId, "provider_message_id", CampaignCheck.MaxTextLength), false, ct);
 
     /// <summary>
     /// A delivery attempt failed: with <paramref name="retryAt"/> the message waits as 'failed' until then (and is claimed
-    /// again); without, it is 'dead' (a dead letter; release its frequency slots with <see cref="ReleaseFrequencyAsync"/>).
+    /// again, keeping its frequency slots); without, it is 'dead' (a dead letter) and its frequency slots are given back.
     /// </summary>
     public Task<Result<bool>> MarkFailedAsync(long messageId, string owner, string error, DateTimeOffset? retryAt, CancellationToken ct) =>
         CompleteAsync(messageId, owner,
             retryAt is null ? "status = 'dead', last_error = @error" : "status = 'failed', due_at = @retry, last_error = @error",
-            [("@error", Truncate(error)), ("@retry", retryAt?.ToUnixTimeMilliseconds())], CampaignCheck.Time(retryAt, "retry_at"), ct);
+            [("@error", Truncate(error)), ("@retry", retryAt?.ToUnixTimeMilliseconds())], CampaignCheck.Time(retryAt, "retry_at"), retryAt is null, ct);
 
-    /// <summary>Not now (quiet hours, a rate limit): back to 'queued', due at <paramref name="newDueAt"/>, the attempt not counted.</summary>
+    /// <summary>
+    /// Not now (quiet hours, a rate limit): back to 'queued', due at <paramref name="newDueAt"/>, the attempt not counted;
+    /// its frequency slots are given back (it reserves again, in its new window, when it is sent).
+    /// </summary>
     public Task<Result<bool>> DeferAsync(long messageId, string owner, DateTimeOffset newDueAt, string reason, CancellationToken ct) =>
         CompleteAsync(messageId, owner, "status = 'queued', due_at = @due, attempts = attempts - 1, last_error = @reason",
-            [("@due", newDueAt.ToUnixTimeMilliseconds()), ("@reason", Truncate(reason))], CampaignCheck.Time(newDueAt, "due_at"), ct);
+            [("@due", newDueAt.ToUnixTimeMilliseconds()), ("@reason", Truncate(reason))], CampaignCheck.Time(newDueAt, "due_at"), true, ct);
 
-    /// <summary>Not sent, on purpose (suppressed address, no consent, frequency cap): 'suppressed' with the reason.</summary>
+    /// <summary>Not sent, on purpose (suppressed address, no consent, frequency cap): 'suppressed' with the reason; its frequency slots are given back.</summary>
     public Task<Result<bool>> MarkSuppressedAsync(long messageId, string owner, string reason, CancellationToken ct) =>
-        CompleteAsync(messageId, owner, "status = 'suppressed', last_error = @reason", [("@reason", Truncate(reason))], null, ct);
+        CompleteAsync(messageId, owner, "status = 'suppressed', last_error = @reason", [("@reason", Truncate(reason))], null, true, ct);
 
     /// <summary>
     /// Cancels the source's messages that are not yet sending ('queued' or 'failed'): of one customer, or all of them when
-    /// <paramref name="customerId"/> is null. Returns how many were cancelled.
+    /// <paramref name="customerId"/> is null; their frequency slots are given back. Returns how many were cancelled.
     /// </summary>
     public async Task<Result<int>> CancelQueuedAsync(string sourceKind, string sourceId, string? customerId, string reason, CancellationToken ct)
     {
@@ -102,9 +107,10 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Id(reason, "reason", CampaignCheck.MaxTextLength) is { } e4) return e4;
         return await CampaignWrite.RunAsync(_store, async write =>
         {
-            var changed = await write.ExecuteAsync(
-                "UPDATE messages SET status = 'cancelled', last_error = @reason, updated_at = @now WHERE source_kind = @k AND source_id = @s " +
-                "AND status IN ('queued', 'failed')" + (customerId is null ? "" : " AND customer_id = @c"), ct,
+            var which = "source_kind = @k AND source_id = @s AND status IN ('queued', 'failed')" + (customerId is null ? "" : " AND customer_id = @c");
+            await write.ExecuteAsync("DELETE FROM frequency_slots WHERE message_id IN (SELECT message_id FROM messages WHERE " + which + ")", ct,
+                ("@k", sourceKind), ("@s", sourceId), ("@c", customerId));
+            var changed = await write.ExecuteAsync("UPDATE messages SET status = 'cancelled', last_error = @reason, updated_at = @now WHERE " + which, ct,
                 ("@reason", reason), ("@now", NowMs), ("@k", sourceKind), ("@s", sourceId), ("@c", customerId));
             await write.CommitAsync(ct);
             return (Result<int>)changed;
@@ -164,7 +170,8 @@ public sealed partial class CampaignStore
         return new MessagePage(list, list[^1].MessageId);
     }
 
-    private async Task<Result<bool>> CompleteAsync(long messageId, string owner, string set, (string, object?)[] parameters, Error? invalid, CancellationToken ct)
+    private async Task<Result<bool>> CompleteAsync(long messageId, string owner, string set, (string, object?)[] parameters, Error? invalid,
+        bool releaseSlots, CancellationToken ct)
     {
         if (CampaignCheck.Owner(owner) is { } badOwner) return badOwner;
         if (invalid is not null) return invalid;
@@ -174,6 +181,8 @@ public sealed partial class CampaignStore
                 "UPDATE messages SET " + set + ", lease_owner = NULL, lease_until = NULL, updated_at = @now " +
                 "WHERE message_id = @id AND status = 'sending' AND lease_owner = @owner", ct,
                 [.. parameters, ("@now", NowMs), ("@id", messageId), ("@owner", owner)]);
+            if (changed == 1 && releaseSlots)
+                await write.ExecuteAsync("DELETE FROM frequency_slots WHERE message_id = @id", ct, ("@id", messageId));
             await write.CommitAsync(ct);
             return (Result<bool>)(changed == 1);
         }, ct);

@@ -124,8 +124,10 @@ public sealed partial class CampaignStore
         {
             var deleted = await write.ExecuteAsync("DELETE FROM journeys WHERE journey_id = @id", ct, ("@id", journeyId)) > 0;
             await write.ExecuteAsync("DELETE FROM journey_entries WHERE journey_id = @id", ct, ("@id", journeyId));
-            await write.ExecuteAsync("UPDATE messages SET status = 'cancelled', last_error = 'journey deleted', updated_at = @now " +
-                "WHERE source_kind = 'journey' AND source_id = @id AND status IN ('queued', 'failed')", ct, ("@id", journeyId), ("@now", NowMs));
+            const string which = "source_kind = 'journey' AND source_id = @id AND status IN ('queued', 'failed')";
+            await write.ExecuteAsync("DELETE FROM frequency_slots WHERE message_id IN (SELECT message_id FROM messages WHERE " + which + ")", ct, ("@id", journeyId));
+            await write.ExecuteAsync("UPDATE messages SET status = 'cancelled', last_error = 'journey deleted', updated_at = @now WHERE " + which, ct,
+                ("@id", journeyId), ("@now", NowMs));
             await write.CommitAsync(ct);
             return deleted;
         }, ct);
@@ -207,11 +209,12 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Lease(leaseDuration) is { } e3) return e3;
         var nowMs = now.ToUnixTimeMilliseconds();
         var sql =
-            "UPDATE journey_entries SET lease_owner = @owner, lease_until = @until WHERE (journey_id, customer_id, occurrence) IN (" +
-            "SELECT e.journey_id, e.customer_id, e.occurrence FROM journey_entries e WHERE e.status = 'active' AND e.due_at <= @now " +
-            "AND (e.lease_until IS NULL OR e.lease_until <= @now) " +
+            "WITH picked AS MATERIALIZED (SELECT e.journey_id, e.customer_id, e.occurrence FROM journey_entries e WHERE e.status = 'active' " +
+            "AND e.due_at <= @now AND (e.lease_until IS NULL OR e.lease_until <= @now) " +
             "AND e.journey_id IN (SELECT journey_id FROM journeys WHERE status = 'active') ORDER BY e.due_at LIMIT @max" +
-            (IsPostgres ? " FOR UPDATE OF e SKIP LOCKED" : "") + ") RETURNING " + EntryColumns;
+            (IsPostgres ? " FOR UPDATE OF e SKIP LOCKED" : "") + ") " +
+            "UPDATE journey_entries SET lease_owner = @owner, lease_until = @until WHERE (journey_id, customer_id, occurrence) IN " +
+            "(SELECT journey_id, customer_id, occurrence FROM picked) RETURNING " + EntryColumns;
         return await CampaignWrite.RunAsync(_store, async write =>
         {
             var list = new List<JourneyEntry>();

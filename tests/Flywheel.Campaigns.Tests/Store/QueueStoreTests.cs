@@ -235,6 +235,26 @@ public sealed class QueueStoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task FrequencySlots_GivenBackByDeadLetterDeferSuppressAndCancel_KeptByDeliveryAndRetry(string engine)
+    {
+        var (store, campaigns, clock) = await OpenAsync(engine);
+        using var _s = store;
+        var now = clock.GetUtcNow();
+        await campaigns.EnqueueAsync(Enumerable.Range(0, 6).Select(i => Message($"k{i}", due: now)).ToArray(), None);
+        var claimed = (await campaigns.ClaimAsync("w", now, 10, Lease, None)).Value;
+        foreach (var m in claimed) Assert.True((await campaigns.TryReserveFrequencyAsync("c1", m.MessageId, [("d:2026-11-01", 10)], None)).Value);
+        await campaigns.MarkDeliveredAsync(claimed[0].MessageId, "w", null, None);
+        await campaigns.MarkFailedAsync(claimed[1].MessageId, "w", "timeout", now.AddMinutes(1), None);
+        await campaigns.MarkFailedAsync(claimed[2].MessageId, "w", "bad address", null, None);
+        await campaigns.DeferAsync(claimed[3].MessageId, "w", now.AddHours(9), "quiet hours", None);
+        await campaigns.MarkSuppressedAsync(claimed[4].MessageId, "w", "unsubscribed", None);
+        Assert.Equal(3, await campaigns.FrequencyUsedAsync("c1", "d:2026-11-01", None));
+        Assert.Equal(2, (await campaigns.CancelQueuedAsync("journey", "welcome", "c1", "paid", None)).Value); // k1 (failed) and k3 (deferred)
+        Assert.Equal(2, await campaigns.FrequencyUsedAsync("c1", "d:2026-11-01", None)); // k0 delivered, k5 still sending
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Stats_CountByStepAndVariant(string engine)
     {
         var (store, campaigns, clock) = await OpenAsync(engine);
