@@ -18,9 +18,11 @@ public sealed class EnqueueBenchTests(ITestOutputHelper output) : IDisposable
     [Theory]
     [Trait("Category", "Bench")]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
-    public async Task EnqueueBench_100kBroadcastMessages(string engine)
+    public async Task EnqueueBench_BroadcastMessages(string engine)
     {
-        const int total = 100_000, batchSize = 5_000;
+        // FLYWHEEL_BENCH_MESSAGES=1000000 for the million-message figure (then without the EnqueueAsync half).
+        var total = int.TryParse(Environment.GetEnvironmentVariable("FLYWHEEL_BENCH_MESSAGES"), out var n) && n > 0 ? n / 5_000 * 5_000 : 100_000;
+        const int batchSize = 5_000;
         var (store, campaigns, clock) = await OpenAsync(engine);
         using var _s = store;
         await campaigns.SaveBroadcastAsync(new BroadcastDraft("bench", "bench", "{}", null), None);
@@ -41,11 +43,12 @@ public sealed class EnqueueBenchTests(ITestOutputHelper output) : IDisposable
             cursor = batch.Broadcast.PlanCursor;
         }
         watch.Stop();
+        Assert.Equal(total, (await campaigns.GetBroadcastAsync("bench", None))!.Enqueued);
+        output.WriteLine($"{engine}: {total:N0} broadcast messages in {watch.ElapsedMilliseconds} ms ({total * 1000.0 / watch.ElapsedMilliseconds:F0}/s)");
+        if (total > 100_000) return;
         var plain = Stopwatch.StartNew();
         Assert.Equal(total, (await campaigns.EnqueueAsync(Enumerable.Range(0, total).Select(i => Message($"j:{i}", $"c{i:D7}")).ToArray(), None)).Value);
         plain.Stop();
-        Assert.Equal(total, (await campaigns.GetBroadcastAsync("bench", None))!.Enqueued);
-        output.WriteLine($"{engine}: 100,000 broadcast messages in {watch.ElapsedMilliseconds} ms ({total * 1000.0 / watch.ElapsedMilliseconds:F0}/s); " +
-                         $"EnqueueAsync of 100,000 in {plain.ElapsedMilliseconds} ms");
+        output.WriteLine($"{engine}: EnqueueAsync of {total:N0} journey messages in {plain.ElapsedMilliseconds} ms");
     }
 }
