@@ -117,11 +117,13 @@ public sealed class MessageTemplate
         }
     }
 
-    private static string Describe(Exception e) => e switch
+    private static string Describe(Exception e)
     {
-        HandlebarsUndefinedBindingException u => $"'{u.MissingKey}' is not set in the model for this message (in '{u.Path}'); guard it with {{{{#if}}}}",
-        _ => e.Message,
-    };
+        const string Undefined = " is undefined";
+        return e.Message.EndsWith(Undefined, StringComparison.Ordinal)
+            ? $"'{e.Message[..^Undefined.Length]}' is not set in the model for this message; guard it with {{{{#if}}}}"
+            : e.Message;
+    }
 
     private static IHandlebars Engine(bool escape)
     {
