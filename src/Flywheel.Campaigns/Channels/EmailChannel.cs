@@ -20,14 +20,17 @@ public sealed class EmailChannel(SmtpOptions options, TimeProvider time) : IChan
 
     public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken ct)
     {
+        if (!MailAddress.TryCreate(message.Recipient, out var to))
+            return DeliveryResult.Permanent($"invalid address '{message.Recipient}'");
         MailMessage mail;
         try
         {
-            mail = Build(message);
+            mail = Build(message, to);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            return DeliveryResult.Permanent($"invalid address '{message.Recipient}': {e.Message}");
+            // A header value MailMessage refuses (a line break in the subject, say): resending will not fix it.
+            return DeliveryResult.Permanent($"cannot build the message: {e.Message}");
         }
 
         using (mail)
@@ -93,10 +96,9 @@ public sealed class EmailChannel(SmtpOptions options, TimeProvider time) : IChan
         return $"<{hash}@{domain}>";
     }
 
-    internal MailMessage Build(OutboundMessage message)
+    private MailMessage Build(OutboundMessage message, MailAddress to)
     {
         var from = new MailAddress(options.FromAddress, options.FromDisplayName, Encoding.UTF8);
-        var to = new MailAddress(message.Recipient);
         var mail = new MailMessage(from, to)
         {
             Subject = message.Subject ?? "",

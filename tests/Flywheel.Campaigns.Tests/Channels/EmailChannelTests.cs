@@ -191,15 +191,15 @@ internal sealed partial class MaildirMessage
         return null;
     }
 
-    private static List<(string, string)> ParseHeaders(string block)
+    private static List<(string Name, string Value)> ParseHeaders(string block)
     {
-        var headers = new List<(string, string)>();
+        var headers = new List<(string Name, string Value)>();
         foreach (var line in block.Split('\n'))
         {
             if (line.Length > 0 && char.IsWhiteSpace(line[0]) && headers.Count > 0)
             {
                 // Folded: RFC 5322 unfolding keeps the whitespace; RFC 2047 drops it between adjacent encoded words.
-                headers[^1] = (headers[^1].Item1, headers[^1].Item2 + line);
+                headers[^1] = (headers[^1].Name, headers[^1].Value + line);
                 continue;
             }
 
