@@ -103,6 +103,17 @@ public sealed class EmailChannelTests
         Assert.Contains("address", result.Error);
     }
 
+    [Fact]
+    public async Task Send_SubjectWithLineBreak_IsPermanentNotException()
+    {
+        var channel = new EmailChannel(Options(HttpReceiver.FreePort()), TimeProvider.System);
+        var message = Messages.For(ChannelKind.Email, NewRecipient()) with { Subject = "优惠\r\nBcc: victim@example.com" };
+
+        var result = await channel.SendAsync(message, CancellationToken.None);
+
+        Assert.Equal(DeliveryOutcome.Permanent, result.Outcome);
+    }
+
     [Theory]
     [InlineData(SmtpStatusCode.ServiceNotAvailable, DeliveryOutcome.Transient)]
     [InlineData(SmtpStatusCode.MailboxBusy, DeliveryOutcome.Transient)]
