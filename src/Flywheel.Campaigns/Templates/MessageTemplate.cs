@@ -109,7 +109,7 @@ public sealed class MessageTemplate
         catch (Exception e)
         {
             var name = TemplateError.PartName(part);
-            return new Error("render_failed", $"template '{Source.Name}', {name} part: {Describe(e)}", $"template:{Source.Name}/{name}");
+            return new Error("render_failed", $"template '{Source.Name}', {name} part: {Describe(e, data)}", $"template:{Source.Name}/{name}");
         }
         finally
         {
@@ -117,12 +117,20 @@ public sealed class MessageTemplate
         }
     }
 
-    private static string Describe(Exception e)
+    private string Describe(Exception e, Dictionary<string, object?> data)
     {
         const string Undefined = " is undefined";
-        return e.Message.EndsWith(Undefined, StringComparison.Ordinal)
-            ? $"'{e.Message[..^Undefined.Length]}' is not set in the model for this message; guard it with {{{{#if}}}}"
-            : e.Message;
+        if (!e.Message.EndsWith(Undefined, StringComparison.Ordinal))
+            return e.Message;
+
+        // Handlebars names only the last segment ("code"); the template's variables whose top level is absent
+        // from this model say which full name it was ("coupon.code").
+        var key = e.Message[..^Undefined.Length];
+        var candidates = Variables
+            .Where(v => (v == key || v.EndsWith("." + key, StringComparison.Ordinal)) && data.GetValueOrDefault(v.Split('.', '[')[0]) is null)
+            .ToList();
+        var names = candidates.Count > 0 ? string.Join("', '", candidates) : key;
+        return $"'{names}' is not set in the model for this message; guard it with {{{{#if}}}}";
     }
 
     private static IHandlebars Engine(bool escape)

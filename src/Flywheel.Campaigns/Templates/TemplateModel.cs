@@ -41,6 +41,15 @@ public sealed record TemplateModel
                 ["member_tier"] = Customer.MemberTier,
             },
             ["recommendations"] = Recommendations.Select(p => p.ToData()).ToList(),
+
+            // Every top-level name is present, null when absent, so {{#if coupon}} can test it without tripping the
+            // strict "undefined binding" check that catches {{coupon.code}} on a message without a coupon.
+            ["cart"] = null,
+            ["coupon"] = null,
+            ["order"] = null,
+            ["points"] = null,
+            ["journey"] = null,
+            ["unsubscribe_url"] = null,
         };
         if (Cart is not null)
         {

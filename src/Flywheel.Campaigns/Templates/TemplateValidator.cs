@@ -129,6 +129,12 @@ public static partial class TemplateValidator
             var tokens = Arguments(expr);
             if (tokens.Count == 0)
                 return;
+            if (tokens.Any(t => t[0] is not ('"' or '\'') && t.Contains('(', StringComparison.Ordinal)))
+            {
+                Report(null, "subexpressions are not supported");
+                return;
+            }
+
             if (tokens[0] == "else")
             {
                 if (tokens.Count >= 3 && tokens[1] is "if" or "unless")

@@ -82,7 +82,7 @@ public sealed class MessageTemplateTests
     [Fact]
     public void Track_UsesInjectedTracker_PerRender()
     {
-        var template = Create(null, "{{track \"https://shop.example/cart\" \"双11\"}}", "<a href=\"{{track cart.lines.0.url}}\">go</a>");
+        var template = Create(null, "{{track \"https://shop.example/cart\" \"双11\"}}", "{{#each cart.lines}}{{#if @first}}<a href=\"{{track url}}\">go</a>{{/if}}{{/each}}");
         var calls = new List<(string Url, string? Campaign)>();
 
         var rendered = template.Render(Model, (url, campaign) =>
@@ -92,7 +92,8 @@ public sealed class MessageTemplateTests
         }).Value;
 
         Assert.Equal("https://t.example/r/1?c=双11&x=1", rendered.Text);
-        Assert.Equal("<a href=\"https://t.example/r/2?c=&amp;x=1\">go</a>", rendered.Html);
+        // Handlebars escapes '=' as well as '&' (as Handlebars.js does); browsers read both back.
+        Assert.Equal("<a href=\"https://t.example/r/2?c&#x3D;&amp;x&#x3D;1\">go</a>", rendered.Html);
         Assert.Equal([("https://shop.example/cart", "双11"), ("https://shop.example/p/1", (string?)null)], calls);
     }
 
@@ -130,7 +131,7 @@ public sealed class MessageTemplateTests
         Assert.False(result.IsSuccess);
         Assert.Equal("render_failed", result.Error!.Code);
         Assert.Contains("subject", result.Error.Message, StringComparison.Ordinal);
-        Assert.Contains("coupon", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("'coupon.code'", result.Error.Message, StringComparison.Ordinal);
         Assert.Contains("'t'", result.Error.Message, StringComparison.Ordinal);
     }
 
