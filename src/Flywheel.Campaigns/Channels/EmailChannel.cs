@@ -48,7 +48,7 @@ public sealed class EmailChannel(SmtpOptions options, TimeProvider time) : IChan
             else
                 client.UseDefaultCredentials = false;
 
-            // SmtpClient.Timeout only covers the synchronous Send, so the async send gets its own deadline.
+            // SmtpClient.Timeout is documented for the synchronous Send only; our own deadline bounds the async send whatever it honours.
             using var timeout = new CancellationTokenSource(options.EffectiveTimeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
             try
@@ -58,7 +58,7 @@ public sealed class EmailChannel(SmtpOptions options, TimeProvider time) : IChan
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return DeliveryResult.Transient($"SMTP {options.Host}:{options.Port} did not finish within {options.EffectiveTimeout.TotalSeconds:0.###} s");
+                return DeliveryResult.Transient($"SMTP {options.Host}:{options.Port} timed out after {options.EffectiveTimeout.TotalSeconds:0.###} s");
             }
             catch (SmtpException e)
             {

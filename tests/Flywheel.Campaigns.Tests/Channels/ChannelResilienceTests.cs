@@ -72,7 +72,7 @@ public sealed class ChannelResilienceTests
 
         Assert.Equal(DeliveryOutcome.Transient, result.Outcome);
         Assert.Contains("timed out after 300 ms", result.Error);
-        Assert.Equal(2, receiver.Count);
+        Assert.Equal(2, await receiver.WaitForCountAsync(2));
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public sealed class EmailChannelTests
         Assert.Equal("List-Unsubscribe=One-Click", mail.Header("List-Unsubscribe-Post"));
         Assert.Equal(EmailChannel.MessageIdFor(message.IdempotencyKey, "news@shop.example"), mail.Header("Message-ID"));
         Assert.Equal(result.ProviderMessageId, mail.Header("Message-ID"));
+        Assert.Equal(1, mail.HeaderCount("Message-ID"));
         Assert.Equal(message.IdempotencyKey, mail.Header(EmailChannel.MessageHeader));
     }
 
@@ -87,6 +88,21 @@ public sealed class EmailChannelTests
 
         Assert.Equal(DeliveryOutcome.Transient, result.Outcome);
         Assert.NotNull(result.Error);
+    }
+
+    [Fact]
+    public async Task Send_ServerNeverGreets_IsTransientByTimeout()
+    {
+        // Accepts the connection and never says a word: the send must end by the configured timeout, not hang.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var options = Options(port) with { Timeout = TimeSpan.FromMilliseconds(300) };
+
+        var result = await new EmailChannel(options, TimeProvider.System).SendAsync(Messages.For(ChannelKind.Email, NewRecipient()), CancellationToken.None);
+
+        Assert.Equal(DeliveryOutcome.Transient, result.Outcome);
+        Assert.Contains("timed out", result.Error, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]
@@ -179,6 +195,8 @@ internal sealed partial class MaildirMessage
 
     public string? Header(string name) =>
         _headers.Where(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => DecodeWords(h.Value)).FirstOrDefault();
+
+    public int HeaderCount(string name) => _headers.Count(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     public string SinglePartBody() => Decode(_body, Header("Content-Transfer-Encoding"));
 

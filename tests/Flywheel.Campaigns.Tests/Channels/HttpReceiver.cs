@@ -45,6 +45,15 @@ internal sealed class HttpReceiver : IAsyncDisposable
 
     public Func<int, Reply> Respond { get; set; } = _ => new Reply(200, "{}");
 
+    /// <summary>Waits (up to 5 s) until at least <paramref name="count"/> requests arrived; returns how many did.</summary>
+    public async Task<int> WaitForCountAsync(int count)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Count < count && waited.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(10);
+        return Count;
+    }
+
     public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
