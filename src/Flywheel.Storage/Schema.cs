@@ -454,5 +454,9 @@ internal static class Schema
                 updated_at BIGINT NOT NULL
             );
             """),
+        new(10, "event lookups for journeys", """
+            CREATE INDEX ix_events_customer_time ON events (customer_id, time);
+            CREATE INDEX ix_events_ingest ON events (ingest_id);
+            """),
     ];
 }

@@ -142,6 +142,40 @@ public sealed class SegmentService : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether one customer matches a rule now (journeys' branch, exit and send-time conditions). The rule is evaluated over
+    /// everyone once per (rule, data) pair and the match is kept, so checking many customers against one rule stays cheap.
+    /// </summary>
+    public async Task<bool> MatchesAsync(SegmentRule rule, string customerId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var data = await DataAsync(ct);
+            var now = _time.GetUtcNow();
+            lock (_ruleMatches)
+            {
+                // A cached match is reused within a minute: rules with relative windows drift with time alone.
+                if (_ruleMatches.TryGetValue(rule.Text, out var cached) && cached.Data == data && now - cached.At < TimeSpan.FromMinutes(1))
+                    return cached.Match.ContainsRow(data.Profiles.Row(customerId));
+            }
+            var match = SegmentEvaluator.Evaluate(rule, data, now);
+            lock (_ruleMatches)
+            {
+                if (_ruleMatches.Count > 256) _ruleMatches.Clear();
+                _ruleMatches[rule.Text] = (data, now, match);
+            }
+            return match.ContainsRow(data.Profiles.Row(customerId));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private readonly Dictionary<string, (SegmentData Data, DateTimeOffset At, SegmentMatch Match)> _ruleMatches = new(StringComparer.Ordinal);
+
     /// <summary>Counts the customers a rule selects right now, with up to <paramref name="sample"/> of their ids (in id order); stores nothing.</summary>
     public async Task<(int Count, IReadOnlyList<string> Sample)> CountAsync(SegmentRule rule, int sample, CancellationToken ct)
     {

@@ -14,10 +14,10 @@ internal static class CampaignBulkEnqueue
 {
     private const string Columns =
         "idempotency_key, source_kind, source_id, step_id, variant, customer_id, channel, purpose, recipient, subject, body_text, body_html, " +
-        "unsubscribe_url, status, due_at, attempts, created_at, updated_at";
+        "unsubscribe_url, status, due_at, last_error, attempts, created_at, updated_at";
 
     private const string SqliteInsert =
-        "INSERT INTO messages (" + Columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 0, ?16, ?16) " +
+        "INSERT INTO messages (" + Columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17, 0, ?16, ?16) " +
         "ON CONFLICT (idempotency_key) DO NOTHING";
 
     /// <summary>Inserts what is new; answers how many were inserted as queued, as held_out, and otherwise (suppressed).</summary>
@@ -62,6 +62,7 @@ internal static class CampaignBulkEnqueue
                 Text(statement, 13, m.UnsubscribeUrl);
                 Text(statement, 14, m.Status);
                 raw.sqlite3_bind_int64(statement, 15, m.DueAt.ToUnixTimeMilliseconds());
+                Text(statement, 17, m.LastError);
                 var stepped = raw.sqlite3_step(statement);
                 raw.sqlite3_reset(statement);
                 if (stepped != raw.SQLITE_DONE) throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), stepped);
@@ -89,10 +90,10 @@ internal static class CampaignBulkEnqueue
         await write.ExecuteAsync(
             "CREATE TEMP TABLE IF NOT EXISTS messages_incoming (ord INTEGER NOT NULL, idempotency_key TEXT, source_kind TEXT, source_id TEXT, step_id TEXT, " +
             "variant TEXT, customer_id TEXT, channel TEXT, purpose TEXT, recipient TEXT, subject TEXT, body_text TEXT, body_html TEXT, " +
-            "unsubscribe_url TEXT, status TEXT, due_at BIGINT) ON COMMIT DELETE ROWS", ct);
+            "unsubscribe_url TEXT, status TEXT, due_at BIGINT, last_error TEXT) ON COMMIT DELETE ROWS", ct);
         await using (var importer = await connection.BeginBinaryImportAsync(
             "COPY messages_incoming (ord, idempotency_key, source_kind, source_id, step_id, variant, customer_id, channel, purpose, recipient, subject, " +
-            "body_text, body_html, unsubscribe_url, status, due_at) FROM STDIN (FORMAT BINARY)", ct))
+            "body_text, body_html, unsubscribe_url, status, due_at, last_error) FROM STDIN (FORMAT BINARY)", ct))
         {
             for (var i = 0; i < messages.Count; i++)
             {
@@ -106,13 +107,15 @@ internal static class CampaignBulkEnqueue
                     else await importer.WriteAsync(text, NpgsqlDbType.Text, ct);
                 }
                 await importer.WriteAsync(m.DueAt.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, ct);
+                if (m.LastError is null) await importer.WriteNullAsync(ct);
+                else await importer.WriteAsync(m.LastError, NpgsqlDbType.Text, ct);
             }
             await importer.CompleteAsync(ct);
         }
         // ORDER BY ord: ids follow the caller's order, and of two rows with one key the first is the one kept.
         await using var insert = write.Command(
             "WITH inserted AS (INSERT INTO messages (" + Columns + ") SELECT idempotency_key, source_kind, source_id, step_id, variant, customer_id, " +
-            "channel, purpose, recipient, subject, body_text, body_html, unsubscribe_url, status, due_at, 0, @now, @now FROM messages_incoming ORDER BY ord " +
+            "channel, purpose, recipient, subject, body_text, body_html, unsubscribe_url, status, due_at, last_error, 0, @now, @now FROM messages_incoming ORDER BY ord " +
             "ON CONFLICT (idempotency_key) DO NOTHING RETURNING status) " +
             "SELECT COUNT(*) FILTER (WHERE status = 'queued'), COUNT(*) FILTER (WHERE status = 'held_out'), COUNT(*) FILTER (WHERE status NOT IN ('queued', 'held_out')) FROM inserted",
             ("@now", now));

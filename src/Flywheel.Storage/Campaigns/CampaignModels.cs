@@ -43,7 +43,7 @@ public sealed record EntryAdvance(string? NewStepId, DateTimeOffset? NewDueAt, s
 /// <summary>
 /// One message to enqueue. <see cref="IdempotencyKey"/> names it once and for all (e.g. <c>j:welcome:s2:c42:1</c>): a second
 /// enqueue with the same key is skipped. <see cref="Status"/> is queued (to send), held_out (a control group member,
-/// recorded, never sent) or suppressed (recorded, never sent).
+/// recorded, never sent) or suppressed (recorded, never sent; <see cref="LastError"/> says why, e.g. a template that failed to render).
 /// </summary>
 public sealed record NewMessage(
     string IdempotencyKey,
@@ -60,7 +60,8 @@ public sealed record NewMessage(
     string? BodyHtml,
     string? UnsubscribeUrl,
     DateTimeOffset DueAt,
-    string Status = "queued");
+    string Status = "queued",
+    string? LastError = null);
 
 /// <summary>A message in the queue or its delivery record.</summary>
 public sealed record StoredMessage(
