@@ -205,6 +205,8 @@ public sealed class Dispatcher
         var outbound = new OutboundMessage(m.MessageId, m.IdempotencyKey, kind, purpose, m.CustomerId, recipient, m.Subject, m.BodyText ?? "",
             m.BodyHtml, m.UnsubscribeUrl);
         var result = await channel.SendAsync(outbound, ct);
+        // Once the provider has answered, record it even if we are being stopped: a lost answer means a repeat send.
+        ct = CancellationToken.None;
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered:
