@@ -62,6 +62,8 @@ public sealed class Dispatcher
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        if (owner.Length > 128 || owner.Any(char.IsControl))
+            throw new ArgumentException($"owner '{owner}' must be 1 to 128 printable characters", nameof(owner));
         var errors = policy.Validate();
         if (errors.Count > 0)
             throw new ArgumentException(string.Join("; ", errors), nameof(policy));
@@ -109,8 +111,13 @@ public sealed class Dispatcher
         return tally.Report();
     }
 
-    /// <summary>Runs <see cref="RunOnceAsync"/> until cancelled, waiting <see cref="SendPolicy.PollInterval"/> (on the injected clock) when nothing was due.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Runs <see cref="RunOnceAsync"/> until cancelled, straight again after a pass that claimed messages, else after
+    /// <see cref="SendPolicy.PollInterval"/> on the injected clock. A pass that fails (the database is away) is reported to
+    /// <paramref name="onPass"/> as one error and retried after the poll interval; the loop never dies of it.
+    /// </summary>
+    /// <param name="onPass">Called after every pass that claimed something or failed (for logs and metrics).</param>
+    public async Task RunAsync(CancellationToken ct, Action<DispatchReport>? onPass = null)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -123,11 +130,11 @@ public sealed class Dispatcher
             {
                 return;
             }
-            catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or IOException or TimeoutException)
+            catch (Exception e)
             {
-                // The database is away: try again after a poll interval rather than die.
-                report = DispatchReport.Empty;
+                report = DispatchReport.Empty with { Errors = 1, ErrorMessages = [$"dispatch pass failed: {e.GetType().Name}: {e.Message}"] };
             }
+            if (report.Claimed > 0 || report.Errors > 0) onPass?.Invoke(report);
             if (report.Claimed > 0) continue;
             try
             {
