@@ -162,8 +162,8 @@ public sealed class Dispatcher
         // A message whose worker kept crashing comes back with ever more attempts: stop before another try.
         if (m.Attempts > _policy.MaxAttempts)
             return await DeadAsync(m, $"gave up after {m.Attempts - 1} attempts (the last ones never completed; lease expired)", ct);
-        if (!Enum.TryParse<ChannelKind>(m.Channel, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
-            return await DeadAsync(m, $"unknown channel '{m.Channel}'", ct);
+        if (ChannelOf(m.Channel) is not { } kind)
+            return await DeadAsync(m, $"unknown channel '{m.Channel}' (email, sms, wecom or webhook)", ct);
         var purpose = m.Purpose == "transactional" ? MessagePurpose.Transactional : MessagePurpose.Marketing;
         var recipient = m.Recipient is { Length: > 0 } r ? r : contact?.AddressFor(kind);
 
@@ -243,6 +243,16 @@ public sealed class Dispatcher
         var result = await call;
         return result.TryGetValue(out var value, out var error) ? value : throw new InvalidOperationException(error.ToString());
     }
+
+    /// <summary>The delivery channel a queue row names (the store's channel column: email, sms, wecom, webhook).</summary>
+    public static ChannelKind? ChannelOf(string channel) => channel.ToLowerInvariant() switch
+    {
+        "email" => ChannelKind.Email,
+        "sms" => ChannelKind.Sms,
+        "wecom" => ChannelKind.WeCom,
+        "webhook" => ChannelKind.Webhook,
+        _ => null,
+    };
 
     /// <summary>Email addresses are stored lower-case on the suppression list; other addresses are compared as they are.</summary>
     private static string Normalize(ChannelKind kind, string address) =>

@@ -237,6 +237,32 @@ public sealed class DispatcherTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task HookThrows_CountedAsError_MessageComesBackAfterTheLease_UnknownChannelDead(string engine)
+    {
+        using var h = await OpenAsync(engine, Monday10);
+        await using var receiver = new HttpReceiver();
+        await h.AddCustomerAsync("c1", null);
+        await h.EnqueueAsync(Message("k1", "c1", "crm", h.Now, "transactional", "webhook"), Message("k2", "c1", "x", h.Now, "transactional", "pigeon"));
+        var fail = true;
+        var dispatcher = h.Dispatcher(h.Webhook(receiver), stillEligible: (_, _) =>
+            fail ? throw new InvalidOperationException("journey store away") : ValueTask.FromResult<string?>(null));
+
+        var report = await dispatcher.RunOnceAsync(None);
+
+        Assert.Equal((2, 1, 1), (report.Claimed, report.Errors, report.Dead));
+        Assert.Contains("journey store away", Assert.Single(report.ErrorMessages));
+        Assert.Equal("sending", (await h.GetAsync("k1")).Status);
+        Assert.StartsWith("unknown channel 'pigeon'", (await h.GetAsync("k2")).LastError);
+        fail = false;
+        Assert.Equal(0, (await dispatcher.RunOnceAsync(None)).Claimed);
+        h.Clock.Advance(new SendPolicy().LeaseDuration);
+        Assert.Equal(1, (await dispatcher.RunOnceAsync(None)).Delivered);
+        Assert.Equal(("delivered", 2), ((await h.GetAsync("k1")).Status, (await h.GetAsync("k1")).Attempts));
+        Assert.Equal(1, receiver.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task SmtpDown_RetriesWithBackoff_ThenDeadLetterWithTheLastError(string engine)
     {
         using var h = await OpenAsync(engine, Monday10);
