@@ -446,6 +446,24 @@ public sealed class DispatcherTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task FourDispatchersInParallel_OneCustomer_CapHolds(string engine)
+    {
+        using var h = await OpenAsync(engine, Monday10);
+        await using var receiver = new HttpReceiver();
+        await h.AddCustomerAsync("c1", null);
+        await h.EnqueueAsync([.. Enumerable.Range(0, 12).Select(i => Message($"k{i:D2}", "c1", "crm", h.Now, channel: "webhook"))]);
+        var policy = new SendPolicy { BatchSize = 3 };
+        var dispatchers = Enumerable.Range(0, 4).Select(i => h.Dispatcher(h.Webhook(receiver), policy, owner: $"host-{i}")).ToArray();
+
+        var reports = await Store.StoreFixtures.AllAtOnceAsync(4, i => DrainAsync(dispatchers[i]));
+
+        Assert.Equal((2, 10), (reports.Sum(r => r.Delivered), reports.Sum(r => r.Suppressed)));
+        Assert.Equal(2, receiver.Count);
+        Assert.Equal(10, await TestStores.CountAsync(h.Store, "messages", "status = 'suppressed' AND last_error LIKE 'frequency cap%'"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task RunAsync_PollsOnTheClock_UntilCancelled(string engine)
     {
         using var h = await OpenAsync(engine, Monday10);
