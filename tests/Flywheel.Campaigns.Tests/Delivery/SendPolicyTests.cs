@@ -52,7 +52,7 @@ public sealed class SendPolicyTests
     public void WindowKeys_AreCustomerLocal()
     {
         var policy = new SendPolicy();
-        // 2026-11-22 is a Sunday in ISO week 47 in Shanghai; in UTC it is already... still the 22nd, but 01:00 on the 23rd locally is week 48.
+        // Sunday 2026-11-22 is in ISO week 47; 17:00 UTC that day is already Monday 01:00 (week 48) in Shanghai, still Sunday in New York.
         Assert.Equal([("d:2026-11-22", 2), ("w:2026-W47", 5)], policy.FrequencyWindows(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.FromHours(8)), Shanghai));
         var lateSundayUtc = new DateTimeOffset(2026, 11, 22, 17, 0, 0, TimeSpan.Zero);
         Assert.Equal([("d:2026-11-23", 2), ("w:2026-W48", 5)], policy.FrequencyWindows(lateSundayUtc, Shanghai));
