@@ -161,16 +161,19 @@ public sealed class BroadcastPlanner
     /// <summary>0 to 9,999: FNV-1a 64 over the UTF-16 code units of "broadcast\u001fcustomer", finished with a SplitMix64 mix.</summary>
     internal static ulong Bucket(string broadcastId, string customerId)
     {
-        var h = 14695981039346656037UL;
-        foreach (var c in broadcastId) h = (h ^ c) * 1099511628211UL;
-        h = (h ^ 0x1F) * 1099511628211UL;
-        foreach (var c in customerId) h = (h ^ c) * 1099511628211UL;
-        h ^= h >> 30;
-        h *= 0xBF58476D1CE4E5B9UL;
-        h ^= h >> 27;
-        h *= 0x94D049BB133111EBUL;
-        h ^= h >> 31;
-        return h % 10_000;
+        unchecked
+        {
+            var h = 14695981039346656037UL;
+            foreach (var c in broadcastId) h = (h ^ c) * 1099511628211UL;
+            h = (h ^ 0x1F) * 1099511628211UL;
+            foreach (var c in customerId) h = (h ^ c) * 1099511628211UL;
+            h ^= h >> 30;
+            h *= 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 27;
+            h *= 0x94D049BB133111EBUL;
+            h ^= h >> 31;
+            return h % 10_000;
+        }
     }
 
     private async Task<Dictionary<string, CustomerContact>> LoadChunkedAsync(IReadOnlyList<string> ids, CancellationToken ct)
