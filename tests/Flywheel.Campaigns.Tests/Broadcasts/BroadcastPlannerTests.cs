@@ -252,6 +252,29 @@ public sealed class BroadcastPlannerTests : IDisposable
         Assert.Equal(("sending", 0L, 0), (empty.Broadcast.Status, empty.Broadcast.Planned, empty.Batches));
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Transactional_NeedsNoMarketingGrant_OnlyAnAddress(string engine)
+    {
+        using var h = await SeededAsync(engine);
+        await h.Planner().CreateAsync("notice", Definition("\"send_at\": \"2026-11-11T10:00:00+08:00\", \"purpose\": \"transactional\""), None);
+        var result = (await h.Planner().PlanAsync("notice", None)).Value;
+        Assert.Equal((50L, 45L, 0L), (result.Broadcast.Planned, result.Broadcast.Enqueued, result.Broadcast.HeldOut)); // 5 have no email
+        Assert.All((await MessagesAsync(h, "notice")).Where(m => m.Status == "queued"), m => Assert.Equal("transactional", m.Purpose));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task UnknownOrCancelledBroadcasts_AreNotPlanned(string engine)
+    {
+        using var h = await SeededAsync(engine);
+        Assert.Equal("not_found", (await h.Planner().PlanAsync("nope", None)).Error!.Code);
+        await h.Planner().CreateAsync("d11", Definition(), None);
+        await h.Campaigns.SetBroadcastStatusAsync("d11", "cancelled", null, None);
+        Assert.Equal("conflict", (await h.Planner().PlanAsync("d11", None)).Error!.Code);
+        Assert.Equal(0, await TestStores.CountAsync(h.Store, "messages"));
+    }
+
     public static TheoryData<string, string, string> BadDefinitions => new()
     {
         { Definition(segment: "no_such_segment"), "$.segment", "not_found" },
