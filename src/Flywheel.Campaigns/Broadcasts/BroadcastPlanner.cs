@@ -21,7 +21,7 @@ public sealed record BroadcastPlanResult(StoredBroadcast Broadcast, int Batches,
 /// <see cref="CampaignStore.AppendBroadcastBatchAsync"/> (messages, counts and cursor in one transaction, compare-and-set
 /// on the cursor: a second planner at once gets a conflict and stores nothing). Every customer of the segment gets one
 /// message keyed <c>b:{broadcast}:{customer}</c>: suppressed (no customer record, no consent for the purpose on the channel,
-/// no address, or a template that fails for them; the reason is the message's body_text), held_out (the control group:
+/// no address, or a template that fails for them; the reason is the message's last_error), held_out (the control group:
 /// <see cref="BroadcastDefinition.HoldoutPercent"/> of the eligible customers by a hash of broadcast and customer id, variant
 /// <c>control</c>) or queued (rendered for them, due at send_at or their local_time, throttled). Caps, quiet hours and
 /// send-time consent are the dispatcher's. Planning ends by moving the broadcast from planning to sending.
@@ -314,8 +314,8 @@ public sealed class BroadcastPlanner
         }
 
         private NewMessage Recorded(string key, string customerId, string? address, long dueMs, string status, string? reason, string? variant = null) =>
-            new(key, "broadcast", broadcastId, null, variant, customerId, _channel, _purpose, address, null, Truncate(reason), null, null,
-                DateTimeOffset.FromUnixTimeMilliseconds(dueMs), status);
+            new(key, "broadcast", broadcastId, null, variant, customerId, _channel, _purpose, address, null, null, null, null,
+                DateTimeOffset.FromUnixTimeMilliseconds(dueMs), status, Truncate(reason));
 
         private static string? Truncate(string? text) => text is { Length: > 2_000 } ? new StringBuilder(text, 0, 1_990, 2_000).Append('…').ToString() : text;
     }

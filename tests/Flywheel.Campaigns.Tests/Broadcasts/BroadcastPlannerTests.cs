@@ -98,7 +98,7 @@ public sealed class BroadcastPlannerTests : IDisposable
         Assert.All(messages.Where(m => m.Status == "held_out"), m => Assert.Equal("control", m.Variant));
 
         // Suppressions say why.
-        var reasons = messages.Where(m => m.Status == "suppressed").ToDictionary(m => m.CustomerId, m => m.BodyText);
+        var reasons = messages.Where(m => m.Status == "suppressed").ToDictionary(m => m.CustomerId, m => m.LastError);
         Assert.Equal("suppressed: no marketing consent on email", reasons["c007"]);
         Assert.Equal("suppressed: no marketing consent on email", reasons["c011"]);
         Assert.Equal("suppressed: no email address", reasons["c010"]);
@@ -237,7 +237,7 @@ public sealed class BroadcastPlannerTests : IDisposable
         Assert.Equal("sending", result.Broadcast.Status);
         var messages = (await MessagesAsync(h, "d11")).ToDictionary(m => m.CustomerId);
         Assert.Equal("suppressed", messages["c001"].Status);
-        Assert.Contains("yuan", messages["c001"].BodyText);
+        Assert.Contains("yuan", messages["c001"].LastError);
         Assert.Equal(Eligible - 1, messages.Values.Count(m => m.Status == "queued"));
         Assert.Equal("顾客2", messages["c002"].BodyText);
     }
