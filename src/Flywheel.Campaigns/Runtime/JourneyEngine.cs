@@ -112,9 +112,12 @@ public sealed class JourneyEngine
         var active = _active;
         if (active.Journeys.Count == 0) return 0;
         var entered = 0;
+        // Exit events are common (every payment) and exits are writes: find once per batch which of their customers are in a
+        // journey at all, and track entries made in this batch, so only customers with something to exit cost a write.
+        var inJourney = await ActiveAmongAsync(events.Where(e => active.ExitingOn.ContainsKey(e.Type)).Select(e => e.CustomerId), ct);
         foreach (var e in events)
         {
-            if (active.ExitingOn.TryGetValue(e.Type, out var exiting))
+            if (active.ExitingOn.TryGetValue(e.Type, out var exiting) && inJourney.Contains(e.CustomerId))
                 foreach (var journey in exiting)
                     await ExitCustomerAsync(journey.Id, e.CustomerId, "exit: " + e.Type, ct);
             if (!active.ByEvent.TryGetValue(e.Type, out var triggered)) continue;
@@ -130,10 +133,33 @@ public sealed class JourneyEngine
                         ["properties"] = e.Properties is { } p ? ParseObject(p) : null,
                     },
                 };
-                if (await EnterAsync(journey, e.CustomerId, due, context, ct)) entered++;
+                if (await EnterAsync(journey, e.CustomerId, due, context, ct))
+                {
+                    entered++;
+                    inJourney.Add(e.CustomerId);
+                }
             }
         }
         return entered;
+    }
+
+    /// <summary>Of the given customers, those with an active entry in any journey (one query per 500 customers).</summary>
+    private async Task<HashSet<string>> ActiveAmongAsync(IEnumerable<string> customers, CancellationToken ct)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        var distinct = customers.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count == 0) return result;
+        await using var connection = await _store.OpenConnectionAsync(ct);
+        foreach (var chunk in distinct.Chunk(500))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT customer_id FROM journey_entries WHERE status = 'active' AND customer_id IN (" +
+                string.Join(",", chunk.Select((_, i) => "@c" + i)) + ")";
+            for (var i = 0; i < chunk.Length; i++) command.AddParameter("@c" + i, chunk[i]);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) result.Add(reader.GetString(0));
+        }
+        return result;
     }
 
     /// <summary>A lifecycle transition (from the lifecycle service): enters journeys triggered by reaching that stage.</summary>

@@ -419,6 +419,8 @@ internal sealed class DemoBuilder
         var prefix = "35789"[index % 5];
         var number = (index * 104_729L + 271_828_183L) % 1_000_000_000L;
         row.Identities.Add(new CustomerIdentity("phone", $"1{prefix}{number:D9}"));
+        // Reserved example domain: demo email goes nowhere real (journeys and broadcasts need an address to show a send).
+        row.Identities.Add(new CustomerIdentity("email", $"{row.CustomerId.ToLowerInvariant()}@demo.flywheel.example"));
         var platformKind = _channels[signupChannel].Code switch
         {
             "tmall" => "taobao",
