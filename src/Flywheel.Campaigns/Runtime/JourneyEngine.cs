@@ -143,7 +143,7 @@ public sealed class JourneyEngine
         return entered;
     }
 
-    /// <summary>Of the given customers, those with an active entry in any journey (one query per 500 customers).</summary>
+    /// <summary>Of the given customers, those with an active journey entry or a journey message not yet sent (one query per 500 customers).</summary>
     private async Task<HashSet<string>> ActiveAmongAsync(IEnumerable<string> customers, CancellationToken ct)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
@@ -153,8 +153,10 @@ public sealed class JourneyEngine
         foreach (var chunk in distinct.Chunk(500))
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT DISTINCT customer_id FROM journey_entries WHERE status = 'active' AND customer_id IN (" +
-                string.Join(",", chunk.Select((_, i) => "@c" + i)) + ")";
+            // In a journey, or with a journey message still waiting to go (a reminder queued after its entry completed).
+            var list = string.Join(",", chunk.Select((_, i) => "@c" + i));
+            command.CommandText = "SELECT customer_id FROM journey_entries WHERE status = 'active' AND customer_id IN (" + list + ") " +
+                "UNION SELECT customer_id FROM messages WHERE source_kind = 'journey' AND status IN ('queued', 'failed') AND customer_id IN (" + list + ")";
             for (var i = 0; i < chunk.Length; i++) command.AddParameter("@c" + i, chunk[i]);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) result.Add(reader.GetString(0));
