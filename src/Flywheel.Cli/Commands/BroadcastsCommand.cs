@@ -78,10 +78,20 @@ internal static class BroadcastsCommand
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{broadcastId}: {result.Broadcast.Status}; planned {result.Broadcast.Planned} (this run {result.Planned} in {result.Batches} batch(es)): " +
                     $"queued 排队 {counts.Queued}, held out 对照组 {counts.HeldOut}, suppressed 抑制 {counts.Suppressed}"));
+                if (counts.Suppressed > 0) await WriteSuppressionReasonsAsync(console, campaigns, broadcastId, ct);
             }
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Why messages were suppressed (no consent, no address, a template that failed for a customer), most common first, over the latest 1,000.</summary>
+    private static async Task WriteSuppressionReasonsAsync(CliConsole console, CampaignStore campaigns, string broadcastId, CancellationToken ct)
+    {
+        var page = await campaigns.ListMessagesAsync(new MessageQuery(SourceKind: "broadcast", SourceId: broadcastId, Status: "suppressed", Limit: CampaignStore.MaxPage), ct);
+        if (!page.TryGetValue(out var messages, out _)) return;
+        foreach (var reason in messages.Messages.GroupBy(m => m.LastError ?? "(no reason recorded)").OrderByDescending(g => g.Count()).Take(5))
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  suppressed 抑制原因: {reason.Key} × {reason.Count()}"));
     }
 
     private sealed record Counts(long Queued, long Sending, long Delivered, long Failed, long Dead, long Suppressed, long Cancelled, long HeldOut, long Opened, long Clicked);

@@ -38,25 +38,13 @@ public sealed class SendTestCommandTests
         throw new TimeoutException($"no mail for {recipient} in {folder} after 10 s");
     }
 
+    /// <summary>Every base64 part of the mail (they are UTF-8), decoded, so the assertions can read the Chinese text.</summary>
     private static string DecodedBody(string mail)
     {
-        // The parts are base64 (UTF-8); decode every base64 block so the assertions can read the Chinese text.
         var sb = new StringBuilder();
-        foreach (var block in mail.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n"))
-        {
-            var compact = block.Replace("\n", "", StringComparison.Ordinal).Trim();
-            if (compact.Length < 8 || compact.Contains(':', StringComparison.Ordinal) || compact.StartsWith("--", StringComparison.Ordinal)) continue;
-            var end = compact.IndexOf("--", StringComparison.Ordinal);
-            if (end > 0) compact = compact[..end];
-            try
-            {
-                sb.Append(Encoding.UTF8.GetString(Convert.FromBase64String(compact))).Append('\n');
-            }
-            catch (FormatException)
-            {
-                // not a base64 body
-            }
-        }
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(mail.ReplaceLineEndings("\n"),
+                     @"Content-Transfer-Encoding: base64\n(?:[^\n]+\n)*\n((?:[A-Za-z0-9+/=]+\n?)+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            sb.Append(Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups[1].Value.Replace("\n", "", StringComparison.Ordinal)))).Append('\n');
         return sb.ToString();
     }
 
