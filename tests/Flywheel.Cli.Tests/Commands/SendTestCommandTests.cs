@@ -92,6 +92,22 @@ public sealed class SendTestCommandTests
     }
 
     [Fact]
+    public async Task GivenCustomer_RendersTheirProfile()
+    {
+        var folder = JourneysCommandTests.NewFolder();
+        var (exit, _, error) = await JourneysCommandTests.RunAsync("import", "customers",
+            JourneysCommandTests.Write(folder, "customers.csv", BroadcastsCommandTests.Customers), "--data", folder);
+        Assert.True(exit == 0, error);
+        var template = JourneysCommandTests.Write(folder, "t.json", """{"subject":"hi","text":"亲爱的 {{customer.name}} ({{customer.id}})"}""");
+        var recipient = NewRecipient();
+        (exit, var output, error) = await JourneysCommandTests.RunAsync("send-test", "--to", recipient, "--template", template, "--customer", "c3",
+            "--smtp", Smtp, "--data", folder);
+        Assert.True(exit == 0, error);
+        Assert.Contains("as 顾客3 (c3)", output, StringComparison.Ordinal);
+        Assert.Contains("亲爱的 顾客3 (c3)", DecodedBody(await WaitForMailAsync(recipient)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RenderError_ExitsNonZero_AndSendsNothing()
     {
         var folder = JourneysCommandTests.NewFolder();
