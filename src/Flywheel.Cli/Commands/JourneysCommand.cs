@@ -141,7 +141,10 @@ internal static class JourneysCommand
             using (store)
             {
                 var status = parse.GetValue(activate) ? "active" : "draft";
-                var saved = await new CampaignStore(store, time).SaveJourneyAsync(
+                var campaigns = new CampaignStore(store, time);
+                if (await campaigns.GetJourneyAsync(journey.Id, ct) is { Status: "active" } live && status == "draft")
+                    await console.Error.WriteLineAsync($"warning: journey '{live.JourneyId}' was active; it is saved as a draft now (add --activate to keep it running)");
+                var saved = await campaigns.SaveJourneyAsync(
                     new JourneyDraft(journey.Id, journey.Name, JourneyJson.Write(journey, indented: false), status), null, ct);
                 if (!saved.TryGetValue(out var stored, out var error)) return await ReportCommand.BadAsync(console, where, error.ToString());
                 await console.Out.WriteLineAsync(stored.Version == 1

@@ -81,6 +81,7 @@ public sealed class JourneysCommandTests
         (exit, output, error) = await RunAsync("journeys", "add", path, "--data", folder);
         Assert.True(exit == 0, error);
         Assert.Equal("replaced j1 (draft, version 2)", output.Trim());
+        Assert.Contains("warning: journey 'j1' was active; it is saved as a draft now", error, StringComparison.Ordinal);
     }
 
     [Theory]
