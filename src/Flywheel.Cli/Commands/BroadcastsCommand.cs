@@ -23,12 +23,12 @@ internal static class BroadcastsCommand
         return command;
     }
 
-    /// <summary>--base-url: where tracked links and unsubscribe links point (the public address of 'flywheel serve').</summary>
+    /// <summary>--public-url: where tracked links and unsubscribe links point (what 'flywheel serve --public-url' is given).</summary>
     private static Option<string?> BaseUrlOption() =>
-        new("--base-url") { Description = "Public address of the Flywheel server that tracked and unsubscribe links point at (default: $FLYWHEEL_PUBLIC_URL, else http://localhost:8080)" };
+        new("--public-url") { Description = "The address customers reach the Flywheel server at, for tracking and unsubscribe links (default: $FLYWHEEL_PUBLIC_URL, else http://127.0.0.1:5080, serve's default)" };
 
     private static string BaseUrl(string? given) =>
-        given ?? (Environment.GetEnvironmentVariable("FLYWHEEL_PUBLIC_URL") is { Length: > 0 } env ? env : "http://localhost:8080");
+        given ?? (Environment.GetEnvironmentVariable("FLYWHEEL_PUBLIC_URL") is { Length: > 0 } env ? env : "http://127.0.0.1:5080");
 
     private static Command Add(CliConsole console, TimeProvider time)
     {

@@ -30,7 +30,7 @@ internal static class SendTestCommand
         var customer = new Option<string?>("--customer") { Description = "Render for this customer's profile (default: a sample customer 测试用户)" };
         var smtp = new Option<string?>("--smtp") { Description = $"SMTP server host:port (default: $FLYWHEEL_SMTP, else {DefaultSmtp})" };
         var from = new Option<string?>("--from") { Description = $"Sender address (default: $FLYWHEEL_SMTP_FROM, else {DefaultFrom})" };
-        var ssl = new Option<bool>("--ssl") { Description = "Use STARTTLS (off by default: test servers on loopback rarely offer it)" };
+        var ssl = new Option<bool>("--smtp-tls") { Description = "Use TLS with the SMTP server (off by default, as in serve: test servers on loopback rarely offer it)" };
         var command = new Command("send-test", "Render a message template for one customer and send it once, as a test, to an address you give")
         {
             to, channel, template, journey, step, customer, smtp, from, ssl,
