@@ -78,7 +78,7 @@ internal static class BroadcastFigures
         return 0;
     }
 
-    private static async Task SeedAsync(FlywheelStore store, int count)
+    internal static async Task SeedAsync(FlywheelStore store, int count)
     {
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         var postgres = store.Dialect.Engine == SqlEngine.Postgres;

@@ -19,6 +19,8 @@ if (args.Length > 0 && args[0] == "analytics")
     return await AnalyticsFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "clv-fit")
     return ClvFitFigures.Run(args[1..]);
+if (args.Length > 0 && args[0] == "triggers")
+    return await Flywheel.Benchmarks.TriggerFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "broadcast")
     return await BroadcastFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "segments")

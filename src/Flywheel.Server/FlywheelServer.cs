@@ -73,6 +73,12 @@ public static class FlywheelServer
         services.AddSingleton(fields);
         services.AddSingleton(segments);
         services.AddHostedService<SegmentRefresher>();
+        // Journeys, broadcasts and delivery share one runtime; its loop runs beside the request pipeline.
+        var campaignHttp = new HttpClient();
+        var campaignRuntime = Flywheel.Server.Features.Campaigns.CampaignRuntime.CreateAsync(store, time, options, segments, fields, campaignHttp, CancellationToken.None)
+            .GetAwaiter().GetResult();
+        services.AddSingleton(campaignRuntime);
+        services.AddHostedService<Flywheel.Server.Features.Campaigns.CampaignWorker>();
         // In-flight requests (a batch mid-commit) get this long to finish on SIGTERM before the host stops.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -122,6 +128,8 @@ public static class FlywheelServer
         segments.KeepCurrent();
         app.Lifetime.ApplicationStopped.Register(segments.Dispose);
         Flywheel.Server.Features.Promotions.PromotionsEndpoints.MapPromotionsEndpoints(app);
+        Flywheel.Server.Features.Campaigns.CampaignsEndpoints.MapCampaignsEndpoints(app);
+        app.Lifetime.ApplicationStopped.Register(campaignHttp.Dispose);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

@@ -33,6 +33,21 @@ public sealed class ServerOptions
     /// </summary>
     public TimeSpan SegmentRefreshInterval { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>The address customers reach this server at, for tracking and unsubscribe links in messages (default http://127.0.0.1:5080).</summary>
+    public string PublicBaseUrl { get; init; } = "http://127.0.0.1:5080";
+
+    /// <summary>Delivery channels (SMTP, SMS, WeCom, webhook); null: journeys and broadcasts queue messages but nothing is sent.</summary>
+    public Flywheel.Campaigns.Channels.ChannelOptions? Channels { get; init; }
+
+    /// <summary>Frequency caps, quiet hours and retries of the dispatcher (defaults: 2 marketing messages a day, 5 a week, quiet 21:00-09:00).</summary>
+    public Flywheel.Campaigns.Delivery.SendPolicy SendPolicy { get; init; } = new();
+
+    /// <summary>Whether this server runs the journey, trigger and delivery loops (default true; false for an API-only replica).</summary>
+    public bool CampaignWorkers { get; init; } = true;
+
+    /// <summary>How often the campaign loop runs when no ingest wakes it (default 1 s).</summary>
+    public TimeSpan CampaignPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Reported by GET /health.</summary>
     public string Version { get; init; } =
         typeof(ServerOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -50,6 +65,14 @@ public sealed class ServerOptions
             throw new ArgumentException($"TimeZone '{TimeZone}' is not an IANA time zone id (e.g. Asia/Shanghai)");
         if (SegmentRefreshInterval < TimeSpan.FromMinutes(1) || SegmentRefreshInterval > TimeSpan.FromDays(1))
             throw new ArgumentException($"SegmentRefreshInterval must be between 1 minute and 1 day (got {SegmentRefreshInterval})");
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"PublicBaseUrl must be an absolute http(s) address (got '{PublicBaseUrl}')");
+        if (Channels?.Validate() is { Count: > 0 } channelErrors)
+            throw new ArgumentException(string.Join("; ", channelErrors.Select(e => e.ToString())));
+        if (SendPolicy.Validate() is { Count: > 0 } policyErrors)
+            throw new ArgumentException(string.Join("; ", policyErrors.Select(e => e.ToString())));
+        if (CampaignPollInterval < TimeSpan.FromMilliseconds(10) || CampaignPollInterval > TimeSpan.FromHours(1))
+            throw new ArgumentException($"CampaignPollInterval must be between 10 ms and 1 hour (got {CampaignPollInterval})");
         if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
             throw new ArgumentException($"ShutdownTimeout must be between 0 and 10 minutes (got {ShutdownTimeout})");
     }

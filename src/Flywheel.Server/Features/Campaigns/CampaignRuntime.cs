@@ -1,0 +1,142 @@
+using System.Threading.Channels;
+using Flywheel.Campaigns.Channels;
+using Flywheel.Campaigns.Delivery;
+using Flywheel.Campaigns.Runtime;
+using Flywheel.Customers.Lifecycle;
+using Flywheel.Customers.Segments;
+using Flywheel.Storage;
+using Flywheel.Storage.Campaigns;
+using Flywheel.Storage.Lifecycle;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flywheel.Server.Features.Campaigns;
+
+/// <summary>
+/// The campaign services of one server: the journey engine, its trigger feed, the dispatcher (when channels are configured)
+/// and the signed links. Built once at start; endpoints and the background loop share it.
+/// </summary>
+public sealed class CampaignRuntime
+{
+    private CampaignRuntime(CampaignStore campaigns, JourneyEngine engine, JourneyTriggerFeed feed, Dispatcher? dispatcher, TrackingLinks links,
+        CustomerDirectory directory)
+    {
+        Campaigns = campaigns;
+        Engine = engine;
+        Feed = feed;
+        Dispatcher = dispatcher;
+        Links = links;
+        Directory = directory;
+    }
+
+    public CampaignStore Campaigns { get; }
+    public JourneyEngine Engine { get; }
+    public JourneyTriggerFeed Feed { get; }
+    public Dispatcher? Dispatcher { get; }
+    public TrackingLinks Links { get; }
+    public CustomerDirectory Directory { get; }
+
+    /// <summary>Signals the background loop that there may be work (an ingest committed, a journey saved).</summary>
+    internal Channel<bool> Wake { get; } = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Nudge() => Wake.Writer.TryWrite(true);
+
+    public static async Task<CampaignRuntime> CreateAsync(FlywheelStore store, TimeProvider time, ServerOptions options, SegmentService segments,
+        FieldRegistry fields, HttpClient http, CancellationToken ct)
+    {
+        var campaigns = new CampaignStore(store, time);
+        var directory = new CustomerDirectory(store);
+        var links = await TrackingLinks.ForStoreAsync(store, options.PublicBaseUrl, ct);
+        var owner = Dispatcher.NewOwnerName();
+        var rules = new Dictionary<string, SegmentRule>(StringComparer.Ordinal);
+        async ValueTask<bool> Matches(string text, string customerId, CancellationToken token)
+        {
+            SegmentRule? rule;
+            lock (rules)
+                if (!rules.TryGetValue(text, out rule))
+                    rules[text] = rule = SegmentRule.TryCompile(text, fields, out var compiled, out _) ? compiled : null!;
+            return rule is not null && await segments.MatchesAsync(rule, customerId, token);
+        }
+        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, Matches);
+        await engine.ReloadAsync(ct);
+        Dispatcher? dispatcher = null;
+        if (options.Channels is { } channelOptions && ChannelRegistry.Create(channelOptions, http, time).TryGetValue(out var registry, out _) && registry.Kinds.Count > 0)
+            dispatcher = new Dispatcher(campaigns, registry, directory, options.SendPolicy, time, owner, engine.StillEligibleAsync);
+        return new CampaignRuntime(campaigns, engine, new JourneyTriggerFeed(store, engine), dispatcher, links, directory);
+    }
+}
+
+/// <summary>
+/// The campaign loop: on every committed ingest (and at least every poll interval) it feeds new events to the journeys,
+/// advances due journey entries and sends due messages; lifecycle transitions and segment membership changes enter
+/// journeys as they happen; date triggers are swept hourly. Each pass is idempotent, so a crash and restart only repeats work.
+/// </summary>
+internal sealed class CampaignWorker(FlywheelStore store, CampaignRuntime runtime, LifecycleService lifecycle, SegmentService segments,
+    ServerOptions options, TimeProvider time, ILogger<CampaignWorker> log) : BackgroundService
+{
+    private readonly Channel<Func<CancellationToken, Task>> _pending = Channel.CreateUnbounded<Func<CancellationToken, Task>>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.CampaignWorkers) return;
+        void OnCommitted(IngestChanges _) => runtime.Nudge();
+        void OnStages(IReadOnlyList<StageTransition> transitions) => _pending.Writer.TryWrite(async ct =>
+        {
+            foreach (var t in transitions) await runtime.Engine.OnLifecycleAsync(t.CustomerId, t.From, t.To, ct);
+        });
+        void OnMembers(SegmentMembershipChanged change) => _pending.Writer.TryWrite(async ct =>
+        {
+            foreach (var c in change.Entered) await runtime.Engine.OnSegmentChangeAsync(change.Segment, c, true, ct);
+            foreach (var c in change.Exited) await runtime.Engine.OnSegmentChangeAsync(change.Segment, c, false, ct);
+        });
+        store.Committed += OnCommitted;
+        lifecycle.StageChanged += OnStages;
+        segments.MembershipChanged += OnMembers;
+        var lastSweep = DateTimeOffset.MinValue;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    while (_pending.Reader.TryRead(out var work)) await work(stoppingToken);
+                    await runtime.Feed.PollAsync(stoppingToken);
+                    await runtime.Engine.AdvanceAsync(stoppingToken);
+                    if (time.GetUtcNow() - lastSweep > TimeSpan.FromHours(1))
+                    {
+                        await runtime.Engine.SweepDatesAsync(stoppingToken);
+                        lastSweep = time.GetUtcNow();
+                    }
+                    if (runtime.Dispatcher is { } dispatcher) await dispatcher.RunOnceAsync(stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    log.LogError(e, "campaign pass failed; retrying at the next poll");
+                }
+                using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                poll.CancelAfter(options.CampaignPollInterval);
+                try
+                {
+                    await runtime.Wake.Reader.ReadAsync(poll.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // the poll interval passed without a nudge
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            store.Committed -= OnCommitted;
+            lifecycle.StageChanged -= OnStages;
+            segments.MembershipChanged -= OnMembers;
+        }
+    }
+}

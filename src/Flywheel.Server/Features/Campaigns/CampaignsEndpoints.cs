@@ -1,0 +1,314 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Flywheel.Analytics.Hosting;
+using Flywheel.Campaigns.Broadcasts;
+using Flywheel.Campaigns.Journeys;
+using Flywheel.Campaigns.Runtime;
+using Flywheel.Customers.Segments;
+using Flywheel.Primitives;
+using Flywheel.Server.Http;
+using Flywheel.Storage;
+using Flywheel.Storage.Campaigns;
+using Flywheel.Storage.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flywheel.Server.Features.Campaigns;
+
+/// <summary>A consent change sent to <c>POST /v1/consent</c>.</summary>
+public sealed record ConsentRequest(string? CustomerId, string? Channel, string? Purpose, string? Status, string? Source);
+
+/// <summary>
+/// Engage over HTTP: <c>/v1/journeys</c> (list, templates, create from JSON/YAML or a template, status, delete, stats),
+/// <c>/v1/broadcasts</c> (create, plan, get, stats), <c>/v1/messages</c> (the send log), <c>/v1/consent</c>, and the links in
+/// messages: <c>/r/{token}</c> (records the click as an event with UTM and redirects) and <c>/u/{token}</c> (unsubscribes).
+/// </summary>
+internal static class CampaignsEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly string[] ConsentChannels = ["email", "sms", "wecom", "webhook"];
+
+    public static void MapCampaignsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Engage");
+        group.MapGet("/journeys", ListJourneysAsync).WithSummary("Journeys, optionally of one status (draft, active, paused, archived)");
+        group.MapGet("/journeys/templates", Templates).WithSummary("The ready-made journeys: abandoned cart, welcome, win-back, birthday, review invite, presale balance, group buy");
+        group.MapPost("/journeys", SaveJourneyAsync).WithSummary("Create or replace a journey from its JSON (or YAML with Content-Type application/yaml), or {\"template\": name}; ?activate=true starts it");
+        group.MapGet("/journeys/{id}", GetJourneyAsync);
+        group.MapPost("/journeys/{id}/status", SetStatusAsync).WithSummary("{\"status\": \"active\" | \"paused\" | \"archived\" | \"draft\"}");
+        group.MapDelete("/journeys/{id}", DeleteJourneyAsync);
+        group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
+        group.MapPost("/broadcasts", CreateBroadcastAsync).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\"}");
+        group.MapPost("/broadcasts/{id}/plan", PlanBroadcastAsync).WithSummary("Plan and enqueue the broadcast (resumes where a crashed plan stopped)");
+        group.MapGet("/broadcasts/{id}", GetBroadcastAsync);
+        group.MapGet("/broadcasts/{id}/stats", BroadcastStatsAsync);
+        group.MapGet("/messages", ListMessagesAsync).WithSummary("The send log: ?customer_id=&source_kind=&source_id=&status=&before_id=&limit=");
+        group.MapGet("/consent", GetConsentAsync).WithSummary("A customer's consent per channel and purpose: ?customer_id=");
+        group.MapPost("/consent", SetConsentAsync).WithSummary("Grant or withdraw consent; a withdrawal takes effect for messages already queued");
+        app.MapGet("/r/{token}", ClickAsync).WithTags("Engage").ExcludeFromDescription();
+        app.MapGet("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
+        app.MapPost("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
+    }
+
+    private static IResult Ok<T>(T value, int status = StatusCodes.Status200OK) =>
+        TypedResults.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
+
+    private static JsonValidation Context(FieldRegistry fields) => new(JourneyValidationContext.WithFields(fields));
+
+    private sealed record JsonValidation(JourneyValidationContext Context);
+
+    private static object View(StoredJourney j) => new
+    {
+        journey_id = j.JourneyId, j.Name, j.Status, j.Version, created_at = j.CreatedAt, updated_at = j.UpdatedAt,
+        definition = JsonNode.Parse(j.DefinitionJson),
+    };
+
+    internal static async Task<IResult> ListJourneysAsync(CampaignRuntime runtime, string? status, CancellationToken ct)
+    {
+        var list = await runtime.Campaigns.ListJourneysAsync(string.IsNullOrEmpty(status) ? null : status, ct);
+        return list.TryGetValue(out var rows, out var error) ? Ok(rows.Select(View)) : Problems.Invalid(error with { Path = "$.status" });
+    }
+
+    internal static IResult Templates() =>
+        Ok(JourneyTemplates.All.Select(t => new { t.Name, title_zh = t.TitleZh, title_en = t.TitleEn, t.Description, definition = JsonNode.Parse(JourneyJson.Write(t.Journey)) }));
+
+    internal static async Task<IResult> SaveJourneyAsync(HttpRequest request, CampaignRuntime runtime, FieldRegistry fields, ServerOptions options,
+        bool? activate, CancellationToken ct)
+    {
+        string text;
+        using (var reader = new StreamReader(request.Body))
+        {
+            var buffer = new char[options.MaxRequestBytes > int.MaxValue ? int.MaxValue : (int)Math.Min(options.MaxRequestBytes, 4 * 1024 * 1024)];
+            var read = await reader.ReadBlockAsync(buffer, ct);
+            if (read == buffer.Length) return Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Journey too large", "a journey is at most 4 MiB");
+            text = new string(buffer, 0, read);
+        }
+        var context = Context(fields).Context;
+        Result<Journey> parsed;
+        var yaml = request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true;
+        if (!yaml && TryTemplate(text, out var template))
+        {
+            if (JourneyTemplates.Find(template) is not { } found)
+                return Problems.Invalid(Error.Invalid("$.template", $"no ready-made journey '{template}' (known: {string.Join(", ", JourneyTemplates.All.Select(t => t.Name))})"));
+            parsed = found.Journey;
+        }
+        else parsed = yaml ? JourneyYaml.ParseAndValidate(text, context) : JourneyJson.ParseAndValidate(text, context);
+        if (!parsed.TryGetValue(out var journey, out var error)) return Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+        var problems = JourneyValidator.Validate(journey, context);
+        if (problems.Count > 0)
+            return Problems.Invalid($"the journey has {problems.Count} problem(s)", [.. problems.Select(p => Problems.FromError(null, p))]);
+        var saved = await runtime.Campaigns.SaveJourneyAsync(new JourneyDraft(journey.Id, journey.Name, JourneyJson.Write(journey, indented: false),
+            activate == true ? "active" : "draft"), null, ct);
+        if (!saved.TryGetValue(out var stored, out error)) return Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+        await runtime.Engine.ReloadAsync(ct);
+        runtime.Nudge();
+        return Ok(View(stored), stored.Version == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static bool TryTemplate(string text, out string name)
+    {
+        name = "";
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject o && o.Count == 1 && o["template"] is JsonValue v && v.TryGetValue<string>(out var s))
+            {
+                name = s;
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
+    }
+
+    internal static async Task<IResult> GetJourneyAsync(CampaignRuntime runtime, string id, CancellationToken ct) =>
+        await runtime.Campaigns.GetJourneyAsync(id, ct) is { } j ? Ok(View(j)) : Problems.Missing(Error.NotFound("$.id", $"no journey '{id}'"));
+
+    internal static async Task<IResult> SetStatusAsync(HttpRequest request, CampaignRuntime runtime, ServerOptions options, string id, CancellationToken ct)
+    {
+        var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
+        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        string? status;
+        using (body) status = body.Root.ValueKind == JsonValueKind.Object && body.Root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        if (status is null) return Problems.Invalid(Error.Invalid("$.status", "status is one of draft, active, paused, archived"));
+        var result = await runtime.Campaigns.SetJourneyStatusAsync(id, status, ct);
+        if (!result.TryGetValue(out var journey, out error))
+            return error.Code == "not_found" ? Problems.Missing(error) : Problems.Invalid(error with { Path = "$.status" });
+        await runtime.Engine.ReloadAsync(ct);
+        runtime.Nudge();
+        return Ok(View(journey));
+    }
+
+    internal static async Task<IResult> DeleteJourneyAsync(CampaignRuntime runtime, string id, CancellationToken ct)
+    {
+        if (!await runtime.Campaigns.DeleteJourneyAsync(id, ct)) return Problems.Missing(Error.NotFound("$.id", $"no journey '{id}'"));
+        await runtime.Engine.ReloadAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static Result<TimeSpan> Window(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return TimeSpan.FromDays(7);
+        return JourneyDuration.TryParse(text, out var window) && window > TimeSpan.Zero && window <= TimeSpan.FromDays(90)
+            ? window : Error.Invalid("$.window", "window is a duration like 7d, between 1h and 90d");
+    }
+
+    internal static async Task<IResult> JourneyStatsAsync(FlywheelStore store, CampaignRuntime runtime, string id, string? window, CancellationToken ct)
+    {
+        if (await runtime.Campaigns.GetJourneyAsync(id, ct) is null) return Problems.Missing(Error.NotFound("$.id", $"no journey '{id}'"));
+        if (!Window(window).TryGetValue(out var w, out var error)) return Problems.Invalid(error);
+        var report = await CampaignResults.ComputeAsync(store, runtime.Campaigns, "journey", id, w, ct);
+        return report.TryGetValue(out var r, out error) ? Ok(r) : Problems.Invalid(error);
+    }
+
+    private static BroadcastPlanner Planner(FlywheelStore store, CampaignRuntime runtime, EventIndexHost index, TimeProvider time) =>
+        new(store, runtime.Campaigns, runtime.Links, time, ct => index.GetAsync(allowStale: false, ct));
+
+    internal static async Task<IResult> CreateBroadcastAsync(HttpRequest request, FlywheelStore store, CampaignRuntime runtime, EventIndexHost index,
+        TimeProvider time, ServerOptions options, CancellationToken ct)
+    {
+        var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
+        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        string json;
+        string? id;
+        using (body)
+        {
+            if (JsonNode.Parse(body.Root.GetRawText()) is not JsonObject o) return Problems.Invalid(Error.Invalid("$", "a broadcast is an object"));
+            id = o["id"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            o.Remove("id");
+            json = o.ToJsonString();
+        }
+        if (string.IsNullOrWhiteSpace(id)) return Problems.Invalid(Error.Invalid("$.id", "id is required (letters, digits, - and _)"));
+        var created = await Planner(store, runtime, index, time).CreateAsync(id, json, ct);
+        if (!created.TryGetValue(out var broadcast, out error))
+            return error.Code == "conflict" ? Problems.ConflictWith(error) : Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+        return Ok(broadcast, StatusCodes.Status201Created);
+    }
+
+    internal static async Task<IResult> PlanBroadcastAsync(FlywheelStore store, CampaignRuntime runtime, EventIndexHost index, TimeProvider time, string id,
+        CancellationToken ct)
+    {
+        var planned = await Planner(store, runtime, index, time).PlanAsync(id, ct);
+        if (!planned.TryGetValue(out var result, out var error))
+            return error.Code switch
+            {
+                "not_found" => Problems.Missing(error),
+                "conflict" => Problems.ConflictWith(error),
+                _ => Problems.Invalid(error),
+            };
+        runtime.Nudge();
+        return Ok(result);
+    }
+
+    internal static async Task<IResult> GetBroadcastAsync(CampaignRuntime runtime, string id, CancellationToken ct) =>
+        await runtime.Campaigns.GetBroadcastAsync(id, ct) is { } b ? Ok(b) : Problems.Missing(Error.NotFound("$.id", $"no broadcast '{id}'"));
+
+    internal static async Task<IResult> BroadcastStatsAsync(FlywheelStore store, CampaignRuntime runtime, string id, string? window, CancellationToken ct)
+    {
+        if (await runtime.Campaigns.GetBroadcastAsync(id, ct) is null) return Problems.Missing(Error.NotFound("$.id", $"no broadcast '{id}'"));
+        if (!Window(window).TryGetValue(out var w, out var error)) return Problems.Invalid(error);
+        var report = await CampaignResults.ComputeAsync(store, runtime.Campaigns, "broadcast", id, w, ct);
+        return report.TryGetValue(out var r, out error) ? Ok(r) : Problems.Invalid(error);
+    }
+
+    internal static async Task<IResult> ListMessagesAsync(CampaignRuntime runtime, string? customer_id, string? source_kind, string? source_id,
+        string? status, long? before_id, int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > 1000) return Problems.Invalid(Error.Invalid("$.limit", "limit is between 1 and 1000"));
+        var page = await runtime.Campaigns.ListMessagesAsync(new MessageQuery(customer_id, source_kind, source_id, status, before_id, limit ?? 100), ct);
+        return page.TryGetValue(out var p, out var error) ? Ok(p) : Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+    }
+
+    internal static async Task<IResult> GetConsentAsync(CampaignRuntime runtime, string? customer_id, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(customer_id)) return Problems.Invalid(Error.Invalid("$.customer_id", "customer_id is required"));
+        var contact = await runtime.Directory.GetAsync(customer_id, ct);
+        if (contact is null) return Problems.Missing(Error.NotFound("$.customer_id", $"no customer '{customer_id}'"));
+        return Ok(new
+        {
+            customer_id,
+            consents = contact.Consents.Select(c => new { channel = c.Key.Channel, purpose = c.Key.Purpose, status = c.Value ? "granted" : "withdrawn" })
+                .OrderBy(c => c.channel, StringComparer.Ordinal).ThenBy(c => c.purpose, StringComparer.Ordinal),
+        });
+    }
+
+    internal static async Task<IResult> SetConsentAsync(HttpRequest request, FlywheelStore store, CampaignRuntime runtime, ServerOptions options, TimeProvider time,
+        CancellationToken ct)
+    {
+        var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
+        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        ConsentRequest? change;
+        using (body)
+        {
+            try
+            {
+                change = body.Root.Deserialize<ConsentRequest>(Json);
+            }
+            catch (JsonException e)
+            {
+                return Problems.Invalid(Error.Invalid(e.Path ?? "$", "not a consent change: {customer_id, channel, purpose, status}"));
+            }
+        }
+        if (change is null || string.IsNullOrWhiteSpace(change.CustomerId)) return Problems.Invalid(Error.Invalid("$.customer_id", "customer_id is required"));
+        if (change.Channel is null || !ConsentChannels.Contains(change.Channel))
+            return Problems.Invalid(Error.Invalid("$.channel", "channel is one of email, sms, wecom, webhook"));
+        if (change.Purpose is not ("marketing" or "transactional")) return Problems.Invalid(Error.Invalid("$.purpose", "purpose is marketing or transactional"));
+        if (change.Status is not ("granted" or "withdrawn")) return Problems.Invalid(Error.Invalid("$.status", "status is granted or withdrawn"));
+        if (change.Source is { Length: > 200 }) return Problems.Invalid(Error.Invalid("$.source", "source is at most 200 characters"));
+        if (await runtime.Directory.GetAsync(change.CustomerId, ct) is null)
+            return Problems.Missing(Error.NotFound("$.customer_id", $"no customer '{change.CustomerId}'"));
+        await RecordConsentAsync(store, time, change.CustomerId, change.Channel, change.Purpose, change.Status, change.Source ?? "api", ct);
+        return Ok(new { customer_id = change.CustomerId, change.Channel, change.Purpose, change.Status });
+    }
+
+    private static async Task RecordConsentAsync(FlywheelStore store, TimeProvider time, string customerId, string channel, string purpose, string status,
+        string source, CancellationToken ct)
+    {
+        await using var session = await IngestSession.BeginAsync(store, "consent", source, ct);
+        session.RecordConsent(customerId, new ConsentChange(channel, purpose, status, time.GetUtcNow().ToUnixTimeMilliseconds(), source));
+        await session.CommitAsync(1, 0, ct);
+    }
+
+    /// <summary>A click on a tracked link: records it on the message once, writes a click event with UTM for attribution, redirects.</summary>
+    internal static async Task<IResult> ClickAsync(FlywheelStore store, CampaignRuntime runtime, TimeProvider time, string token, CancellationToken ct)
+    {
+        if (runtime.Links.Resolve(token) is not { Kind: "click", Url: { } url } link || !Uri.TryCreate(url, UriKind.Absolute, out var target))
+            return Problems.Missing(Error.NotFound("$.token", "this link is not valid"));
+        if (await runtime.Campaigns.GetMessageByKeyAsync(link.IdempotencyKey, ct) is { } message)
+        {
+            await runtime.Campaigns.RecordClickAsync(message.MessageId, ct);
+            await using var session = await IngestSession.BeginAsync(store, "click", "tracking_link", ct);
+            session.WriteEvent(new EventRow
+            {
+                EventId = "clk-" + Guid.NewGuid().ToString("N"), Type = "click", Time = time.GetUtcNow().ToUnixTimeMilliseconds(), CustomerId = message.CustomerId,
+                Channel = message.Channel, Source = "flywheel", Medium = message.Channel, Campaign = link.Campaign ?? message.SourceId,
+                Content = message.StepId, Properties = new JsonObject { ["url"] = url, ["message_key"] = link.IdempotencyKey }.ToJsonString(),
+            });
+            await session.CommitAsync(1, 0, ct);
+        }
+        var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
+        var campaign = Uri.EscapeDataString(link.Campaign ?? "flywheel");
+        return TypedResults.Redirect(url + separator + "utm_source=flywheel&utm_medium=" + Uri.EscapeDataString(link.IdempotencyKey.Split(':')[0] == "b" ? "broadcast" : "journey") +
+            "&utm_campaign=" + campaign);
+    }
+
+    /// <summary>
+    /// Unsubscribe (GET from the link, POST from List-Unsubscribe-Post one-click): withdraws marketing consent on the message's
+    /// channel at once — queued messages are checked again at send time — and answers with a page in Chinese and English.
+    /// </summary>
+    internal static async Task<IResult> UnsubscribeAsync(FlywheelStore store, CampaignRuntime runtime, TimeProvider time, string token, CancellationToken ct)
+    {
+        if (runtime.Links.Resolve(token) is not { Kind: "unsubscribe" } link)
+            return Problems.Missing(Error.NotFound("$.token", "this link is not valid"));
+        var message = await runtime.Campaigns.GetMessageByKeyAsync(link.IdempotencyKey, ct);
+        if (message is null) return Problems.Missing(Error.NotFound("$.token", "this message is not known here"));
+        var channel = message.Channel is "email" or "sms" or "wecom" ? message.Channel : "webhook";
+        await RecordConsentAsync(store, time, message.CustomerId, channel, "marketing", "withdrawn", "unsubscribe_link:" + link.IdempotencyKey, ct);
+        return TypedResults.Content(
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>已退订</title><body><h1>已退订 / Unsubscribed</h1>" +
+            $"<p>您将不再收到我们的营销{(channel == "email" ? "邮件" : "消息")}。You will no longer receive marketing messages on this channel.</p></body></html>",
+            "text/html; charset=utf-8");
+    }
+}
