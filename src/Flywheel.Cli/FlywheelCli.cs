@@ -55,6 +55,9 @@ public static class FlywheelCli
             ClvCommand.Create(console, time),
             SegmentsCommand.Create(console, time),
             PromoCommand.Create(console, time),
+            JourneysCommand.Create(console, time),
+            BroadcastsCommand.Create(console, time),
+            SendTestCommand.Create(console, time),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -324,7 +324,7 @@ internal static class SegmentsCommand
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The built-in fields plus RFM, lifecycle and CLV ones (CLV fields are null until a fit exists in a server; the CLI loads none).</summary>
-    private static FieldRegistry CliFields()
+    internal static FieldRegistry CliFields()
     {
         var fields = FieldRegistry.CreateDefault();
         new Flywheel.Customers.CustomerInsights().RegisterFields(fields);
