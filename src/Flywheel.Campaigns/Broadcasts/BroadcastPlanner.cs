@@ -266,7 +266,7 @@ public sealed class BroadcastPlanner
                 return Recorded(key, customerId, address, baseMs, "suppressed", "suppressed: " + error.Message);
 
             return new NewMessage(key, "broadcast", broadcastId, null, null, customerId, _channel, _purpose, address, message.Subject, message.Text,
-                message.Html, model.UnsubscribeUrl, DateTimeOffset.FromUnixTimeMilliseconds(baseMs));
+                links.WithOpenPixel(message.Html, key), model.UnsubscribeUrl, DateTimeOffset.FromUnixTimeMilliseconds(baseMs));
         }
 
         /// <summary>

@@ -229,6 +229,39 @@ public sealed class JourneyEngine
         return entered;
     }
 
+    /// <summary>
+    /// Schedule triggers: on the listed weekdays, once the store-local time passes <c>at</c>, enters every customer matching
+    /// the audience rule, once per day (the day is kept in the setting <c>campaigns.schedule.{journey}</c>, written after
+    /// the entries, and entering is idempotent per re-entry rule, so a sweep repeated after a crash enters no one twice).
+    /// Needs the rule matcher; returns the number of entries.
+    /// </summary>
+    public async Task<int> SweepSchedulesAsync(CancellationToken ct)
+    {
+        var journeys = _active.Journeys.Where(j => j.Trigger is ScheduleTrigger).ToList();
+        if (journeys.Count == 0 || _rules is null) return 0;
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(await _store.GetSettingAsync("time_zone", "Asia/Shanghai", ct)) ?? CustomerDirectory.DefaultZone;
+        var now = _time.GetUtcNow();
+        var local = Instant.FromDateTimeOffset(now).InZone(zone);
+        var today = local.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var entered = 0;
+        Dictionary<string, CustomerContact>? contacts = null;
+        foreach (var journey in journeys)
+        {
+            var trigger = (ScheduleTrigger)journey.Trigger;
+            if (!JourneyDuration.TryParseLocalTime(trigger.At, out var at) || local.TimeOfDay < new LocalTime(at.Hour, at.Minute)) continue;
+            if (trigger.Days.Count > 0 && !trigger.Days.Contains((DayOfWeek)((int)local.DayOfWeek % 7))) continue;
+            var key = "campaigns.schedule." + journey.Id;
+            if (await _store.GetSettingAsync(key, "", ct) == today) continue;
+            contacts ??= await _directory.LoadAsync(null, ct);
+            foreach (var id in contacts.Keys.Order(StringComparer.Ordinal))
+                if (await _rules(trigger.Audience, id, ct) &&
+                    await EnterAsync(journey, id, now, new JsonObject { ["schedule"] = today }, ct))
+                    entered++;
+            await _store.SetSettingAsync(key, today, ct, affectsAnalytics: false);
+        }
+        return entered;
+    }
+
     private async Task<Dictionary<string, DateTimeOffset>> FirstOrdersAsync(CancellationToken ct)
     {
         var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -511,7 +544,7 @@ public sealed class JourneyEngine
                 body.Html, unsubscribe, now, "suppressed", $"no {channel} address");
         else
             message = new NewMessage(key, "journey", journey.Id, send.Id, entry.Variant, entry.CustomerId, channel, purpose, address, body.Subject, body.Text,
-                body.Html, unsubscribe, now);
+                _links.WithOpenPixel(body.Html, key), unsubscribe, now);
         var enqueued = await _campaigns.EnqueueAsync([message], ct);
         return enqueued.TryGetValue(out var n, out _) ? n : 0;
     }

@@ -46,6 +46,18 @@ public sealed class TrackingLinks
 
     public string Unsubscribe(string idempotencyKey) => BaseUrl + "/u/" + Sign("unsubscribe", idempotencyKey, null, null);
 
+    /// <summary>An open-tracking pixel address (<c>/o/{token}</c>, a 1×1 GIF that records the open once).</summary>
+    public string Open(string idempotencyKey) => BaseUrl + "/o/" + Sign("open", idempotencyKey, null, null);
+
+    /// <summary>The HTML part with the open pixel appended (inside &lt;/body&gt; when there is one); null stays null.</summary>
+    public string? WithOpenPixel(string? html, string idempotencyKey)
+    {
+        if (html is null) return null;
+        var pixel = $"<img src=\"{Open(idempotencyKey)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:none\">";
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return end >= 0 ? html.Insert(end, pixel) : html + pixel;
+    }
+
     internal string Sign(string kind, string key, string? url, string? campaign)
     {
         var payload = Encoding.UTF8.GetBytes(string.Join('\u001f', kind, key, url ?? "", campaign ?? ""));

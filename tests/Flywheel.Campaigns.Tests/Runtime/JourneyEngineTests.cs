@@ -227,4 +227,33 @@ public sealed class JourneyEngineTests
         Assert.True(lift.Significant);
         Assert.Equal(50.0, lift.RelativePercent!.Value, 6);
     }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task ScheduleTrigger_EntersTheAudienceOncePerDay_OnTheListedDaysAfterTheTime(string engine)
+    {
+        // the audience rule is answered by a stand-in matcher: c1 and c3 match
+        RuleMatcher rules = (rule, customer, _) => ValueTask.FromResult(rule == "gmv(90d) >= 100" && customer is "c1" or "c3");
+        await using var fx = await JourneyFixture.OpenAsync(engine, rules);
+        var journey = JourneyJson.Parse("""
+            {"id":"friday","name":"周五上新","trigger":{"type":"schedule","at":"15:00","days":["fri"],"audience":"gmv(90d) >= 100"},
+             "reentry":{"mode":"always"},"start":"s","steps":[
+              {"id":"s","type":"send","channel":"sms","purpose":"marketing","template":{"text":"周五上新 {{customer.name}}"},"next":"x"},{"id":"x","type":"exit"}]}
+            """).Value;
+        var engineWithRules = new JourneyEngine(fx.Store, fx.Campaigns, fx.Directory, fx.Links, fx.Clock, "w-s", rules);
+        await fx.SaveAsync(journey);
+        await engineWithRules.ReloadAsync(None);
+        Assert.Equal(0, await engineWithRules.SweepSchedulesAsync(None)); // 14:00 on a Friday: not yet
+        fx.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(5));
+        Assert.Equal(2, await engineWithRules.SweepSchedulesAsync(None));
+        Assert.Equal(0, await engineWithRules.SweepSchedulesAsync(None)); // once a day, even with reentry "always"
+        await engineWithRules.AdvanceAsync(None);
+        Assert.Single(await fx.MessagesAsync("c1"));
+        Assert.Single(await fx.MessagesAsync("c3"));
+        Assert.Empty(await fx.MessagesAsync("c2"));
+        fx.Clock.Advance(TimeSpan.FromDays(1)); // Saturday: not a listed day
+        Assert.Equal(0, await engineWithRules.SweepSchedulesAsync(None));
+        fx.Clock.Advance(TimeSpan.FromDays(6)); // next Friday
+        Assert.Equal(2, await engineWithRules.SweepSchedulesAsync(None));
+    }
 }

@@ -101,6 +101,7 @@ internal sealed class CampaignWorker(FlywheelStore store, CampaignRuntime runtim
                 {
                     while (_pending.Reader.TryRead(out var work)) await work(stoppingToken);
                     await runtime.Feed.PollAsync(stoppingToken);
+                    await runtime.Engine.SweepSchedulesAsync(stoppingToken);
                     await runtime.Engine.AdvanceAsync(stoppingToken);
                     if (time.GetUtcNow() - lastSweep > TimeSpan.FromHours(1))
                     {

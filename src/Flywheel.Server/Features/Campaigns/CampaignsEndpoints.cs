@@ -47,6 +47,7 @@ internal static class CampaignsEndpoints
         group.MapGet("/consent", GetConsentAsync).WithSummary("A customer's consent per channel and purpose: ?customer_id=");
         group.MapPost("/consent", SetConsentAsync).WithSummary("Grant or withdraw consent; a withdrawal takes effect for messages already queued");
         app.MapGet("/r/{token}", ClickAsync).WithTags("Engage").ExcludeFromDescription();
+        app.MapGet("/o/{token}", OpenAsync).WithTags("Engage").ExcludeFromDescription();
         app.MapGet("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
         app.MapPost("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
     }
@@ -292,6 +293,16 @@ internal static class CampaignsEndpoints
         var campaign = Uri.EscapeDataString(link.Campaign ?? "flywheel");
         return TypedResults.Redirect(url + separator + "utm_source=flywheel&utm_medium=" + Uri.EscapeDataString(link.IdempotencyKey.Split(':')[0] == "b" ? "broadcast" : "journey") +
             "&utm_campaign=" + campaign);
+    }
+
+    private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    /// <summary>The open pixel: records the message's first open and answers a transparent 1×1 GIF (also for unknown tokens, so mail clients show nothing broken).</summary>
+    internal static async Task<IResult> OpenAsync(CampaignRuntime runtime, string token, CancellationToken ct)
+    {
+        if (runtime.Links.Resolve(token) is { Kind: "open" } link && await runtime.Campaigns.GetMessageByKeyAsync(link.IdempotencyKey, ct) is { } message)
+            await runtime.Campaigns.RecordOpenAsync(message.MessageId, ct);
+        return TypedResults.File(Pixel, "image/gif");
     }
 
     /// <summary>

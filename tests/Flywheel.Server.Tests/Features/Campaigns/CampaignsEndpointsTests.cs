@@ -92,6 +92,11 @@ public sealed class CampaignsEndpointsTests
         // a forged or altered token is refused, and redirects nowhere
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync(new Uri(click).PathAndQuery.Replace("/r/", "/r/x", StringComparison.Ordinal))).StatusCode);
 
+        var pixel = await host.Client.GetAsync(new Uri(runtime.Links.Open(key)).PathAndQuery);
+        Assert.Equal("image/gif", pixel.Content.Headers.ContentType!.MediaType);
+        Assert.NotNull((await runtime.Campaigns.GetMessageByKeyAsync(key, default))!.OpenedAt);
+        Assert.Contains("/o/", runtime.Links.WithOpenPixel("<html><body><p>hi</p></body></html>", key), StringComparison.Ordinal);
+
         var unsubscribe = await host.Client.PostAsync(new Uri(runtime.Links.Unsubscribe(key)).PathAndQuery, null);
         Assert.Equal(HttpStatusCode.OK, unsubscribe.StatusCode);
         Assert.Contains("已退订", await unsubscribe.Content.ReadAsStringAsync(), StringComparison.Ordinal);
