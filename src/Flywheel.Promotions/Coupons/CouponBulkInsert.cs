@@ -1,3 +1,4 @@
+using Flywheel.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,7 +17,7 @@ internal static class CouponBulkInsert
         "INSERT INTO coupons (code, batch_id, state, valid_from, valid_to) VALUES (?1, ?2, 'issued', ?3, ?4) ON CONFLICT (code) DO NOTHING";
 
     /// <summary>Inserts every code; <paramref name="codes"/> may be changed in place where a code was already stored (SQLite).</summary>
-    public static async Task InsertAsync(CouponWrite write, string batchId, string[] codes, long? validFrom, long? validTo, CancellationToken ct)
+    public static async Task InsertAsync(StoreWrite write, string batchId, string[] codes, long? validFrom, long? validTo, CancellationToken ct)
     {
         if (write.Connection is SqliteConnection sqlite)
             InsertSqlite(sqlite, batchId, codes, validFrom, validTo, ct);

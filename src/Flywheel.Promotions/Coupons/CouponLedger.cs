@@ -66,7 +66,7 @@ public static class CouponLedger
         ArgumentNullException.ThrowIfNull(batch);
         return await WithRetryAsync(async () =>
         {
-            await using var write = await CouponWrite.BeginAsync(store, ct);
+            await using var write = await StoreWrite.BeginAsync(store, ct);
             var inserted = await write.ExecuteAsync(
                 "INSERT INTO coupon_batches (id, name, spec, total_quantity, budget, per_customer_claim_limit, per_customer_use_limit, " +
                 "valid_from, valid_to, valid_days_after_claim, status, created_at) VALUES (@id, @name, @spec, @quantity, @budget, @claim, @use, " +
@@ -101,7 +101,7 @@ public static class CouponLedger
         if (count is < 1 or > MaxGenerate) return Error.Invalid("count", $"count is {count}; generate 1 to {MaxGenerate} codes at a time");
         return await WithRetryAsync(async () =>
         {
-            await using var write = await CouponWrite.BeginAsync(store, ct);
+            await using var write = await StoreWrite.BeginAsync(store, ct);
             var reserved = await write.ExecuteAsync(
                 "UPDATE coupon_batches SET issued = issued + @n WHERE id = @id AND status = 'active' AND issued + @n <= total_quantity", ct,
                 ("@n", (long)count), ("@id", batchId));
@@ -332,11 +332,11 @@ public static class CouponLedger
     /// lock), then reads the committed answer. A refusal rolls back to a savepoint, so only the answer is kept.
     /// </summary>
     private static Task<Result<T>> IdempotentAsync<T>(FlywheelStore store, string operation, string key, string[] request,
-        Func<CouponWrite, DateTimeOffset, Task<Result<T>>> body, CancellationToken ct) =>
+        Func<StoreWrite, DateTimeOffset, Task<Result<T>>> body, CancellationToken ct) =>
         WithRetryAsync(async () =>
         {
             var hash = Hash(operation, request);
-            await using var write = await CouponWrite.BeginAsync(store, ct);
+            await using var write = await StoreWrite.BeginAsync(store, ct);
             var now = store.Time.GetUtcNow();
             var fresh = await write.ExecuteAsync(
                 "INSERT INTO coupon_requests (idempotency_key, operation, request_hash, created_at) VALUES (@k, @op, @h, @now) " +
@@ -373,20 +373,20 @@ public static class CouponLedger
             {
                 return await attempt();
             }
-            catch (Exception e) when (n < MaxAttempts && (CouponWrite.IsTransient(e) || CouponBulkInsert.IsCodeCollision(e)))
+            catch (Exception e) when (n < MaxAttempts && (StoreWrite.IsTransient(e) || CouponBulkInsert.IsCodeCollision(e)))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * n), ct);
             }
         }
     }
 
-    private static Task<int> EnsureCountsAsync(CouponWrite write, CouponBatchStatus batch, string customer, CancellationToken ct) =>
+    private static Task<int> EnsureCountsAsync(StoreWrite write, CouponBatchStatus batch, string customer, CancellationToken ct) =>
         write.ExecuteAsync(
             "INSERT INTO coupon_customer_counts (batch_id, customer_id, claimed, used, claim_limit, use_limit) VALUES (@b, @c, 0, 0, @cl, @ul) " +
             "ON CONFLICT (batch_id, customer_id) DO NOTHING", ct,
             ("@b", batch.Id), ("@c", customer), ("@cl", batch.PerCustomerClaimLimit), ("@ul", batch.PerCustomerUseLimit));
 
-    private static async Task<StoredCoupon?> GetCouponAsync(CouponWrite write, string code, CancellationToken ct)
+    private static async Task<StoredCoupon?> GetCouponAsync(StoreWrite write, string code, CancellationToken ct)
     {
         await using var command = write.Command(
             "SELECT batch_id, state, customer_id, valid_from, valid_to, order_id, discount, redeemed_at FROM coupons WHERE code = @code");

@@ -88,7 +88,7 @@ public static class AudienceStore
         if (CheckTitle(header.Title) is { } badTitle) return badTitle;
         var name = header.Name.Value;
 
-        await using var scope = await WriteScope.BeginAsync(store, ct);
+        await using var scope = await StoreWrite.BeginAsync(store, ct);
         var (connection, transaction) = (scope.Connection, scope.Transaction);
         var now = store.Time.GetUtcNow().ToUnixTimeMilliseconds();
         object? createdAt;
@@ -188,7 +188,7 @@ public static class AudienceStore
     /// <summary>Deletes the audience and its members together; false when there was none of that name.</summary>
     public static async Task<bool> DeleteAsync(FlywheelStore store, AudienceName name, CancellationToken ct)
     {
-        await using var scope = await WriteScope.BeginAsync(store, ct);
+        await using var scope = await StoreWrite.BeginAsync(store, ct);
         // The header first: it takes the row lock a concurrent save also takes first (PostgreSQL), so the save either
         // finishes before this delete removes its members, or starts after and writes a whole new audience; deleting
         // the members first could leave a concurrent save's members behind without their header.
@@ -277,55 +277,4 @@ public static class AudienceStore
 
     private static string Checked(string? id) =>
         string.IsNullOrEmpty(id) ? throw new ArgumentException("an audience member needs a customer id; null or empty is not one") : id;
-
-    /// <summary>A connection with an open transaction and, on SQLite, the store's write lock (one writer at a time).</summary>
-    private sealed class WriteScope : IAsyncDisposable
-    {
-        private readonly FlywheelStore _store;
-        private readonly bool _locked;
-
-        private WriteScope(FlywheelStore store, bool locked, DbConnection connection, DbTransaction transaction)
-        {
-            _store = store;
-            _locked = locked;
-            Connection = connection;
-            Transaction = transaction;
-        }
-
-        public DbConnection Connection { get; }
-
-        public DbTransaction Transaction { get; }
-
-        public static async Task<WriteScope> BeginAsync(FlywheelStore store, CancellationToken ct)
-        {
-            var locked = false;
-            if (store.Dialect.Engine == SqlEngine.Sqlite)
-            {
-                await store.WriteLock.WaitAsync(ct);
-                locked = true;
-            }
-            DbConnection? connection = null;
-            try
-            {
-                connection = await store.OpenConnectionAsync(ct);
-                return new WriteScope(store, locked, connection, await connection.BeginTransactionAsync(ct));
-            }
-            catch
-            {
-                if (connection is not null) await connection.DisposeAsync();
-                if (locked) store.WriteLock.Release();
-                throw;
-            }
-        }
-
-        public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
-
-        /// <summary>Without a commit, disposing the transaction rolls it back.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            await Transaction.DisposeAsync();
-            await Connection.DisposeAsync();
-            if (_locked) _store.WriteLock.Release();
-        }
-    }
 }

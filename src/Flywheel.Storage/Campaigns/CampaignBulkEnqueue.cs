@@ -21,7 +21,7 @@ internal static class CampaignBulkEnqueue
         "ON CONFLICT (idempotency_key) DO NOTHING";
 
     /// <summary>Inserts what is new; answers how many were inserted as queued, as held_out, and otherwise (suppressed).</summary>
-    public static async Task<(int Queued, int HeldOut, int Other)> InsertAsync(CampaignWrite write, IReadOnlyList<NewMessage> messages, long now,
+    public static async Task<(int Queued, int HeldOut, int Other)> InsertAsync(StoreWrite write, IReadOnlyList<NewMessage> messages, long now,
         CancellationToken ct)
     {
         if (messages.Count == 0) return (0, 0, 0);
@@ -84,7 +84,7 @@ internal static class CampaignBulkEnqueue
         else raw.sqlite3_bind_text16(statement, index, value.AsSpan());
     }
 
-    private static async Task<(int, int, int)> InsertPostgresAsync(CampaignWrite write, NpgsqlConnection connection, IReadOnlyList<NewMessage> messages,
+    private static async Task<(int, int, int)> InsertPostgresAsync(StoreWrite write, NpgsqlConnection connection, IReadOnlyList<NewMessage> messages,
         long now, CancellationToken ct)
     {
         await write.ExecuteAsync(

@@ -16,7 +16,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Id(broadcast.Name, "name", CampaignCheck.MaxNameLength) is { } e2) return e2;
         if (CampaignCheck.Json(broadcast.DefinitionJson, "definition", required: true) is { } e3) return e3;
         if (CampaignCheck.OptionalId(broadcast.Segment, "segment") is { } e4) return e4;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var now = NowMs;
             var saved = await write.ScalarAsync(
@@ -60,7 +60,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Id(broadcastId, "broadcast_id") is { } e1) return e1;
         if (CampaignCheck.OneOf(status, "status", CampaignValues.BroadcastStatuses) is { } e2) return e2;
         if (expectedStatus is not null && CampaignCheck.OneOf(expectedStatus, "expected_status", CampaignValues.BroadcastStatuses) is { } e3) return e3;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var now = NowMs;
             var changed = await write.ExecuteAsync("UPDATE broadcasts SET status = @s, updated_at = @now WHERE broadcast_id = @id" +
@@ -100,7 +100,7 @@ public sealed partial class CampaignStore
             if (batch.Messages[i].SourceKind != "broadcast" || batch.Messages[i].SourceId != broadcastId)
                 return Error.Invalid($"messages[{i}].source_id", $"source_kind/source_id is {batch.Messages[i].SourceKind}/{batch.Messages[i].SourceId}; a message of broadcast '{broadcastId}' has broadcast/{broadcastId}");
         }
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var now = NowMs;
             // The messages first, the progress after: if the cursor check fails, the rollback takes the messages with it.

@@ -30,7 +30,7 @@ public sealed partial class CampaignStore
         if (windows.Any(w => w.Cap == 0)) return false;
         // Windows in one order for every caller, slots ascending: no two reservations wait on each other in a cycle.
         var ordered = windows.OrderBy(w => w.WindowKey, StringComparer.Ordinal).ToArray();
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var held = await write.ScalarAsync("SELECT COUNT(*) FROM frequency_slots WHERE message_id = @m", ct, ("@m", messageId));
             if (Convert.ToInt64(held, System.Globalization.CultureInfo.InvariantCulture) > 0) return (Result<bool>)true;
@@ -61,7 +61,7 @@ public sealed partial class CampaignStore
 
     /// <summary>Gives back every slot the message holds (it was not sent after all: a dead letter, a cancellation). Returns how many.</summary>
     public async Task<int> ReleaseFrequencyAsync(long messageId, CancellationToken ct) =>
-        await CampaignWrite.RunAsync(_store, async write =>
+        await StoreWrite.RunAsync(_store, async write =>
         {
             var released = await write.ExecuteAsync("DELETE FROM frequency_slots WHERE message_id = @m", ct, ("@m", messageId));
             await write.CommitAsync(ct);
@@ -91,7 +91,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Id(address, "address", 320) is { } e2) return e2;
         if (CampaignCheck.Id(reason, "reason", CampaignCheck.MaxTextLength) is { } e3) return e3;
         var now = NowMs;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             await write.ExecuteAsync("INSERT INTO suppressions (channel, address, reason, created_at) VALUES (@ch, @a, @r, @now) " +
                 "ON CONFLICT (channel, address) DO UPDATE SET reason = excluded.reason", ct, ("@ch", channel), ("@a", address), ("@r", reason), ("@now", now));
@@ -102,7 +102,7 @@ public sealed partial class CampaignStore
 
     /// <summary>Lifts the suppression of the address on exactly that channel; false when there was none.</summary>
     public async Task<bool> RemoveSuppressionAsync(string channel, string address, CancellationToken ct) =>
-        await CampaignWrite.RunAsync(_store, async write =>
+        await StoreWrite.RunAsync(_store, async write =>
         {
             var removed = await write.ExecuteAsync("DELETE FROM suppressions WHERE channel = @ch AND address = @a", ct, ("@ch", channel), ("@a", address));
             await write.CommitAsync(ct);
@@ -148,7 +148,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.OneOf(kind, "kind", CampaignValues.TokenKinds) is { } e1) return e1;
         if (kind == "click" && string.IsNullOrEmpty(url)) return Error.Invalid("url", "a click token needs the url it leads to");
         if (CampaignCheck.Text(url, "url", CampaignCheck.MaxTextLength) is { } e2) return e2;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             if (await write.ScalarAsync("SELECT 1 FROM messages WHERE message_id = @m", ct, ("@m", messageId)) is null)
                 return (Result<string>)Error.NotFound("message_id", $"there is no message {messageId}");
@@ -186,7 +186,7 @@ public sealed partial class CampaignStore
     {
         if (CampaignCheck.Id(orderId, "order_id") is { } e1) return e1;
         if (revenue < 0) return Error.Invalid("revenue", $"revenue is {revenue}; it cannot be negative");
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var changed = await write.ExecuteAsync("UPDATE messages SET converted_order_id = @o, revenue = @r, updated_at = @now " +
                 "WHERE message_id = @m AND converted_order_id IS NULL", ct, ("@o", orderId), ("@r", revenue), ("@now", NowMs), ("@m", messageId));
@@ -196,7 +196,7 @@ public sealed partial class CampaignStore
     }
 
     private async Task<bool> UpdateOnceAsync(string sql, long messageId, CancellationToken ct) =>
-        await CampaignWrite.RunAsync(_store, async write =>
+        await StoreWrite.RunAsync(_store, async write =>
         {
             var changed = await write.ExecuteAsync(sql, ct, ("@now", NowMs), ("@m", messageId));
             await write.CommitAsync(ct);

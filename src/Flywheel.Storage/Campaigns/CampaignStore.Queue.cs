@@ -24,7 +24,7 @@ public sealed partial class CampaignStore
         for (var start = 0; start < messages.Count; start += EnqueueBatch)
         {
             var slice = Slice(messages, start, Math.Min(EnqueueBatch, messages.Count - start));
-            total += await CampaignWrite.RunAsync(_store, async write =>
+            total += await StoreWrite.RunAsync(_store, async write =>
             {
                 var (queued, heldOut, other) = await CampaignBulkEnqueue.InsertAsync(write, slice, NowMs, ct);
                 await write.CommitAsync(ct);
@@ -52,7 +52,7 @@ public sealed partial class CampaignStore
         var update = "WITH picked AS MATERIALIZED (SELECT message_id FROM messages WHERE {0} ORDER BY due_at, message_id LIMIT @max" + skipLocked + ") " +
                      "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_owner = @owner, lease_until = @until, updated_at = @wall " +
                      "WHERE message_id IN (SELECT message_id FROM picked) RETURNING " + MessageColumns;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var list = new List<StoredMessage>();
             foreach (var condition in new[] { "status = 'sending' AND lease_until <= @now", "status IN ('queued', 'failed') AND due_at <= @now" })
@@ -105,7 +105,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Id(sourceId, "source_id") is { } e2) return e2;
         if (CampaignCheck.OptionalId(customerId, "customer_id") is { } e3) return e3;
         if (CampaignCheck.Id(reason, "reason", CampaignCheck.MaxTextLength) is { } e4) return e4;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var which = "source_kind = @k AND source_id = @s AND status IN ('queued', 'failed')" + (customerId is null ? "" : " AND customer_id = @c");
             await write.ExecuteAsync("DELETE FROM frequency_slots WHERE message_id IN (SELECT message_id FROM messages WHERE " + which + ")", ct,
@@ -175,7 +175,7 @@ public sealed partial class CampaignStore
     {
         if (CampaignCheck.Owner(owner) is { } badOwner) return badOwner;
         if (invalid is not null) return invalid;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var changed = await write.ExecuteAsync(
                 "UPDATE messages SET " + set + ", lease_owner = NULL, lease_until = NULL, updated_at = @now " +

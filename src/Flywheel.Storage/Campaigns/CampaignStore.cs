@@ -58,7 +58,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Id(journey.Name, "name", CampaignCheck.MaxNameLength) is { } e2) return e2;
         if (CampaignCheck.Json(journey.DefinitionJson, "definition", required: true) is { } e3) return e3;
         if (CampaignCheck.OneOf(journey.Status, "status", CampaignValues.JourneyStatuses) is { } e4) return e4;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var now = NowMs;
             var sql = "INSERT INTO journeys (journey_id, name, definition, status, version, created_at, updated_at) " +
@@ -104,7 +104,7 @@ public sealed partial class CampaignStore
     {
         if (CampaignCheck.Id(journeyId, "journey_id") is { } e1) return e1;
         if (CampaignCheck.OneOf(status, "status", CampaignValues.JourneyStatuses) is { } e2) return e2;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var changed = await write.ExecuteAsync("UPDATE journeys SET status = @s, version = version + 1, updated_at = @now WHERE journey_id = @id", ct,
                 ("@s", status), ("@now", NowMs), ("@id", journeyId));
@@ -120,7 +120,7 @@ public sealed partial class CampaignStore
     /// False when there was no such journey.
     /// </summary>
     public async Task<bool> DeleteJourneyAsync(string journeyId, CancellationToken ct) =>
-        await CampaignWrite.RunAsync(_store, async write =>
+        await StoreWrite.RunAsync(_store, async write =>
         {
             var deleted = await write.ExecuteAsync("DELETE FROM journeys WHERE journey_id = @id", ct, ("@id", journeyId)) > 0;
             await write.ExecuteAsync("DELETE FROM journey_entries WHERE journey_id = @id", ct, ("@id", journeyId));
@@ -162,7 +162,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.Time(dueAt, "due_at") is { } e4) return e4;
         if (CampaignCheck.OptionalId(variant, "variant") is { } e5) return e5;
         if (CampaignCheck.Json(contextJson, "context", required: false) is { } e6) return e6;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var now = NowMs;
             var inserted = await write.ExecuteAsync(
@@ -215,7 +215,7 @@ public sealed partial class CampaignStore
             (IsPostgres ? " FOR UPDATE OF e SKIP LOCKED" : "") + ") " +
             "UPDATE journey_entries SET lease_owner = @owner, lease_until = @until WHERE (journey_id, customer_id, occurrence) IN " +
             "(SELECT journey_id, customer_id, occurrence FROM picked) RETURNING " + EntryColumns;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var list = new List<JourneyEntry>();
             await using (var command = write.Command(sql, ("@owner", owner), ("@until", nowMs + (long)leaseDuration.TotalMilliseconds), ("@now", nowMs), ("@max", max)))
@@ -242,7 +242,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.OneOf(advance.Status, "status", CampaignValues.EntryStatuses) is { } e5) return e5;
         if (CampaignCheck.Text(advance.ExitReason, "exit_reason", CampaignCheck.MaxTextLength) is { } e6) return e6;
         if (CampaignCheck.Json(advance.ContextJson, "context", required: false) is { } e7) return e7;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var changed = await write.ExecuteAsync(
                 "UPDATE journey_entries SET step_id = @step, due_at = @due, status = @status, exit_reason = @reason, " +
@@ -265,7 +265,7 @@ public sealed partial class CampaignStore
         if (CampaignCheck.OptionalId(journeyId, "journey_id") is { } e1) return e1;
         if (CampaignCheck.Id(customerId, "customer_id") is { } e2) return e2;
         if (CampaignCheck.Id(reason, "reason", CampaignCheck.MaxTextLength) is { } e3) return e3;
-        return await CampaignWrite.RunAsync(_store, async write =>
+        return await StoreWrite.RunAsync(_store, async write =>
         {
             var changed = await write.ExecuteAsync(
                 "UPDATE journey_entries SET status = 'exited', exit_reason = @reason, due_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = @now " +

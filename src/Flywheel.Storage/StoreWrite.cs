@@ -3,20 +3,22 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Flywheel.Storage.Campaigns;
+namespace Flywheel.Storage;
 
 /// <summary>
-/// A connection with an open write transaction. On SQLite it holds the store's write lock (one writer at a time, no
-/// SQLITE_BUSY polling) and the transaction is BEGIN IMMEDIATE; on PostgreSQL it is READ COMMITTED, where claims lock
-/// rows with FOR UPDATE SKIP LOCKED and every state change is a conditional UPDATE re-checked on the newest row version.
+/// A connection with an open write transaction, the one way modules write outside an ingest (coupons, audiences,
+/// campaigns). On SQLite it holds the store's write lock (one writer at a time: waiting here is fairer and cheaper than
+/// SQLITE_BUSY polling) and the transaction is BEGIN IMMEDIATE; on PostgreSQL it is READ COMMITTED, where claims lock rows
+/// with FOR UPDATE SKIP LOCKED and every counter or state changes by a conditional UPDATE re-checked on the newest row
+/// version. <see cref="RunAsync{T}"/> retries the whole transaction after a deadlock or a busy database.
 /// </summary>
-internal sealed class CampaignWrite : IAsyncDisposable
+public sealed class StoreWrite : IAsyncDisposable
 {
     private const int MaxAttempts = 8;
     private readonly FlywheelStore _store;
     private readonly bool _locked;
 
-    private CampaignWrite(FlywheelStore store, bool locked, DbConnection connection, DbTransaction transaction)
+    private StoreWrite(FlywheelStore store, bool locked, DbConnection connection, DbTransaction transaction)
     {
         _store = store;
         _locked = locked;
@@ -30,7 +32,7 @@ internal sealed class CampaignWrite : IAsyncDisposable
 
     public bool IsSqlite => Connection is SqliteConnection;
 
-    public static async Task<CampaignWrite> BeginAsync(FlywheelStore store, CancellationToken ct)
+    public static async Task<StoreWrite> BeginAsync(FlywheelStore store, CancellationToken ct)
     {
         var locked = false;
         if (store.Dialect.Engine == SqlEngine.Sqlite)
@@ -46,7 +48,7 @@ internal sealed class CampaignWrite : IAsyncDisposable
             var transaction = connection is SqliteConnection sqlite
                 ? sqlite.BeginTransaction(deferred: false)
                 : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-            return new CampaignWrite(store, locked, connection, transaction);
+            return new StoreWrite(store, locked, connection, transaction);
         }
         catch
         {
@@ -57,7 +59,7 @@ internal sealed class CampaignWrite : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> in a write transaction, again from the start after a deadlock or busy database.</summary>
-    public static async Task<T> RunAsync<T>(FlywheelStore store, Func<CampaignWrite, Task<T>> body, CancellationToken ct)
+    public static async Task<T> RunAsync<T>(FlywheelStore store, Func<StoreWrite, Task<T>> body, CancellationToken ct)
     {
         for (var n = 1; ; n++)
         {
