@@ -48,12 +48,15 @@ internal static class CouponBulkInsert
             else raw.sqlite3_bind_null(statement, 3);
             if (validTo is { } to) raw.sqlite3_bind_int64(statement, 4, to);
             else raw.sqlite3_bind_null(statement, 4);
+            // Codes are ASCII: bound as UTF-8 bytes, SQLite stores them without converting from UTF-16 on every row.
+            Span<byte> utf8 = stackalloc byte[64];
             for (var i = 0; i < codes.Length; i++)
             {
                 if ((i & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
                 while (true)
                 {
-                    raw.sqlite3_bind_text16(statement, 1, codes[i].AsSpan());
+                    var length = System.Text.Encoding.ASCII.GetBytes(codes[i], utf8);
+                    raw.sqlite3_bind_text(statement, 1, utf8[..length]);
                     var stepped = raw.sqlite3_step(statement);
                     raw.sqlite3_reset(statement);
                     if (stepped != raw.SQLITE_DONE) throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), stepped);
