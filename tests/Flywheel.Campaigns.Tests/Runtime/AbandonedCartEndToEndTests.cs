@@ -16,19 +16,23 @@ public sealed class AbandonedCartEndToEndTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private static Dispatcher DispatcherFor(JourneyFixture fx) =>
-        new(fx.Campaigns, new ChannelRegistry([new EmailChannel(DeliveryHarness.SmtpOptions(), fx.Clock)]), fx.Directory, new SendPolicy(), fx.Clock,
-            "dispatcher-" + Guid.NewGuid().ToString("N")[..8], fx.Engine.StillEligibleAsync);
+    /// <summary>A fixture on a fresh mail domain with the abandoned-cart journey active, its dispatcher, and the customer's address.</summary>
+    private static async Task<(JourneyFixture Fx, Dispatcher Dispatcher, string Recipient)> StartAsync(string engine, string customer)
+    {
+        var domain = Guid.NewGuid().ToString("N")[..10] + ".example.cn";
+        var fx = await JourneyFixture.OpenAsync(engine, emailDomain: domain);
+        await fx.SaveAsync(JourneyFixture.Template("abandoned_cart"));
+        var dispatcher = new Dispatcher(fx.Campaigns, new ChannelRegistry([new EmailChannel(DeliveryHarness.SmtpOptions(), fx.Clock)]), fx.Directory,
+            new SendPolicy(), fx.Clock, "dispatcher-" + Guid.NewGuid().ToString("N")[..8], fx.Engine.StillEligibleAsync);
+        return (fx, dispatcher, (await fx.Directory.GetAsync(customer, None))!.Email!);
+    }
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task AddToCart_Then30Minutes_ARealEmailArrivesWithTheCartAndACoupon(string engine)
     {
-        var domain = Guid.NewGuid().ToString("N")[..10] + ".example.cn";
-        await using var fx = await JourneyFixture.OpenAsync(engine, emailDomain: domain);
-        await fx.SaveAsync(JourneyFixture.Template("abandoned_cart"));
-        var dispatcher = DispatcherFor(fx);
-        var recipient = (await fx.Directory.GetAsync("c1", None))!.Email!;
+        var (fx, dispatcher, recipient) = await StartAsync(engine, "c1");
+        await using var _ = fx;
 
         await fx.EventAsync("add_to_cart", "c1", "SKU-LIP");
         fx.Clock.Advance(TimeSpan.FromMinutes(20));
@@ -64,11 +68,8 @@ public sealed class AbandonedCartEndToEndTests
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task PayingBeforeThe30Minutes_NoEmailIsSent(string engine)
     {
-        var domain = Guid.NewGuid().ToString("N")[..10] + ".example.cn";
-        await using var fx = await JourneyFixture.OpenAsync(engine, emailDomain: domain);
-        await fx.SaveAsync(JourneyFixture.Template("abandoned_cart"));
-        var dispatcher = DispatcherFor(fx);
-        var recipient = (await fx.Directory.GetAsync("c2", None))!.Email!;
+        var (fx, dispatcher, recipient) = await StartAsync(engine, "c2");
+        await using var _ = fx;
         await fx.EventAsync("add_to_cart", "c2", "SKU-LIP");
         fx.Clock.Advance(TimeSpan.FromMinutes(12));
         await fx.PayAsync("c2", "o-77", 19900);
@@ -83,11 +84,8 @@ public sealed class AbandonedCartEndToEndTests
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task PayingAfterTheMessageIsQueued_ButBeforeItIsSent_CancelsIt(string engine)
     {
-        var domain = Guid.NewGuid().ToString("N")[..10] + ".example.cn";
-        await using var fx = await JourneyFixture.OpenAsync(engine, emailDomain: domain);
-        await fx.SaveAsync(JourneyFixture.Template("abandoned_cart"));
-        var dispatcher = DispatcherFor(fx);
-        var recipient = (await fx.Directory.GetAsync("c1", None))!.Email!;
+        var (fx, dispatcher, recipient) = await StartAsync(engine, "c1");
+        await using var _ = fx;
         await fx.EventAsync("add_to_cart", "c1", "SKU-LIP");
         fx.Clock.Advance(TimeSpan.FromMinutes(31));
         await fx.Engine.AdvanceAsync(None);
