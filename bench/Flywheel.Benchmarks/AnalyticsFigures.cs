@@ -22,7 +22,7 @@ internal static class AnalyticsFigures
         var folder = Directory.CreateTempSubdirectory("flywheel-analytics-").FullName;
         try
         {
-            var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, CancellationToken.None);
+            var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None);
             using var store = opened.Value;
             var clock = Stopwatch.StartNew();
             await WriteAsync(store, events, customers);

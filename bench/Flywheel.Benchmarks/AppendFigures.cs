@@ -21,7 +21,7 @@ internal static class AppendFigures
         var folder = Directory.CreateTempSubdirectory("flywheel-append-").FullName;
         try
         {
-            var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, CancellationToken.None);
+            var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None);
             using var store = opened.Value;
             await AnalyticsFigures.WriteAsync(store, events, customers);
             var changes = new List<IngestChanges>();

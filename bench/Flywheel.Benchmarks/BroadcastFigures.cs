@@ -36,7 +36,7 @@ internal static class BroadcastFigures
             engines.Add(("postgres", StoreLocation.Postgres(new NpgsqlConnectionStringBuilder(server) { Database = "fw_bench_broadcast_" + Guid.NewGuid().ToString("N")[..8] }.ConnectionString)));
         foreach (var (engine, location) in engines)
         {
-            var opened = await FlywheelStore.OpenAsync(location, TimeProvider.System, CancellationToken.None);
+            var opened = await FlywheelStore.OpenAsync(location, TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None);
             if (!opened.TryGetValue(out var store, out var error))
             {
                 Console.WriteLine($"{engine}: {error}");

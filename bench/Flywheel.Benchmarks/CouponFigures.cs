@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Npgsql;
 
@@ -32,7 +33,7 @@ internal static class CouponFigures
         };
         foreach (var (engine, location) in locations)
         {
-            var opened = await FlywheelStore.OpenAsync(location, TimeProvider.System, CancellationToken.None);
+            var opened = await FlywheelStore.OpenAsync(location, TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None);
             if (!opened.TryGetValue(out var store, out var error))
             {
                 Console.WriteLine($"{engine}: {error}");

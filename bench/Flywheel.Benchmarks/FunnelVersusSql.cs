@@ -49,7 +49,7 @@ internal static class FunnelVersusSql
         {
             var rows = Generate(events, customers);
             var clock = Stopwatch.StartNew();
-            using var sqlite = (await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, CancellationToken.None)).Value;
+            using var sqlite = (await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None)).Value;
             await using (var session = await IngestSession.BeginAsync(sqlite, "bench", "funnel-vs-sql", CancellationToken.None))
             {
                 foreach (var row in rows) session.WriteEvent(row);
@@ -60,7 +60,7 @@ internal static class FunnelVersusSql
 
             clock.Restart();
             await DropDatabaseAsync(pgServer);
-            using var postgres = (await FlywheelStore.OpenAsync(pgLocation, TimeProvider.System, CancellationToken.None)).Value;
+            using var postgres = (await FlywheelStore.OpenAsync(pgLocation, TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None)).Value;
             await CopyAsync(pgLocation.ConnectionString, rows);
             await ExecuteAsync(postgres, "CREATE INDEX bench_events_funnel ON events (type, customer_id, time); ANALYZE events");
             Console.WriteLine($"PostgreSQL: {events:N0} events copied and indexed in {clock.Elapsed.TotalSeconds:F1} s");

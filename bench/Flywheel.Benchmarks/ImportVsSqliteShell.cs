@@ -77,7 +77,7 @@ internal static class ImportVsSqliteShell
 
     private static async Task<FlywheelStore> OpenAsync(string dataFolder)
     {
-        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(dataFolder), TimeProvider.System, CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(dataFolder), TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None);
         return opened.IsSuccess ? opened.Value : throw new InvalidOperationException(opened.Error!.ToString());
     }
 

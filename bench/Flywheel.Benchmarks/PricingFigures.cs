@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
-using Flywheel.Promotions.Model;
-using Flywheel.Promotions.Pricing;
+using Flywheel.Promotions.Domain.Model;
+using Flywheel.Promotions.Domain.Pricing;
 
 namespace Flywheel.Benchmarks;
 

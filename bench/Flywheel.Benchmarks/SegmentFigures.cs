@@ -174,7 +174,7 @@ internal static class SegmentFigures
         try
         {
             var time = new FixedClock(Now);
-            var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), time, CancellationToken.None);
+            var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), time, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None);
             using var store = opened.Value;
             var clock = Stopwatch.StartNew();
             var size = string.Create(CultureInfo.InvariantCulture, $"{customers}/{orders}");

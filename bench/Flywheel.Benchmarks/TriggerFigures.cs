@@ -20,13 +20,13 @@ internal static class TriggerFigures
         var customers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
         var events = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
         var folder = Path.Combine(Path.GetTempPath(), "flywheel-bench-triggers-" + Guid.NewGuid().ToString("N")[..8]);
-        var store = (await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, CancellationToken.None)).Value;
+        var store = (await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), TimeProvider.System, Flywheel.Server.FlywheelServer.Migrations, CancellationToken.None)).Value;
         using (store)
         {
             await BroadcastFigures.SeedAsync(store, customers);
             var campaigns = new CampaignStore(store, TimeProvider.System);
             var links = await TrackingLinks.ForStoreAsync(store, "https://fw.example.cn", CancellationToken.None);
-            var engine = new JourneyEngine(store, campaigns, new CustomerDirectory(store), links, TimeProvider.System, "bench");
+            var engine = new JourneyEngine(store, campaigns, new CustomerDirectory(store), links, TimeProvider.System, "bench") { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(store) };
             var journey = JourneyTemplates.Find("abandoned_cart")!.Journey;
             await campaigns.SaveJourneyAsync(new JourneyDraft(journey.Id, journey.Name, JourneyJson.Write(journey), "active"), null, CancellationToken.None);
             await engine.ReloadAsync(CancellationToken.None);

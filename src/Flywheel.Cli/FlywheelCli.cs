@@ -1,42 +1,34 @@
 using System.CommandLine;
 using Flywheel.Cli.Commands;
 using Flywheel.Primitives;
+using Flywheel.Ingestion;
+using Flywheel.Promotions;
+using Flywheel.Server;
 using Flywheel.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flywheel.Cli;
-
-/// <summary>Exit codes every command shares, so scripts can tell bad input from an unreachable store.</summary>
-public static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Unexpected = 1;
-    /// <summary>Bad input: a malformed file, a bad row, an unknown option value. Nothing was written.</summary>
-    public const int BadInput = 2;
-    /// <summary>The store could not be opened or reached (PostgreSQL down, unwritable folder).</summary>
-    public const int StoreUnavailable = 3;
-}
-
-/// <summary>Where a command writes: results to Out, progress and diagnostics to Error.</summary>
-public sealed record CliConsole(TextWriter Out, TextWriter Error, bool ErrorIsTerminal);
 
 public static class FlywheelCli
 {
     /// <summary>--data: the folder that holds the embedded SQLite store.</summary>
-    internal static readonly Option<string?> DataOption = new("--data")
-    {
-        Description = "Data folder of the embedded SQLite store (default ./flywheel-data)",
-        Recursive = true,
-    };
+    internal static Option<string?> DataOption => CliContext.DataOption;
 
     /// <summary>--db: a PostgreSQL connection string; FLYWHEEL_DB is read when it is absent.</summary>
-    internal static readonly Option<string?> DbOption = new("--db")
+    internal static Option<string?> DbOption => CliContext.DbOption;
+
+    /// <summary>Every module's services, as the server registers them, for commands that resolve handlers.</summary>
+    internal static void AddModules(IServiceCollection services)
     {
-        Description = "PostgreSQL connection string (Host=...;Username=...;Password=...;Database=...); default: $FLYWHEEL_DB, else the SQLite store",
-        Recursive = true,
-    };
+        var configuration = new ConfigurationBuilder().Build();
+        services.AddIngestion(configuration);
+        services.AddPromotions(configuration);
+    }
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider time)
     {
+        var cli = new CliContext(console, time, FlywheelServer.Migrations, AddModules);
         var root = new RootCommand("Flywheel: measure, understand, offer, engage — an e-commerce marketing engine")
         {
             DataOption,
@@ -51,14 +43,13 @@ public static class FlywheelCli
             RfmCommand.Create(console, time),
             PersonaCommand.Create(console, time),
             LifecycleCommand.Create(console, time),
-            CouponsCommand.Create(console, time),
             ClvCommand.Create(console, time),
             SegmentsCommand.Create(console, time),
-            PromoCommand.Create(console, time),
             JourneysCommand.Create(console, time),
             BroadcastsCommand.Create(console, time),
             SendTestCommand.Create(console, time),
         };
+        foreach (var command in PromotionsModule.Commands(cli)) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -89,27 +80,9 @@ public static class FlywheelCli
         }
     }
 
-    /// <summary>Opens the store the global options name; on failure prints the reason and gives the exit code.</summary>
-    internal static async Task<(FlywheelStore? Store, int ExitCode)> OpenStoreAsync(ParseResult parse, CliConsole console, TimeProvider time, CancellationToken ct)
-    {
-        StoreLocation location;
-        try
-        {
-            location = StoreLocation.Resolve(parse.GetValue(DataOption), parse.GetValue(DbOption));
-        }
-        catch (ArgumentException e)
-        {
-            await console.Error.WriteLineAsync($"error: --db is not a valid PostgreSQL connection string: {e.Message}");
-            return (null, ExitCodes.BadInput);
-        }
-        var opened = await FlywheelStore.OpenAsync(location, time, ct);
-        if (!opened.TryGetValue(out var store, out var error))
-        {
-            await console.Error.WriteLineAsync($"error: {error.Message}");
-            return (null, ExitCodes.StoreUnavailable);
-        }
-        return (store, ExitCodes.Ok);
-    }
+    /// <summary>Opens the store the global options name, with every module's tables; on failure prints the reason and gives the exit code.</summary>
+    internal static Task<(FlywheelStore? Store, int ExitCode)> OpenStoreAsync(ParseResult parse, CliConsole console, TimeProvider time, CancellationToken ct) =>
+        new CliContext(console, time, FlywheelServer.Migrations).OpenStoreAsync(parse, ct);
 
     internal static Task WriteErrorAsync(CliConsole console, Error error) => console.Error.WriteLineAsync($"error: {error}");
 }

@@ -52,9 +52,14 @@ public sealed class FlywheelStore : IDisposable
     /// </summary>
     internal System.Collections.Concurrent.ConcurrentDictionary<string, byte> CommittedCustomers { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Opens the store, creating the SQLite file or the PostgreSQL database if needed, and migrates it.</summary>
-    public static async Task<Result<FlywheelStore>> OpenAsync(StoreLocation location, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// Opens the store, creating the SQLite file or the PostgreSQL database if needed, and migrates it: the record's own set
+    /// (<see cref="StoreSchema.Record"/>) first, then each module's set in the order given. A composition root passes every
+    /// module it wires; a store opened with fewer sets simply lacks the other modules' tables.
+    /// </summary>
+    public static async Task<Result<FlywheelStore>> OpenAsync(StoreLocation location, TimeProvider time, IReadOnlyList<MigrationSet> modules, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(modules);
         var store = new FlywheelStore(location, time);
         try
         {
@@ -63,7 +68,7 @@ public sealed class FlywheelStore : IDisposable
             else
                 await EnsurePostgresDatabaseAsync(location, ct);
             await using var connection = await store.OpenConnectionAsync(ct);
-            await Migrator.MigrateAsync(connection, store.Dialect, time, ct);
+            await Migrator.MigrateAsync(connection, store.Dialect, time, [StoreSchema.Record, .. modules], ct);
             return store;
         }
         catch (Exception e) when (IsUnavailable(e))

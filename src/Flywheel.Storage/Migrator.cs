@@ -2,52 +2,70 @@ using System.Data.Common;
 
 namespace Flywheel.Storage;
 
-/// <summary>Applies the numbered migrations in <see cref="Schema"/> once each, in order, each in a transaction.</summary>
+/// <summary>
+/// Applies every module's numbered migrations once each, set by set in the order given, all in one transaction (two servers
+/// starting at once take turns on PostgreSQL's advisory lock). What was applied is kept per module in <c>module_migrations</c>.
+/// A store made before modules kept their own sets lists its changes by store-wide number in <c>schema_migrations</c>; a
+/// migration whose <see cref="Migration.LegacyVersion"/> is there is recorded as applied without running again, so such a store
+/// upgrades in place with every row intact.
+/// </summary>
 internal static class Migrator
 {
-    public static async Task MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider time, CancellationToken ct)
+    public static async Task MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider time, IReadOnlyList<MigrationSet> sets, CancellationToken ct)
     {
-        await using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-            await create.ExecuteNonQueryAsync(ct);
-        }
+        var names = sets.Select(s => s.Module).ToList();
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+            throw new ArgumentException($"two migration sets share a module name: {string.Join(", ", names)}", nameof(sets));
+
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)", ct);
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS module_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, " +
+            "applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))", ct);
 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         if (dialect.Engine == SqlEngine.Postgres)
-        {
-            // Two servers starting at once must not both apply migration N.
-            await using var lockCommand = connection.CreateCommand();
-            lockCommand.Transaction = transaction;
-            lockCommand.CommandText = "SELECT pg_advisory_xact_lock(7346211)";
-            await lockCommand.ExecuteNonQueryAsync(ct);
-        }
+            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(7346211)", ct);
 
-        var applied = new HashSet<int>();
+        var legacy = new HashSet<int>();
         await using (var read = connection.CreateCommand())
         {
             read.Transaction = transaction;
             read.CommandText = "SELECT version FROM schema_migrations";
             await using var reader = await read.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                applied.Add(Convert.ToInt32(reader.GetValue(0)));
+            while (await reader.ReadAsync(ct)) legacy.Add(Convert.ToInt32(reader.GetValue(0)));
         }
-
-        foreach (var migration in Schema.Migrations.Where(m => !applied.Contains(m.Version)))
+        var applied = new HashSet<(string, int)>();
+        await using (var read = connection.CreateCommand())
         {
-            await using var apply = connection.CreateCommand();
-            apply.Transaction = transaction;
-            apply.CommandText = dialect.Render(migration.Sql);
-            await apply.ExecuteNonQueryAsync(ct);
-
-            await using var record = connection.CreateCommand();
-            record.Transaction = transaction;
-            record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)";
-            record.AddParameter("@v", migration.Version);
-            record.AddParameter("@n", migration.Name);
-            record.AddParameter("@t", time.GetUtcNow().ToUnixTimeMilliseconds());
-            await record.ExecuteNonQueryAsync(ct);
+            read.Transaction = transaction;
+            read.CommandText = "SELECT module, version FROM module_migrations";
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) applied.Add((reader.GetString(0), Convert.ToInt32(reader.GetValue(1))));
         }
+
+        foreach (var set in sets)
+            foreach (var migration in set.Migrations)
+            {
+                if (applied.Contains((set.Module, migration.Version))) continue;
+                var adopted = migration.LegacyVersion is { } number && legacy.Contains(number);
+                if (!adopted)
+                    await ExecuteAsync(connection, transaction, dialect.Render(migration.Sql), ct);
+                await using var record = connection.CreateCommand();
+                record.Transaction = transaction;
+                record.CommandText = "INSERT INTO module_migrations (module, version, name, applied_at) VALUES (@m, @v, @n, @t)";
+                record.AddParameter("@m", set.Module);
+                record.AddParameter("@v", migration.Version);
+                record.AddParameter("@n", migration.Name);
+                record.AddParameter("@t", time.GetUtcNow().ToUnixTimeMilliseconds());
+                await record.ExecuteNonQueryAsync(ct);
+            }
         await transaction.CommitAsync(ct);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -12,10 +12,10 @@ public class FlywheelStoreTests
     public async Task Open_Twice_AppliesMigrationsOnce(string engine)
     {
         var location = TestStores.NewLocation(engine);
-        using (var first = (await FlywheelStore.OpenAsync(location, new TestClock(), CancellationToken.None)).Value)
+        using (var first = (await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None)).Value)
             await first.SetSettingAsync("time_zone", "Asia/Urumqi", CancellationToken.None);
-        using var second = (await FlywheelStore.OpenAsync(location, new TestClock(), CancellationToken.None)).Value;
-        Assert.Equal(Schema.Migrations.Count, await TestStores.CountAsync(second, "schema_migrations"));
+        using var second = (await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None)).Value;
+        Assert.Equal(StoreSchema.Record.Migrations.Count + TestStores.Modules.Sum(m => m.Migrations.Count), await TestStores.CountAsync(second, "module_migrations"));
         Assert.Equal("Asia/Urumqi", await second.GetSettingAsync("time_zone", "Asia/Shanghai", CancellationToken.None));
     }
 
@@ -24,7 +24,7 @@ public class FlywheelStoreTests
     {
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
         var location = StoreLocation.Postgres("Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=flywheel;Timeout=3");
-        var opened = await FlywheelStore.OpenAsync(location, new TestClock(), CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None);
         Assert.False(opened.IsSuccess);
         Assert.Equal("unavailable", opened.Error!.Code);
         Assert.Contains("cannot reach PostgreSQL at 127.0.0.1:1", opened.Error.Message, StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public class FlywheelStoreTests
     public async Task Open_PostgresWithWrongPassword_SaysSo()
     {
         var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresServer) { Password = "definitely-wrong", Database = "flywheel_x" };
-        var opened = await FlywheelStore.OpenAsync(StoreLocation.Postgres(builder.ConnectionString), new TestClock(), CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(StoreLocation.Postgres(builder.ConnectionString), new TestClock(), TestStores.Modules, CancellationToken.None);
         Assert.False(opened.IsSuccess);
         Assert.Contains("password authentication failed", opened.Error!.Message, StringComparison.Ordinal);
     }

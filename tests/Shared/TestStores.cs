@@ -29,9 +29,29 @@ public static class TestStores
         return StoreLocation.Postgres(builder.ConnectionString);
     }
 
+    /// <summary>
+    /// The migrations of every module this test project can load (each module's <c>XModule.Migrations</c>), so a test store has
+    /// every table a composition root would give it.
+    /// </summary>
+    public static IReadOnlyList<MigrationSet> Modules { get; } = FindModules();
+
+    private static IReadOnlyList<MigrationSet> FindModules()
+    {
+        var sets = new List<MigrationSet>();
+        foreach (var file in Directory.GetFiles(AppContext.BaseDirectory, "Flywheel.*.dll"))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (name.EndsWith(".Tests", StringComparison.Ordinal) || name == "Flywheel.Benchmarks") continue;
+            var assembly = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(name));
+            foreach (var type in assembly.GetExportedTypes().Where(t => t.IsAbstract && t.IsSealed && t.Name.EndsWith("Module", StringComparison.Ordinal)))
+                if (type.GetProperty("Migrations")?.GetValue(null) is MigrationSet set) sets.Add(set);
+        }
+        return [.. sets.OrderBy(s => s.Module, StringComparer.Ordinal)];
+    }
+
     public static async Task<FlywheelStore> OpenAsync(string engine, TimeProvider? time = null)
     {
-        var opened = await FlywheelStore.OpenAsync(NewLocation(engine), time ?? new TestClock(), CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(NewLocation(engine), time ?? new TestClock(), Modules, CancellationToken.None);
         if (!opened.IsSuccess) throw new InvalidOperationException($"test store ({engine}) could not be opened: {opened.Error}");
         return opened.Value;
     }

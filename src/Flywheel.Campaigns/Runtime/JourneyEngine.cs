@@ -8,7 +8,7 @@ using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Templates;
 using Flywheel.Primitives;
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Contracts;
 using Flywheel.Storage;
 using Flywheel.Storage.Campaigns;
 using Flywheel.Storage.Contracts;
@@ -58,6 +58,9 @@ public sealed class JourneyEngine
         _owner = owner;
         _rules = rules;
     }
+
+    /// <summary>Issues the coupons of "issue coupon" steps (Promotions' ledger, through its contract); none: such steps record why they issued nothing.</summary>
+    public ICouponIssuer? Coupons { get; init; }
 
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -499,19 +502,23 @@ public sealed class JourneyEngine
 
     private async Task IssueCouponAsync(IssueCouponStep step, string customerId, string key, JsonObject context, CancellationToken ct)
     {
-        var claimed = await CouponLedger.ClaimAsync(_store, new ClaimRequest(step.Batch, customerId, key), ct);
-        if (!claimed.TryGetValue(out var coupon, out var error))
+        if (Coupons is null)
+        {
+            context["coupon_error"] = "this engine has no coupon issuer: run journeys in a host that wires Promotions";
+            return;
+        }
+        var issued = await Coupons.IssueAsync(step.Batch, customerId, key, ct);
+        if (!issued.TryGetValue(out var coupon, out var error))
         {
             // Out of codes, over a limit, or an unknown batch: the journey goes on; a template that needs the coupon then fails
             // to render and the message records why.
             context["coupon_error"] = error.ToString();
             return;
         }
-        var batch = await CouponLedger.GetBatchAsync(_store, step.Batch, ct);
         context["coupon"] = new JsonObject
         {
             ["code"] = coupon.Code, ["batch"] = coupon.BatchId, ["valid_to"] = coupon.ValidTo.ToUnixTimeMilliseconds(),
-            ["amount_off"] = batch?.Spec.AmountOff, ["percent_off"] = batch?.Spec.PercentOff,
+            ["amount_off"] = coupon.AmountOff, ["percent_off"] = coupon.PercentOff,
         };
     }
 

@@ -5,7 +5,8 @@ using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Tests.Channels;
 using Flywheel.Campaigns.Tests.Delivery;
 using Flywheel.Ingestion.Demo;
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Flywheel.Storage.Campaigns;
 using Flywheel.Storage.Contracts;
@@ -39,7 +40,7 @@ public sealed class DemoStoreJourneyTests
         var product = (string)(await TestStores.ScalarAsync(store, $"SELECT name FROM products WHERE sku = '{sku}'"))!;
 
         var campaigns = new CampaignStore(store, clock);
-        var engineRun = new JourneyEngine(store, campaigns, new CustomerDirectory(store), new TrackingLinks(new byte[32], "http://127.0.0.1:5080"), clock, "demo");
+        var engineRun = new JourneyEngine(store, campaigns, new CustomerDirectory(store), new TrackingLinks(new byte[32], "http://127.0.0.1:5080"), clock, "demo") { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(store) };
         var batch = CouponBatches.Validate(new CouponBatchInput("cart_rescue_10", "购物车挽回券", "no_threshold", 1000, null, 0, null, null, null, "merchant",
             1000, null, 1, 1, null, null, 7)).Value;
         Assert.True((await CouponLedger.CreateBatchAsync(store, batch, None)).IsSuccess);

@@ -60,7 +60,7 @@ public sealed class JourneyEngineTests
         await fx.Engine.AdvanceAsync(None);
         Assert.Empty(await fx.MessagesAsync("c1"));
         // no coupon was taken from the batch either
-        var batch = await Flywheel.Promotions.Coupons.CouponLedger.GetBatchAsync(fx.Store, "cart_rescue_10", None);
+        var batch = await Flywheel.Promotions.Storage.CouponLedger.GetBatchAsync(fx.Store, "cart_rescue_10", None);
         Assert.Equal(0, batch!.Issued);
     }
 
@@ -73,7 +73,7 @@ public sealed class JourneyEngineTests
         Assert.Equal(1, await fx.EventAsync("add_to_cart", "c2", "SKU-LIP"));
         Assert.Equal(0, await fx.EventAsync("add_to_cart", "c2", "SKU-MASK")); // already in
         fx.Clock.Advance(TimeSpan.FromMinutes(31));
-        var other = new JourneyEngine(fx.Store, fx.Campaigns, fx.Directory, fx.Links, fx.Clock, "worker-b");
+        var other = new JourneyEngine(fx.Store, fx.Campaigns, fx.Directory, fx.Links, fx.Clock, "worker-b") { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(fx.Store) };
         await other.ReloadAsync(None);
         var reports = await Task.WhenAll(fx.Engine.AdvanceAsync(None), other.AdvanceAsync(None));
         Assert.Equal(1, reports.Sum(r => r.Messages));
@@ -240,7 +240,7 @@ public sealed class JourneyEngineTests
              "reentry":{"mode":"always"},"start":"s","steps":[
               {"id":"s","type":"send","channel":"sms","purpose":"marketing","template":{"text":"周五上新 {{customer.name}}"},"next":"x"},{"id":"x","type":"exit"}]}
             """).Value;
-        var engineWithRules = new JourneyEngine(fx.Store, fx.Campaigns, fx.Directory, fx.Links, fx.Clock, "w-s", rules);
+        var engineWithRules = new JourneyEngine(fx.Store, fx.Campaigns, fx.Directory, fx.Links, fx.Clock, "w-s", rules) { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(fx.Store) };
         await fx.SaveAsync(journey);
         await engineWithRules.ReloadAsync(None);
         Assert.Equal(0, await engineWithRules.SweepSchedulesAsync(None)); // 14:00 on a Friday: not yet

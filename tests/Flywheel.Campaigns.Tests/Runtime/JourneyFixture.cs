@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Flywheel.Storage.Campaigns;
 using Flywheel.Storage.Contracts;
@@ -36,7 +37,7 @@ internal sealed class JourneyFixture : IAsyncDisposable
         var store = await TestStores.OpenAsync(engine, clock);
         var campaigns = new CampaignStore(store, clock);
         var links = new TrackingLinks(new byte[32], "http://127.0.0.1:5000");
-        var journeys = new JourneyEngine(store, campaigns, new CustomerDirectory(store), links, clock, "worker-a", rules);
+        var journeys = new JourneyEngine(store, campaigns, new CustomerDirectory(store), links, clock, "worker-a", rules) { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(store) };
         var fixture = new JourneyFixture(store, clock, campaigns, journeys, links);
         await fixture.SeedAsync(emailDomain);
         return fixture;

@@ -144,7 +144,7 @@ public sealed class ClvCommandTests : IDisposable
     private static async Task<long> FitsAsync(string[] store)
     {
         var location = store[0] == "--data" ? StoreLocation.Sqlite(store[1]) : StoreLocation.Postgres(store[1]);
-        using var opened = (await FlywheelStore.OpenAsync(location, new TestClock(), CancellationToken.None)).Value;
+        using var opened = (await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None)).Value;
         return await TestStores.CountAsync(opened, "clv_fits");
     }
 

@@ -22,7 +22,7 @@ public sealed class DemoCommandTests
 
     private static async Task<long> CountAsync(string folder, string table)
     {
-        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, TestStores.Modules, CancellationToken.None);
         using var store = opened.Value;
         return await TestStores.CountAsync(store, table);
     }
@@ -61,7 +61,7 @@ public sealed class DemoCommandTests
     public async Task Demo_OverImportedData_RefusesAndLeavesItAlone()
     {
         var folder = NewFolder();
-        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, TestStores.Modules, CancellationToken.None);
         using (var store = opened.Value)
         {
             await using var session = await IngestSession.BeginAsync(store, "import", "customers.csv", CancellationToken.None);
@@ -81,7 +81,7 @@ public sealed class DemoCommandTests
     {
         var folder = NewFolder();
         Assert.Equal(0, (await RunAsync("demo", "--data", folder, "--customers", "100", "--days", "20")).Exit);
-        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, CancellationToken.None);
+        var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, TestStores.Modules, CancellationToken.None);
         using (var store = opened.Value)
         {
             await using var session = await IngestSession.BeginAsync(store, "import", "customers.csv", CancellationToken.None);

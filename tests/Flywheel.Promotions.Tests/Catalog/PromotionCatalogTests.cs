@@ -1,6 +1,6 @@
-using Flywheel.Promotions.Catalog;
-using Flywheel.Promotions.Model;
-using Flywheel.Promotions.Pricing;
+using Flywheel.Promotions.Storage;
+using Flywheel.Promotions.Domain.Model;
+using Flywheel.Promotions.Domain.Pricing;
 using Flywheel.Tests;
 using static Flywheel.Promotions.Tests.Pricing.Fx;
 

@@ -1,5 +1,6 @@
-using Flywheel.Promotions.Coupons;
-using Flywheel.Promotions.Model;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
+using Flywheel.Promotions.Domain.Model;
 
 namespace Flywheel.Promotions.Tests.Coupons;
 

@@ -1,4 +1,5 @@
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
 
 namespace Flywheel.Promotions.Tests.Coupons;
 

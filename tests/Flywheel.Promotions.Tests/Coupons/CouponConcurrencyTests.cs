@@ -1,5 +1,6 @@
 using Flywheel.Primitives;
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Flywheel.Tests;
 using static Flywheel.Promotions.Tests.Coupons.CouponLedgerTests;

@@ -1,4 +1,5 @@
-using Flywheel.Promotions.Coupons;
+using Flywheel.Promotions.Domain.Coupons;
+using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Flywheel.Tests;
 

@@ -1,4 +1,4 @@
-using Flywheel.Promotions.Model;
+using Flywheel.Promotions.Domain.Model;
 
 namespace Flywheel.Promotions.Tests.Model;
 

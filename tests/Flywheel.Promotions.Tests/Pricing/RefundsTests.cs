@@ -1,5 +1,5 @@
-using Flywheel.Promotions.Model;
-using Flywheel.Promotions.Pricing;
+using Flywheel.Promotions.Domain.Model;
+using Flywheel.Promotions.Domain.Pricing;
 using static Flywheel.Promotions.Tests.Pricing.Fx;
 
 namespace Flywheel.Promotions.Tests.Pricing;

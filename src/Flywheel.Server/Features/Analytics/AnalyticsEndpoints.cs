@@ -10,7 +10,7 @@ using Flywheel.Analytics.Scopes;
 using Flywheel.Analytics.Time;
 using Flywheel.Customers;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Flywheel.Storage.Audiences;
 using Microsoft.AspNetCore.Builder;

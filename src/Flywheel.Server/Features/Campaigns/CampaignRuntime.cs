@@ -7,6 +7,9 @@ using Flywheel.Customers.Segments;
 using Flywheel.Storage;
 using Flywheel.Storage.Campaigns;
 using Flywheel.Storage.Lifecycle;
+using Flywheel.Hosting.Startup;
+using Flywheel.Promotions.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -41,8 +44,14 @@ public sealed class CampaignRuntime
 
     public void Nudge() => Wake.Writer.TryWrite(true);
 
+    /// <summary>Builds the runtime from the host's services (the store, clock, options, segments, Promotions' coupon issuer).</summary>
+    public static Task<CampaignRuntime> CreateAsync(IServiceProvider services, CancellationToken ct) =>
+        CreateAsync(services.GetRequiredService<FlywheelStore>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ServerOptions>(),
+            services.GetRequiredService<SegmentService>(), services.GetRequiredService<FieldRegistry>(), services.GetRequiredService<HttpClient>(),
+            services.GetRequiredService<ICouponIssuer>(), ct);
+
     public static async Task<CampaignRuntime> CreateAsync(FlywheelStore store, TimeProvider time, ServerOptions options, SegmentService segments,
-        FieldRegistry fields, HttpClient http, CancellationToken ct)
+        FieldRegistry fields, HttpClient http, ICouponIssuer coupons, CancellationToken ct)
     {
         var campaigns = new CampaignStore(store, time);
         var directory = new CustomerDirectory(store);
@@ -57,7 +66,7 @@ public sealed class CampaignRuntime
                     rules[text] = rule = SegmentRule.TryCompile(text, fields, out var compiled, out _) ? compiled : null!;
             return rule is not null && await segments.MatchesAsync(rule, customerId, token);
         }
-        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, Matches);
+        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, Matches) { Coupons = coupons };
         await engine.ReloadAsync(ct);
         Dispatcher? dispatcher = null;
         if (options.Channels is { } channelOptions && ChannelRegistry.Create(channelOptions, http, time).TryGetValue(out var registry, out _) && registry.Kinds.Count > 0)
@@ -71,7 +80,7 @@ public sealed class CampaignRuntime
 /// advances due journey entries and sends due messages; lifecycle transitions and segment membership changes enter
 /// journeys as they happen; date triggers are swept hourly. Each pass is idempotent, so a crash and restart only repeats work.
 /// </summary>
-internal sealed class CampaignWorker(FlywheelStore store, CampaignRuntime runtime, LifecycleService lifecycle, SegmentService segments,
+internal sealed class CampaignWorker(FlywheelStore store, Started<CampaignRuntime> started, LifecycleService lifecycle, SegmentService segments,
     ServerOptions options, TimeProvider time, ILogger<CampaignWorker> log) : BackgroundService
 {
     private readonly Channel<Func<CancellationToken, Task>> _pending = Channel.CreateUnbounded<Func<CancellationToken, Task>>();
@@ -79,6 +88,7 @@ internal sealed class CampaignWorker(FlywheelStore store, CampaignRuntime runtim
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.CampaignWorkers) return;
+        var runtime = await started.Task;
         void OnCommitted(IngestChanges _) => runtime.Nudge();
         void OnStages(IReadOnlyList<StageTransition> transitions) => _pending.Writer.TryWrite(async ct =>
         {

@@ -6,7 +6,7 @@ using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Customers.Segments;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Flywheel.Storage.Campaigns;
 using Flywheel.Storage.Contracts;
@@ -130,7 +130,7 @@ internal static class CampaignsEndpoints
     internal static async Task<IResult> SetStatusAsync(HttpRequest request, CampaignRuntime runtime, ServerOptions options, string id, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        if (!read.TryGetValue(out var body, out var error)) return error.ToProblem();
         string? status;
         using (body) status = body.Root.ValueKind == JsonValueKind.Object && body.Root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         if (status is null) return Problems.Invalid(Error.Invalid("$.status", "status is one of draft, active, paused, archived"));
@@ -171,7 +171,7 @@ internal static class CampaignsEndpoints
         TimeProvider time, ServerOptions options, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        if (!read.TryGetValue(out var body, out var error)) return error.ToProblem();
         string json;
         string? id;
         using (body)
@@ -239,7 +239,7 @@ internal static class CampaignsEndpoints
         CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var error)) return Problems.FromBodyError(error);
+        if (!read.TryGetValue(out var body, out var error)) return error.ToProblem();
         ConsentRequest? change;
         using (body)
         {

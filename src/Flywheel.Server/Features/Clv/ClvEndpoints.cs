@@ -2,7 +2,7 @@ using System.Globalization;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Customers.Clv;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

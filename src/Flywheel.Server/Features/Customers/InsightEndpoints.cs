@@ -7,7 +7,7 @@ using Flywheel.Customers.Personas;
 using Flywheel.Customers.Profiles;
 using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Flywheel.Storage.Lifecycle;
 using Microsoft.AspNetCore.Builder;

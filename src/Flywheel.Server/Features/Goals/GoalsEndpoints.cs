@@ -2,7 +2,7 @@ using System.Text.Json;
 using Flywheel.Analytics.Goals;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

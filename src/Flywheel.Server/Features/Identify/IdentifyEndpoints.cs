@@ -1,5 +1,5 @@
 using Flywheel.Ingestion.Parsing;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -33,7 +33,7 @@ internal static class IdentifyEndpoints
         HttpRequest request, FlywheelStore store, TimeProvider time, ServerOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var bodyError)) return Problems.FromBodyError(bodyError);
+        if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();
         using var _ = body;
 
         var fields = new JsonRecordFields(body.Root, "$");

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -45,7 +45,7 @@ internal static class EventsEndpoints
     {
         var logger = loggers.CreateLogger("Flywheel.Server.Events");
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var bodyError)) return Problems.FromBodyError(bodyError);
+        if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();
         using var _ = body;
 
         if (body.Root.ValueKind != JsonValueKind.Object || !body.Root.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)

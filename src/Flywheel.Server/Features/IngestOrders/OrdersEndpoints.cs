@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -43,7 +43,7 @@ internal static class OrdersEndpoints
         CancellationToken ct, [FromQuery(Name = "create_missing")] bool createMissing = false)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var bodyError)) return Problems.FromBodyError(bodyError);
+        if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();
         using var _ = body;
 
         var fields = new JsonRecordFields(body.Root, "$");

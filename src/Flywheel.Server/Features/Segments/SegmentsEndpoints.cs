@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Flywheel.Customers.Segments;
 using Flywheel.Primitives;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -158,7 +158,7 @@ internal static class SegmentsEndpoints
         HttpRequest request, SegmentService segments, ServerOptions options, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!body.TryGetValue(out var json, out var bodyError)) return Problems.FromBodyError(bodyError);
+        if (!body.TryGetValue(out var json, out var bodyError)) return bodyError.ToProblem();
         using var _ = json;
         var sample = SampleSize;
         if (json.Root.ValueKind == JsonValueKind.Object && json.Root.TryGetProperty("sample", out var sampleValue) && sampleValue.ValueKind != JsonValueKind.Null)
@@ -180,7 +180,7 @@ internal static class SegmentsEndpoints
         CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!body.TryGetValue(out var json, out var bodyError)) return Problems.FromBodyError(bodyError);
+        if (!body.TryGetValue(out var json, out var bodyError)) return bodyError.ToProblem();
         using var _ = json;
         var root = json.Root;
         if (root.ValueKind != JsonValueKind.Object)

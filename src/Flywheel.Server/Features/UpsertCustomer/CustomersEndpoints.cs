@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
-using Flywheel.Server.Http;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -51,7 +51,7 @@ internal static class CustomersEndpoints
         string id, HttpRequest request, FlywheelStore store, TimeProvider time, ServerOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
-        if (!read.TryGetValue(out var body, out var bodyError)) return Problems.FromBodyError(bodyError);
+        if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();
         using var _ = body;
 
         if (TypeError(body.Root) is { } typeError) return Problems.Invalid($"{typeError.Path}: {typeError.Message}", [typeError]);

@@ -65,7 +65,7 @@ public class CouponsEndpointsTests
         await Expect(HttpStatusCode.BadRequest, "$.idempotency_key", RedeemAsync(host, code, """{"order_id":"o1","customer_id":"c1","discount":100}"""));
         await Expect(HttpStatusCode.BadRequest, "$.discount", RedeemAsync(host, code, """{"order_id":"o1","customer_id":"c1","discount":-5,"idempotency_key":"a"}"""));
         await Expect(HttpStatusCode.BadRequest, "$.discount", RedeemAsync(host, code, """{"order_id":"o1","customer_id":"c1","discount":"lots","idempotency_key":"b"}"""));
-        await Expect(HttpStatusCode.NotFound, "$.code", RedeemAsync(host, Flywheel.Promotions.Coupons.CouponCodes.New(),
+        await Expect(HttpStatusCode.NotFound, "$.code", RedeemAsync(host, Flywheel.Promotions.Domain.Coupons.CouponCodes.New(),
             """{"order_id":"o1","customer_id":"c1","discount":100,"idempotency_key":"c"}"""));
         await Expect(HttpStatusCode.Forbidden, "$.customer_id", RedeemAsync(host, code, """{"order_id":"o1","customer_id":"c2","discount":100,"idempotency_key":"d"}"""));
         await Expect(HttpStatusCode.Conflict, "$.discount", RedeemAsync(host, code, """{"order_id":"o1","customer_id":"c1","discount":6000,"idempotency_key":"e"}"""));

@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Flywheel.Primitives;
+using Microsoft.AspNetCore.Http;
+
+namespace Flywheel.Hosting.Http;
+
+/// <summary>
+/// A parsed JSON request body. The document reads straight from a pooled buffer (no copy, no per-item
+/// reserialisation), so it must be disposed: that returns the buffer.
+/// </summary>
+public sealed class JsonBody : IDisposable
+{
+    private byte[]? _buffer;
+
+    public JsonBody(JsonDocument document, byte[] buffer, int length)
+    {
+        Document = document;
+        _buffer = buffer;
+        Length = length;
+    }
+
+    public JsonDocument Document { get; }
+
+    public JsonElement Root => Document.RootElement;
+
+    public int Length { get; }
+
+    public void Dispose()
+    {
+        Document.Dispose();
+        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+    }
+}
+
+/// <summary>Reads a JSON request body under a size limit; every failure is an <see cref="Error"/> of its own kind.</summary>
+public static class RequestBody
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    /// <summary>
+    /// Reads the whole body, refusing it as soon as it is known to exceed <paramref name="maxBytes"/>: up front from
+    /// Content-Length, and while reading for chunked bodies (whose length is only known at the end).
+    /// </summary>
+    public static async Task<Result<JsonBody>> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        if (!request.HasJsonContentType())
+        {
+            var given = string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"Content-Type '{request.ContentType}'";
+            return Error.UnsupportedFormat($"the body must be JSON sent with Content-Type: application/json (got {given})");
+        }
+        if (request.ContentLength > maxBytes)
+            return TooLarge(request.ContentLength.Value, maxBytes);
+
+        // One byte more than expected, so a body of exactly Content-Length bytes ends without growing the buffer.
+        var initial = request.ContentLength is { } length ? (int)length + 1 : 64 * 1024;
+        var buffer = ArrayPool<byte>.Shared.Rent(initial);
+        var used = 0;
+        try
+        {
+            while (true)
+            {
+                if (used == buffer.Length)
+                {
+                    var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, used).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = grown;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(used), ct);
+                if (read == 0) break;
+                used += read;
+                if (used > maxBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return TooLarge(null, maxBytes);
+                }
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(null, maxBytes)
+                : Error.Invalid("$", $"the request body could not be read: {e.Message}");
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        try
+        {
+            var document = JsonDocument.Parse(buffer.AsMemory(0, used), DocumentOptions);
+            return new JsonBody(document, buffer, used);
+        }
+        catch (JsonException e)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            // Line and byte position are 0-based in JsonException; people count from 1.
+            var where = e.LineNumber is { } line
+                ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}")
+                : "";
+            var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
+            return Error.Malformed(path, $"the body is not valid JSON{where} (path {path}): {FirstSentence(e.Message)}");
+        }
+    }
+
+    private static Error TooLarge(long? length, long maxBytes)
+    {
+        var size = length is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n} bytes") : "more than that";
+        return Error.TooLarge(string.Create(CultureInfo.InvariantCulture,
+            $"the request body is {size}; at most {maxBytes} bytes ({maxBytes / (1024.0 * 1024):0.#} MiB) are accepted: send smaller batches"));
+    }
+
+    private static string FirstSentence(string message)
+    {
+        // System.Text.Json appends "LineNumber: 0 | BytePositionInLine: 3." which we already give 1-based.
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}
