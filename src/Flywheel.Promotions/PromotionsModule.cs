@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Http;
 using Flywheel.Promotions.Contracts;
 using Flywheel.Promotions.Features.Coupons;
 using Flywheel.Promotions.Features.ListPromotions;
@@ -25,6 +26,9 @@ namespace Flywheel.Promotions;
 /// </summary>
 public static class PromotionsModule
 {
+    /// <summary>The module's name: its migrations' key in the store and the mark on its endpoints.</summary>
+    public const string Name = "promotions";
+
     /// <summary>The module's tables (promotions, coupons) as numbered migrations of its own.</summary>
     public static MigrationSet Migrations => PromotionsSchema.Migrations;
 
@@ -53,13 +57,13 @@ public static class PromotionsModule
     public static IEndpointRouteBuilder MapPromotions(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/v1").WithTags("Promotions");
+        var group = app.MapModuleGroup(Name, "/v1", "Promotions");
         PriceCartEndpoint.Map(group);
         ListPromotionsEndpoint.Map(group);
         SavePromotionEndpoint.Map(group);
         SetPipelineEndpoint.Map(group);
         QuoteRefundEndpoint.Map(group);
-        CouponsEndpoints.Map(app.MapGroup("/v1").WithTags("Coupons"));
+        CouponsEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Coupons"));
         return app;
     }
 

@@ -1,3 +1,7 @@
+using Flywheel.Analytics;
+using Flywheel.Campaigns;
+using Flywheel.Customers;
+using Flywheel.Hosting.Http;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
 using Flywheel.Server.Features.Health;
@@ -14,7 +18,8 @@ namespace Flywheel.Server;
 public static class FlywheelServer
 {
     /// <summary>Every module's migrations, in the order a store applies them (after the record's own).</summary>
-    public static IReadOnlyList<MigrationSet> Migrations { get; } = [PromotionsModule.Migrations];
+    public static IReadOnlyList<MigrationSet> Migrations { get; } =
+        [AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations];
 
     /// <summary>
     /// Builds (does not start) the server. <paramref name="urls"/> is Kestrel's listen list ("http://127.0.0.1:5080",
@@ -37,7 +42,7 @@ public static class FlywheelServer
         services.AddCampaigns();
 
         var app = builder.Build().UseDefaults();
-        app.MapHealthEndpoints();
+        app.MapModuleGroup("host", "").MapHealthEndpoints();
         app.MapIngestion();
         app.MapAnalytics();
         app.MapCustomers();

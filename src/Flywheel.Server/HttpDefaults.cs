@@ -51,7 +51,7 @@ internal static class HttpDefaults
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.MapOpenApi().WithMetadata(new ModuleMetadata("host"));
         return app;
     }
 

@@ -7,7 +7,7 @@ namespace Flywheel.Storage;
 /// starting at once take turns on PostgreSQL's advisory lock). What was applied is kept per module in <c>module_migrations</c>.
 /// A store made before modules kept their own sets lists its changes by store-wide number in <c>schema_migrations</c>; a
 /// migration whose <see cref="Migration.LegacyVersion"/> is there is recorded as applied without running again, so such a store
-/// upgrades in place with every row intact.
+/// upgrades in place with every row intact. The same holds for a migration that moves from the record's own set into its module's.
 /// </summary>
 internal static class Migrator
 {
@@ -46,7 +46,10 @@ internal static class Migrator
             foreach (var migration in set.Migrations)
             {
                 if (applied.Contains((set.Module, migration.Version))) continue;
-                var adopted = migration.LegacyVersion is { } number && legacy.Contains(number);
+                // Applied before under its store-wide number: by a store made before modules kept sets, or as part of the record's own
+                // set before it moved into its module (the record's set keeps the store-wide numbers).
+                var adopted = migration.LegacyVersion is { } number
+                    && (legacy.Contains(number) || (set.Module != StoreSchema.Record.Module && applied.Contains((StoreSchema.Record.Module, number))));
                 if (!adopted)
                     await ExecuteAsync(connection, transaction, dialect.Render(migration.Sql), ct);
                 await using var record = connection.CreateCommand();

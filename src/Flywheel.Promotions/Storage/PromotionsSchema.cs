@@ -8,7 +8,7 @@ namespace Flywheel.Promotions.Storage;
 /// </summary>
 internal static class PromotionsSchema
 {
-    public static readonly MigrationSet Migrations = new("promotions",
+    public static readonly MigrationSet Migrations = new(PromotionsModule.Name,
     [
         // Promotions are stored whole as JSON (owned by Domain.Model.PromotionJson); status is a column so the
         // pricing index can load the active ones without parsing the rest.

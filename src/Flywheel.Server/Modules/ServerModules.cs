@@ -3,6 +3,7 @@ using Flywheel.Customers;
 using Flywheel.Customers.Lifecycle;
 using Flywheel.Customers.Profiles;
 using Flywheel.Customers.Segments;
+using Flywheel.Hosting.Http;
 using Flywheel.Hosting.Startup;
 using Flywheel.Server.Features.Analytics;
 using Flywheel.Server.Features.Audiences;
@@ -29,13 +30,14 @@ namespace Flywheel.Server.Modules;
 internal static class ServerModules
 {
     /// <summary>Ingestion's HTTP surface: events, orders, customers, identify.</summary>
-    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder host)
     {
+        var app = host.MapModuleGroup("ingestion", "");
         app.MapEventsEndpoints();
         app.MapOrdersEndpoints();
         app.MapCustomersEndpoints();
         app.MapIdentifyEndpoints();
-        return app;
+        return host;
     }
 
     /// <summary>The event index every analysis reads, built from the record at first use and appended on ingest.</summary>
@@ -45,12 +47,13 @@ internal static class ServerModules
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder host)
     {
+        var app = host.MapModuleGroup("analytics", "");
         app.MapAnalyticsEndpoints();
         app.MapAudiencesEndpoints();
         app.MapGoalsEndpoints();
-        return app;
+        return host;
     }
 
     /// <summary>
@@ -85,12 +88,13 @@ internal static class ServerModules
         return services;
     }
 
-    public static IEndpointRouteBuilder MapCustomers(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapCustomers(this IEndpointRouteBuilder host)
     {
+        var app = host.MapModuleGroup("customers", "");
         InsightEndpoints.MapInsightEndpoints(app);
         ClvEndpoints.MapClvEndpoints(app);
         app.MapSegmentsEndpoints();
-        return app;
+        return host;
     }
 
     /// <summary>Journeys, broadcasts and delivery: one runtime, built when the host starts; its loop runs beside the request pipeline.</summary>
@@ -102,9 +106,9 @@ internal static class ServerModules
         return services;
     }
 
-    public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder host)
     {
-        CampaignsEndpoints.MapCampaignsEndpoints(app);
-        return app;
+        CampaignsEndpoints.MapCampaignsEndpoints(host.MapModuleGroup("campaigns", ""));
+        return host;
     }
 }

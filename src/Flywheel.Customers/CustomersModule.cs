@@ -1,0 +1,14 @@
+using Flywheel.Customers.Storage;
+using Flywheel.Storage;
+
+namespace Flywheel.Customers;
+
+/// <summary>
+/// The Customers module's door. Today it carries the module's migrations; its services, endpoints and commands move behind it
+/// from Flywheel.Server and Flywheel.Cli as the module takes the shape of Promotions (docs/adr/0009-modules.md).
+/// </summary>
+public static class CustomersModule
+{
+    /// <summary>The module's tables as numbered migrations of its own.</summary>
+    public static MigrationSet Migrations => CustomersSchema.Migrations;
+}
