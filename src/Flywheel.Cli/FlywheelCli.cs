@@ -36,6 +36,7 @@ public static class FlywheelCli
             ImportCommand.Create(console, time),
             DemoCommand.Create(console, time),
             ServeCommand.Create(console, time),
+            ServeCommand.CreateWorker(console, time),
             LoadTestCommand.Create(console, time),
             ReportCommand.Create(console, time),
             GoalsCommand.Create(console, time),

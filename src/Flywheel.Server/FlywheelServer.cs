@@ -9,7 +9,9 @@ using Flywheel.Server.Modules;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Flywheel.Server;
@@ -33,14 +35,7 @@ public static class FlywheelServer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = HttpDefaults.CreateBuilder(urls, options, configureHost);
-        var services = builder.Services;
-        services.AddSingleton(store).AddSingleton(time).AddSingleton(options);
-        services.AddIngestion(builder.Configuration);
-        services.AddAnalytics();
-        services.AddCustomers();
-        services.AddPromotions(builder.Configuration).Configure<PromotionsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);
-        services.AddCampaigns();
-
+        AddModules(builder.Services, builder.Configuration, store, time, options);
         var app = builder.Build().UseDefaults();
         app.MapModuleGroup("host", "").MapHealthEndpoints();
         app.MapIngestion();
@@ -53,5 +48,31 @@ public static class FlywheelServer
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));
         app.Lifetime.ApplicationStopping.Register(() => Log.Stopping(logger, options.ShutdownTimeout));
         return app;
+    }
+
+    /// <summary>
+    /// Builds (does not start) the background worker: the same modules without the HTTP API, so journeys, triggers, delivery,
+    /// lifecycle and segment refresh can run in a process of their own beside API-only servers (<c>serve --no-workers</c>).
+    /// </summary>
+    public static IHost BuildWorker(FlywheelStore store, TimeProvider time, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        AddModules(builder.Services, builder.Configuration, store, time, options);
+        return builder.Build();
+    }
+
+    private static void AddModules(IServiceCollection services, IConfiguration configuration, FlywheelStore store, TimeProvider time, ServerOptions options)
+    {
+        services.AddSingleton(store).AddSingleton(time).AddSingleton(options);
+        services.AddIngestion(configuration);
+        services.AddAnalytics();
+        services.AddCustomers();
+        services.AddPromotions(configuration).Configure<PromotionsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);
+        services.AddCampaigns();
     }
 }

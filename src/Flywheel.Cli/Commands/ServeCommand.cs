@@ -1,13 +1,65 @@
 using System.CommandLine;
 using Flywheel.Server;
+using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
 namespace Flywheel.Cli.Commands;
 
-/// <summary><c>flywheel serve</c>: the HTTP API over the store, until SIGTERM or Ctrl+C.</summary>
+/// <summary>
+/// <c>flywheel serve</c>: the HTTP API over the store and, unless <c>--no-workers</c>, the background loops (journeys, triggers,
+/// delivery, lifecycle and segment refresh), until SIGTERM or Ctrl+C. <c>flywheel worker</c>: the background loops alone, so a
+/// second process can do the background work beside API-only servers.
+/// </summary>
 internal static class ServeCommand
 {
+    /// <summary>The options both commands take: where customers reach the server, and the delivery channels.</summary>
+    private sealed class HostArguments
+    {
+        public readonly Option<string?> PublicUrl = new Option<string?>("--public-url") { Description = "The address customers reach this server at, for tracking and unsubscribe links (default: the first --urls address)" };
+        public readonly Option<string?> Smtp = new Option<string?>("--smtp") { Description = "Send email through this SMTP server, host:port (plain, or STARTTLS with --smtp-tls)" };
+        public readonly Option<string?> SmtpFrom = new Option<string?>("--smtp-from") { Description = "The From address of email (required with --smtp)" };
+        public readonly Option<bool> SmtpTls = new Option<bool>("--smtp-tls") { Description = "Use TLS with the SMTP server" };
+        public readonly Option<string?> SmsUrl = new Option<string?>("--sms-url") { Description = "The SMS provider adapter's URL (JSON POST signed with --sms-secret)" };
+        public readonly Option<string?> SmsSecret = new Option<string?>("--sms-secret") { Description = "HMAC-SHA256 secret for the SMS adapter (16+ characters)" };
+        public readonly Option<string?> WecomUrl = new Option<string?>("--wecom-url") { Description = "A WeCom (企业微信) group robot webhook URL" };
+        public readonly Option<string?> WebhookUrl = new Option<string?>("--webhook-url") { Description = "A generic signed webhook receiver URL" };
+        public readonly Option<string?> WebhookSecret = new Option<string?>("--webhook-secret") { Description = "HMAC-SHA256 secret for the webhook (16+ characters)" };
+
+        public IEnumerable<Option> All => [PublicUrl, Smtp, SmtpFrom, SmtpTls, SmsUrl, SmsSecret, WecomUrl, WebhookUrl, WebhookSecret];
+
+        /// <summary>The channels the options name; null when none; a bad value is reported and gives the exit code.</summary>
+        public async Task<(Flywheel.Campaigns.Channels.ChannelOptions? Channels, int Exit)> ChannelsAsync(ParseResult parse, CliConsole console)
+        {
+            Flywheel.Campaigns.Channels.ChannelOptions? channels = null;
+            if (parse.GetValue(Smtp) is { } smtpText)
+            {
+                var colon = smtpText.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(smtpText[(colon + 1)..], out var port) || port is < 1 or > 65535)
+                    return (null, await ReportCommand.BadAsync(console, "--smtp", $"'{smtpText}' is not host:port"));
+                if (parse.GetValue(SmtpFrom) is not { Length: > 0 } from) return (null, await ReportCommand.BadAsync(console, "--smtp-from", "required with --smtp"));
+                channels = new() { Smtp = new Flywheel.Campaigns.Channels.SmtpOptions(smtpText[..colon], port, from, null, parse.GetValue(SmtpTls)) };
+            }
+            static Uri? Url(string? text) => text is null ? null : Uri.TryCreate(text, UriKind.Absolute, out var u) ? u : null;
+            if (parse.GetValue(SmsUrl) is { } sms)
+            {
+                if (Url(sms) is not { } u) return (null, await ReportCommand.BadAsync(console, "--sms-url", "an absolute URL"));
+                channels = (channels ?? new()) with { Sms = new Flywheel.Campaigns.Channels.SmsOptions(u, parse.GetValue(SmsSecret) ?? "") };
+            }
+            if (parse.GetValue(WecomUrl) is { } wecom)
+            {
+                if (Url(wecom) is not { } u) return (null, await ReportCommand.BadAsync(console, "--wecom-url", "an absolute URL"));
+                channels = (channels ?? new()) with { WeCom = new Flywheel.Campaigns.Channels.WeComOptions(u) };
+            }
+            if (parse.GetValue(WebhookUrl) is { } hook)
+            {
+                if (Url(hook) is not { } u) return (null, await ReportCommand.BadAsync(console, "--webhook-url", "an absolute URL"));
+                channels = (channels ?? new()) with { Webhook = new Flywheel.Campaigns.Channels.WebhookOptions(u, parse.GetValue(WebhookSecret) ?? "") };
+            }
+            return (channels, ExitCodes.Ok);
+        }
+    }
+
     public static Command Create(CliConsole console, TimeProvider time)
     {
         var urls = new Option<string>("--urls")
@@ -20,21 +72,13 @@ internal static class ServeCommand
             Description = "Largest request body accepted, in MiB (1-1024); larger bodies get 413",
             DefaultValueFactory = _ => (int)(ServerOptions.DefaultMaxRequestBytes / (1024 * 1024)),
         };
-        var publicUrl = new Option<string?>("--public-url") { Description = "The address customers reach this server at, for tracking and unsubscribe links (default: the first --urls address)" };
-        var smtp = new Option<string?>("--smtp") { Description = "Send email through this SMTP server, host:port (plain, or STARTTLS with --smtp-tls)" };
-        var smtpFrom = new Option<string?>("--smtp-from") { Description = "The From address of email (required with --smtp)" };
-        var smtpTls = new Option<bool>("--smtp-tls") { Description = "Use TLS with the SMTP server" };
-        var smsUrl = new Option<string?>("--sms-url") { Description = "The SMS provider adapter's URL (JSON POST signed with --sms-secret)" };
-        var smsSecret = new Option<string?>("--sms-secret") { Description = "HMAC-SHA256 secret for the SMS adapter (16+ characters)" };
-        var wecomUrl = new Option<string?>("--wecom-url") { Description = "A WeCom (企业微信) group robot webhook URL" };
-        var webhookUrl = new Option<string?>("--webhook-url") { Description = "A generic signed webhook receiver URL" };
-        var webhookSecret = new Option<string?>("--webhook-secret") { Description = "HMAC-SHA256 secret for the webhook (16+ characters)" };
+        var noWorkers = new Option<bool>("--no-workers") { Description = "Serve the API only; run the journey, trigger and delivery loops in 'flywheel worker'" };
+        var host = new HostArguments();
         var command = new Command("serve", "Run the HTTP API (ingest, analytics, customers, promotions, journeys and broadcasts; OpenAPI at /openapi/v1.json) until SIGTERM or Ctrl+C")
         {
-            urls,
-            maxRequestMb,
-            publicUrl, smtp, smtpFrom, smtpTls, smsUrl, smsSecret, wecomUrl, webhookUrl, webhookSecret,
+            urls, maxRequestMb, noWorkers,
         };
+        foreach (var option in host.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             var megabytes = parse.GetValue(maxRequestMb);
@@ -46,37 +90,15 @@ internal static class ServeCommand
             var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
             if (store is null) return exitCode;
             using var _ = store;
-            Flywheel.Campaigns.Channels.ChannelOptions? channels = null;
-            if (parse.GetValue(smtp) is { } smtpText)
-            {
-                var colon = smtpText.LastIndexOf(':');
-                if (colon <= 0 || !int.TryParse(smtpText[(colon + 1)..], out var port) || port is < 1 or > 65535)
-                    return await ReportCommand.BadAsync(console, "--smtp", $"'{smtpText}' is not host:port");
-                if (parse.GetValue(smtpFrom) is not { Length: > 0 } from) return await ReportCommand.BadAsync(console, "--smtp-from", "required with --smtp");
-                channels = new() { Smtp = new Flywheel.Campaigns.Channels.SmtpOptions(smtpText[..colon], port, from, null, parse.GetValue(smtpTls)) };
-            }
-            Uri? Url(string? text) => text is null ? null : Uri.TryCreate(text, UriKind.Absolute, out var u) ? u : null;
-            if (parse.GetValue(smsUrl) is { } sms)
-            {
-                if (Url(sms) is not { } u) return await ReportCommand.BadAsync(console, "--sms-url", "an absolute URL");
-                channels = (channels ?? new()) with { Sms = new Flywheel.Campaigns.Channels.SmsOptions(u, parse.GetValue(smsSecret) ?? "") };
-            }
-            if (parse.GetValue(wecomUrl) is { } wecom)
-            {
-                if (Url(wecom) is not { } u) return await ReportCommand.BadAsync(console, "--wecom-url", "an absolute URL");
-                channels = (channels ?? new()) with { WeCom = new Flywheel.Campaigns.Channels.WeComOptions(u) };
-            }
-            if (parse.GetValue(webhookUrl) is { } hook)
-            {
-                if (Url(hook) is not { } u) return await ReportCommand.BadAsync(console, "--webhook-url", "an absolute URL");
-                channels = (channels ?? new()) with { Webhook = new Flywheel.Campaigns.Channels.WebhookOptions(u, parse.GetValue(webhookSecret) ?? "") };
-            }
+            var (channels, bad) = await host.ChannelsAsync(parse, console);
+            if (bad != ExitCodes.Ok) return bad;
             var options = new ServerOptions
             {
                 MaxRequestBytes = megabytes * 1024L * 1024,
                 TimeZone = await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct),
-                PublicBaseUrl = parse.GetValue(publicUrl) ?? parse.GetValue(urls)!.Split(';')[0],
+                PublicBaseUrl = parse.GetValue(host.PublicUrl) ?? parse.GetValue(urls)!.Split(';')[0],
                 Channels = channels,
+                CampaignWorkers = !parse.GetValue(noWorkers),
             };
             WebApplication app;
             try
@@ -106,6 +128,47 @@ internal static class ServeCommand
                 await app.WaitForShutdownAsync(ct);
             }
             await console.Error.WriteLineAsync("flywheel server stopped");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary><c>flywheel worker</c>: journeys, triggers, delivery, lifecycle and segment refresh, without the HTTP API.</summary>
+    public static Command CreateWorker(CliConsole console, TimeProvider time)
+    {
+        var host = new HostArguments();
+        var command = new Command("worker", "Run the background loops alone (journeys, triggers, delivery, lifecycle and segment refresh) until SIGTERM or Ctrl+C; pair it with 'serve --no-workers'");
+        foreach (var option in host.All) command.Options.Add(option);
+        command.SetAction(async (parse, ct) =>
+        {
+            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            if (store is null) return exitCode;
+            using var _ = store;
+            var (channels, bad) = await host.ChannelsAsync(parse, console);
+            if (bad != ExitCodes.Ok) return bad;
+            var options = new ServerOptions
+            {
+                TimeZone = await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct),
+                PublicBaseUrl = parse.GetValue(host.PublicUrl) ?? new ServerOptions().PublicBaseUrl,
+                Channels = channels,
+            };
+            IHost worker;
+            try
+            {
+                worker = FlywheelServer.BuildWorker(store, time, options);
+            }
+            catch (ArgumentException e)
+            {
+                await console.Error.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+            using (worker)
+            {
+                await worker.StartAsync(ct);
+                await console.Error.WriteLineAsync($"flywheel worker running over {store.Location.Description}; Ctrl+C or SIGTERM stops it");
+                await worker.WaitForShutdownAsync(ct);
+            }
+            await console.Error.WriteLineAsync("flywheel worker stopped");
             return ExitCodes.Ok;
         });
         return command;
