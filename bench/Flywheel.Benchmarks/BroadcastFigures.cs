@@ -4,7 +4,7 @@ using Flywheel.Analytics.Index;
 using Flywheel.Campaigns.Broadcasts;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Npgsql;
 
 namespace Flywheel.Benchmarks;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 
 namespace Flywheel.Benchmarks;
 

@@ -1,8 +1,8 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Audiences;
 
 namespace Flywheel.Customers;
 
@@ -21,12 +21,7 @@ public static class CustomerSets
     public static async Task<Result<IReadOnlySet<string>>> ResolveAsync(FlywheelStore store, EventIndex index, string name, DateOnly asOf,
         CancellationToken ct)
     {
-        if (AudienceName.Parse(name).TryGetValue(out var audience, out _) && await AudienceStore.GetAsync(store, audience, ct) is not null)
-        {
-            var members = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var id in AudienceStore.AllMembersAsync(store, audience, null, ct)) members.Add(id);
-            return members;
-        }
+        if (await SavedAudiences.MembersAsync(store, name, ct) is { } audience) return Result<IReadOnlySet<string>>.Success(audience);
         if (await Segments.SegmentStore.GetAsync(store, name, ct) is not null)
         {
             var members = new HashSet<string>(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Primitives;
-using Flywheel.Storage.Audiences;
+using Flywheel.Analytics.Storage;
 
 namespace Flywheel.Analytics.Audiences;
 

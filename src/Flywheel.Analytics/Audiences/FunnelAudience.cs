@@ -3,7 +3,7 @@ using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Audiences;
+using Flywheel.Analytics.Storage;
 
 namespace Flywheel.Analytics.Audiences;
 

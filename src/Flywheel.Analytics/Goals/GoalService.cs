@@ -1,7 +1,7 @@
 using Flywheel.Analytics.Index;
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Goals;
+using Flywheel.Analytics.Storage;
 
 namespace Flywheel.Analytics.Goals;
 

@@ -1,13 +1,13 @@
 using System.Text;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 using Flywheel.Campaigns.Runtime;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Campaigns.Templates;
-using Flywheel.Customers;
 using Flywheel.Customers.Segments;
+using Flywheel.Customers;
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Audiences;
-using Flywheel.Storage.Campaigns;
 using NodaTime;
 
 namespace Flywheel.Campaigns.Broadcasts;
@@ -220,7 +220,7 @@ public sealed class BroadcastPlanner
     private async Task<bool> SegmentExistsAsync(string name, CancellationToken ct)
     {
         if (CustomerSets.Names.Contains(name)) return true;
-        if (AudienceName.Parse(name).TryGetValue(out var audience, out _) && await AudienceStore.GetAsync(_store, audience, ct) is not null) return true;
+        if (await SavedAudiences.ExistsAsync(_store, name, ct)) return true;
         return await SegmentStore.GetAsync(_store, name, ct) is not null;
     }
 

@@ -1,7 +1,7 @@
 using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Primitives;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 
 namespace Flywheel.Campaigns.Delivery;
 

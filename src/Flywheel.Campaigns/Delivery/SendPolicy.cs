@@ -1,6 +1,6 @@
 using System.Globalization;
 using Flywheel.Primitives;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using NodaTime;
 using NodaTime.Calendars;
 

@@ -1,6 +1,6 @@
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 
 namespace Flywheel.Campaigns.Runtime;
 

@@ -10,7 +10,7 @@ using Flywheel.Campaigns.Templates;
 using Flywheel.Primitives;
 using Flywheel.Promotions.Contracts;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Storage.Contracts;
 using NodaTime;
 

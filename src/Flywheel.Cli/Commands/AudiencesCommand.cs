@@ -4,7 +4,7 @@ using System.Text;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Audiences;
+using Flywheel.Analytics.Storage;
 
 namespace Flywheel.Cli.Commands;
 

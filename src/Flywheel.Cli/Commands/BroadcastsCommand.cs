@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Flywheel.Campaigns.Broadcasts;
 using Flywheel.Campaigns.Runtime;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 
 namespace Flywheel.Cli.Commands;
 

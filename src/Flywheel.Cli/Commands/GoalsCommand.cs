@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Flywheel.Analytics.Goals;
-using Flywheel.Storage.Goals;
+using Flywheel.Analytics.Storage;
 
 namespace Flywheel.Cli.Commands;
 

@@ -8,7 +8,7 @@ using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Templates;
 using Flywheel.Primitives;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 
 namespace Flywheel.Cli.Commands;
 

@@ -5,7 +5,7 @@ using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Templates;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 
 namespace Flywheel.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using Flywheel.Analytics.Index;
 using Flywheel.Primitives;
 using Flywheel.Storage;
-using Flywheel.Storage.Clv;
+using Flywheel.Customers.Storage;
 
 namespace Flywheel.Customers.Clv;
 

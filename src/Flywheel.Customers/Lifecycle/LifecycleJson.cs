@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Flywheel.Customers.Rfm;
-using Flywheel.Storage.Lifecycle;
+using Flywheel.Customers.Storage;
 
 namespace Flywheel.Customers.Lifecycle;
 

@@ -1,6 +1,6 @@
 using Flywheel.Analytics.Index;
 using Flywheel.Storage;
-using Flywheel.Storage.Lifecycle;
+using Flywheel.Customers.Storage;
 
 namespace Flywheel.Customers.Lifecycle;
 

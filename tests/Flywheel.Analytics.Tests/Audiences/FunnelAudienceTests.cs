@@ -3,7 +3,7 @@ using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Index;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Storage;
-using Flywheel.Storage.Audiences;
+using Flywheel.Analytics.Storage;
 using Flywheel.Tests;
 
 namespace Flywheel.Analytics.Tests.Audiences;

@@ -1,7 +1,7 @@
 using Flywheel.Campaigns.Broadcasts;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Storage.Contracts;
 using Flywheel.Tests;
 using static Flywheel.Campaigns.Tests.Store.StoreFixtures;

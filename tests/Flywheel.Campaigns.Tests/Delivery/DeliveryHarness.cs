@@ -5,7 +5,7 @@ using Flywheel.Campaigns.Delivery;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Tests.Channels;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 
 namespace Flywheel.Campaigns.Tests.Delivery;

@@ -1,7 +1,7 @@
 using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Delivery;
 using Flywheel.Campaigns.Tests.Channels;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using static Flywheel.Campaigns.Tests.Delivery.DeliveryHarness;
 

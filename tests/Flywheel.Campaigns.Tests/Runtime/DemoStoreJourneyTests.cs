@@ -8,7 +8,7 @@ using Flywheel.Ingestion.Demo;
 using Flywheel.Promotions.Domain.Coupons;
 using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Storage.Contracts;
 using Flywheel.Tests;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using static Flywheel.Campaigns.Tests.Store.StoreFixtures;
 

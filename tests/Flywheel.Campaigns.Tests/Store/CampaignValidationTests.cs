@@ -1,5 +1,5 @@
 using Flywheel.Primitives;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using static Flywheel.Campaigns.Tests.Store.StoreFixtures;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using Xunit.Abstractions;
 using static Flywheel.Campaigns.Tests.Store.StoreFixtures;

@@ -1,4 +1,4 @@
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using static Flywheel.Campaigns.Tests.Store.StoreFixtures;
 

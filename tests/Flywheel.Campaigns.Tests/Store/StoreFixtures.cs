@@ -1,5 +1,5 @@
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 
 namespace Flywheel.Campaigns.Tests.Store;

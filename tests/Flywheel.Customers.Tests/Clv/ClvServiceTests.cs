@@ -1,6 +1,6 @@
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Clv;
-using Flywheel.Storage.Clv;
+using Flywheel.Customers.Storage;
 using Flywheel.Tests;
 using static Flywheel.Customers.Tests.Clv.ClvTestData;
 

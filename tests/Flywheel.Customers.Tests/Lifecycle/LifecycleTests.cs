@@ -2,7 +2,7 @@ using Flywheel.Analytics.Index;
 using Flywheel.Customers.Lifecycle;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
-using Flywheel.Storage.Lifecycle;
+using Flywheel.Customers.Storage;
 using Flywheel.Tests;
 
 namespace Flywheel.Customers.Tests.Lifecycle;

@@ -88,10 +88,10 @@ public class PersonaEngineTests
     {
         using var store = await TestStores.OpenAsync(engine);
         var (index, profiles) = await StoreAsync(store);
-        var name = Flywheel.Storage.Audiences.AudienceName.Parse("abandoned_cart").Value;
-        var saved = await Flywheel.Storage.Audiences.AudienceStore.SaveAsync(store,
-            new Flywheel.Storage.Audiences.AudienceHeader(name, "加购未付款", "funnel_dropoff", "{}", 0), ["m1", "m2"],
-            Flywheel.Storage.Audiences.AudienceSaveMode.Replace, CancellationToken.None);
+        var name = Flywheel.Analytics.Storage.AudienceName.Parse("abandoned_cart").Value;
+        var saved = await Flywheel.Analytics.Storage.AudienceStore.SaveAsync(store,
+            new Flywheel.Analytics.Storage.AudienceHeader(name, "加购未付款", "funnel_dropoff", "{}", 0), ["m1", "m2"],
+            Flywheel.Analytics.Storage.AudienceSaveMode.Replace, CancellationToken.None);
         Assert.True(saved.IsSuccess, saved.Error?.Message);
         var members = await CustomerSets.ResolveAsync(store, index, "abandoned_cart", AsOf, CancellationToken.None);
         Assert.Equal(["m1", "m2"], members.Value.Order(StringComparer.Ordinal));

@@ -4,7 +4,7 @@ using Flywheel.Analytics.Audiences;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
-using Flywheel.Storage.Audiences;
+using Flywheel.Analytics.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -8,7 +8,7 @@ using Flywheel.Customers.Segments;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Storage.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

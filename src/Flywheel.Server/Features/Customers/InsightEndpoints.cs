@@ -9,7 +9,7 @@ using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
-using Flywheel.Storage.Lifecycle;
+using Flywheel.Customers.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

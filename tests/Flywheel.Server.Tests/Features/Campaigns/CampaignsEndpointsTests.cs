@@ -1,6 +1,6 @@
 using System.Net;
 using Flywheel.Server.Features.Campaigns;
-using Flywheel.Storage.Campaigns;
+using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,8 @@
+using Flywheel.Storage;
 using System.Text.Json;
 using Flywheel.Primitives;
 
-namespace Flywheel.Storage.Campaigns;
+namespace Flywheel.Campaigns.Storage;
 
 /// <summary>Input checks shared by the campaign store: each answers an invalid-input error naming the field, or null.</summary>
 internal static class CampaignCheck

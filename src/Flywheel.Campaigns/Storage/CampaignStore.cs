@@ -1,7 +1,8 @@
+using Flywheel.Storage;
 using System.Data.Common;
 using Flywheel.Primitives;
 
-namespace Flywheel.Storage.Campaigns;
+namespace Flywheel.Campaigns.Storage;
 
 /// <summary>
 /// The durable side of campaigns (migration 9): journeys and their entries, broadcasts, the send queue with each

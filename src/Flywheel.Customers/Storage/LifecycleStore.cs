@@ -1,6 +1,7 @@
+using Flywheel.Storage;
 using System.Data.Common;
 
-namespace Flywheel.Storage.Lifecycle;
+namespace Flywheel.Customers.Storage;
 
 /// <summary>A customer's move from one lifecycle stage to another (from is null the first time a stage is recorded).</summary>
 public sealed record StageTransition(long Id, string CustomerId, string? From, string To, DateTimeOffset At, DateOnly AsOf);

@@ -1,4 +1,5 @@
-namespace Flywheel.Storage.Campaigns;
+using Flywheel.Storage;
+namespace Flywheel.Campaigns.Storage;
 
 /// <summary>The values the campaign tables' status and kind columns take (their CHECK constraints list the same).</summary>
 public static class CampaignValues

@@ -1,6 +1,7 @@
+using Flywheel.Storage;
 using System.Globalization;
 
-namespace Flywheel.Storage.Clv;
+namespace Flywheel.Customers.Storage;
 
 /// <summary>
 /// A stored CLV fit: when it was made, the calibration end (local date) and unit (week or day) its times are in, the

@@ -1,7 +1,8 @@
+using Flywheel.Storage;
 using System.Data.Common;
 using Flywheel.Primitives;
 
-namespace Flywheel.Storage.Campaigns;
+namespace Flywheel.Campaigns.Storage;
 
 public sealed partial class CampaignStore
 {

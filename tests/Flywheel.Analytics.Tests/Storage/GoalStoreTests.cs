@@ -1,7 +1,8 @@
-using Flywheel.Storage.Goals;
+using Flywheel.Storage;
+using Flywheel.Analytics.Storage;
 using Flywheel.Tests;
 
-namespace Flywheel.Storage.Tests.Goals;
+namespace Flywheel.Analytics.Tests.Storage;
 
 public sealed class GoalStoreTests
 {

@@ -1,7 +1,8 @@
+using Flywheel.Storage;
 using System.Data.Common;
 using Flywheel.Primitives;
 
-namespace Flywheel.Storage.Audiences;
+namespace Flywheel.Analytics.Storage;
 
 /// <summary>
 /// The name later features (segments, journeys, broadcasts) target an audience by: a slug of 1 to 64 characters from

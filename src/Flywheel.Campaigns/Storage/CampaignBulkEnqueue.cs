@@ -1,9 +1,10 @@
+using Flywheel.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
 using SQLitePCL;
 
-namespace Flywheel.Storage.Campaigns;
+namespace Flywheel.Campaigns.Storage;
 
 /// <summary>
 /// Writes messages fast, inside the caller's transaction, skipping idempotency keys already stored. SQLite: one prepared

@@ -1,4 +1,5 @@
-namespace Flywheel.Storage.Goals;
+using Flywheel.Storage;
+namespace Flywheel.Analytics.Storage;
 
 /// <summary>A stored goal: its id, its definition (JSON, owned by Flywheel.Analytics.Goals.GoalJson) and when it was created.</summary>
 public sealed record StoredGoal(string Id, string Definition, DateTimeOffset CreatedAt);

@@ -1,7 +1,8 @@
-using Flywheel.Storage.Audiences;
+using Flywheel.Storage;
+using Flywheel.Analytics.Storage;
 using Flywheel.Tests;
 
-namespace Flywheel.Storage.Tests.Audiences;
+namespace Flywheel.Analytics.Tests.Storage;
 
 public sealed class AudienceStoreTests
 {
