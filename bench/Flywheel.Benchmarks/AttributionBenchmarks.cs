@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using BenchmarkDotNet.Attributes;
 using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Index;

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Diagnostics;
 using System.Globalization;
 using Flywheel.Analytics.Index;

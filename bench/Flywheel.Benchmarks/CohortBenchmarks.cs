@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using BenchmarkDotNet.Attributes;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Index;

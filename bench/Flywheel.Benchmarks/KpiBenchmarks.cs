@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using Flywheel.Analytics.Index;

@@ -401,6 +401,13 @@ public sealed class IngestSession : IAsyncDisposable
         return Count(changed > 0 ? WriteOutcome.Inserted : WriteOutcome.Unchanged);
     }
 
+    /// <summary>Sets a store setting (see <see cref="FlywheelStore.GetSettingAsync"/>) inside this session's transaction.</summary>
+    public void SetSetting(string key, string value)
+    {
+        _changes.MarkEverything();
+        Run("INSERT INTO settings (key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    }
+
     /// <summary>
     /// Runs a statement inside this session's transaction (for the demo generator's bulk settings and similar). The
     /// store cannot tell what it changed, so readers of <see cref="IngestChanges"/> rebuild after this session.

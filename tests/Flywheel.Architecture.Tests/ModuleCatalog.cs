@@ -42,16 +42,26 @@ internal static class ModuleCatalog
     }
 
     /// <summary>
-    /// Which module owns each table: the tables its migrations create. The record's own tables (the commerce data model the ingest
-    /// session writes) belong to Ingestion.
+    /// Which module owns each of the record's tables (the commerce data model the ingest session writes; docs/adr/0009-modules.md):
+    /// customers and their consents are Customers', behaviour and spend Analytics', orders and products Ingestion's.
     /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> RecordOwners = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["customers"] = "customers", ["customer_identities"] = "customers", ["customer_consents"] = "customers", ["consent_history"] = "customers",
+        ["events"] = "analytics", ["identity_links"] = "analytics", ["ad_spend"] = "analytics", ["content_posts"] = "analytics",
+        ["products"] = "ingestion", ["orders"] = "ingestion", ["order_lines"] = "ingestion", ["ingests"] = "ingestion",
+        ["settings"] = "storage",
+    };
+
+    /// <summary>Which module owns each table: the tables its migrations create, and the record's tables as <see cref="RecordOwners"/> says.</summary>
     public static IReadOnlyDictionary<string, string> TableOwners()
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var table in StoreSchema.Record.Tables()) owners[table] = "ingestion";
+        foreach (var table in StoreSchema.Record.Tables())
+            owners[table] = RecordOwners.TryGetValue(table, out var owner) ? owner : throw new InvalidOperationException(
+                $"the record's table {table} has no owner: add it to ModuleCatalog.RecordOwners and to the table in docs/adr/0009-modules.md");
         foreach (var set in Flywheel.Server.FlywheelServer.Migrations)
             foreach (var table in set.Tables()) owners[table] = set.Module;
-        owners.Remove("settings"); // shared mechanics: read and written through FlywheelStore.GetSettingAsync/SetSettingAsync
         return owners;
     }
 }

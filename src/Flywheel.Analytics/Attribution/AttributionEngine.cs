@@ -1,5 +1,5 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Analytics.Attribution;
@@ -42,7 +42,7 @@ public sealed record AttributionQuery(
     double HalfLifeDays = 7)
 {
     public Error? Validate() =>
-        Time.LocalCalendar.CheckDay("from", From) ?? Time.LocalCalendar.CheckDay("to", To) ?? (To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
+        LocalCalendar.CheckDay("from", From) ?? LocalCalendar.CheckDay("to", To) ?? (To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
         : To.DayNumber - From.DayNumber > 3660 ? Error.Invalid("to", "a range of more than ten years")
         : LookbackDays is < 1 or > 90 ? Error.Invalid("lookback", $"the look-back window must be 1 to 90 days, not {LookbackDays}")
         : !double.IsFinite(HalfLifeDays) || HalfLifeDays <= 0 || HalfLifeDays > 365

@@ -1,6 +1,6 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Index;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using Flywheel.Analytics.Storage;

@@ -1,7 +1,7 @@
+using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Analytics.Cohorts;
@@ -79,7 +79,7 @@ public sealed record CohortQuery(
     public const int MaxPeriods = 36;
 
     public Error? Validate() =>
-        Time.LocalCalendar.CheckDay("from", From) ?? Time.LocalCalendar.CheckDay("to", To) ?? (To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
+        LocalCalendar.CheckDay("from", From) ?? LocalCalendar.CheckDay("to", To) ?? (To < From ? Error.Invalid("to", $"the range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd})")
         : To.DayNumber - From.DayNumber > 3660 ? Error.Invalid("to", "a range of more than ten years")
         : Periods is < 1 or > MaxPeriods ? Error.Invalid("periods", $"{Periods} is outside 1..{MaxPeriods}")
         : Entry is null ? Error.Invalid("entry", "an entry is required")

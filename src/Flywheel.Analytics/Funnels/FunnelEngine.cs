@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Numerics;
 using Flywheel.Analytics.Index;
 using Flywheel.Primitives;

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Data.Common;
 using Flywheel.Storage;
 

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Data.Common;
 using Flywheel.Storage;
 using Flywheel.Storage.Queries;
@@ -7,9 +8,6 @@ namespace Flywheel.Analytics.Index;
 /// <summary>A paid order as the index keeps it: paid time in ms, money in fen, total units, and its largest line's SKU.</summary>
 internal sealed record OrderFact(string OrderId, string CustomerId, long PaidMs, string? Channel, string? Store, long Gmv, long Refund, int Units,
     string? TopSku);
-
-/// <summary>Progress of an index build: what is being read and how many rows so far.</summary>
-public sealed record IndexBuildProgress(string Stage, long Rows);
 
 /// <summary>
 /// Builds an <see cref="EventIndex"/> from the store: reads customers, events, products, paid orders and ad spend

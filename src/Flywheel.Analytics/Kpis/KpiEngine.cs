@@ -1,6 +1,6 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Analytics.Kpis;

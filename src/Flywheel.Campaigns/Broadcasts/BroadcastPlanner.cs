@@ -47,7 +47,7 @@ public sealed class BroadcastPlanner
         _campaigns = campaigns;
         _links = links;
         _time = time;
-        _index = index ?? (ct => EventIndexBuilder.BuildAsync(store, null, ct));
+        _index = index ?? (ct => EventIndexes.BuildAsync(store, null, ct));
         _directory = new CustomerDirectory(store);
     }
 

@@ -1,3 +1,4 @@
+using Flywheel.Ingestion.Contracts;
 using Flywheel.Customers.Segments;
 using Flywheel.Ingestion.Parsing;
 

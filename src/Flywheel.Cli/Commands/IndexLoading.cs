@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using Flywheel.Analytics.Index;
 using Flywheel.Storage;

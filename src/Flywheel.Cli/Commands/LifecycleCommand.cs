@@ -1,5 +1,5 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
-using Flywheel.Analytics.Time;
 using Flywheel.Customers.Lifecycle;
 
 namespace Flywheel.Cli.Commands;

@@ -1,10 +1,10 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Index;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;

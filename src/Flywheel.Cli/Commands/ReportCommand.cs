@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using Flywheel.Storage.Queries;
@@ -62,8 +63,8 @@ internal static class ReportCommand
         toDay = null;
         if (!TryDay(from, out fromDay)) return ("--from", "takes a date as yyyy-MM-dd");
         if (!TryDay(to, out toDay)) return ("--to", "takes a date as yyyy-MM-dd");
-        if (fromDay is { } early && Flywheel.Analytics.Time.LocalCalendar.CheckDay("--from", early) is { } badFrom) return ("--from", badFrom.Message);
-        if (toDay is { } late && Flywheel.Analytics.Time.LocalCalendar.CheckDay("--to", late) is { } badTo) return ("--to", badTo.Message);
+        if (fromDay is { } early && Flywheel.Analytics.Contracts.LocalCalendar.CheckDay("--from", early) is { } badFrom) return ("--from", badFrom.Message);
+        if (toDay is { } late && Flywheel.Analytics.Contracts.LocalCalendar.CheckDay("--to", late) is { } badTo) return ("--to", badTo.Message);
         if (fromDay is { } f && toDay is { } t && t < f) return ("--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
         return null;
     }

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -5,7 +6,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Funnels;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;

@@ -1,9 +1,9 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Cli.Commands;

@@ -1,7 +1,7 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Flywheel.Analytics.Time;
 using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
 

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;

@@ -1,6 +1,6 @@
+using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using Flywheel.Analytics.Index;
-using Flywheel.Analytics.Time;
 using Flywheel.Customers.Profiles;
 using Flywheel.Primitives;
 

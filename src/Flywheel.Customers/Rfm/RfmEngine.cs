@@ -1,5 +1,5 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
-using Flywheel.Analytics.Time;
 using Flywheel.Primitives;
 
 namespace Flywheel.Customers.Rfm;

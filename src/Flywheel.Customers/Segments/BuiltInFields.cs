@@ -1,3 +1,5 @@
+using Flywheel.Analytics.Contracts;
+using Flywheel.Ingestion.Contracts;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Flywheel.Analytics.Index;

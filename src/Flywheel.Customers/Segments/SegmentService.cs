@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Diagnostics;
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Profiles;
@@ -24,7 +25,7 @@ public sealed record SegmentUpdate(string Kind, int Ingests, int Customers, int 
 /// <see cref="MembershipChanged"/>.
 /// <para>
 /// Each ingest is applied in two steps. The fast step runs at once over an index of just the touched customers
-/// (<see cref="CustomerSlice"/>: their orders read afresh from the store, their events from the current index), so a
+/// (<see cref="Flywheel.Analytics.Contracts.IndexSlices"/>: their orders read afresh from the store, their events from the current index), so a
 /// new order moves a customer in milliseconds whatever the store's size; it leaves out customers whose events or
 /// identities the ingest changed, since the current index may not hold those yet. The exact step follows once the event
 /// index has taken the ingest in, and re-evaluates every touched customer over it; it changes nothing when the fast step
@@ -420,7 +421,8 @@ public sealed class SegmentService : IDisposable
             var live = segments.Values.Where(s => s.Rule is not null).ToList();
             if (fast.Count == 0 || fast.Count > FullRefreshMinimum || live.Count == 0) return;
 
-            var slice = await CustomerSlice.BuildAsync(_store, current, new SegmentData(profiles, current), fast, ct);
+            var visitors = new SegmentData(profiles, current);
+            var slice = await IndexSlices.BuildAsync(_store, current, [.. fast.Select(c => (c.Id, visitors.VisitorOf(c.Row)))], ct);
             var now = _time.GetUtcNow();
             var deltas = Compare(live, profiles, SegmentEvaluator.EvaluateRows([.. live.Select(s => s.Rule!)], new SegmentData(profiles, slice), now,
                 [.. fast.Select(c => c.Row)]), [.. fast.Select(c => c.Row)]);

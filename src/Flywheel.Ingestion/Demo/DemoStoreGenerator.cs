@@ -41,8 +41,7 @@ public static class DemoStoreGenerator
         await using var session = await IngestSession.BeginAsync(store, "demo", $"demo seed {options.Seed}", ct);
         var builder = new DemoBuilder(session, options, time.GetUtcNow(), progress, ct);
         var summary = builder.Build();
-        session.Execute("INSERT INTO settings (key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            SettingsKey, summary.Parameters.ToJson());
+        session.SetSetting(SettingsKey, summary.Parameters.ToJson());
         progress?.Report("committing");
         await session.CommitAsync(builder.RowsWritten, 0, ct);
 

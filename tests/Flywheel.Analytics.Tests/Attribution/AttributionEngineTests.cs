@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Index;
 using Flywheel.Ingestion.Import;

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Index;

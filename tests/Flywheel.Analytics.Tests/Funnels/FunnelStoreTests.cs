@@ -1,6 +1,6 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Index;
-using Flywheel.Analytics.Time;
 using Flywheel.Ingestion.Import;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Tests;

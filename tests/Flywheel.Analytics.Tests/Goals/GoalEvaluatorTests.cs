@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Goals;
 using Flywheel.Analytics.Index;
 

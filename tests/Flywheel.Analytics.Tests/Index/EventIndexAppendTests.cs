@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Text;
 using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Cohorts;

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;

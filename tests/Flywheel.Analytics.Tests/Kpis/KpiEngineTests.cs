@@ -1,8 +1,8 @@
+using Flywheel.Analytics.Contracts;
 using System.Text;
 using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Analytics.Time;
 using Flywheel.Ingestion.Demo;
 using Flywheel.Ingestion.Import;
 using Flywheel.Ingestion.Parsing;

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using System.Text.Json;
 using Flywheel.Analytics.Attribution;
@@ -7,7 +8,6 @@ using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Analytics.Time;
 using Flywheel.Customers;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
@@ -203,7 +203,7 @@ internal static class AnalyticsEndpoints
             if (!saving.TryGetValue(out saved, out var saveError))
             {
                 var atPath = saveError with { Path = "$.save_audience." + saveError.Path };
-                return saveError.Code == "conflict" ? Problems.ConflictWith(atPath) : Problems.Invalid(atPath);
+                return atPath.ToProblem();
             }
         }
         return TypedResults.Text(FunnelJson.Write(answer, saved), "application/json");

@@ -136,7 +136,7 @@ internal static class CampaignsEndpoints
         if (status is null) return Problems.Invalid(Error.Invalid("$.status", "status is one of draft, active, paused, archived"));
         var result = await runtime.Campaigns.SetJourneyStatusAsync(id, status, ct);
         if (!result.TryGetValue(out var journey, out error))
-            return error.Code == "not_found" ? Problems.Missing(error) : Problems.Invalid(error with { Path = "$.status" });
+            return (error.Kind == ErrorKind.NotFound ? error : error with { Path = "$.status" }).ToProblem();
         await runtime.Engine.ReloadAsync(ct);
         runtime.Nudge();
         return Ok(View(journey));
@@ -184,7 +184,7 @@ internal static class CampaignsEndpoints
         if (string.IsNullOrWhiteSpace(id)) return Problems.Invalid(Error.Invalid("$.id", "id is required (letters, digits, - and _)"));
         var created = await Planner(store, runtime, index, time).CreateAsync(id, json, ct);
         if (!created.TryGetValue(out var broadcast, out error))
-            return error.Code == "conflict" ? Problems.ConflictWith(error) : Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+            return error.ToProblem();
         return Ok(broadcast, StatusCodes.Status201Created);
     }
 
@@ -193,12 +193,7 @@ internal static class CampaignsEndpoints
     {
         var planned = await Planner(store, runtime, index, time).PlanAsync(id, ct);
         if (!planned.TryGetValue(out var result, out var error))
-            return error.Code switch
-            {
-                "not_found" => Problems.Missing(error),
-                "conflict" => Problems.ConflictWith(error),
-                _ => Problems.Invalid(error),
-            };
+            return error.ToProblem();
         runtime.Nudge();
         return Ok(result);
     }

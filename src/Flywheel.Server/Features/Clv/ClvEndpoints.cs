@@ -72,9 +72,7 @@ internal static class ClvEndpoints
         var predicted = ClvService.Predict(index, fit, id, ClvService.Today(index.TimeZone, time), horizon ?? ClvService.DefaultHorizon,
             discount_rate ?? ClvService.DefaultDiscountRate);
         if (!predicted.TryGetValue(out var prediction, out var error))
-            return error.Code == "not_found"
-                ? Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "No such customer", error.Message)
-                : Problems.Invalid(error with { Path = error.Path == "customer" ? "$" : "$." + error.Path });
+            return (error.Kind == ErrorKind.NotFound ? error : error with { Path = error.Path == "customer" ? "$" : "$." + error.Path }).ToProblem();
         return TypedResults.Text(ClvJson.WritePrediction(prediction), "application/json");
     }
 

@@ -1,6 +1,6 @@
+using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using Flywheel.Analytics.Hosting;
-using Flywheel.Analytics.Time;
 using Flywheel.Customers.Lifecycle;
 using Flywheel.Customers;
 using Flywheel.Customers.Personas;
@@ -80,7 +80,7 @@ internal static class InsightEndpoints
         var day = asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
         var members = await CustomerSets.ResolveAsync(store, index, segment, day, ct);
         if (!members.TryGetValue(out var ids, out var missing))
-            return Problems.Create(StatusCodes.Status404NotFound, "not_found", "Unknown segment", missing.Message);
+            return Error.NotFound("segment", missing.Message).ToProblem();
         if (!PersonaEngine.Run(index, table, segment, ids, day).TryGetValue(out var persona, out var empty))
             return Problems.Invalid(empty with { Path = "$.segment" });
         return TypedResults.Text(PersonaJson.Write(persona), "application/json");
@@ -120,7 +120,7 @@ internal static class InsightEndpoints
     {
         var table = await profiles.GetAsync(ct);
         var row = table.Row(id);
-        if (row < 0) return Problems.Create(StatusCodes.Status404NotFound, "not_found", "Unknown customer", $"no customer '{id}'");
+        if (row < 0) return Error.NotFound("id", $"no customer '{id}'").ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
         var today = LocalCalendar.Today(index.TimeZone, time);
         var v = index.FindVisitor(id);
@@ -164,8 +164,8 @@ internal static class InsightEndpoints
             json.WriteRawValue(MoneyText.Format(gmv));
             json.WritePropertyName("refunds");
             json.WriteRawValue(MoneyText.Format(refunds));
-            Text(json, "first_paid_at", first is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(Flywheel.Analytics.Index.EventIndex.ToUnixMs(f)).ToString("O", CultureInfo.InvariantCulture) : null);
-            Text(json, "last_paid_at", last is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(Flywheel.Analytics.Index.EventIndex.ToUnixMs(l)).ToString("O", CultureInfo.InvariantCulture) : null);
+            Text(json, "first_paid_at", first is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(Flywheel.Analytics.Contracts.EventIndex.ToUnixMs(f)).ToString("O", CultureInfo.InvariantCulture) : null);
+            Text(json, "last_paid_at", last is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(Flywheel.Analytics.Contracts.EventIndex.ToUnixMs(l)).ToString("O", CultureInfo.InvariantCulture) : null);
             json.WriteEndObject();
             if (rfm is null) json.WriteNull("rfm");
             else

@@ -1,5 +1,5 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Hosting;
-using Flywheel.Analytics.Time;
 using Flywheel.Customers.Lifecycle;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Hosting.Http;
+using Flywheel.Primitives;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -85,10 +86,11 @@ internal static class OrdersEndpoints
             // Disposing the session unwritten rolls back: nothing of the order is stored.
             var path = Problems.JsonPath(writeError.Path);
             var message = writeError.Message.Replace("pass --create-missing", "pass ?create_missing=true", StringComparison.Ordinal);
-            var item = new ItemError(LineIndex(writeError.Path), path, message);
-            return writeError.Code == "not_found"
-                ? Problems.Create(StatusCodes.Status400BadRequest, Problems.UnknownSku, "The order names an unknown SKU", message, [item])
-                : Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "The request conflicts with stored data", message, [item]);
+            // An unknown SKU is a bad order (400, its own type); anything else the store refuses conflicts with stored data.
+            var refused = writeError.Kind == ErrorKind.NotFound
+                ? writeError with { Code = "unknown_sku", Kind = ErrorKind.Validation, Path = path, Message = message }
+                : writeError with { Kind = ErrorKind.Conflict, Path = path, Message = message };
+            return refused.ToProblem(LineIndex(writeError.Path));
         }
         await session.CommitAsync(1, 0, ct);
         var name = outcome.ToString().ToLowerInvariant();

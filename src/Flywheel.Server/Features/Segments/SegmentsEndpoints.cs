@@ -101,7 +101,7 @@ internal static class SegmentsEndpoints
                 [new ItemError(null, "$.name", $"'{input.Name}' differs from the name in the URL ('{name}'); they must agree (or leave name out)")]);
         var replaced = await segments.ReplaceAsync(name, input.Title, input.Rule, ct);
         if (replaced.TryGetValue(out var stored, out var error)) return TypedResults.Ok(await WithSampleAsync(store, stored, ct));
-        if (error.Code != "not_found") return Failed(error);
+        if (error.Kind != ErrorKind.NotFound) return Failed(error);
         var created = await segments.CreateAsync(name, input.Title, input.Rule, ct);
         if (!created.TryGetValue(out stored, out error)) return Failed(error);
         return TypedResults.Created($"/v1/segments/{stored.Name}", await WithSampleAsync(store, stored, ct));
@@ -219,12 +219,7 @@ internal static class SegmentsEndpoints
     private static SegmentResponse Response(StoredSegment s, IReadOnlyList<string>? sample = null) =>
         new(s.Name, s.Title, s.Rule, s.MemberCount, s.CreatedAt, s.UpdatedAt, s.RefreshedAt, sample);
 
-    private static ProblemHttpResult Failed(Error error) => error.Code switch
-    {
-        "conflict" => Problems.ConflictWith(error with { Path = "$." + error.Path }),
-        "not_found" => Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "No such segment", error.Message),
-        _ => Problems.Invalid(error with { Path = "$." + error.Path }),
-    };
+    private static ProblemHttpResult Failed(Error error) => error.ToProblem();
 
     private static ProblemHttpResult NotFound(string name) =>
         Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "No such segment", $"there is no segment '{name}' (GET /v1/segments lists them)");

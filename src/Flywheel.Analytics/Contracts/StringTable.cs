@@ -1,4 +1,4 @@
-namespace Flywheel.Analytics.Index;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>
 /// Dictionary encoding of one string column: each distinct value gets a small integer code, in order of first

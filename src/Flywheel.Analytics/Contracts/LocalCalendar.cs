@@ -1,9 +1,9 @@
 using NodaTime;
 
-namespace Flywheel.Analytics.Time;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>
-/// Calendar arithmetic in the store's time zone over index times (seconds since <see cref="Index.EventIndex.Epoch"/>).
+/// Calendar arithmetic in the store's time zone over index times (seconds since <see cref="EventIndex.Epoch"/>).
 /// A day is a local calendar day; <see cref="DayOf"/> is cheap (an offset lookup cached per hour of UTC), so a
 /// query can bucket millions of events by local day.
 /// </summary>
@@ -30,13 +30,13 @@ public sealed class LocalCalendar
     public int StartOf(DateOnly date)
     {
         var start = _zone.AtStartOfDay(new LocalDate(date.Year, date.Month, date.Day)).ToInstant().ToUnixTimeSeconds();
-        return checked((int)(start - Index.EventIndex.Epoch));
+        return checked((int)(start - EventIndex.Epoch));
     }
 
     /// <summary>The local date (as DateOnly.DayNumber) of an index time.</summary>
     public int DayOf(int indexTime)
     {
-        long utc = indexTime + Index.EventIndex.Epoch;
+        long utc = indexTime + EventIndex.Epoch;
         var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
         if (!_offsetByHour.TryGetValue(hour, out var offset))
         {
@@ -51,7 +51,7 @@ public sealed class LocalCalendar
     /// <summary>The local hour of day (0-23) of an index time.</summary>
     public int HourOf(int indexTime)
     {
-        long utc = indexTime + Index.EventIndex.Epoch;
+        long utc = indexTime + EventIndex.Epoch;
         var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
         if (!_offsetByHour.TryGetValue(hour, out var offset))
         {
@@ -81,7 +81,7 @@ public sealed class LocalCalendar
     /// The first and last local day holding an event or a paid order: the default range of a report. An empty index
     /// gives <paramref name="fallback"/> for both ends.
     /// </summary>
-    public static (DateOnly First, DateOnly Last) DataRange(Index.EventIndex index, DateOnly fallback)
+    public static (DateOnly First, DateOnly Last) DataRange(EventIndex index, DateOnly fallback)
     {
         int min = int.MaxValue, max = int.MinValue;
         foreach (var t in index.EventTime) { min = Math.Min(min, t); max = Math.Max(max, t); }

@@ -1,4 +1,4 @@
-namespace Flywheel.Analytics.Index;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>
 /// The in-memory columnar index of events and orders (ADR 0002). Immutable once built, so queries run without

@@ -1,7 +1,7 @@
 using Flywheel.Analytics.Index;
 using Flywheel.Storage;
 
-namespace Flywheel.Customers.Segments;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>
 /// An event index of a few customers: their events copied from an index that already holds all of them, and their paid
@@ -9,18 +9,23 @@ namespace Flywheel.Customers.Segments;
 /// not the store's size, so a new order can move a customer in milliseconds while the full index is still taking the
 /// ingest in.
 /// </summary>
-internal static class CustomerSlice
+public static class IndexSlices
 {
-    /// <param name="customers">Customer ids in ordinal order (the slice lays customers out as a rebuild would).</param>
+    /// <param name="customers">
+    /// Customer ids in ordinal order (the slice lays customers out as a rebuild would), each with its visitor row in
+    /// <paramref name="events"/> (-1: no events).
+    /// </param>
     /// <param name="events">The index whose events of these customers are complete.</param>
-    public static async Task<EventIndex> BuildAsync(FlywheelStore store, EventIndex events, SegmentData visitors, IReadOnlyList<(string Id, int Row)> customers,
+    public static async Task<EventIndex> BuildAsync(FlywheelStore store, EventIndex events, IReadOnlyList<(string Id, int Visitor)> customers,
         CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(customers);
         var b = new EventIndexBuilder.Builder();
         foreach (var (id, _) in customers) b.AddCustomer(id, null);
-        foreach (var (id, row) in customers)
+        foreach (var (id, v) in customers)
         {
-            var v = visitors.VisitorOf(row);
             if (v < 0) continue;
             for (var e = events.EventStart[v]; e < events.EventStart[v + 1]; e++)
                 b.AddEvent(id, null, events.Types.Decode(events.EventType[e])!, EventIndex.ToUnixMs(events.EventTime[e]) + events.EventMillis[e],
