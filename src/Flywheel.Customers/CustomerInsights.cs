@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Clv;

@@ -38,6 +38,8 @@ internal static class HttpDefaults
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Customize);
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Flywheel API";
@@ -74,13 +76,6 @@ internal static class HttpDefaults
         // Routing answers 415 itself (the endpoints declare application/json), before a handler could explain.
         if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)
             problem.Detail = $"the body must be JSON sent with Content-Type: application/json (got '{context.HttpContext.Request.ContentType}')";
-        // A route or query value that does not bind (?limit=abc, a body of the wrong shape) is bad input: say which.
-        if (problem.Status == StatusCodes.Status400BadRequest && context.Exception is BadHttpRequestException bad)
-        {
-            problem.Title = "The request has invalid input";
-            problem.Detail = bad.Message;
-            problem.Extensions["errors"] = new[] { new ItemError(null, "$", bad.Message) };
-        }
         if (problem.Status >= 500 && problem.Detail is null)
             problem.Detail = "the server failed unexpectedly; nothing of this request was committed. The error is in the server log; retrying is safe";
     }

@@ -56,6 +56,14 @@ public sealed class PlantedViolationTests
     }
 
     [Fact]
+    public void Internals_GrantedToAnotherProductionAssembly_Fail()
+    {
+        var violation = Assert.Single(ArchitectureRules.InternalsGrantedToProduction(
+            [("Flywheel.Analytics", ["Flywheel.Analytics.Tests", "Flywheel.Customers", "Flywheel.Benchmarks"])]));
+        Assert.Equal("Flywheel.Analytics lets Flywheel.Customers see its internals; expose what Flywheel.Customers needs in Flywheel.Analytics's Contracts (or its door) instead", violation);
+    }
+
+    [Fact]
     public void Domain_ReadingTheClockOrADatabase_Fails()
     {
         var violations = ArchitectureRules.ImpureDomain(Planted.Namespace, Planted.Assembly, Planted.Namespace + ".Domain");

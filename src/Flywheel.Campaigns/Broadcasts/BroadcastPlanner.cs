@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using System.Text;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
@@ -217,12 +218,7 @@ public sealed class BroadcastPlanner
         return contacts;
     }
 
-    private async Task<bool> SegmentExistsAsync(string name, CancellationToken ct)
-    {
-        if (CustomerSets.Names.Contains(name)) return true;
-        if (await SavedAudiences.ExistsAsync(_store, name, ct)) return true;
-        return await SegmentStore.GetAsync(_store, name, ct) is not null;
-    }
+    private Task<bool> SegmentExistsAsync(string name, CancellationToken ct) => CustomerSets.ExistsAsync(_store, name, ct);
 
     private async Task<DateTimeZone> StoreZoneAsync(CancellationToken ct) =>
         DateTimeZoneProviders.Tzdb.GetZoneOrNull(await _store.GetSettingAsync("time_zone", "Asia/Shanghai", ct)) ?? CustomerDirectory.DefaultZone;

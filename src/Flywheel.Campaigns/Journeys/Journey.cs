@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using Flywheel.Campaigns.Channels;
 
 namespace Flywheel.Campaigns.Journeys;
@@ -49,7 +50,7 @@ public sealed record SegmentExitTrigger(string Segment) : Trigger
     public override string Type => "segment_exit";
 }
 
-/// <summary>The customer moves to lifecycle stage <see cref="To"/> (from <see cref="From"/> when given); stages as in Flywheel.Customers.Lifecycle.LifecycleStages.</summary>
+/// <summary>The customer moves to lifecycle stage <see cref="To"/> (from <see cref="From"/> when given); stages as in Flywheel.Customers.Contracts.LifecycleStages.</summary>
 public sealed record LifecycleTrigger(string To, string? From = null) : Trigger
 {
     public override string Type => "lifecycle";

@@ -1,6 +1,4 @@
 using Flywheel.Ingestion.Contracts;
-using Flywheel.Customers.Segments;
-using Flywheel.Ingestion.Parsing;
 
 namespace Flywheel.Campaigns.Journeys;
 
@@ -24,11 +22,4 @@ public sealed record JourneyValidationContext
 
     /// <summary>Whether a coupon batch exists; null: not checked.</summary>
     public Func<string, bool>? CouponBatchExists { get; init; }
-
-    /// <summary>A context whose rules compile with <see cref="SegmentRule.TryCompile"/> over <paramref name="fields"/>.</summary>
-    public static JourneyValidationContext WithFields(FieldRegistry fields)
-    {
-        ArgumentNullException.ThrowIfNull(fields);
-        return new JourneyValidationContext { CompileRule = rule => SegmentRule.TryCompile(rule, fields, out _, out var error) ? null : error.ToString() };
-    }
 }

@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using Flywheel.Ingestion.Contracts;
 using Flywheel.Campaigns.Channels;
 using Flywheel.Customers.Lifecycle;

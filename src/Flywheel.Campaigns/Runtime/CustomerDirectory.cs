@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Flywheel.Campaigns.Channels;
+using Flywheel.Customers.Contracts;
 using Flywheel.Storage;
 using NodaTime;
 
@@ -51,7 +51,7 @@ public sealed record CustomerContact(
     };
 }
 
-/// <summary>Reads <see cref="CustomerContact"/>s from the store in bulk (one query per table for a set of ids, or for everyone).</summary>
+/// <summary>The <see cref="CustomerContact"/>s of customers, from Customers' recipients (<see cref="CustomerRecipients"/>) in each one's time zone.</summary>
 public sealed class CustomerDirectory(FlywheelStore store)
 {
     public static readonly DateTimeZone DefaultZone = DateTimeZoneProviders.Tzdb["Asia/Shanghai"];
@@ -60,74 +60,16 @@ public sealed class CustomerDirectory(FlywheelStore store)
     public async Task<Dictionary<string, CustomerContact>> LoadAsync(IReadOnlyCollection<string>? ids, CancellationToken ct)
     {
         var storeZone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct)) ?? DefaultZone;
-        var rows = new Dictionary<string, (string? Name, string? City, string? Tier, string? Zone, string? Birth)>(StringComparer.Ordinal);
-        var identities = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var consents = new Dictionary<string, Dictionary<(string, string), bool>>(StringComparer.Ordinal);
-        await using var connection = await store.OpenConnectionAsync(ct);
-        // Large sets are read whole and filtered here: one scan beats thousands of parameters.
-        var filter = ids is { Count: > 0 and <= 500 } ? ids.ToHashSet(StringComparer.Ordinal) : ids is null ? null : ids.ToHashSet(StringComparer.Ordinal);
-        var where = ids is { Count: > 0 and <= 500 } ? " WHERE customer_id IN (" + string.Join(",", ids.Select((_, i) => "@c" + i)) + ")" : "";
-        void Bind(DbCommand command)
+        var recipients = await CustomerRecipients.LoadAsync(store, ids, ct);
+        var result = new Dictionary<string, CustomerContact>(recipients.Count, StringComparer.Ordinal);
+        foreach (var (id, r) in recipients)
         {
-            if (where.Length == 0) return;
-            var i = 0;
-            foreach (var id in ids!) command.AddParameter("@c" + i++, id);
-        }
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT customer_id, name, city, member_tier, time_zone, birth_date FROM customers" + where;
-            Bind(command);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var id = reader.GetString(0);
-                if (filter is not null && !filter.Contains(id)) continue;
-                rows[id] = (Text(reader, 1), Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5));
-            }
-        }
-        if (ids is { Count: 0 } || rows.Count == 0) return [];
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT customer_id, kind, value FROM customer_identities" + where + (where.Length == 0 ? " WHERE" : " AND") +
-                " kind IN ('email', 'phone', 'wechat_openid', 'wechat_unionid') ORDER BY created_at";
-            Bind(command);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var id = reader.GetString(0);
-                if (!rows.ContainsKey(id)) continue;
-                if (!identities.TryGetValue(id, out var map)) identities[id] = map = new Dictionary<string, string>(StringComparer.Ordinal);
-                map[reader.GetString(1)] = reader.GetString(2); // the newest identity of a kind wins
-            }
-        }
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT customer_id, channel, purpose, status FROM customer_consents" + where;
-            Bind(command);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var id = reader.GetString(0);
-                if (!rows.ContainsKey(id)) continue;
-                if (!consents.TryGetValue(id, out var map)) consents[id] = map = [];
-                map[(reader.GetString(1), reader.GetString(2))] = reader.GetString(3) == "granted";
-            }
-        }
-        var result = new Dictionary<string, CustomerContact>(rows.Count, StringComparer.Ordinal);
-        IReadOnlyDictionary<(string, string), bool> none = new Dictionary<(string, string), bool>();
-        foreach (var (id, r) in rows)
-        {
-            identities.TryGetValue(id, out var ident);
-            var zone = r.Zone is { Length: > 0 } z ? DateTimeZoneProviders.Tzdb.GetZoneOrNull(z) ?? storeZone : storeZone;
-            result[id] = new CustomerContact(id, r.Name, r.City, r.Tier, zone, ident?.GetValueOrDefault("email"), ident?.GetValueOrDefault("phone"),
-                ident?.GetValueOrDefault("wechat_unionid") ?? ident?.GetValueOrDefault("wechat_openid"), r.Birth,
-                consents.TryGetValue(id, out var c) ? c : none);
+            var zone = r.TimeZone is { } z ? DateTimeZoneProviders.Tzdb.GetZoneOrNull(z) ?? storeZone : storeZone;
+            result[id] = new CustomerContact(id, r.Name, r.City, r.MemberTier, zone, r.Email, r.Phone, r.WeChatId, r.BirthDate, r.Consents);
         }
         return result;
     }
 
     public async Task<CustomerContact?> GetAsync(string customerId, CancellationToken ct) =>
         (await LoadAsync([customerId], ct)).GetValueOrDefault(customerId);
-
-    private static string? Text(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 }

@@ -7,6 +7,8 @@ using System.Text.Json.Nodes;
 using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Templates;
+using Flywheel.Analytics.Contracts;
+using Flywheel.Ingestion.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Promotions.Contracts;
 using Flywheel.Storage;
@@ -265,16 +267,7 @@ public sealed class JourneyEngine
         return entered;
     }
 
-    private async Task<Dictionary<string, DateTimeOffset>> FirstOrdersAsync(CancellationToken ct)
-    {
-        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        await using var connection = await _store.OpenConnectionAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT customer_id, MIN(paid_at) FROM orders WHERE paid_at IS NOT NULL GROUP BY customer_id";
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
-        return result;
-    }
+    private Task<Dictionary<string, DateTimeOffset>> FirstOrdersAsync(CancellationToken ct) => OrderFacts.FirstPaidAsync(_store, ct);
 
     /// <summary>
     /// Puts a customer into a journey unless its re-entry rule forbids it (once ever; once per N days; always). The split
@@ -489,16 +482,8 @@ public sealed class JourneyEngine
     };
 
     /// <summary>Whether the customer has an event of the type at or after the time (the events table, by customer and time).</summary>
-    public async Task<bool> EventSinceAsync(string customerId, string type, DateTimeOffset since, CancellationToken ct)
-    {
-        await using var connection = await _store.OpenConnectionAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM events WHERE customer_id = @c AND time >= @t AND type = @type LIMIT 1";
-        command.AddParameter("@c", customerId);
-        command.AddParameter("@t", since.ToUnixTimeMilliseconds());
-        command.AddParameter("@type", type);
-        return await command.ExecuteScalarAsync(ct) is not null;
-    }
+    public Task<bool> EventSinceAsync(string customerId, string type, DateTimeOffset since, CancellationToken ct) =>
+        EventLookups.ExistsSinceAsync(_store, customerId, type, since, ct);
 
     private async Task IssueCouponAsync(IssueCouponStep step, string customerId, string key, JsonObject context, CancellationToken ct)
     {
@@ -570,20 +555,8 @@ public sealed class JourneyEngine
     {
         var lines = new List<TemplateCartLine>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        await using var connection = await _store.OpenConnectionAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT e.sku, p.name, p.list_price FROM events e LEFT JOIN products p ON p.sku = e.sku " +
-            "WHERE e.customer_id = @c AND e.type = 'add_to_cart' AND e.time >= @from AND e.time <= @to AND e.sku IS NOT NULL ORDER BY e.time DESC LIMIT 50";
-        command.AddParameter("@c", customerId);
-        command.AddParameter("@from", (now - TimeSpan.FromDays(7)).ToUnixTimeMilliseconds());
-        command.AddParameter("@to", now.ToUnixTimeMilliseconds());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var sku = reader.GetString(0);
-            if (!seen.Add(sku)) continue;
-            lines.Add(new TemplateCartLine(sku, reader.IsDBNull(1) ? sku : reader.GetString(1), 1, reader.IsDBNull(2) ? 0 : reader.GetInt64(2)));
-        }
+        foreach (var added in await EventLookups.AddedToCartAsync(_store, customerId, now - TimeSpan.FromDays(7), now, 50, ct))
+            if (seen.Add(added.Sku)) lines.Add(new TemplateCartLine(added.Sku, added.Name ?? added.Sku, 1, added.ListPrice ?? 0));
         return new TemplateCart(lines, lines.Sum(l => l.PriceFen * l.Quantity));
     }
 

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Storage;
 
 namespace Flywheel.Campaigns.Runtime;
@@ -24,10 +25,7 @@ public sealed class JourneyTriggerFeed(FlywheelStore store, JourneyEngine engine
     {
         var text = await store.GetSettingAsync(CursorSetting, "", ct);
         if (long.TryParse(text, out var cursor)) return cursor;
-        await using var connection = await store.OpenConnectionAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(id), 0) FROM ingests WHERE finished_at IS NOT NULL";
-        cursor = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        cursor = await EventLookups.LastFinishedIngestAsync(store, ct);
         await store.SetSettingAsync(CursorSetting, cursor.ToString(System.Globalization.CultureInfo.InvariantCulture), ct, affectsAnalytics: false);
         return cursor;
     }
@@ -36,36 +34,15 @@ public sealed class JourneyTriggerFeed(FlywheelStore store, JourneyEngine engine
     public async Task<FeedReport> PollAsync(CancellationToken ct)
     {
         var cursor = await InitialiseAsync(ct);
-        long limit;
-        await using (var connection = await store.OpenConnectionAsync(ct))
-        await using (var command = connection.CreateCommand())
-        {
-            // Everything below the oldest open ingest is final.
-            command.CommandText = "SELECT COALESCE((SELECT MIN(id) FROM ingests WHERE finished_at IS NULL), (SELECT COALESCE(MAX(id), 0) + 1 FROM ingests))";
-            limit = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-        }
+        // Everything below the oldest open ingest is final.
+        var limit = await EventLookups.FirstOpenIngestAsync(store, ct);
         int events = 0, entered = 0;
         while (cursor + 1 < limit)
         {
-            var batch = new List<JourneyEvent>();
-            long last = cursor;
-            await using (var connection = await store.OpenConnectionAsync(ct))
-            await using (var command = connection.CreateCommand())
-            {
-                // Whole ingests per page: the page ends at an ingest boundary so the cursor never splits one.
-                command.CommandText = "SELECT event_id, type, customer_id, time, sku, value, properties, ingest_id FROM events " +
-                    "WHERE ingest_id > @from AND ingest_id < @to AND customer_id IS NOT NULL ORDER BY ingest_id, time, event_id";
-                command.AddParameter("@from", cursor);
-                command.AddParameter("@to", Math.Min(limit, cursor + 1 + Math.Max(1, PageSize / 1000)));
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    batch.Add(new JourneyEvent(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.IsDBNull(4) ? null : reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
-                }
-                last = Math.Min(limit - 1, cursor + Math.Max(1, PageSize / 1000));
-            }
+            // Whole ingests per page: the page ends at an ingest boundary so the cursor never splits one.
+            var last = Math.Min(limit - 1, cursor + Math.Max(1, PageSize / 1000));
+            var batch = (await EventLookups.ByIngestAsync(store, cursor, last + 1, ct))
+                .Select(e => new JourneyEvent(e.EventId, e.Type, e.CustomerId, e.Time, e.Sku, e.Value, e.Properties)).ToList();
             entered += await engine.OnEventsAsync(batch, ct);
             events += batch.Count;
             cursor = last;

@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using Flywheel.Analytics.Index;
@@ -40,7 +41,7 @@ internal static class SegmentOption
         if (store is null) return (null, exit);
         using (store)
         {
-            var members = await Flywheel.Customers.CustomerSets.ResolveAsync(store, index, segment, asOf, ct);
+            var members = await Flywheel.Customers.Contracts.CustomerSets.ResolveAsync(store, index, segment, asOf, ct);
             if (!members.TryGetValue(out var ids, out var unknown)) return (null, await ReportCommand.BadAsync(console, "--segment", unknown.Message));
             return (scope with { Customers = ids, Segment = segment }, ExitCodes.Ok);
         }

@@ -1,27 +1,8 @@
+using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 
 namespace Flywheel.Customers.Lifecycle;
-
-/// <summary>The lifecycle stages, in the order a customer usually passes through them (docs/lifecycle.md).</summary>
-public static class LifecycleStages
-{
-    public const string Prospect = "prospect";
-    public const string New = "new";
-    public const string Active = "active";
-    public const string AtRisk = "at_risk";
-    public const string Lapsed = "lapsed";
-    public const string Churned = "churned";
-    public const string Reactivated = "reactivated";
-
-    public static IReadOnlyList<string> All { get; } = [Prospect, New, Active, AtRisk, Lapsed, Churned, Reactivated];
-
-    public static string NameZh(string stage) => stage switch
-    {
-        Prospect => "潜在客户", New => "新客", Active => "活跃", AtRisk => "有流失风险", Lapsed => "沉默", Churned => "已流失", Reactivated => "回流",
-        _ => stage,
-    };
-}
 
 /// <summary>A customer's stage as of a day, with the figures it came from.</summary>
 public sealed record LifecycleState(string CustomerId, int Visitor, string Stage, int Orders, int? DaysSinceLastOrder, double? RhythmDays, double? PAlive);

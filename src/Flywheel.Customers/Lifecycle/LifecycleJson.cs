@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,4 +1,5 @@
 using Flywheel.Analytics.Contracts;
+using Flywheel.Ingestion.Contracts;
 using System.Diagnostics;
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Profiles;
@@ -569,38 +570,14 @@ public sealed class SegmentService : IDisposable
             foreach (var (_, customer) in change.Links) withEvents.Add(customer);
         var orders = changes.SelectMany(c => c.Orders).Distinct(StringComparer.Ordinal).ToArray();
         var events = changes.SelectMany(c => c.Events).Distinct(StringComparer.Ordinal).ToArray();
-        if (orders.Length > 0 || events.Length > 0)
+        foreach (var (orderId, customerId, wasUpdated) in await OrderFacts.OwnersAsync(_store, orders, ct))
         {
-            await using var connection = await _store.OpenConnectionAsync(ct);
-            foreach (var chunk in orders.Chunk(500))
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT order_id, customer_id, created_at, updated_at FROM orders WHERE order_id IN ({Parameters(command, chunk)})";
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    affected.Add(reader.GetString(1));
-                    if (reader.GetInt64(3) != reader.GetInt64(2)) updated.Add(reader.GetString(0));
-                }
-            }
-            foreach (var chunk in events.Chunk(500))
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = "SELECT COALESCE(e.customer_id, l.customer_id) FROM events e LEFT JOIN identity_links l ON l.anonymous_id = e.anonymous_id " +
-                                      $"WHERE e.event_id IN ({Parameters(command, chunk)})";
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                    if (!reader.IsDBNull(0)) withEvents.Add(reader.GetString(0));
-            }
+            affected.Add(customerId);
+            if (wasUpdated) updated.Add(orderId);
         }
+        withEvents.UnionWith(await EventLookups.CustomersOfAsync(_store, events, ct));
         affected.UnionWith(withEvents);
         return (affected, withEvents, updated);
-    }
-
-    private static string Parameters(System.Data.Common.DbCommand command, string[] values)
-    {
-        for (var i = 0; i < values.Length; i++) command.AddParameter("@p" + i, values[i]);
-        return string.Join(", ", Enumerable.Range(0, values.Length).Select(i => "@p" + i));
     }
 
     /// <summary>The profiles and the current index, reusing the last pair (and its visitor map) when neither changed. Inside the gate.</summary>

@@ -71,6 +71,13 @@ internal static partial class ArchitectureRules
         return [.. violations];
     }
 
+    /// <summary>Internals are seen by tests and benchmarks only: no production assembly grants <c>InternalsVisibleTo</c> to another.</summary>
+    public static IReadOnlyList<string> InternalsGrantedToProduction(IEnumerable<(string Assembly, IEnumerable<string> GrantedTo)> assemblies) =>
+        [.. assemblies.SelectMany(a => a.GrantedTo
+                .Where(to => !to.EndsWith(".Tests", StringComparison.Ordinal) && to != "Flywheel.Benchmarks")
+                .Select(to => $"{a.Assembly} lets {to} see its internals; expose what {to} needs in {a.Assembly}'s Contracts (or its door) instead"))
+            .Order(StringComparer.Ordinal)];
+
     /// <summary>What a <c>Domain/</c> type may not depend on: I/O, SQL, DI, hosting, the web, the command line.</summary>
     public static string[] ForbiddenInDomain(string moduleNamespace) =>
     [

@@ -38,7 +38,7 @@ internal static class Samples
     }
     """;
 
-    public static readonly JourneyValidationContext Context = JourneyValidationContext.WithFields(FieldRegistry.CreateDefault());
+    public static readonly JourneyValidationContext Context = new() { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker(FieldRegistry.CreateDefault()) };
 
     public static Journey Journey() => JourneyJson.Parse(Json).Value;
 

@@ -1,3 +1,4 @@
+using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using System.Text.Json;

@@ -55,7 +55,7 @@ internal static class CampaignsEndpoints
     private static IResult Ok<T>(T value, int status = StatusCodes.Status200OK) =>
         TypedResults.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
 
-    private static JsonValidation Context(FieldRegistry fields) => new(JourneyValidationContext.WithFields(fields));
+    private static JsonValidation Context(FieldRegistry fields) => new(new JourneyValidationContext { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker(fields) });
 
     private sealed record JsonValidation(JourneyValidationContext Context);
 

@@ -1,7 +1,7 @@
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Pricing;
 
-namespace Flywheel.Promotions.Tests.Pricing;
+namespace Flywheel.Promotions.Tests.Domain.Pricing;
 
 /// <summary>Small builders for worked examples: prices are in yuan in the test text and converted to fen here.</summary>
 internal static class Fx

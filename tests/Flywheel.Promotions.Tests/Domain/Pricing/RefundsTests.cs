@@ -1,8 +1,8 @@
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Pricing;
-using static Flywheel.Promotions.Tests.Pricing.Fx;
+using static Flywheel.Promotions.Tests.Domain.Pricing.Fx;
 
-namespace Flywheel.Promotions.Tests.Pricing;
+namespace Flywheel.Promotions.Tests.Domain.Pricing;
 
 public class RefundsTests
 {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Pricing;
-using static Flywheel.Promotions.Tests.Pricing.Fx;
+using static Flywheel.Promotions.Tests.Domain.Pricing.Fx;
 
-namespace Flywheel.Promotions.Tests.Pricing;
+namespace Flywheel.Promotions.Tests.Domain.Pricing;
 
 /// <summary>
 /// Randomised properties over a fixed seed list (a failure names its seed and reproduces): invariants of every priced cart, order

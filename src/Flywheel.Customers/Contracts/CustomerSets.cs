@@ -1,10 +1,11 @@
 using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Rfm;
+using Flywheel.Customers.Segments;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 
-namespace Flywheel.Customers;
+namespace Flywheel.Customers.Contracts;
 
 /// <summary>
 /// Turns a segment name a marketer gives (<c>flywheel persona NAME</c>, <c>report kpi --segment NAME</c>,
@@ -44,4 +45,13 @@ public static class CustomerSets
     }
 
     private static Result<IReadOnlySet<string>> Result(IEnumerable<string> ids) => new HashSet<string>(ids, StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="name"/> names a set: a built-in one (<see cref="Names"/>), a saved audience or a saved segment.</summary>
+    public static async Task<bool> ExistsAsync(FlywheelStore store, string name, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (Names.Contains(name)) return true;
+        if (await SavedAudiences.ExistsAsync(store, name, ct)) return true;
+        return await SegmentStore.GetAsync(store, name, ct) is not null;
+    }
 }

@@ -2,9 +2,9 @@ using Flywheel.Promotions.Storage;
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Pricing;
 using Flywheel.Tests;
-using static Flywheel.Promotions.Tests.Pricing.Fx;
+using static Flywheel.Promotions.Tests.Domain.Pricing.Fx;
 
-namespace Flywheel.Promotions.Tests.Pricing;
+namespace Flywheel.Promotions.Tests.Domain.Pricing;
 
 /// <summary>The per-tenant stacking pipeline: worked examples of reordered and missing steps, validation, storage, and the exact search under every pipeline.</summary>
 public class PipelineTests

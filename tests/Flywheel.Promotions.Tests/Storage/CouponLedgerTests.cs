@@ -3,7 +3,7 @@ using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Flywheel.Tests;
 
-namespace Flywheel.Promotions.Tests.Coupons;
+namespace Flywheel.Promotions.Tests.Storage;
 
 public class CouponLedgerTests
 {

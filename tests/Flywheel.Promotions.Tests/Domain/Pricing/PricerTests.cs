@@ -1,8 +1,8 @@
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Pricing;
-using static Flywheel.Promotions.Tests.Pricing.Fx;
+using static Flywheel.Promotions.Tests.Domain.Pricing.Fx;
 
-namespace Flywheel.Promotions.Tests.Pricing;
+namespace Flywheel.Promotions.Tests.Domain.Pricing;
 
 /// <summary>Worked examples for every mechanic, with the figures a Tmall or JD shopper would see.</summary>
 public class PricerTests

@@ -2,7 +2,7 @@ using Flywheel.Promotions.Domain.Coupons;
 using Flywheel.Promotions.Storage;
 using Flywheel.Promotions.Domain.Model;
 
-namespace Flywheel.Promotions.Tests.Coupons;
+namespace Flywheel.Promotions.Tests.Domain.Coupons;
 
 public class CouponBatchesTests
 {

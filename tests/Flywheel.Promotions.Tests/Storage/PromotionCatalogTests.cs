@@ -2,9 +2,9 @@ using Flywheel.Promotions.Storage;
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Pricing;
 using Flywheel.Tests;
-using static Flywheel.Promotions.Tests.Pricing.Fx;
+using static Flywheel.Promotions.Tests.Domain.Pricing.Fx;
 
-namespace Flywheel.Promotions.Tests.Catalog;
+namespace Flywheel.Promotions.Tests.Storage;
 
 /// <summary>The promotions table and the compiled index, on SQLite and PostgreSQL.</summary>
 public class PromotionCatalogTests

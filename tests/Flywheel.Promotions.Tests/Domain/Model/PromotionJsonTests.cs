@@ -1,6 +1,6 @@
 using Flywheel.Promotions.Domain.Model;
 
-namespace Flywheel.Promotions.Tests.Model;
+namespace Flywheel.Promotions.Tests.Domain.Model;
 
 public class PromotionJsonTests
 {

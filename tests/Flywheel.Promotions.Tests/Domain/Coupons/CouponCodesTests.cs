@@ -1,7 +1,7 @@
 using Flywheel.Promotions.Domain.Coupons;
 using Flywheel.Promotions.Storage;
 
-namespace Flywheel.Promotions.Tests.Coupons;
+namespace Flywheel.Promotions.Tests.Domain.Coupons;
 
 public class CouponCodesTests
 {

@@ -3,9 +3,9 @@ using Flywheel.Promotions.Domain.Coupons;
 using Flywheel.Promotions.Storage;
 using Flywheel.Storage;
 using Flywheel.Tests;
-using static Flywheel.Promotions.Tests.Coupons.CouponLedgerTests;
+using static Flywheel.Promotions.Tests.Storage.CouponLedgerTests;
 
-namespace Flywheel.Promotions.Tests.Coupons;
+namespace Flywheel.Promotions.Tests.Storage;
 
 /// <summary>
 /// The exactly-once guarantees under contention: 64 tasks released together against one store, each scenario repeated
