@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Flywheel.Analytics.Audiences;
+using Flywheel.Analytics.Features.RunFunnel;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Primitives;
 
@@ -52,62 +53,20 @@ internal static class ReportFunnelCommand
         {
             var parsedSteps = FunnelStep.ParseList(parse.GetValue(steps) ?? "");
             if (!parsedSteps.TryGetValue(out var stepList, out var stepError)) return await BadAsync(console, stepError);
-            if (!FunnelQuery.TryParseWindow(parse.GetValue(window) ?? "", out var seconds))
-                return await BadAsync(console, Error.Invalid("window", "give a duration such as 30m, 12h, 7d, or a number of seconds"));
-            if (!ReportCommand.TryDay(parse.GetValue(from), out var fromDay))
-                return await BadAsync(console, Error.Invalid("from", "give a date as yyyy-MM-dd, e.g. 2026-06-18"));
-            if (!ReportCommand.TryDay(parse.GetValue(to), out var toDay))
-                return await BadAsync(console, Error.Invalid("to", "give a date as yyyy-MM-dd, e.g. 2026-06-18"));
-            if (fromDay is { } early && LocalCalendar.CheckDay("from", early) is { } badFrom) return await BadAsync(console, badFrom);
-            if (toDay is { } late && LocalCalendar.CheckDay("to", late) is { } badTo) return await BadAsync(console, badTo);
-            if (fromDay is { } f0 && toDay is { } t0 && t0 < f0)
-                return await BadAsync(console, Error.Invalid("to", $"{t0:yyyy-MM-dd} is before --from {f0:yyyy-MM-dd}"));
-            var funnelMode = parse.GetValue(mode) switch
-            {
-                "strict_order" => FunnelMode.StrictOrder,
-                "strict_increase" => FunnelMode.StrictIncrease,
-                "strict_once" => FunnelMode.StrictOnce,
-                _ => FunnelMode.Default,
-            };
-            var breakdown = parse.GetValue(by) switch
-            {
-                "channel" => FunnelBreakdown.Channel,
-                "first_touch_channel" => FunnelBreakdown.FirstTouchChannel,
-                _ => FunnelBreakdown.None,
-            };
-            // Validate before the (slow) index build, so bad input fails fast and the store is not touched.
-            var check = FunnelQuery.Create(stepList, seconds, funnelMode, breakdown: breakdown);
-            if (!check.IsSuccess) return await BadAsync(console, check.Error!);
-            FunnelAudienceRequest? audience = null;
-            if (parse.GetValue(saveAudience) is { } audienceName)
-            {
-                if (parse.GetValue(droppedAfter) is not { } step)
-                    return await BadAsync(console, Error.Invalid("dropped-after", "--save-audience needs the step whose customers dropped, e.g. --dropped-after 2 (reached step 2, not step 3)"));
-                audience = new FunnelAudienceRequest(audienceName, step, parse.GetValue(title), parse.GetValue(createOnly));
-                var audienceCheck = FunnelAudience.Check(audience, stepList);
-                if (!audienceCheck.IsSuccess) return await BadAsync(console, AsOption(audienceCheck.Error!));
-            }
-            else if (parse.GetValue(droppedAfter) is not null || parse.GetValue(title) is not null || parse.GetValue(createOnly))
-                return await BadAsync(console, Error.Invalid("save-audience", "--dropped-after, --title and --create-only only go with --save-audience NAME"));
+            // Checked before the (slow) index build, so bad input fails fast and the store is not touched.
+            var checkedPlan = FunnelQuestion.Check(new FunnelInput(stepList, parse.GetValue(window), parse.GetValue(mode), parse.GetValue(by),
+                parse.GetValue(from), parse.GetValue(to), parse.GetValue(saveAudience), parse.GetValue(droppedAfter), parse.GetValue(title),
+                parse.GetValue(createOnly), AudienceOptionsGiven: parse.GetValue(droppedAfter) is not null || parse.GetValue(title) is not null || parse.GetValue(createOnly)));
+            if (!checkedPlan.TryGetValue(out var plan, out var planError)) return await BadAsync(console, AsOption(planError));
 
             var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
             if (store is null) return exit;
             using (store)
             {
                 var index = await IndexLoading.BuildAsync(store, console, ct);
-                var calendar = new LocalCalendar(index.TimeZone);
-                var query = FunnelQuery.Create(stepList, seconds, funnelMode,
-                    fromDay is { } f ? calendar.StartOf(f) : null, toDay is { } t ? calendar.StartOf(t.AddDays(1)) : null, breakdown);
-                if (!query.TryGetValue(out var q, out var queryError)) return await BadAsync(console, queryError);
-                var run = FunnelEngine.Run(index, q);
-                if (!run.TryGetValue(out var result, out var runError)) return await BadAsync(console, runError);
-                SavedFunnelAudience? saved = null;
-                if (audience is not null)
-                {
-                    var definition = FunnelAudienceDefinition.Of(q, fromDay, toDay, audience.DroppedAfter);
-                    var saving = await FunnelAudience.SaveAsync(store, result, definition, audience, ct);
-                    if (!saving.TryGetValue(out saved, out var saveError)) return await BadAsync(console, AsOption(saveError));
-                }
+                var answer = await FunnelQuestion.RunAsync(plan, index, store, ct);
+                if (!answer.TryGetValue(out var funnel, out var runError)) return await BadAsync(console, AsOption(runError));
+                var (result, saved, q) = (funnel.Result, funnel.Saved, funnel.Query);
                 switch (parse.GetValue(format))
                 {
                     case "json": await console.Out.WriteLineAsync(FunnelJson.Write(result, saved)); break;
@@ -133,10 +92,17 @@ internal static class ReportFunnelCommand
         return ExitCodes.BadInput;
     }
 
-    /// <summary>Audience errors name the request's fields; here they are the options that carry them.</summary>
+    /// <summary>The question's errors name the request's fields; here they are the options that carry them.</summary>
     private static Error AsOption(Error error) => error with
     {
-        Path = error.Path switch { "name" => "save-audience", "dropped_after" => "dropped-after", var other => other },
+        Path = error.Path switch
+        {
+            "save_audience.name" => "save-audience",
+            "save_audience.dropped_after" => "dropped-after",
+            "save_audience.title" => "title",
+            "save_audience.create_only" => "create-only",
+            var other => other,
+        },
     };
 
     private static string Saved(SavedFunnelAudience saved, FunnelResult result)

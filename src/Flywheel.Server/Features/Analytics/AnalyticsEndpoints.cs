@@ -5,6 +5,7 @@ using System.Text.Json;
 using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Cohorts;
+using Flywheel.Analytics.Features.RunFunnel;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
@@ -160,57 +161,31 @@ internal static class AnalyticsEndpoints
         EventIndexHost host, FlywheelStore store, FunnelRequest request, bool? stale_ok, CancellationToken ct)
     {
         if (request.Steps is null || request.Steps.Count == 0)
-            return Problems.Invalid(Error.Invalid("$.steps", "steps is required: [\"product_view\", \"add_to_cart\", ...]"));
+            return Error.Invalid("steps", "steps is required: [\"product_view\", \"add_to_cart\", ...]").ToProblem();
         var steps = new List<FunnelStep>();
         for (var i = 0; i < request.Steps.Count; i++)
         {
             var step = FunnelStep.Parse(request.Steps[i] ?? "");
-            if (!step.TryGetValue(out var parsed, out var stepError)) return Problems.Invalid(stepError with { Path = $"$.steps[{i}]" });
+            if (!step.TryGetValue(out var parsed, out var stepError)) return (stepError with { Path = $"steps[{i}]" }).ToProblem();
             steps.Add(parsed);
         }
-        if (!FunnelQuery.TryParseWindow(request.Window ?? "7d", out var window))
-            return Problems.Invalid(Error.Invalid("$.window", $"'{request.Window}' is not a window such as 30m, 12h, 7d or a number of seconds"));
-        var mode = FunnelMode.Default;
-        if (request.Mode is not null && !Enum.TryParse(request.Mode.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out mode))
-            return Problems.Invalid(Error.Invalid("$.mode", $"unknown mode '{request.Mode}' (default, strict_order, strict_increase, strict_once)"));
-        var breakdown = FunnelBreakdown.None;
-        if (request.By is not null && !Enum.TryParse(request.By.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out breakdown))
-            return Problems.Invalid(Error.Invalid("$.by", $"unknown breakdown '{request.By}' (channel, first_touch_channel)"));
-        if (!Day(request.From, "from", out var fromDay, out var problem) || !Day(request.To, "to", out var toDay, out problem)) return problem!;
-        // Checked before the funnel runs, so a bad audience request costs nothing and writes nothing.
-        FunnelAudienceRequest? audience = null;
-        if (request.SaveAudience is { } save)
+        int? droppedAfter = null;
+        if (request.SaveAudience is { DroppedAfter: { } given })
         {
-            if (save.DroppedAfter is not { ValueKind: JsonValueKind.Number } number || !number.TryGetInt32(out var droppedAfter))
-                return Problems.Invalid(Error.Invalid("$.save_audience.dropped_after",
-                    "dropped_after is required: the step number (1-based) whose visitors did not reach the next step, e.g. 2 for added to cart but did not pay"));
-            audience = new FunnelAudienceRequest(save.Name, droppedAfter, save.Title, save.CreateOnly == true);
-            var audienceCheck = FunnelAudience.Check(audience, steps);
-            if (!audienceCheck.IsSuccess) return Problems.Invalid(audienceCheck.Error! with { Path = "$.save_audience." + audienceCheck.Error.Path });
+            if (given.ValueKind != JsonValueKind.Number || !given.TryGetInt32(out var number))
+                return Error.Invalid("save_audience.dropped_after", "dropped_after is a step number (1-based), e.g. 2 for added to cart but did not pay").ToProblem();
+            droppedAfter = number;
         }
-
+        var save = request.SaveAudience;
+        var plan = FunnelQuestion.Check(new FunnelInput(steps, request.Window, request.Mode, request.By, request.From, request.To,
+            save is null ? null : save.Name ?? "", droppedAfter, save?.Title, save?.CreateOnly == true));
+        if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        var calendar = new LocalCalendar(index.TimeZone);
-        var query = FunnelQuery.Create(steps, window, mode,
-            fromDay is { } f ? calendar.StartOf(f) : null, toDay is { } t ? calendar.StartOf(t.AddDays(1)) : null, breakdown);
-        if (!query.TryGetValue(out var funnel, out var queryError)) return Problems.Invalid(queryError with { Path = "$." + queryError.Path });
-        var result = FunnelEngine.Run(index, funnel);
-        if (!result.TryGetValue(out var answer, out var runError)) return Problems.Invalid(runError with { Path = "$." + runError.Path });
-        SavedFunnelAudience? saved = null;
-        if (audience is not null)
-        {
-            var definition = FunnelAudienceDefinition.Of(funnel, fromDay, toDay, audience.DroppedAfter);
-            var saving = await FunnelAudience.SaveAsync(store, answer, definition, audience, ct);
-            if (!saving.TryGetValue(out saved, out var saveError))
-            {
-                var atPath = saveError with { Path = "$.save_audience." + saveError.Path };
-                return atPath.ToProblem();
-            }
-        }
-        return TypedResults.Text(FunnelJson.Write(answer, saved), "application/json");
+        var answer = await FunnelQuestion.RunAsync(checkedPlan, index, store, ct);
+        if (!answer.TryGetValue(out var funnel, out error)) return error.ToProblem();
+        return TypedResults.Text(FunnelJson.Write(funnel.Result, funnel.Saved), "application/json");
     }
 
-    /// <summary>Parses an optional yyyy-MM-dd parameter within the days reports cover; the problem names $.<paramref name="name"/>.</summary>
     internal static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
     {
         day = null;
