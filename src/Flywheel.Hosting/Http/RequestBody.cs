@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Unicode;
 using System.Text.Json;
 using Flywheel.Primitives;
 using Microsoft.AspNetCore.Http;
@@ -38,7 +39,8 @@ public sealed class JsonBody : IDisposable
 /// <summary>Reads a JSON request body under a size limit; every failure is an <see cref="Error"/> of its own kind.</summary>
 public static class RequestBody
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // Duplicate keys are refused: {"id":"a","id":"b"} has no one meaning, and System.Text.Json's node API throws on it later.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>
     /// Reads the whole body, refusing it as soon as it is known to exceed <paramref name="maxBytes"/>: up front from
@@ -92,9 +94,24 @@ public static class RequestBody
             throw;
         }
 
+        // JSON is UTF-8; System.Text.Json checks the structure but not every byte inside a string, so a body that is not UTF-8
+        // would otherwise be stored and fail wherever it is decoded.
+        if (Utf8.IsValid(buffer.AsSpan(0, used)) is false)
+        {
+            var at = InvalidUtf8At(buffer.AsSpan(0, used));
+            ArrayPool<byte>.Shared.Return(buffer);
+            return Error.Malformed("$", string.Create(CultureInfo.InvariantCulture, $"the body is not valid UTF-8 (byte {at + 1}): send JSON encoded as UTF-8"));
+        }
         try
         {
             var document = JsonDocument.Parse(buffer.AsMemory(0, used), DocumentOptions);
+            // An escaped lone surrogate ("\ud800") is valid JSON syntax but no character: refuse it here, where the path is known.
+            if (buffer.AsSpan(0, used).IndexOf("\\u"u8) >= 0 && LoneSurrogate(document.RootElement, "$") is { } path)
+            {
+                document.Dispose();
+                ArrayPool<byte>.Shared.Return(buffer);
+                return Error.Malformed(path, $"the body is not valid JSON (path {path}): a string holds an escaped lone surrogate (\\uD800-\\uDFFF without its pair)");
+            }
             return new JsonBody(document, buffer, used);
         }
         catch (JsonException e)
@@ -106,6 +123,63 @@ public static class RequestBody
                 : "";
             var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
             return Error.Malformed(path, $"the body is not valid JSON{where} (path {path}): {FirstSentence(e.Message)}");
+        }
+    }
+
+    private static int InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        var valid = 0;
+        while (valid < bytes.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(bytes[valid..], out _, out var consumed);
+            if (status != OperationStatus.Done) return valid;
+            valid += consumed;
+        }
+        return valid;
+    }
+
+    /// <summary>The JSON path of the first string (value or property name) that does not decode, or null.</summary>
+    private static string? LoneSurrogate(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Decodes(element) ? null : path;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                    if (LoneSurrogate(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]")) is { } inArray) return inArray;
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path;
+                    }
+                    if (LoneSurrogate(property.Value, path + "." + name) is { } inObject) return inObject;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Decodes(JsonElement element)
+    {
+        try
+        {
+            _ = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -104,4 +104,52 @@ public sealed class RequestBodyTests
             return false;
         }
     }
+
+    [Theory]
+    [InlineData("{\"events\":[],\"events\":[]}", "$")]
+    [InlineData("{\"events\":[{\"event_id\":\"e1\",\"type\":\"page_view\",\"type\":\"click\"}]}", "$")]
+    public async Task Post_DuplicateKeys_Is400MalformedAndWritesNothing(string body, string _)
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+        var before = await TestStores.SnapshotAsync(host.Store);
+
+        var response = await host.PostJsonAsync("/v1/events", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await Json.ReadAsync(response);
+        Assert.Equal("https://flywheel.dev/problems/malformed-json", problem.GetProperty("type").GetString());
+        Assert.Equal(before, await TestStores.SnapshotAsync(host.Store));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Put_InvalidUtf8OrLoneSurrogate_Is400MalformedAndWritesNothing(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        var before = await TestStores.SnapshotAsync(host.Store);
+        var invalidUtf8 = new ByteArrayContent([.. Encoding.UTF8.GetBytes("{\"name\":\""), 0xff, 0xfe, .. Encoding.UTF8.GetBytes("\"}")]);
+        invalidUtf8.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var notUtf8 = await host.Client.PutAsync("/v1/customers/u1", invalidUtf8);
+        var surrogate = await host.PutJsonAsync("/v1/customers/u1", "{\"name\":\"\\ud800\"}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, notUtf8.StatusCode);
+        Assert.Contains("not valid UTF-8 (byte 10)", (await Json.ReadAsync(notUtf8)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, surrogate.StatusCode);
+        Assert.Equal("$.name", (await Json.ReadAsync(surrogate)).GetProperty("errors")[0].GetProperty("path").GetString());
+        Assert.Equal(before, await TestStores.SnapshotAsync(host.Store));
+    }
+
+    [Fact]
+    public async Task Post_FormToAnEndpointWithoutABody_Is415()
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+
+        var form = await host.Client.PostAsync("/v1/lifecycle/refresh", new FormUrlEncodedContent([new("a", "b")]));
+        var plain = await host.Client.PostAsync("/v1/lifecycle/refresh", new StringContent("a=b", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
+        Assert.Equal(0, await TestStores.CountAsync(host.Store, "lifecycle_transitions"));
+    }
 }

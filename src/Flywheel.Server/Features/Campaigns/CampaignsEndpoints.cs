@@ -49,7 +49,7 @@ internal static class CampaignsEndpoints
         app.MapGet("/r/{token}", ClickAsync).WithTags("Engage").ExcludeFromDescription();
         app.MapGet("/o/{token}", OpenAsync).WithTags("Engage").ExcludeFromDescription();
         app.MapGet("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
-        app.MapPost("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
+        app.MapPost("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription().WithMetadata(new AcceptsFormPost());
     }
 
     private static IResult Ok<T>(T value, int status = StatusCodes.Status200OK) =>
@@ -118,8 +118,9 @@ internal static class CampaignsEndpoints
                 return true;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
+            // Not a template reference (or not JSON at all, or duplicate keys): the journey parser says what is wrong.
         }
         return false;
     }

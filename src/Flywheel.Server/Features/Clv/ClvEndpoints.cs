@@ -39,9 +39,32 @@ internal static class ClvEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FitAsync(FlywheelStore store, EventIndexHost host, Flywheel.Customers.CustomerInsights insights, TimeProvider time,
-        ClvFitRequest? request, CancellationToken ct)
+    private static readonly System.Text.Json.JsonSerializerOptions BodyJson = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FitAsync(FlywheelStore store, EventIndexHost host, Flywheel.Customers.CustomerInsights insights, TimeProvider time,
+        ServerOptions options, HttpRequest http, CancellationToken ct)
+    {
+        // The body is optional (no body: the defaults); one that is sent is read like every other, so it must be valid JSON in UTF-8.
+        ClvFitRequest? request = null;
+        if (http.ContentLength is > 0 || (http.ContentLength is null && http.Headers.TransferEncoding.Count > 0))
+        {
+            var read = await RequestBody.ReadJsonAsync(http, options.MaxRequestBytes, ct);
+            if (!read.TryGetValue(out var body, out var bad)) return bad.ToProblem();
+            using (body)
+            {
+                try
+                {
+                    request = System.Text.Json.JsonSerializer.Deserialize<ClvFitRequest>(body.Root, BodyJson);
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    return Error.Invalid(e.Path ?? "$", "calibration_end is a date as yyyy-MM-dd and unit is week or day, both text").ToProblem();
+                }
+            }
+        }
         DateOnly? end = null;
         if (request?.CalibrationEnd is { } text)
         {
