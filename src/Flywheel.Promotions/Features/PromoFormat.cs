@@ -6,4 +6,7 @@ namespace Flywheel.Promotions.Features;
 internal static class PromoFormat
 {
     public static Option<string> Option() => new("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+
+    /// <summary>Fen as yuan for people: ¥351.50.</summary>
+    public static string Yuan(long fen) => "¥" + Flywheel.Primitives.MoneyText.Format(fen);
 }

@@ -73,7 +73,7 @@ internal static class PriceCartCommand
         return command;
     }
 
-    private static string Y(long fen) => "¥" + MoneyText.Format(fen);
+    private static string Y(long fen) => PromoFormat.Yuan(fen);
 
     /// <summary>The priced cart as a shopper's receipt: every line with its steps in order, then totals, funding, coupons and hints.</summary>
     internal static string Explain(PricedCart cart)

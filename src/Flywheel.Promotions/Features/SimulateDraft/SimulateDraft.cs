@@ -54,7 +54,7 @@ internal static class SimulateDraftCommand
         return command;
     }
 
-    private static string Y(long fen) => "¥" + MoneyText.Format(fen);
+    private static string Y(long fen) => PromoFormat.Yuan(fen);
 
     internal static string Describe(SimulationReport r)
     {
