@@ -14,7 +14,7 @@ internal static class CampaignsSchema
         // message's idempotency_key is UNIQUE (journey or broadcast, step, customer, occurrence), a journey entry's key is
         // (journey, customer, occurrence), and a frequency cap of N is the N slots of (customer, window) a primary key
         // lets one message each. Workers lease rows (lease_owner, lease_until); a crashed worker's rows come back when
-        // the lease runs out. See src/Flywheel.Storage/Campaigns/CampaignStore.cs.
+        // the lease runs out. See src/Flywheel.Campaigns/Storage/CampaignStore.cs.
         new(1, "campaigns", """
             CREATE TABLE journeys (
                 journey_id {ordinal_text} PRIMARY KEY,
