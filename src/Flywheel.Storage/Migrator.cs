@@ -17,7 +17,6 @@ internal static class Migrator
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
             throw new ArgumentException($"two migration sets share a module name: {string.Join(", ", names)}", nameof(sets));
 
-        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)", ct);
         await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS module_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, " +
             "applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))", ct);
 
@@ -25,13 +24,22 @@ internal static class Migrator
         if (dialect.Engine == SqlEngine.Postgres)
             await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(7346211)", ct);
 
+        // Only a store made before module sets has the store-wide ledger; a new store never gets one.
         var legacy = new HashSet<int>();
-        await using (var read = connection.CreateCommand())
+        await using (var exists = connection.CreateCommand())
         {
-            read.Transaction = transaction;
-            read.CommandText = "SELECT version FROM schema_migrations";
-            await using var reader = await read.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) legacy.Add(Convert.ToInt32(reader.GetValue(0)));
+            exists.Transaction = transaction;
+            exists.CommandText = dialect.Engine == SqlEngine.Postgres
+                ? "SELECT to_regclass('schema_migrations') IS NOT NULL"
+                : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+            if (Convert.ToBoolean(await exists.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture))
+            {
+                await using var read = connection.CreateCommand();
+                read.Transaction = transaction;
+                read.CommandText = "SELECT version FROM schema_migrations";
+                await using var reader = await read.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) legacy.Add(Convert.ToInt32(reader.GetValue(0)));
+            }
         }
         var applied = new HashSet<(string, int)>();
         await using (var read = connection.CreateCommand())

@@ -17,6 +17,10 @@ public class FlywheelStoreTests
         using var second = (await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None)).Value;
         Assert.Equal(StoreSchema.Record.Migrations.Count + TestStores.Modules.Sum(m => m.Migrations.Count), await TestStores.CountAsync(second, "module_migrations"));
         Assert.Equal("Asia/Urumqi", await second.GetSettingAsync("time_zone", "Asia/Shanghai", CancellationToken.None));
+        // The store-wide ledger of stores made before module sets is only read, never created.
+        Assert.Equal(0L, Convert.ToInt64(await TestStores.ScalarAsync(second, engine == TestStores.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'"
+            : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'schema_migrations'"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

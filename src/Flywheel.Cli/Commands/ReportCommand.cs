@@ -69,19 +69,8 @@ internal static class ReportCommand
         return null;
     }
 
-    /// <summary>Reports bad input naming the option, and gives the bad-input exit code.</summary>
-    internal static async Task<int> BadAsync(CliConsole console, string option, string message)
-    {
-        await console.Error.WriteLineAsync($"error: {option}: {message}");
-        return ExitCodes.BadInput;
-    }
+    /// <summary>Reports bad input naming the option, and gives the bad-input exit code (as <see cref="CliContext.BadAsync"/>).</summary>
+    internal static Task<int> BadAsync(CliConsole console, string option, string message) => CliContext.BadAsync(console, option, message);
 
-    internal static bool TryDay(string? text, out DateOnly? day)
-    {
-        day = null;
-        if (text is null) return true;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)) return false;
-        day = parsed;
-        return true;
-    }
+    internal static bool TryDay(string? text, out DateOnly? day) => CliContext.TryDay(text, out day);
 }

@@ -115,9 +115,13 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
     }
 
     /// <summary>Reports bad input naming the option, and gives the bad-input exit code.</summary>
-    public async Task<int> BadAsync(string option, string message)
+    public Task<int> BadAsync(string option, string message) => BadAsync(Console, option, message);
+
+    /// <summary>Reports bad input naming the option on <paramref name="console"/>, and gives the bad-input exit code.</summary>
+    public static async Task<int> BadAsync(CliConsole console, string option, string message)
     {
-        await Console.Error.WriteLineAsync($"error: {option}: {message}");
+        ArgumentNullException.ThrowIfNull(console);
+        await console.Error.WriteLineAsync($"error: {option}: {message}");
         return ExitCodes.BadInput;
     }
 

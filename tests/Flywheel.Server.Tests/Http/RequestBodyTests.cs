@@ -152,4 +152,16 @@ public sealed class RequestBodyTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
         Assert.Equal(0, await TestStores.CountAsync(host.Store, "lifecycle_transitions"));
     }
+
+    [Fact]
+    public async Task Put_NonAsciiEscapedAsPythonDoes_IsStoredAsTheCharacters()
+    {
+        await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
+
+        // json.dumps escapes every non-ASCII character: 王芳 and an emoji as a surrogate pair.
+        var response = await host.PutJsonAsync("/v1/customers/py1", "{\"name\":\"\\u738b\\u82b3\\ud83d\\ude00\"}");
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.Equal("王芳😀", await TestStores.ScalarAsync(host.Store, "SELECT name FROM customers WHERE customer_id = 'py1'"));
+    }
 }

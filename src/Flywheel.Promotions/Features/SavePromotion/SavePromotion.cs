@@ -50,11 +50,14 @@ internal sealed class SavePromotionHandler(PromotionCatalog catalog)
         return new SetCheck(errors);
     }
 
-    /// <summary>Saves a whole set after <see cref="CheckAsync"/> found nothing wrong with it; otherwise writes nothing.</summary>
-    public async Task<Result<IReadOnlyList<SavedPromotion>>> SaveAllAsync(IReadOnlyList<Promotion> set, CancellationToken ct)
+    /// <summary>
+    /// Saves a set that <see cref="CheckAsync"/> found nothing wrong with (the caller has shown the check's errors, if any). Each
+    /// save is still refused by the catalog if the store changed in between; nothing after a refused one is written.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<SavedPromotion>>> SaveCheckedAsync(IReadOnlyList<Promotion> set, SetCheck check, CancellationToken ct)
     {
-        var check = await CheckAsync(set, ct);
-        if (!check.Valid) return check.Errors[0].Error with { Message = string.Join("; ", check.Errors.Select(e => e.Error.ToString())) };
+        ArgumentNullException.ThrowIfNull(check);
+        if (!check.Valid) throw new ArgumentException("save a set only after its check passed", nameof(check));
         var saved = new List<SavedPromotion>(set.Count);
         foreach (var promotion in set)
         {
@@ -144,7 +147,7 @@ internal static class SavePromotionCommand
                         await cli.Console.Error.WriteLineAsync($"error: {(index is { } i ? promotions[i].Id : path)}: {e}");
                     return ExitCodes.BadInput;
                 }
-                var saved = await handler.SaveAllAsync(promotions, ct);
+                var saved = await handler.SaveCheckedAsync(promotions, check, ct);
                 if (!saved.TryGetValue(out var results, out var refused)) return await cli.FailAsync(refused);
                 foreach (var result in results)
                     await cli.Console.Out.WriteLineAsync($"{(result.Created ? "added" : "replaced")} {result.Promotion.Id}  {Labels.Of(result.Promotion.Mechanic).Zh}");

@@ -30,7 +30,7 @@ internal sealed class SetPipelineHandler(PromotionCatalog catalog)
     public async Task<Result<PricingPipeline>> SetAsync(PricingPipeline pipeline, CancellationToken ct)
     {
         var saved = await catalog.SetPipelineAsync(pipeline, ct);
-        return saved.TryGetValue(out var stored, out var error) ? stored : error with { Path = "$.steps" };
+        return saved.TryGetValue(out var stored, out var error) ? stored : error with { Path = "steps" };
     }
 }
 
