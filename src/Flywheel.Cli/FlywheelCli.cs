@@ -33,7 +33,6 @@ public static class FlywheelCli
         {
             DataOption,
             DbOption,
-            ImportCommand.Create(console, time),
             DemoCommand.Create(console, time),
             ServeCommand.Create(console, time),
             ServeCommand.CreateWorker(console, time),
@@ -50,6 +49,7 @@ public static class FlywheelCli
             BroadcastsCommand.Create(console, time),
             SendTestCommand.Create(console, time),
         };
+        foreach (var command in IngestionModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in PromotionsModule.Commands(cli)) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -69,7 +69,13 @@ public static class FlywheelServer
     private static void AddModules(IServiceCollection services, IConfiguration configuration, FlywheelStore store, TimeProvider time, ServerOptions options)
     {
         services.AddSingleton(store).AddSingleton(time).AddSingleton(options);
-        services.AddIngestion(configuration);
+        services.AddIngestion(configuration).Configure<IngestionOptions>(o =>
+        {
+            o.MaxRequestBytes = options.MaxRequestBytes;
+            o.MaxEventsPerBatch = options.MaxEventsPerBatch;
+            o.MaxOrderLines = options.MaxOrderLines;
+            o.TimeZone = options.TimeZone;
+        });
         services.AddAnalytics();
         services.AddCustomers();
         services.AddPromotions(configuration).Configure<PromotionsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);

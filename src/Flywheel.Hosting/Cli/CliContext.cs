@@ -114,6 +114,13 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
         return ExitCodes.For(error);
     }
 
+    /// <summary>Prints "error: place: message" on <paramref name="console"/>'s error stream.</summary>
+    public static Task WriteErrorAsync(CliConsole console, Error error)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        return console.Error.WriteLineAsync($"error: {error}");
+    }
+
     /// <summary>Reports bad input naming the option, and gives the bad-input exit code.</summary>
     public Task<int> BadAsync(string option, string message) => BadAsync(Console, option, message);
 

@@ -11,11 +11,7 @@ using Flywheel.Server.Features.Campaigns;
 using Flywheel.Server.Features.Clv;
 using Flywheel.Server.Features.Customers;
 using Flywheel.Server.Features.Goals;
-using Flywheel.Server.Features.Identify;
-using Flywheel.Server.Features.IngestEvents;
-using Flywheel.Server.Features.IngestOrders;
 using Flywheel.Server.Features.Segments;
-using Flywheel.Server.Features.UpsertCustomer;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,17 +25,6 @@ namespace Flywheel.Server.Modules;
 /// </summary>
 internal static class ServerModules
 {
-    /// <summary>Ingestion's HTTP surface: events, orders, customers, identify.</summary>
-    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder host)
-    {
-        var app = host.MapModuleGroup("ingestion", "");
-        app.MapEventsEndpoints();
-        app.MapOrdersEndpoints();
-        app.MapCustomersEndpoints();
-        app.MapIdentifyEndpoints();
-        return host;
-    }
-
     /// <summary>The event index every analysis reads, built from the record at first use and appended on ingest.</summary>
     public static IServiceCollection AddAnalytics(this IServiceCollection services)
     {

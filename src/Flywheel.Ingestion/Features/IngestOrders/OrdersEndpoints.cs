@@ -11,18 +11,18 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.IngestOrders;
+namespace Flywheel.Ingestion.Features.IngestOrders;
 
 /// <summary>The shape of POST /v1/orders (field names of the CSV orders contract; money in yuan, times ISO 8601).</summary>
-public sealed record OrderRequest(string OrderId, string CustomerId, string PlacedAt, string? PaidAt, string? ShippedAt, string? CompletedAt,
+internal sealed record OrderRequest(string OrderId, string CustomerId, string PlacedAt, string? PaidAt, string? ShippedAt, string? CompletedAt,
     string? RefundedAt, string? Status, string? Channel, string? Store, string? ShippingFee, string? CouponCodes, string? Currency,
     IReadOnlyList<OrderLineRequest> Lines);
 
-public sealed record OrderLineRequest(string Sku, int Quantity, string UnitPrice, string? UnitListPrice, string? LineDiscount,
+internal sealed record OrderLineRequest(string Sku, int Quantity, string UnitPrice, string? UnitListPrice, string? LineDiscount,
     int? RefundedQuantity, string? RefundAmount);
 
 /// <summary>outcome: inserted, updated or unchanged.</summary>
-public sealed record OrderResponse(string OrderId, string Outcome);
+internal sealed record OrderResponse(string OrderId, string Outcome);
 
 internal static class OrdersEndpoints
 {
@@ -40,7 +40,7 @@ internal static class OrdersEndpoints
     }
 
     internal static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult>> WriteAsync(
-        HttpRequest request, FlywheelStore store, TimeProvider time, ServerOptions options, ILoggerFactory loggers,
+        HttpRequest request, FlywheelStore store, TimeProvider time, IngestionOptions options, ILoggerFactory loggers,
         CancellationToken ct, [FromQuery(Name = "create_missing")] bool createMissing = false)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);

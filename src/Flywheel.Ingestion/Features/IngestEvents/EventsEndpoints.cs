@@ -10,18 +10,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.IngestEvents;
+namespace Flywheel.Ingestion.Features.IngestEvents;
 
 /// <summary>The shape of POST /v1/events, for the OpenAPI document (the handler reads the JSON directly).</summary>
-public sealed record EventBatchRequest(IReadOnlyList<EventItem> Events);
+internal sealed record EventBatchRequest(IReadOnlyList<EventItem> Events);
 
 /// <summary>One event; the field names are the CSV contract's. value is yuan (at most two decimals), properties a JSON object.</summary>
-public sealed record EventItem(string EventId, string Type, string Time, string? CustomerId, string? AnonymousId, string? Channel,
+internal sealed record EventItem(string EventId, string Type, string Time, string? CustomerId, string? AnonymousId, string? Channel,
     string? Source, string? Medium, string? Campaign, string? Content, string? Term, string? KolId, string? Sku, string? Value,
     JsonElement? Properties);
 
 /// <summary>accepted: newly stored; duplicates: event ids already stored or repeated in the batch (ignored); rejected: invalid items.</summary>
-public sealed record EventBatchResponse(long Accepted, long Duplicates, int Rejected, IReadOnlyList<ItemError> Errors);
+internal sealed record EventBatchResponse(long Accepted, long Duplicates, int Rejected, IReadOnlyList<ItemError> Errors);
 
 internal static class EventsEndpoints
 {
@@ -40,7 +40,7 @@ internal static class EventsEndpoints
     }
 
     internal static async Task<Results<Ok<EventBatchResponse>, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, FlywheelStore store, TimeProvider time, ServerOptions options, ILoggerFactory loggers,
+        HttpRequest request, FlywheelStore store, TimeProvider time, IngestionOptions options, ILoggerFactory loggers,
         CancellationToken ct, bool partial = false)
     {
         var logger = loggers.CreateLogger("Flywheel.Server.Events");

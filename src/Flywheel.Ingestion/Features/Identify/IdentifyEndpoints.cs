@@ -7,13 +7,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.Identify;
+namespace Flywheel.Ingestion.Features.Identify;
 
 /// <summary>The shape of POST /v1/identify; time (ISO 8601) defaults to now.</summary>
-public sealed record IdentifyRequest(string AnonymousId, string CustomerId, string? Time);
+internal sealed record IdentifyRequest(string AnonymousId, string CustomerId, string? Time);
 
 /// <summary>stitched_events: earlier anonymous events now attributed to the customer.</summary>
-public sealed record IdentifyResponse(string AnonymousId, string CustomerId, int StitchedEvents);
+internal sealed record IdentifyResponse(string AnonymousId, string CustomerId, int StitchedEvents);
 
 internal static class IdentifyEndpoints
 {
@@ -30,7 +30,7 @@ internal static class IdentifyEndpoints
     }
 
     internal static async Task<Results<Ok<IdentifyResponse>, ProblemHttpResult>> IdentifyAsync(
-        HttpRequest request, FlywheelStore store, TimeProvider time, ServerOptions options, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, FlywheelStore store, TimeProvider time, IngestionOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
         if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();

@@ -9,22 +9,22 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.UpsertCustomer;
+namespace Flywheel.Ingestion.Features.UpsertCustomer;
 
 /// <summary>
 /// The shape of PUT /v1/customers/{id}: the CSV customers contract's attributes (absent ones are left as stored)
 /// plus consents.
 /// </summary>
-public sealed record CustomerRequest(string? CustomerId, string? Name, string? Gender, string? BirthDate, string? Province, string? City,
+internal sealed record CustomerRequest(string? CustomerId, string? Name, string? Gender, string? BirthDate, string? Province, string? City,
     string? CityTier, string? SignupChannel, string? SignupAt, string? MemberTier, string? TimeZone, string? Phone, string? Email,
     string? TaobaoId, string? JdId, string? PinduoduoId, string? DouyinId, string? WechatOpenid, string? WechatUnionid,
     IReadOnlyList<ConsentRequest>? Consents);
 
 /// <summary>purpose: marketing or transactional; status: granted or withdrawn; at: when (default now).</summary>
-public sealed record ConsentRequest(string Channel, string Purpose, string Status, string? At, string? Source);
+internal sealed record ConsentRequest(string Channel, string Purpose, string Status, string? At, string? Source);
 
 /// <summary>outcome: inserted, updated or unchanged.</summary>
-public sealed record CustomerResponse(string CustomerId, string Outcome);
+internal sealed record CustomerResponse(string CustomerId, string Outcome);
 
 internal static class CustomersEndpoints
 {
@@ -48,7 +48,7 @@ internal static class CustomersEndpoints
     }
 
     internal static async Task<Results<Created<CustomerResponse>, Ok<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
-        string id, HttpRequest request, FlywheelStore store, TimeProvider time, ServerOptions options, ILoggerFactory loggers, CancellationToken ct)
+        string id, HttpRequest request, FlywheelStore store, TimeProvider time, IngestionOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
         if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();

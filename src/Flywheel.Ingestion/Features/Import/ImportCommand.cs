@@ -1,16 +1,18 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Flywheel.Ingestion.Import;
 using Flywheel.Ingestion.Parsing;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Ingestion.Features.Import;
 
 /// <summary><c>flywheel import customers|products|orders|events|spend FILE</c>.</summary>
 internal static class ImportCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
         var kind = new Argument<string>("kind") { Description = "What the file holds: customers, products, orders, events or spend" };
         kind.AcceptOnlyFromAmong("customers", "products", "orders", "events", "spend");
         var file = new Argument<string>("file") { Description = "A CSV file with a header row, or NDJSON (.ndjson/.jsonl), one object per line" };
@@ -27,7 +29,7 @@ internal static class ImportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
