@@ -1,14 +1,65 @@
+using System.CommandLine;
+using Flywheel.Analytics.Features.Audiences;
+using Flywheel.Analytics.Features.Goals;
+using Flywheel.Analytics.Features.Reports;
+using Flywheel.Analytics.Features.RunFunnel;
+using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Storage;
+using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Http;
 using Flywheel.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flywheel.Analytics;
 
 /// <summary>
-/// The Analytics module's door. Today it carries the module's migrations; its services, endpoints and commands move behind it
-/// from Flywheel.Server and Flywheel.Cli as the module takes the shape of Promotions (docs/adr/0009-modules.md).
+/// The Analytics module's door (Understand: KPIs, funnels, cohorts, attribution, goals, audiences). A host calls
+/// <see cref="AddAnalytics"/> and <see cref="MapAnalytics"/>; the CLI lists <see cref="Commands"/> and, under <c>report</c>,
+/// <see cref="ReportCommands"/>; the store applies <see cref="Migrations"/>. Other modules use only <see cref="Contracts"/>.
 /// </summary>
 public static class AnalyticsModule
 {
+    /// <summary>The module's name: its migrations' key in the store and the mark on its endpoints.</summary>
+    public const string Name = "analytics";
+
     /// <summary>The module's tables as numbered migrations of its own.</summary>
     public static MigrationSet Migrations => AnalyticsSchema.Migrations;
+
+    /// <summary>
+    /// The event index every analysis reads, built from the record at first use and appended on ingest. Needs a
+    /// <see cref="FlywheelStore"/> registered by the host; segment-scoped reports use an <see cref="Contracts.ISegmentMembers"/> when one is registered.
+    /// </summary>
+    public static IServiceCollection AddAnalytics(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton(provider => new EventIndexHost(provider.GetRequiredService<FlywheelStore>()));
+        return services;
+    }
+
+    /// <summary>The module's endpoints: metrics, funnels, cohorts, attribution, audiences and goals.</summary>
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapModuleGroup(Name, "");
+        group.MapAnalyticsEndpoints();
+        group.MapAudiencesEndpoints();
+        group.MapGoalsEndpoints();
+        return app;
+    }
+
+    /// <summary>The module's own commands: <c>goals</c> and <c>audiences</c>.</summary>
+    public static IEnumerable<Command> Commands(CliContext cli) => [GoalsCommand.Create(cli), AudiencesCommand.Create(cli)];
+
+    /// <summary>The module's reports, for the CLI's <c>report</c> command: kpi, funnel, cohort, attribution and goals.</summary>
+    public static IEnumerable<Command> ReportCommands(CliContext cli) =>
+    [
+        ReportKpiCommand.Create(cli),
+        ReportFunnelCommand.Create(cli),
+        ReportCohortCommand.Create(cli),
+        ReportAttributionCommand.Create(cli),
+        ReportGoalsCommand.Create(cli),
+    ];
 }

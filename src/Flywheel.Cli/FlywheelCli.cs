@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Flywheel.Cli.Commands;
 using Flywheel.Primitives;
+using Flywheel.Analytics;
+using Flywheel.Customers;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
 using Flywheel.Server;
@@ -23,6 +25,8 @@ public static class FlywheelCli
     {
         var configuration = new ConfigurationBuilder().Build();
         services.AddIngestion(configuration);
+        services.AddAnalytics(configuration);
+        services.AddCustomers(configuration);
         services.AddPromotions(configuration);
     }
 
@@ -37,18 +41,13 @@ public static class FlywheelCli
             ServeCommand.Create(console, time),
             ServeCommand.CreateWorker(console, time),
             LoadTestCommand.Create(console, time),
-            ReportCommand.Create(console, time),
-            GoalsCommand.Create(console, time),
-            AudiencesCommand.Create(console, time),
-            RfmCommand.Create(console, time),
-            PersonaCommand.Create(console, time),
-            LifecycleCommand.Create(console, time),
-            ClvCommand.Create(console, time),
-            SegmentsCommand.Create(console, time),
+            ReportCommand.Create(cli),
             JourneysCommand.Create(console, time),
             BroadcastsCommand.Create(console, time),
             SendTestCommand.Create(console, time),
         };
+        foreach (var command in AnalyticsModule.Commands(cli)) root.Subcommands.Add(command);
+        foreach (var command in CustomersModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in IngestionModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in PromotionsModule.Commands(cli)) root.Subcommands.Add(command);
         var parse = root.Parse(args);

@@ -76,8 +76,13 @@ public static class FlywheelServer
             o.MaxOrderLines = options.MaxOrderLines;
             o.TimeZone = options.TimeZone;
         });
-        services.AddAnalytics();
-        services.AddCustomers();
+        services.AddAnalytics(configuration);
+        services.AddCustomers(configuration).Configure<CustomersOptions>(o =>
+        {
+            o.MaxRequestBytes = options.MaxRequestBytes;
+            o.LifecycleRefreshInterval = options.LifecycleRefreshInterval;
+            o.SegmentRefreshInterval = options.SegmentRefreshInterval;
+        });
         services.AddPromotions(configuration).Configure<PromotionsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);
         services.AddCampaigns();
     }

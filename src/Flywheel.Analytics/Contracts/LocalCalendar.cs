@@ -26,6 +26,18 @@ public sealed class LocalCalendar
             ? Primitives.Error.Invalid(path, $"{day:yyyy-MM-dd} is outside the supported days {EarliestDay:yyyy-MM-dd}..{LatestDay:yyyy-MM-dd}")
             : null;
 
+    /// <summary>
+    /// A day as yyyy-MM-dd within the supported days; absent text is no day. The error's path is <paramref name="path"/>, so
+    /// HTTP (<c>$.from</c>) and the command line (<c>--from</c>) give the same message.
+    /// </summary>
+    public static Primitives.Result<DateOnly?> ParseDay(string? text, string path)
+    {
+        if (text is null) return Primitives.Result<DateOnly?>.Success(null);
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+            return Primitives.Error.Invalid(path, $"'{text}' is not a date as yyyy-MM-dd");
+        return CheckDay(path, day) is { } outside ? outside : Primitives.Result<DateOnly?>.Success(day);
+    }
+
     /// <summary>The index time at which a local date begins.</summary>
     public int StartOf(DateOnly date)
     {

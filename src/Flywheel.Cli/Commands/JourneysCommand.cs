@@ -41,7 +41,7 @@ internal static class JourneysCommand
     }
 
     /// <summary>The context journeys are validated in: template variables, event types, and segment rules compiled over the CLI's fields.</summary>
-    internal static JourneyValidationContext ValidationContext() => new() { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker(SegmentsCommand.CliFields()) };
+    internal static JourneyValidationContext ValidationContext() => new() { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker() };
 
     private static Command List(CliConsole console, TimeProvider time)
     {

@@ -1,4 +1,4 @@
-using Flywheel.Analytics.Contracts;
+using Flywheel.Analytics;
 using System.CommandLine;
 using System.Globalization;
 using Flywheel.Storage.Queries;
@@ -8,15 +8,11 @@ namespace Flywheel.Cli.Commands;
 /// <summary><c>flywheel report ...</c>: reports over the store.</summary>
 internal static class ReportCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
         var command = new Command("report", "Reports over the store");
-        command.Subcommands.Add(Overview(console, time));
-        command.Subcommands.Add(ReportKpiCommand.Create(console, time));
-        command.Subcommands.Add(ReportFunnelCommand.Create(console, time));
-        command.Subcommands.Add(ReportCohortCommand.Create(console, time));
-        command.Subcommands.Add(ReportAttributionCommand.Create(console, time));
-        command.Subcommands.Add(ReportGoalsCommand.Create(console, time));
+        command.Subcommands.Add(Overview(cli.Console, cli.Time));
+        foreach (var report in AnalyticsModule.ReportCommands(cli)) command.Subcommands.Add(report);
         return command;
     }
 
@@ -52,21 +48,6 @@ internal static class ReportCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>
-    /// Checks a --from/--to pair (dates as yyyy-MM-dd, either may be absent): the option at fault and what is wrong with
-    /// it, or null when the range is usable.
-    /// </summary>
-    internal static (string Option, string Message)? RangeProblem(string? from, string? to, out DateOnly? fromDay, out DateOnly? toDay)
-    {
-        toDay = null;
-        if (!TryDay(from, out fromDay)) return ("--from", "takes a date as yyyy-MM-dd");
-        if (!TryDay(to, out toDay)) return ("--to", "takes a date as yyyy-MM-dd");
-        if (fromDay is { } early && Flywheel.Analytics.Contracts.LocalCalendar.CheckDay("--from", early) is { } badFrom) return ("--from", badFrom.Message);
-        if (toDay is { } late && Flywheel.Analytics.Contracts.LocalCalendar.CheckDay("--to", late) is { } badTo) return ("--to", badTo.Message);
-        if (fromDay is { } f && toDay is { } t && t < f) return ("--to", $"{t:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}");
-        return null;
     }
 
     /// <summary>Reports bad input naming the option, and gives the bad-input exit code (as <see cref="CliContext.BadAsync"/>).</summary>

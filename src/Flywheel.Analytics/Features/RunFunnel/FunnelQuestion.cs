@@ -12,15 +12,15 @@ namespace Flywheel.Analytics.Features.RunFunnel;
 /// text the user gave. An audience to save is named by <see cref="AudienceName"/>; <see cref="AudienceOptionsGiven"/> says whether
 /// any of its other fields were given (they only go with a name).
 /// </summary>
-public sealed record FunnelInput(IReadOnlyList<FunnelStep> Steps, string? Window, string? Mode, string? By, string? From, string? To,
+internal sealed record FunnelInput(IReadOnlyList<FunnelStep> Steps, string? Window, string? Mode, string? By, string? From, string? To,
     string? AudienceName = null, int? DroppedAfter = null, string? AudienceTitle = null, bool CreateOnly = false, bool AudienceOptionsGiven = false);
 
 /// <summary>A checked funnel question: ready to run on any index.</summary>
-public sealed record FunnelPlan(IReadOnlyList<FunnelStep> Steps, int WindowSeconds, FunnelMode Mode, FunnelBreakdown Breakdown, DateOnly? From, DateOnly? To,
+internal sealed record FunnelPlan(IReadOnlyList<FunnelStep> Steps, int WindowSeconds, FunnelMode Mode, FunnelBreakdown Breakdown, DateOnly? From, DateOnly? To,
     FunnelAudienceRequest? Audience);
 
 /// <summary>A funnel's answer: the query as run, its result, and the audience saved from it (null when none was asked for).</summary>
-public sealed record FunnelAnswer(FunnelQuery Query, FunnelResult Result, SavedFunnelAudience? Saved);
+internal sealed record FunnelAnswer(FunnelQuery Query, FunnelResult Result, SavedFunnelAudience? Saved);
 
 /// <summary>
 /// The one place a funnel question is checked and run, for both surfaces, so a bad mode, breakdown, window or date gets the same
@@ -28,7 +28,7 @@ public sealed record FunnelAnswer(FunnelQuery Query, FunnelResult Result, SavedF
 /// <c>steps</c>, <c>save_audience.name</c>, <c>save_audience.dropped_after</c>, <c>save_audience.title</c>); the HTTP edge writes
 /// them as JSON paths, the command line as its options.
 /// </summary>
-public static class FunnelQuestion
+internal static class FunnelQuestion
 {
     /// <summary>Checks everything that can be checked without the store, so bad input costs nothing and writes nothing.</summary>
     public static Result<FunnelPlan> Check(FunnelInput input)

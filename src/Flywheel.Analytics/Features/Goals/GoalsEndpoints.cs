@@ -9,13 +9,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Goals;
+namespace Flywheel.Analytics.Features.Goals;
 
 /// <summary>
 /// A goal as the CLI's <c>goals add</c> takes it: target "+20%" / "-15%" / an absolute value (yuan for money metrics, as a
 /// string or a JSON number); baseline "FROM..TO".
 /// </summary>
-public sealed record GoalRequest(string? Name, string? Metric, JsonElement? Target, string? Baseline, string? Start, string? Deadline, string? Channel);
+internal sealed record GoalRequest(string? Name, string? Metric, JsonElement? Target, string? Baseline, string? Start, string? Deadline, string? Channel);
 
 /// <summary>
 /// SMART goals over HTTP: <c>GET /v1/goals</c> (every goal with its status as of today in the store's time zone, the JSON

@@ -1,4 +1,3 @@
-using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using System.Text.Json;
@@ -10,29 +9,29 @@ using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Customers;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Analytics;
+namespace Flywheel.Analytics.Features.Reports;
 
 /// <summary>
 /// A funnel question. steps: "product_view", "add_to_cart[channel=douyin]" ...; window: 30m, 12h, 7d or seconds. With
 /// save_audience, the customers who dropped after a step are saved as an audience too.
 /// </summary>
-public sealed record FunnelRequest(IReadOnlyList<string>? Steps, string? Window, string? Mode, string? From, string? To, string? By,
+internal sealed record FunnelRequest(IReadOnlyList<string>? Steps, string? Window, string? Mode, string? From, string? To, string? By,
     SaveAudienceRequest? SaveAudience = null);
 
 /// <summary>
 /// Save the customers who dropped after a step as an audience. name: a slug (a-z, 0-9, _, -; up to 64); dropped_after:
 /// 1-based, 2 = reached step 2 but not step 3; title: for people; create_only: 409 instead of replacing an audience of that name.
 /// </summary>
-public sealed record SaveAudienceRequest(string? Name, JsonElement? DroppedAfter, string? Title, bool? CreateOnly);
+internal sealed record SaveAudienceRequest(string? Name, JsonElement? DroppedAfter, string? Title, bool? CreateOnly);
 
 /// <summary>
 /// Measure over HTTP: the same engines and JSON shapes as <c>flywheel report kpi|funnel</c>, on the event index the
@@ -65,7 +64,7 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CohortsAsync(
-        EventIndexHost host, FlywheelStore store, CohortRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, [FromServices] ISegmentMembers? members, CohortRequest request, bool? stale_ok, CancellationToken ct)
     {
         if (!Range(request.From, request.To, out var from, out var to, out var problem)) return problem!;
         var period = request.Period ?? "month";
@@ -80,11 +79,11 @@ internal static class AnalyticsEndpoints
         if (query.Validate() is { } invalid) return Problems.Invalid(invalid with { Path = "$." + invalid.Path });
         if (request.Segment is { Length: 0 }) return Problems.Invalid(Error.Invalid("$.segment", "an empty segment name"));
         var index = await host.GetAsync(stale_ok == true, ct);
-        if (request.Segment is { } segment)
+        if (request.Segment is not null)
         {
-            var members = await CustomerSets.ResolveAsync(store, index, segment, to, ct);
-            if (!members.TryGetValue(out var ids, out var unknown)) return Problems.Invalid(unknown with { Path = "$.segment" });
-            query = query with { Scope = scope with { Customers = ids, Segment = segment } };
+            var scoped = await SegmentScope.ApplyAsync(members, store, index, scope, request.Segment, to, "$.segment", ct);
+            if (!scoped.TryGetValue(out var segmentScope, out var unknown)) return Problems.Invalid(unknown);
+            query = query with { Scope = segmentScope };
         }
         var result = CohortEngine.Run(index, query);
         if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
@@ -127,7 +126,7 @@ internal static class AnalyticsEndpoints
     /// <c>compare</c> (previous and/or yoy, repeated or comma-separated).
     /// </summary>
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
-        EventIndexHost host, FlywheelStore flywheel, TimeProvider time, string? from, string? to, string? by, string? channel, string? campaign,
+        EventIndexHost host, FlywheelStore flywheel, [FromServices] ISegmentMembers? members, TimeProvider time, string? from, string? to, string? by, string? channel, string? campaign,
         string? store, string? category, string? region, string? segment, string[]? compare, bool? stale_ok, CancellationToken ct)
     {
         if (!Day(from, "from", out var fromDay, out var problem) || !Day(to, "to", out var toDay, out problem)) return problem!;
@@ -145,12 +144,8 @@ internal static class AnalyticsEndpoints
         if (segment is { Length: 0 }) return Problems.Invalid(Error.Invalid("$.segment", "an empty segment name"));
         var index = await host.GetAsync(stale_ok == true, ct);
         var (_, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-        if (segment is not null)
-        {
-            var members = await CustomerSets.ResolveAsync(flywheel, index, segment, toDay ?? last, ct);
-            if (!members.TryGetValue(out var ids, out var unknown)) return Problems.Invalid(unknown with { Path = "$.segment" });
-            scope = scope with { Customers = ids, Segment = segment };
-        }
+        var scoped = await SegmentScope.ApplyAsync(members, flywheel, index, scope, segment, toDay ?? last, "$.segment", ct);
+        if (!scoped.TryGetValue(out scope, out var unknown)) return Problems.Invalid(unknown);
         var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
         var result = KpiEngine.Report(index, query);
         if (!result.TryGetValue(out var report, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
@@ -188,20 +183,9 @@ internal static class AnalyticsEndpoints
 
     internal static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
     {
-        day = null;
         problem = null;
-        if (text is null) return true;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            if (LocalCalendar.CheckDay("$." + name, parsed) is { } outside)
-            {
-                problem = Problems.Invalid(outside);
-                return false;
-            }
-            day = parsed;
-            return true;
-        }
-        problem = Problems.Invalid(Error.Invalid("$." + name, $"'{text}' is not a date as yyyy-MM-dd"));
+        if (LocalCalendar.ParseDay(text, "$." + name).TryGetValue(out day, out var error)) return true;
+        problem = Problems.Invalid(error);
         return false;
     }
 }
@@ -210,8 +194,8 @@ internal static class AnalyticsEndpoints
 /// A retention question: period week|month; entry first_purchase|signup|first:&lt;type&gt;; return purchase|any; the
 /// members' scope by channel, campaign, store (first-purchase cohorts only), category and region.
 /// </summary>
-public sealed record CohortRequest(string? From, string? To, string? Period, string? Entry, string? Return, int? Periods, string? Channel,
+internal sealed record CohortRequest(string? From, string? To, string? Period, string? Entry, string? Return, int? Periods, string? Channel,
     string? Campaign = null, string? Store = null, string? Category = null, string? Region = null, string? Segment = null);
 
 /// <summary>An attribution question: by channel|campaign|kol; look-back and time-decay half-life in days.</summary>
-public sealed record AttributionRequest(string? From, string? To, string? By, int? LookbackDays, double? HalfLifeDays);
+internal sealed record AttributionRequest(string? From, string? To, string? By, int? LookbackDays, double? HalfLifeDays);

@@ -4,14 +4,14 @@ using Flywheel.Customers.Lifecycle;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.Customers;
+namespace Flywheel.Customers.Features.Insights;
 
 /// <summary>
-/// Recomputes lifecycle stages on a timer (<see cref="ServerOptions.LifecycleRefreshInterval"/>, by the server's
+/// Recomputes lifecycle stages on a timer (<see cref="CustomersOptions.LifecycleRefreshInterval"/>, by the server's
 /// <see cref="TimeProvider"/>) and records transitions: stages change with the passing of time, not only with orders,
 /// so a customer becomes at-risk without any event arriving. A failed refresh is logged and retried next tick.
 /// </summary>
-internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService lifecycle, Flywheel.Customers.CustomerInsights insights, ServerOptions options, TimeProvider time,
+internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService lifecycle, Flywheel.Customers.CustomerInsights insights, CustomersOptions options, TimeProvider time,
     ILogger<LifecycleRefresher> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -5,7 +6,7 @@ using System.Text;
 using Flywheel.Customers.Rfm;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Customers.Features.Insights;
 
 /// <summary>
 /// <c>flywheel rfm [--as-of DATE] [--window DAYS] [--thresholds r=..;f=..;m=..] [--compare DATE] [--customers N]
@@ -14,8 +15,10 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class RfmCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var asOf = new Option<string?>("--as-of") { Description = "Score as of this day (yyyy-MM-dd, inclusive); default: the last day with data" };
         var window = new Option<int>("--window") { Description = "Days of orders to score, ending with --as-of", DefaultValueFactory = _ => 365 };
         var thresholds = new Option<string?>("--thresholds")
@@ -31,32 +34,32 @@ internal static class RfmCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!ReportCommand.TryDay(parse.GetValue(asOf), out var asOfDay)) return await ReportCommand.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
-            if (!ReportCommand.TryDay(parse.GetValue(compare), out var compareDay)) return await ReportCommand.BadAsync(console, "--compare", "takes a date as yyyy-MM-dd");
+            if (!CliContext.TryDay(parse.GetValue(asOf), out var asOfDay)) return await CliContext.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
+            if (!CliContext.TryDay(parse.GetValue(compare), out var compareDay)) return await CliContext.BadAsync(console, "--compare", "takes a date as yyyy-MM-dd");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
-                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
-            if (parse.GetValue(customers) < 0) return await ReportCommand.BadAsync(console, "--customers", "cannot be negative");
+                return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
+            if (parse.GetValue(customers) < 0) return await CliContext.BadAsync(console, "--customers", "cannot be negative");
             RfmThresholds? cuts = null;
             if (parse.GetValue(thresholds) is { } text)
             {
                 var parsed = RfmThresholds.Parse(text);
-                if (!parsed.TryGetValue(out cuts, out var bad)) return await ReportCommand.BadAsync(console, "--thresholds", $"{bad.Path}: {bad.Message}");
+                if (!parsed.TryGetValue(out cuts, out var bad)) return await CliContext.BadAsync(console, "--thresholds", $"{bad.Path}: {bad.Message}");
             }
             var probe = new RfmQuery(asOfDay ?? new DateOnly(2026, 1, 1), parse.GetValue(window), cuts);
-            if (probe.Validate() is { } invalid) return await ReportCommand.BadAsync(console, "--" + invalid.Path, invalid.Message);
+            if (probe.Validate() is { } invalid) return await CliContext.BadAsync(console, "--" + invalid.Path, invalid.Message);
             if (asOfDay is { } a && compareDay is { } c && c <= a)
-                return await ReportCommand.BadAsync(console, "--compare", $"{c:yyyy-MM-dd} must come after --as-of {a:yyyy-MM-dd}");
+                return await CliContext.BadAsync(console, "--compare", $"{c:yyyy-MM-dd} must come after --as-of {a:yyyy-MM-dd}");
 
-            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
             var last = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
             var query = probe with { AsOf = asOfDay ?? last };
             if (compareDay is { } later && later <= query.AsOf)
-                return await ReportCommand.BadAsync(console, "--compare", $"{later:yyyy-MM-dd} must come after the as-of day {query.AsOf:yyyy-MM-dd}");
+                return await CliContext.BadAsync(console, "--compare", $"{later:yyyy-MM-dd} must come after the as-of day {query.AsOf:yyyy-MM-dd}");
             var result = RfmEngine.Run(index, query).Value;
             RfmMigration? migration = null;
             if (compareDay is { } to && !RfmEngine.Migration(index, query, to).TryGetValue(out migration, out var badCompare))
-                return await ReportCommand.BadAsync(console, "--" + badCompare.Path, badCompare.Message);
+                return await CliContext.BadAsync(console, "--" + badCompare.Path, badCompare.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(RfmJson.Write(result, migration, parse.GetValue(customers))); break;

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -7,7 +8,7 @@ using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Index;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.Reports;
 
 /// <summary>
 /// <c>flywheel report attribution [--from DATE --to DATE] [--by channel|campaign|kol] [--lookback 30d] [--half-life 7d]
@@ -26,8 +27,10 @@ internal static class ReportAttributionCommand
         (AttributionModel.Markov, "马尔可夫 Markov"),
     ];
 
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var from = new Option<string?>("--from") { Description = "First day of paid orders (yyyy-MM-dd, the store's time zone); default: the first day with data" };
         var to = new Option<string?>("--to") { Description = "Last day, inclusive; default: the last day with data" };
         var by = new Option<string>("--by") { Description = "Credit channels, campaigns or KOLs", DefaultValueFactory = _ => "channel" };
@@ -40,25 +43,25 @@ internal static class ReportAttributionCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
-                return await ReportCommand.BadAsync(console, range.Option, range.Message);
+            if (ReportRange.Problem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
+                return await CliContext.BadAsync(console, range.Option, range.Message);
             // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(by) is not ("channel" or "campaign" or "kol"))
-                return await ReportCommand.BadAsync(console, "--by", $"takes channel, campaign or kol, not '{parse.GetValue(by)}'");
+                return await CliContext.BadAsync(console, "--by", $"takes channel, campaign or kol, not '{parse.GetValue(by)}'");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
-                return await ReportCommand.BadAsync(console, "--format", $"takes text, json or csv, not '{parse.GetValue(format)}'");
+                return await CliContext.BadAsync(console, "--format", $"takes text, json or csv, not '{parse.GetValue(format)}'");
             if (!TryDays(parse.GetValue(lookback), allowHours: false, out var lookbackDays) || lookbackDays != Math.Floor(lookbackDays) || lookbackDays is < 1 or > 90)
-                return await ReportCommand.BadAsync(console, "--lookback", "takes whole days from 1d to 90d, e.g. 30d");
+                return await CliContext.BadAsync(console, "--lookback", "takes whole days from 1d to 90d, e.g. 30d");
             if (!TryDays(parse.GetValue(halfLife), allowHours: true, out var halfLifeDays) || halfLifeDays <= 0 || halfLifeDays > 365)
-                return await ReportCommand.BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
-            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+                return await CliContext.BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
+            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var query = new AttributionQuery(fromDay ?? first, toDay ?? last, Enum.Parse<AttributionDimension>(parse.GetValue(by)!, ignoreCase: true),
                 (int)lookbackDays, halfLifeDays);
             var result = AttributionEngine.Run(index, query);
             if (!result.TryGetValue(out var report, out var error))
-                return error.Path is null ? await ReportCommand.BadAsync(console, "attribution", error.Message) : await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
+                return error.Path is null ? await CliContext.BadAsync(console, "attribution", error.Message) : await CliContext.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report)); break;

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -9,7 +10,7 @@ using Flywheel.Analytics.Features.RunFunnel;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.RunFunnel;
 
 /// <summary>
 /// <c>flywheel report funnel</c>. A contract other tools script against: with <c>--format json</c> it prints
@@ -19,8 +20,10 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class ReportFunnelCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var steps = new Option<string>("--steps")
         {
             Description = "Comma-separated event types in order; a step may carry filters: product_view[category=beauty]",
@@ -59,7 +62,7 @@ internal static class ReportFunnelCommand
                 parse.GetValue(createOnly), AudienceOptionsGiven: parse.GetValue(droppedAfter) is not null || parse.GetValue(title) is not null || parse.GetValue(createOnly)));
             if (!checkedPlan.TryGetValue(out var plan, out var planError)) return await BadAsync(console, AsOption(planError));
 
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {

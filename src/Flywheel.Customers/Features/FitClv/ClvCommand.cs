@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -5,7 +6,7 @@ using Flywheel.Analytics.Index;
 using Flywheel.Customers.Clv;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Customers.Features.FitClv;
 
 /// <summary>
 /// <c>flywheel clv fit [--summary FILE.csv] [--calibration-end DATE] [--unit week|day] [--format text|json]</c> and
@@ -16,18 +17,22 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class ClvCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("clv", "Customer lifetime value 客户终身价值: BG/NBD purchases and P(alive), Gamma-Gamma spend");
-        command.Subcommands.Add(Fit(console, time));
-        command.Subcommands.Add(Predict(console, time));
+        command.Subcommands.Add(Fit(cli));
+        command.Subcommands.Add(Predict(cli));
         return command;
     }
 
     private static Option<string> Format() => new("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
 
-    private static Command Fit(CliConsole console, TimeProvider time)
+    private static Command Fit(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var summary = new Option<string?>("--summary")
         {
             Description = "Fit a customer-summary CSV (ID,frequency,recency,T or ID,x,t_x,T, optionally monetary_value or zbar) instead of the store; nothing is stored",
@@ -42,27 +47,27 @@ internal static class ClvCommand
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(format) is not ("text" or "json"))
-                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
+                return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
             var json = parse.GetValue(format) == "json";
             if (parse.GetValue(summary) is { } path)
             {
                 if (parse.GetValue(calibrationEnd) is not null)
-                    return await ReportCommand.BadAsync(console, "--calibration-end", "applies to fits of the store; a summary file's times are already cut at its calibration end");
+                    return await CliContext.BadAsync(console, "--calibration-end", "applies to fits of the store; a summary file's times are already cut at its calibration end");
                 return await FitSummaryAsync(console, path, json);
             }
             if (ClvUnits.Parse(parse.GetValue(unit)) is not { } clvUnit)
-                return await ReportCommand.BadAsync(console, "--unit", $"'{parse.GetValue(unit)}' is not week or day");
-            if (!ReportCommand.TryDay(parse.GetValue(calibrationEnd), out var end))
-                return await ReportCommand.BadAsync(console, "--calibration-end", "takes a date as yyyy-MM-dd");
+                return await CliContext.BadAsync(console, "--unit", $"'{parse.GetValue(unit)}' is not week or day");
+            if (!CliContext.TryDay(parse.GetValue(calibrationEnd), out var end))
+                return await CliContext.BadAsync(console, "--calibration-end", "takes a date as yyyy-MM-dd");
 
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var index = await EventIndexBuilder.BuildAsync(store, null, ct);
                 var fitted = await ClvService.FitAsync(store, index, end ?? ClvService.Today(index.TimeZone, time), clvUnit, ct);
                 if (!fitted.TryGetValue(out var fit, out var error))
-                    return await ReportCommand.BadAsync(console, error.Path == "calibration_end" ? "--calibration-end" : error.Path ?? "fit", error.Message);
+                    return await CliContext.BadAsync(console, error.Path == "calibration_end" ? "--calibration-end" : error.Path ?? "fit", error.Message);
                 await console.Out.WriteLineAsync(json ? ClvJson.WriteFit(fit) : Text(fit));
             }
             return ExitCodes.Ok;
@@ -75,7 +80,7 @@ internal static class ClvCommand
         var read = SummaryCsv.Read(path);
         if (!read.TryGetValue(out var file, out var readError))
         {
-            await FlywheelCli.WriteErrorAsync(console, readError);
+            await CliContext.WriteErrorAsync(console, readError);
             return ExitCodes.BadInput;
         }
         // A file is fitted as given, however small (the caller chose it); only a store fit, which others will use, has a floor.
@@ -99,8 +104,10 @@ internal static class ClvCommand
         return ExitCodes.Ok;
     }
 
-    private static Command Predict(CliConsole console, TimeProvider time)
+    private static Command Predict(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var customer = new Option<string?>("--customer") { Description = "A customer id: predict from the latest stored fit (flywheel clv fit)" };
         var horizon = new Option<int>("--horizon") { Description = "Periods ahead, in the fit's unit (52 weeks by default)", DefaultValueFactory = _ => ClvService.DefaultHorizon };
         var discount = new Option<double>("--discount-rate") { Description = "Annual discount rate for CLV (0.1 = 10 %)", DefaultValueFactory = _ => ClvService.DefaultDiscountRate };
@@ -121,7 +128,7 @@ internal static class ClvCommand
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(format) is not ("text" or "json"))
-                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
+                return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
             var json = parse.GetValue(format) == "json";
             if (parse.GetValue(customer) is not { } id)
             {
@@ -131,10 +138,10 @@ internal static class ClvCommand
                     ("--x", parse.GetValue(x)), ("--t-x", parse.GetValue(tx)), ("--T", parse.GetValue(age)), ("--t", parse.GetValue(t)),
                 };
                 if (values.FirstOrDefault(v => v.Value is null) is { Name: { } missing })
-                    return await ReportCommand.BadAsync(console, missing, "is required without --customer (give --customer ID, or all of --r --alpha --a --b --x --t-x --T --t)");
+                    return await CliContext.BadAsync(console, missing, "is required without --customer (give --customer ID, or all of --r --alpha --a --b --x --t-x --T --t)");
                 if (PointProblem(parse.GetValue(r)!.Value, parse.GetValue(alpha)!.Value, parse.GetValue(a)!.Value, parse.GetValue(b)!.Value,
                         parse.GetValue(x)!.Value, parse.GetValue(tx)!.Value, parse.GetValue(age)!.Value, parse.GetValue(t)!.Value) is { } problem)
-                    return await ReportCommand.BadAsync(console, problem.Option, problem.Message);
+                    return await CliContext.BadAsync(console, problem.Option, problem.Message);
                 var model = new BgNbdModel(parse.GetValue(r)!.Value, parse.GetValue(alpha)!.Value, parse.GetValue(a)!.Value, parse.GetValue(b)!.Value);
                 var (xv, txv, tv, ahead) = (parse.GetValue(x)!.Value, parse.GetValue(tx)!.Value, parse.GetValue(age)!.Value, parse.GetValue(t)!.Value);
                 var expected = model.ExpectedPurchases(xv, txv, tv, ahead);
@@ -144,22 +151,22 @@ internal static class ClvCommand
                 return ExitCodes.Ok;
             }
 
-            if (!ReportCommand.TryDay(parse.GetValue(asOf), out var asOfDay))
-                return await ReportCommand.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            if (!CliContext.TryDay(parse.GetValue(asOf), out var asOfDay))
+                return await CliContext.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var fit = await ClvService.LatestAsync(store, ct);
                 if (fit is null)
-                    return await ReportCommand.BadAsync(console, "--customer", "the store has no CLV fit yet: run 'flywheel clv fit' first");
+                    return await CliContext.BadAsync(console, "--customer", "the store has no CLV fit yet: run 'flywheel clv fit' first");
                 var index = await EventIndexBuilder.BuildAsync(store, null, ct);
                 var today = ClvService.Today(index.TimeZone, time);
                 if (asOfDay > today)
-                    return await ReportCommand.BadAsync(console, "--as-of", $"{asOfDay:yyyy-MM-dd} is after today ({today:yyyy-MM-dd})");
+                    return await CliContext.BadAsync(console, "--as-of", $"{asOfDay:yyyy-MM-dd} is after today ({today:yyyy-MM-dd})");
                 var predicted = ClvService.Predict(index, fit, id, asOfDay ?? today, parse.GetValue(horizon), parse.GetValue(discount));
                 if (!predicted.TryGetValue(out var prediction, out var error))
-                    return await ReportCommand.BadAsync(console, "--" + (error.Path ?? "customer").Replace('_', '-'), error.Message);
+                    return await CliContext.BadAsync(console, "--" + (error.Path ?? "customer").Replace('_', '-'), error.Message);
                 await console.Out.WriteLineAsync(json ? ClvJson.WritePrediction(prediction) : Text(prediction));
             }
             return ExitCodes.Ok;

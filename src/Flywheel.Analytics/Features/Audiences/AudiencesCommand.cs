@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -6,7 +7,7 @@ using Flywheel.Primitives;
 using Flywheel.Storage;
 using Flywheel.Analytics.Storage;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.Audiences;
 
 /// <summary>
 /// <c>flywheel audiences list|show NAME|export NAME [--out FILE]|delete NAME</c>: saved audiences (made by
@@ -16,13 +17,15 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class AudiencesCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("audiences", "Saved audiences: customers to target, e.g. who added to cart and did not pay");
-        command.Subcommands.Add(List(console, time));
-        command.Subcommands.Add(Show(console, time));
-        command.Subcommands.Add(Export(console, time));
-        command.Subcommands.Add(Delete(console, time));
+        command.Subcommands.Add(List(cli));
+        command.Subcommands.Add(Show(cli));
+        command.Subcommands.Add(Export(cli));
+        command.Subcommands.Add(Delete(cli));
         return command;
     }
 
@@ -35,13 +38,15 @@ internal static class AudiencesCommand
 
     private static Argument<string> NameArgument() => new("name") { Description = "The audience's name (see audiences list)" };
 
-    private static Command List(CliConsole console, TimeProvider time)
+    private static Command List(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var format = Format("text", "text", "csv", "json");
         var command = new Command("list", "List the audiences: kind, members, anonymous visitors left out, refreshed") { format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -58,15 +63,17 @@ internal static class AudiencesCommand
         return command;
     }
 
-    private static Command Show(CliConsole console, TimeProvider time)
+    private static Command Show(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var format = Format("text", "text", "csv", "json");
         var command = new Command("show", "One audience: counts, times and the definition that produced it") { name, format };
         command.SetAction(async (parse, ct) =>
         {
             if (!Parse(parse.GetValue(name), out var audienceName, out var bad)) return await BadAsync(console, bad!);
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -83,8 +90,10 @@ internal static class AudiencesCommand
         return command;
     }
 
-    private static Command Export(CliConsole console, TimeProvider time)
+    private static Command Export(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var output = new Option<string?>("--out") { Description = "Write to this file (replaced only once the export is complete) instead of stdout" };
         var format = Format("csv", "csv", "json");
@@ -92,7 +101,7 @@ internal static class AudiencesCommand
         command.SetAction(async (parse, ct) =>
         {
             if (!Parse(parse.GetValue(name), out var audienceName, out var bad)) return await BadAsync(console, bad!);
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -115,14 +124,16 @@ internal static class AudiencesCommand
         return command;
     }
 
-    private static Command Delete(CliConsole console, TimeProvider time)
+    private static Command Delete(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var command = new Command("delete", "Delete an audience and its members") { name };
         command.SetAction(async (parse, ct) =>
         {
             if (!Parse(parse.GetValue(name), out var audienceName, out var bad)) return await BadAsync(console, bad!);
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
                 if (!await AudienceStore.DeleteAsync(store, audienceName, ct)) return await MissingAsync(console, audienceName);
@@ -141,7 +152,7 @@ internal static class AudiencesCommand
 
     private static async Task<int> BadAsync(CliConsole console, Error error)
     {
-        await FlywheelCli.WriteErrorAsync(console, error);
+        await CliContext.WriteErrorAsync(console, error);
         return ExitCodes.BadInput;
     }
 

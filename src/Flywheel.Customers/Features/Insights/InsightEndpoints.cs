@@ -16,7 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Customers;
+namespace Flywheel.Customers.Features.Insights;
 
 /// <summary>
 /// Understand over HTTP: <c>GET /v1/rfm</c> (the same JSON as <c>flywheel rfm --format json</c>) and
@@ -217,6 +217,11 @@ internal static class InsightEndpoints
         else json.WriteString(name, value);
     }
 
-    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem) =>
-        Analytics.AnalyticsEndpoints.Day(text, name, out day, out problem);
+    private static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        if (LocalCalendar.ParseDay(text, "$." + name).TryGetValue(out day, out var error)) return true;
+        problem = Problems.Invalid(error);
+        return false;
+    }
 }

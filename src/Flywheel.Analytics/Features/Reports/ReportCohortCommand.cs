@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -8,7 +9,7 @@ using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.Reports;
 
 /// <summary>
 /// <c>flywheel report cohort [--from DATE --to DATE] [--period week|month] [--entry first_purchase|signup|first:TYPE]
@@ -19,8 +20,10 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class ReportCohortCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var from = new Option<string?>("--from") { Description = "First entry day (yyyy-MM-dd, the store's time zone); default: the first day with data" };
         var to = new Option<string?>("--to") { Description = "Last entry day, inclusive; default: the last day with data" };
         var period = new Option<string>("--period") { Description = "Cohort and period length: week (Monday start) or month", DefaultValueFactory = _ => "month" };
@@ -44,26 +47,26 @@ internal static class ReportCohortCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
-                return await ReportCommand.BadAsync(console, range.Option, range.Message);
+            if (ReportRange.Problem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
+                return await CliContext.BadAsync(console, range.Option, range.Message);
             // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(period) is not ("week" or "month"))
-                return await ReportCommand.BadAsync(console, "--period", $"'{parse.GetValue(period)}' is not week or month");
+                return await CliContext.BadAsync(console, "--period", $"'{parse.GetValue(period)}' is not week or month");
             if (parse.GetValue(returning) is not ("purchase" or "any"))
-                return await ReportCommand.BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
+                return await CliContext.BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
-                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
+                return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
             if (CohortEntry.Parse(parse.GetValue(entry)!) is not { } cohortEntry)
-                return await ReportCommand.BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
+                return await CliContext.BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
             var count = parse.GetValue(periods);
             if (count is < 1 or > CohortQuery.MaxPeriods)
-                return await ReportCommand.BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
+                return await CliContext.BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
             var scope = new Scope(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region));
-            if (scope.Validate() is { } scopeError) return await ReportCommand.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
-            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+            if (scope.Validate() is { } scopeError) return await CliContext.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
+            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, console, time, index, scope, parse.GetValue(segment), toDay ?? last, ct);
+            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, cli, index, scope, parse.GetValue(segment), toDay ?? last, ct);
             if (scoped is null) return segmentExit;
             scope = scoped;
             var query = new CohortQuery(fromDay ?? first, toDay ?? last,
@@ -71,7 +74,7 @@ internal static class ReportCohortCommand
                 parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, scope.IsAll ? null : scope);
             var result = CohortEngine.Run(index, query);
             if (!result.TryGetValue(out var rows, out var error))
-                return await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
+                return await CliContext.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(CohortJson.Write(rows)); break;

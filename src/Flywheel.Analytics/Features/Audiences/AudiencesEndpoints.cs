@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Audiences;
+namespace Flywheel.Analytics.Features.Audiences;
 
 /// <summary>
 /// Saved audiences over HTTP (they are created by <c>POST /v1/funnels</c> with <c>save_audience</c>): list, one audience,

@@ -9,10 +9,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Clv;
+namespace Flywheel.Customers.Features.FitClv;
 
 /// <summary>A fit request: the last day of orders to fit on (yyyy-MM-dd, the store's time zone; default today) and the unit (week or day; default week).</summary>
-public sealed record ClvFitRequest(string? CalibrationEnd, string? Unit);
+internal sealed record ClvFitRequest(string? CalibrationEnd, string? Unit);
 
 /// <summary>
 /// CLV over HTTP: <c>POST /v1/clv/fit</c> fits BG/NBD and Gamma-Gamma on the store's paid orders and stores the fit (201
@@ -45,7 +45,7 @@ internal static class ClvEndpoints
     };
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FitAsync(FlywheelStore store, EventIndexHost host, Flywheel.Customers.CustomerInsights insights, TimeProvider time,
-        ServerOptions options, HttpRequest http, CancellationToken ct)
+        CustomersOptions options, HttpRequest http, CancellationToken ct)
     {
         // The body is optional (no body: the defaults); one that is sent is read like every other, so it must be valid JSON in UTF-8.
         ClvFitRequest? request = null;

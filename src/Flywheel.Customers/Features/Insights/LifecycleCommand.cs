@@ -1,8 +1,9 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using Flywheel.Customers.Lifecycle;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Customers.Features.Insights;
 
 /// <summary>
 /// <c>flywheel lifecycle [--as-of DATE] [--record] [--format text|json]</c>: customers per lifecycle stage; with
@@ -10,24 +11,26 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class LifecycleCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var asOf = new Option<string?>("--as-of") { Description = "Stages as of this day (yyyy-MM-dd); default: today in the store's time zone" };
         var record = new Option<bool>("--record") { Description = "Store the stage changes as transitions" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var command = new Command("lifecycle", "Lifecycle stages 生命周期: prospect, new, active, at risk, lapsed, churned, reactivated") { asOf, record, format };
         command.SetAction(async (parse, ct) =>
         {
-            if (!ReportCommand.TryDay(parse.GetValue(asOf), out var asOfDay)) return await ReportCommand.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
+            if (!CliContext.TryDay(parse.GetValue(asOf), out var asOfDay)) return await CliContext.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
             if (asOfDay is { } d && (d < new DateOnly(2000, 1, 1) || d > new DateOnly(2087, 12, 31)))
-                return await ReportCommand.BadAsync(console, "--as-of", $"{d:yyyy-MM-dd} is outside 2000-01-01..2087-12-31");
+                return await CliContext.BadAsync(console, "--as-of", $"{d:yyyy-MM-dd} is outside 2000-01-01..2087-12-31");
             if (parse.GetValue(format) is not ("text" or "json"))
-                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+                return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
-                var (index, indexExit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+                var (index, indexExit) = await IndexLoading.LoadAsync(parse, cli, ct);
                 if (index is null) return indexExit;
                 var day = asOfDay ?? LocalCalendar.Today(index.TimeZone, time);
                 using var service = new LifecycleService(store);

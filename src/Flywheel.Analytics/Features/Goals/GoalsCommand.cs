@@ -1,9 +1,10 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using Flywheel.Analytics.Goals;
 using Flywheel.Analytics.Storage;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.Goals;
 
 /// <summary>
 /// <c>flywheel goals add --name N --metric M --target +20% --baseline FROM..TO --start D --deadline D [--channel C]</c>,
@@ -11,17 +12,21 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class GoalsCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("goals", "SMART goals: a metric to move from a baseline to a target by a deadline");
-        command.Subcommands.Add(Add(console, time));
-        command.Subcommands.Add(List(console, time));
-        command.Subcommands.Add(Delete(console, time));
+        command.Subcommands.Add(Add(cli));
+        command.Subcommands.Add(List(cli));
+        command.Subcommands.Add(Delete(cli));
         return command;
     }
 
-    private static Command Add(CliConsole console, TimeProvider time)
+    private static Command Add(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = new Option<string?>("--name") { Description = "What the goal is called, e.g. \"Q3 GMV +20%\"" };
         var metric = new Option<string?>("--metric") { Description = string.Join(", ", GoalMetrics.All) };
         var target = new Option<string?>("--target") { Description = "+20% / -15% of the baseline, or an absolute value (yuan for gmv, aov, spend)" };
@@ -40,7 +45,7 @@ internal static class GoalsCommand
                 await console.Error.WriteLineAsync($"error: --{invalid.Path}: {invalid.Message}");
                 return ExitCodes.BadInput;
             }
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -52,12 +57,14 @@ internal static class GoalsCommand
         return command;
     }
 
-    private static Command List(CliConsole console, TimeProvider time)
+    private static Command List(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("list", "List the goals");
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -72,13 +79,15 @@ internal static class GoalsCommand
         return command;
     }
 
-    private static Command Delete(CliConsole console, TimeProvider time)
+    private static Command Delete(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var id = new Argument<string>("id") { Description = "The goal's id (see goals list)" };
         var command = new Command("delete", "Delete a goal") { id };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {

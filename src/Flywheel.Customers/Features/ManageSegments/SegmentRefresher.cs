@@ -2,15 +2,15 @@ using Flywheel.Customers.Segments;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.Segments;
+namespace Flywheel.Customers.Features.ManageSegments;
 
 /// <summary>
 /// Re-evaluates every segment over every customer when the server starts (ingests it did not see, from imports run while
-/// it was down, and time that passed) and then every <see cref="ServerOptions.SegmentRefreshInterval"/>: windows move
+/// it was down, and time that passed) and then every <see cref="CustomersOptions.SegmentRefreshInterval"/>: windows move
 /// with the clock, and fields of other modules change without an ingest. Ingests themselves are applied at once by
 /// <see cref="SegmentService"/>.
 /// </summary>
-internal sealed class SegmentRefresher(SegmentService segments, ServerOptions options, TimeProvider time, ILogger<SegmentRefresher> logger) : BackgroundService
+internal sealed class SegmentRefresher(SegmentService segments, CustomersOptions options, TimeProvider time, ILogger<SegmentRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

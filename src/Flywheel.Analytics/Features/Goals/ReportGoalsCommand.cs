@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -5,7 +6,7 @@ using Flywheel.Analytics.Goals;
 using Flywheel.Analytics.Index;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.Goals;
 
 /// <summary>
 /// <c>flywheel report goals [--format text|json]</c>: every goal's status as of today (the TimeProvider's date in the
@@ -13,14 +14,16 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class ReportGoalsCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("goals", "Goal status: baseline, target, current, progress, forecast at the deadline, on track / at risk / off track") { format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {

@@ -10,27 +10,27 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Segments;
+namespace Flywheel.Customers.Features.ManageSegments;
 
 /// <summary>A saved segment. sample: up to 10 member ids (in id order) where the response carries one.</summary>
-public sealed record SegmentResponse(string Name, string? Title, string Rule, long MemberCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+internal sealed record SegmentResponse(string Name, string? Title, string Rule, long MemberCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? RefreshedAt, IReadOnlyList<string>? Sample = null);
 
-public sealed record SegmentListResponse(IReadOnlyList<SegmentResponse> Segments);
+internal sealed record SegmentListResponse(IReadOnlyList<SegmentResponse> Segments);
 
 /// <summary>A page of members; pass next_after as ?after= for the next page (null: this was the last).</summary>
-public sealed record MembersResponse(string Segment, long MemberCount, IReadOnlyList<string> Members, string? NextAfter);
+internal sealed record MembersResponse(string Segment, long MemberCount, IReadOnlyList<string> Members, string? NextAfter);
 
 /// <summary>What a rule selects now, without saving it.</summary>
-public sealed record CheckResponse(string Rule, IReadOnlyList<string> Fields, long MemberCount, IReadOnlyList<string> Sample);
+internal sealed record CheckResponse(string Rule, IReadOnlyList<string> Fields, long MemberCount, IReadOnlyList<string> Sample);
 
-public sealed record FieldResponse(string Name, string Type, string Signature, string Description, IReadOnlyCollection<string>? Values);
+internal sealed record FieldResponse(string Name, string Type, string Signature, string Description, IReadOnlyCollection<string>? Values);
 
-public sealed record FieldListResponse(IReadOnlyList<FieldResponse> Fields);
+internal sealed record FieldListResponse(IReadOnlyList<FieldResponse> Fields);
 
-public sealed record ChangeResponse(long Id, string CustomerId, string Change, DateTimeOffset At);
+internal sealed record ChangeResponse(long Id, string CustomerId, string Change, DateTimeOffset At);
 
-public sealed record ChangesResponse(string Segment, IReadOnlyList<ChangeResponse> Changes);
+internal sealed record ChangesResponse(string Segment, IReadOnlyList<ChangeResponse> Changes);
 
 /// <summary>
 /// Saved segments over HTTP (docs/segments.md): <c>/v1/segments</c> list and create, <c>/v1/segments/{name}</c> show,
@@ -81,7 +81,7 @@ internal static class SegmentsEndpoints
             new FieldResponse(f.Name, TypeName(f.Type), f.Signature, f.Description, f.Values))]));
 
     internal static async Task<Results<Created<SegmentResponse>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, FlywheelStore store, SegmentService segments, ServerOptions options, CancellationToken ct)
+        HttpRequest request, FlywheelStore store, SegmentService segments, CustomersOptions options, CancellationToken ct)
     {
         var read = await ReadAsync(request, options, segments, nameInBody: true, ct);
         if (!read.TryGetValue(out var input, out var problem)) return problem;
@@ -91,7 +91,7 @@ internal static class SegmentsEndpoints
     }
 
     internal static async Task<Results<Ok<SegmentResponse>, Created<SegmentResponse>, ProblemHttpResult>> PutAsync(
-        string name, HttpRequest request, FlywheelStore store, SegmentService segments, ServerOptions options, CancellationToken ct)
+        string name, HttpRequest request, FlywheelStore store, SegmentService segments, CustomersOptions options, CancellationToken ct)
     {
         if (SegmentNames.Check(name) is { } badName) return Problems.Invalid(badName.Message, [new ItemError(null, "name", badName.Message)]);
         var read = await ReadAsync(request, options, segments, nameInBody: false, ct);
@@ -155,7 +155,7 @@ internal static class SegmentsEndpoints
     }
 
     internal static async Task<Results<Ok<CheckResponse>, ProblemHttpResult>> CheckAsync(
-        HttpRequest request, SegmentService segments, ServerOptions options, CancellationToken ct)
+        HttpRequest request, SegmentService segments, CustomersOptions options, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
         if (!body.TryGetValue(out var json, out var bodyError)) return bodyError.ToProblem();
@@ -176,7 +176,7 @@ internal static class SegmentsEndpoints
     private sealed record Input(string? Name, string? Title, SegmentRule Rule);
 
     /// <summary>The body {name?, title?, rule}: every member a string, the rule compiled. Any problem names its JSON path.</summary>
-    private static async Task<Outcome<Input>> ReadAsync(HttpRequest request, ServerOptions options, SegmentService segments, bool nameInBody,
+    private static async Task<Outcome<Input>> ReadAsync(HttpRequest request, CustomersOptions options, SegmentService segments, bool nameInBody,
         CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -8,7 +9,7 @@ using Flywheel.Customers.Segments;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Customers.Features.ManageSegments;
 
 /// <summary>
 /// <c>flywheel segments list|add NAME --rule R [--title T]|show NAME|members NAME [--limit N]|export NAME [--out FILE]|delete NAME|
@@ -20,17 +21,19 @@ internal static class SegmentsCommand
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("segments", "Saved customer segments: rules over profiles, orders and events, with memberships kept current");
-        command.Subcommands.Add(List(console, time));
-        command.Subcommands.Add(Add(console, time));
-        command.Subcommands.Add(Show(console, time));
-        command.Subcommands.Add(Members(console, time));
-        command.Subcommands.Add(Export(console, time));
-        command.Subcommands.Add(Delete(console, time));
-        command.Subcommands.Add(Check(console, time));
-        command.Subcommands.Add(Refresh(console, time));
+        command.Subcommands.Add(List(cli));
+        command.Subcommands.Add(Add(cli));
+        command.Subcommands.Add(Show(cli));
+        command.Subcommands.Add(Members(cli));
+        command.Subcommands.Add(Export(cli));
+        command.Subcommands.Add(Delete(cli));
+        command.Subcommands.Add(Check(cli));
+        command.Subcommands.Add(Refresh(cli));
         command.Subcommands.Add(Fields(console));
         return command;
     }
@@ -47,13 +50,15 @@ internal static class SegmentsCommand
 
     private static Option<string?> RuleOption() => new("--rule") { Description = "The rule, e.g. 'orders(90d) >= 2 and consent(\"sms\")' (docs/segments.md)" };
 
-    private static Command List(CliConsole console, TimeProvider time)
+    private static Command List(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var format = Format();
         var command = new Command("list", "List the segments with their member counts") { format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -72,8 +77,10 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Add(CliConsole console, TimeProvider time)
+    private static Command Add(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var rule = RuleOption();
         var title = new Option<string?>("--title") { Description = "A title for people, e.g. 复购高潜" };
@@ -85,7 +92,7 @@ internal static class SegmentsCommand
             if (SegmentNames.Check(parse.GetValue(name)) is { } badName) return await BadAsync(console, "name", badName.Message);
             if (SegmentNames.CheckTitle(parse.GetValue(title)) is { } badTitle) return await BadAsync(console, "--title", badTitle.Message);
             if (await CompileAsync(console, parse.GetValue(rule), fields) is not { } compiled) return ExitCodes.BadInput;
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -99,14 +106,16 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Show(CliConsole console, TimeProvider time)
+    private static Command Show(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var format = Format();
         var command = new Command("show", "A segment's rule, member count and a sample of members") { name, format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -133,15 +142,17 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Members(CliConsole console, TimeProvider time)
+    private static Command Members(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var limit = new Option<int>("--limit") { Description = "At most this many (default 100; 0 for all)", DefaultValueFactory = _ => 100 };
         var command = new Command("members", "Member customer ids, one a line, in id order") { name, limit };
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(limit) < 0) return await BadAsync(console, "--limit", "is 0 (all) or more");
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -158,14 +169,16 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Export(CliConsole console, TimeProvider time)
+    private static Command Export(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var output = new Option<string?>("--out") { Description = "Write the CSV to this file (default: standard output)" };
         var command = new Command("export", "Every member as CSV: customer_id,entered_at (UTC)") { name, output };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -198,13 +211,15 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Delete(CliConsole console, TimeProvider time)
+    private static Command Delete(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var name = NameArgument();
         var command = new Command("delete", "Delete a segment with its members and history") { name };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -215,8 +230,10 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Check(CliConsole console, TimeProvider time)
+    private static Command Check(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var rule = RuleOption();
         var sample = new Option<int>("--sample") { Description = "Show this many matching customer ids (default 10, at most 100)", DefaultValueFactory = _ => 10 };
         var format = Format();
@@ -226,7 +243,7 @@ internal static class SegmentsCommand
             var fields = CliFields();
             if (parse.GetValue(sample) is < 0 or > 100) return await BadAsync(console, "--sample", "is from 0 to 100");
             if (await CompileAsync(console, parse.GetValue(rule), fields) is not { } compiled) return ExitCodes.BadInput;
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -245,12 +262,14 @@ internal static class SegmentsCommand
         return command;
     }
 
-    private static Command Refresh(CliConsole console, TimeProvider time)
+    private static Command Refresh(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("refresh", "Recompute every segment's members now (a running server does this by itself)");
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -310,7 +329,7 @@ internal static class SegmentsCommand
 
     private static async Task<int> BadAsync(CliConsole console, string what, string message)
     {
-        await FlywheelCli.WriteErrorAsync(console, Error.Invalid(what, message));
+        await CliContext.WriteErrorAsync(console, Error.Invalid(what, message));
         return ExitCodes.BadInput;
     }
 
@@ -324,11 +343,5 @@ internal static class SegmentsCommand
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The built-in fields plus RFM, lifecycle and CLV ones (CLV fields are null until a fit exists in a server; the CLI loads none).</summary>
-    internal static FieldRegistry CliFields()
-    {
-        var fields = FieldRegistry.CreateDefault();
-        new Flywheel.Customers.CustomerInsights().RegisterFields(fields);
-        return fields;
-    }
+    internal static FieldRegistry CliFields() => Contracts.SegmentRules.AllFields();
 }

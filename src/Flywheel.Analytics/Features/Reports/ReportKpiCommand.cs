@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -6,7 +7,7 @@ using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Primitives;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Analytics.Features.Reports;
 
 /// <summary>
 /// <c>flywheel report kpi --from DATE --to DATE [--by day|week|month|channel|campaign|store|category|region]
@@ -17,8 +18,10 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class ReportKpiCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var from = new Option<string?>("--from") { Description = "First day (yyyy-MM-dd, the store's time zone); default: the first day with data" };
         var to = new Option<string?>("--to") { Description = "Last day, inclusive; default: the last day with data" };
         var by = new Option<string>("--by")
@@ -43,29 +46,29 @@ internal static class ReportKpiCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (ReportCommand.RangeProblem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
-                return await ReportCommand.BadAsync(console, range.Option, range.Message);
+            if (ReportRange.Problem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
+                return await CliContext.BadAsync(console, range.Option, range.Message);
             // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (KpiQuery.ParseGrouping(parse.GetValue(by)!) is not { } grouping)
-                return await ReportCommand.BadAsync(console, "--by", $"'{parse.GetValue(by)}' is not {KpiQuery.GroupingNames}");
+                return await CliContext.BadAsync(console, "--by", $"'{parse.GetValue(by)}' is not {KpiQuery.GroupingNames}");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
-                return await ReportCommand.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
+                return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
             var comparisons = KpiQuery.ParseComparisons(parse.GetValue(compare) ?? []);
             if (!comparisons.TryGetValue(out var comparison, out var compareError))
-                return await ReportCommand.BadAsync(console, "--compare", compareError.Message);
+                return await CliContext.BadAsync(console, "--compare", compareError.Message);
             var scope = new Scope(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region));
-            if (scope.Validate() is { } scopeError) return await ReportCommand.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
+            if (scope.Validate() is { } scopeError) return await CliContext.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
 
-            var (index, exit) = await IndexLoading.LoadAsync(parse, console, time, ct);
+            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
             var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, console, time, index, scope, parse.GetValue(segment), toDay ?? last, ct);
+            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, cli, index, scope, parse.GetValue(segment), toDay ?? last, ct);
             if (scoped is null) return segmentExit;
             scope = scoped;
             var query = new KpiQuery(fromDay ?? first, toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
             var result = KpiEngine.Report(index, query);
             if (!result.TryGetValue(out var report, out var error))
-                return await ReportCommand.BadAsync(console, "--" + error.Path, error.Message);
+                return await CliContext.BadAsync(console, "--" + error.Path, error.Message);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(KpiJson.Write(report)); break;
