@@ -1,7 +1,6 @@
 using Flywheel.Analytics.Contracts;
 using System.Diagnostics;
 using System.Globalization;
-using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Index;
 using Flywheel.Customers.Profiles;
 using Flywheel.Customers.Segments;

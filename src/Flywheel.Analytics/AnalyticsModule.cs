@@ -3,7 +3,7 @@ using Flywheel.Analytics.Features.Audiences;
 using Flywheel.Analytics.Features.Goals;
 using Flywheel.Analytics.Features.Reports;
 using Flywheel.Analytics.Features.RunFunnel;
-using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;

@@ -1,14 +1,57 @@
+using System.CommandLine;
+using Flywheel.Campaigns.Features.Engage;
+using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
+using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Http;
+using Flywheel.Hosting.Startup;
 using Flywheel.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Flywheel.Campaigns;
 
 /// <summary>
-/// The Campaigns module's door. Today it carries the module's migrations; its services, endpoints and commands move behind it
-/// from Flywheel.Server and Flywheel.Cli as the module takes the shape of Promotions (docs/adr/0009-modules.md).
+/// The Campaigns module's door (Engage: journeys, broadcasts, channels, the send queue and the links in messages). A host
+/// calls <see cref="AddCampaigns"/> and <see cref="MapCampaigns"/>; the CLI lists <see cref="Commands"/>; the store applies
+/// <see cref="Migrations"/>.
 /// </summary>
 public static class CampaignsModule
 {
+    /// <summary>The module's name: its migrations' key in the store and the mark on its endpoints.</summary>
+    public const string Name = "campaigns";
+
     /// <summary>The module's tables as numbered migrations of its own.</summary>
     public static MigrationSet Migrations => CampaignsSchema.Migrations;
+
+    /// <summary>
+    /// Registers the module's options (section "Campaigns", validated at start) and one runtime (journey engine, trigger
+    /// feed, dispatcher, signed links) built when the host starts; its loop runs as a hosted service beside the request
+    /// pipeline, or alone in <c>flywheel worker</c>. Needs Customers' <c>ICustomerSignals</c> and Promotions' coupon issuer.
+    /// </summary>
+    public static IServiceCollection AddCampaigns(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<CampaignsOptions>().Bind(configuration.GetSection(CampaignsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<CampaignsOptions>>().Value);
+        services.AddSingleton<HttpClient>();
+        services.AddStartedSingleton((provider, ct) => CampaignRuntime.CreateAsync(provider, ct));
+        services.AddHostedService<CampaignWorker>();
+        return services;
+    }
+
+    /// <summary>The module's endpoints: journeys, broadcasts, messages, consent, and the <c>/r</c>, <c>/o</c>, <c>/u</c> links in messages.</summary>
+    public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapModuleGroup(Name, "").MapCampaignsEndpoints();
+        return app;
+    }
+
+    /// <summary>The module's commands: <c>journeys</c>, <c>broadcasts</c> and <c>send-test</c>.</summary>
+    public static IEnumerable<Command> Commands(CliContext cli) =>
+        [JourneysCommand.Create(cli), BroadcastsCommand.Create(cli), SendTestCommand.Create(cli)];
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Flywheel.Cli.Commands;
 using Flywheel.Primitives;
 using Flywheel.Analytics;
+using Flywheel.Campaigns;
 using Flywheel.Customers;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
@@ -42,14 +43,12 @@ public static class FlywheelCli
             ServeCommand.CreateWorker(console, time),
             LoadTestCommand.Create(console, time),
             ReportCommand.Create(cli),
-            JourneysCommand.Create(console, time),
-            BroadcastsCommand.Create(console, time),
-            SendTestCommand.Create(console, time),
         };
         foreach (var command in AnalyticsModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in CustomersModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in IngestionModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in PromotionsModule.Commands(cli)) root.Subcommands.Add(command);
+        foreach (var command in CampaignsModule.Commands(cli)) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Flywheel.Analytics.Contracts;
-using Flywheel.Analytics.Hosting;
 using Flywheel.Customers.Contracts;
 using Flywheel.Customers.Features.FitClv;
 using Flywheel.Customers.Features.Insights;
@@ -67,6 +66,8 @@ public static class CustomersModule
         });
         services.AddSingleton(provider => new SegmentService(provider.GetRequiredService<FlywheelStore>(), provider.GetRequiredService<FieldRegistry>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EventIndexHost>().GetAsync));
+        services.AddSingleton<ICustomerSignals>(provider => new CustomerSignals(provider.GetRequiredService<LifecycleService>(),
+            provider.GetRequiredService<SegmentService>(), provider.GetRequiredService<FieldRegistry>()));
         services.AddHostedService<LifecycleRefresher>();
         services.AddHostedService<SegmentRefresher>();
         return services;

@@ -5,7 +5,6 @@ using Flywheel.Hosting.Http;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
 using Flywheel.Server.Features.Health;
-using Flywheel.Server.Modules;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -84,6 +83,14 @@ public static class FlywheelServer
             o.SegmentRefreshInterval = options.SegmentRefreshInterval;
         });
         services.AddPromotions(configuration).Configure<PromotionsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);
-        services.AddCampaigns();
+        services.AddCampaigns(configuration).Configure<CampaignsOptions>(o =>
+        {
+            o.MaxRequestBytes = options.MaxRequestBytes;
+            o.PublicBaseUrl = options.PublicBaseUrl;
+            o.Channels = options.Channels;
+            o.SendPolicy = options.SendPolicy;
+            o.Workers = options.CampaignWorkers;
+            o.PollInterval = options.CampaignPollInterval;
+        });
     }
 }

@@ -17,7 +17,7 @@ public sealed class ModuleRulesTests
     public void Modules_UseOtherModules_OnlyThroughContracts()
     {
         var violations = ModuleCatalog.Modules.SelectMany(m => ArchitectureRules.ModuleReferences(m, ModuleCatalog.Modules));
-        Assert.Empty(violations);
+        AssertNone(violations);
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class ModuleRulesTests
         var owners = ModuleCatalog.TableOwners();
         var violations = ModuleCatalog.Modules.SelectMany(m => ArchitectureRules.ForeignTables(m.Name, ArchitectureRules.Sources(m.SourceFolder), owners, Grants.Tables))
             .Concat(ArchitectureRules.ForeignTables("storage", ArchitectureRules.Sources(ModuleCatalog.Storage.SourceFolder), owners, Grants.Storage(owners)));
-        Assert.Empty(violations);
+        AssertNone(violations);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class ModuleRulesTests
         var violations = ModuleCatalog.Modules
             .Where(m => m.Assembly.GetTypes().Any(t => t.Namespace?.StartsWith(m.Namespace + ".Domain", StringComparison.Ordinal) == true))
             .SelectMany(m => ArchitectureRules.ImpureDomain(m.Namespace, m.Assembly, m.Namespace + ".Domain"));
-        Assert.Empty(violations);
+        AssertNone(violations);
     }
 
     [Fact]
@@ -70,6 +70,12 @@ public sealed class ModuleRulesTests
             $"{name} is public; only the module class, its options and Contracts/ are: make it internal"));
         foreach (var folder in new[] { "Contracts", "Domain", "Features", "Storage" })
             Assert.True(Directory.Exists(Path.Combine(ModuleCatalog.RepositoryRoot, "src/Flywheel.Promotions", folder)), $"Promotions has no {folder}/");
+    }
+    /// <summary>Fails listing every violation in full, each with what to do instead (Assert.Empty would cut them short).</summary>
+    private static void AssertNone(IEnumerable<string> violations)
+    {
+        var all = violations.ToList();
+        Assert.True(all.Count == 0, $"{all.Count} violation(s):\n" + string.Join("\n", all));
     }
 }
 

@@ -3,7 +3,6 @@ using System.Text;
 using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Funnels;
-using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Index;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Storage;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Customers.Segments;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Flywheel.Analytics.Goals;
-using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;

@@ -6,7 +6,6 @@ using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Features.RunFunnel;
 using Flywheel.Analytics.Funnels;
-using Flywheel.Analytics.Hosting;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Primitives;

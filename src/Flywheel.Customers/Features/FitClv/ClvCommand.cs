@@ -1,8 +1,8 @@
+using Flywheel.Analytics.Contracts;
 using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Flywheel.Analytics.Index;
 using Flywheel.Customers.Clv;
 using Flywheel.Primitives;
 
@@ -64,7 +64,7 @@ internal static class ClvCommand
             if (store is null) return exit;
             using (store)
             {
-                var index = await EventIndexBuilder.BuildAsync(store, null, ct);
+                var index = await EventIndexes.BuildAsync(store, null, ct);
                 var fitted = await ClvService.FitAsync(store, index, end ?? ClvService.Today(index.TimeZone, time), clvUnit, ct);
                 if (!fitted.TryGetValue(out var fit, out var error))
                     return await CliContext.BadAsync(console, error.Path == "calibration_end" ? "--calibration-end" : error.Path ?? "fit", error.Message);
@@ -160,7 +160,7 @@ internal static class ClvCommand
                 var fit = await ClvService.LatestAsync(store, ct);
                 if (fit is null)
                     return await CliContext.BadAsync(console, "--customer", "the store has no CLV fit yet: run 'flywheel clv fit' first");
-                var index = await EventIndexBuilder.BuildAsync(store, null, ct);
+                var index = await EventIndexes.BuildAsync(store, null, ct);
                 var today = ClvService.Today(index.TimeZone, time);
                 if (asOfDay > today)
                     return await CliContext.BadAsync(console, "--as-of", $"{asOfDay:yyyy-MM-dd} is after today ({today:yyyy-MM-dd})");

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Customers.Clv;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;

@@ -1,7 +1,6 @@
 using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using System.Globalization;
-using Flywheel.Analytics.Hosting;
 using Flywheel.Customers.Lifecycle;
 using Flywheel.Customers;
 using Flywheel.Customers.Personas;

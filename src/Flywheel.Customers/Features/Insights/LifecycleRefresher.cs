@@ -1,5 +1,4 @@
 using Flywheel.Analytics.Contracts;
-using Flywheel.Analytics.Hosting;
 using Flywheel.Customers.Lifecycle;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -4,7 +4,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Flywheel.Analytics.Index;
 using Flywheel.Customers.Segments;
 using Flywheel.Primitives;
 using Flywheel.Storage;
@@ -308,7 +307,7 @@ internal static class SegmentsCommand
         IProgress<IndexBuildProgress>? progress = console.ErrorIsTerminal
             ? new Progress<IndexBuildProgress>(p => console.Error.Write($"\rindexing {p.Stage}: {p.Rows:N0}      "))
             : null;
-        var index = await EventIndexBuilder.BuildAsync(store, progress, ct);
+        var index = await EventIndexes.BuildAsync(store, progress, ct);
         if (console.ErrorIsTerminal) await console.Error.WriteLineAsync();
         return index;
     }

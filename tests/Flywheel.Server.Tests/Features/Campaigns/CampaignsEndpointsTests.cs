@@ -1,5 +1,5 @@
 using System.Net;
-using Flywheel.Server.Features.Campaigns;
+using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
 using Flywheel.Tests;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -6,7 +7,7 @@ using Flywheel.Campaigns.Broadcasts;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Campaigns.Features.Engage;
 
 /// <summary>
 /// <c>flywheel broadcasts add ID FILE.json</c> (validated, errors name the JSON path; nothing written when invalid),
@@ -14,12 +15,14 @@ namespace Flywheel.Cli.Commands;
 /// </summary>
 internal static class BroadcastsCommand
 {
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("broadcasts", "One-off sends to a segment (群发): add, plan, results");
-        command.Subcommands.Add(Add(console, time));
-        command.Subcommands.Add(Plan(console, time));
-        command.Subcommands.Add(Stats(console, time));
+        command.Subcommands.Add(Add(cli));
+        command.Subcommands.Add(Plan(cli));
+        command.Subcommands.Add(Stats(cli));
         return command;
     }
 
@@ -30,19 +33,21 @@ internal static class BroadcastsCommand
     private static string BaseUrl(string? given) =>
         given ?? (Environment.GetEnvironmentVariable("FLYWHEEL_PUBLIC_URL") is { Length: > 0 } env ? env : "http://127.0.0.1:5080");
 
-    private static Command Add(CliConsole console, TimeProvider time)
+    private static Command Add(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var id = new Argument<string>("id") { Description = "The broadcast id" };
         var file = new Argument<string>("file") { Description = "The broadcast definition (JSON: name, segment, channel, purpose, template, send_at or local_time, ...)" };
         var command = new Command("add", "Add a broadcast from a JSON definition; validated (and its segment checked) before anything is written") { id, file };
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
-            if (!File.Exists(path)) return await ReportCommand.BadAsync(console, "file", $"no file '{path}'");
+            if (!File.Exists(path)) return await CliContext.BadAsync(console, "file", $"no file '{path}'");
             var json = await File.ReadAllTextAsync(path, ct);
             // Shape and template first, without touching the store: a bad file never creates a data folder.
-            if (!BroadcastDefinition.Parse(json).TryGetValue(out _, out var shapeError)) return await ReportCommand.BadAsync(console, path, shapeError.ToString());
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            if (!BroadcastDefinition.Parse(json).TryGetValue(out _, out var shapeError)) return await CliContext.BadAsync(console, path, shapeError.ToString());
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -50,7 +55,7 @@ internal static class BroadcastsCommand
                 var planner = new BroadcastPlanner(store, campaigns, await TrackingLinks.ForStoreAsync(store, BaseUrl(null), ct), time);
                 var created = await planner.CreateAsync(parse.GetValue(id)!, json, ct);
                 if (!created.TryGetValue(out var stored, out var error))
-                    return await ReportCommand.BadAsync(console, error.Path is { } p && p.StartsWith('$') ? path : parse.GetValue(id)!, error.ToString());
+                    return await CliContext.BadAsync(console, error.Path is { } p && p.StartsWith('$') ? path : parse.GetValue(id)!, error.ToString());
                 await console.Out.WriteLineAsync($"added {stored.BroadcastId} ({stored.Status}) {stored.Name} → {stored.Segment}");
             }
             return ExitCodes.Ok;
@@ -58,22 +63,24 @@ internal static class BroadcastsCommand
         return command;
     }
 
-    private static Command Plan(CliConsole console, TimeProvider time)
+    private static Command Plan(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var id = new Argument<string>("id") { Description = "The broadcast id" };
         var baseUrl = BaseUrlOption();
         var command = new Command("plan", "Plan a broadcast: one message per customer of its segment, queued, held out (control group) or suppressed") { id, baseUrl };
         command.SetAction(async (parse, ct) =>
         {
             var broadcastId = parse.GetValue(id)!;
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var campaigns = new CampaignStore(store, time);
                 var planner = new BroadcastPlanner(store, campaigns, await TrackingLinks.ForStoreAsync(store, BaseUrl(parse.GetValue(baseUrl)), ct), time);
                 var planned = await planner.PlanAsync(broadcastId, ct);
-                if (!planned.TryGetValue(out var result, out var error)) return await ReportCommand.BadAsync(console, broadcastId, error.ToString());
+                if (!planned.TryGetValue(out var result, out var error)) return await CliContext.BadAsync(console, broadcastId, error.ToString());
                 var counts = await CountsAsync(campaigns, broadcastId, ct);
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{broadcastId}: {result.Broadcast.Status}; planned {result.Broadcast.Planned} (this run {result.Planned} in {result.Batches} batch(es)): " +
@@ -104,8 +111,10 @@ internal static class BroadcastsCommand
             rows.Sum(r => r.Suppressed), rows.Sum(r => r.Cancelled), rows.Sum(r => r.HeldOut), rows.Sum(r => r.Opened), rows.Sum(r => r.Clicked));
     }
 
-    private static Command Stats(CliConsole console, TimeProvider time)
+    private static Command Stats(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var id = new Argument<string>("id") { Description = "The broadcast id" };
         var window = JourneysCommand.WindowOption();
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
@@ -113,17 +122,17 @@ internal static class BroadcastsCommand
         var command = new Command("stats", "Results: messages by status, opens, clicks, conversions and revenue per variant, lift over the control group") { id, window, format };
         command.SetAction(async (parse, ct) =>
         {
-            if (!JourneysCommand.TryWindow(parse.GetValue(window), out var w)) return await ReportCommand.BadAsync(console, "--window", "a duration such as 24h, 7d or 2w (at most 365d)");
+            if (!JourneysCommand.TryWindow(parse.GetValue(window), out var w)) return await CliContext.BadAsync(console, "--window", "a duration such as 24h, 7d or 2w (at most 365d)");
             var broadcastId = parse.GetValue(id)!;
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var campaigns = new CampaignStore(store, time);
                 var stored = await campaigns.GetBroadcastAsync(broadcastId, ct);
-                if (stored is null) return await ReportCommand.BadAsync(console, broadcastId, $"there is no broadcast '{broadcastId}'");
+                if (stored is null) return await CliContext.BadAsync(console, broadcastId, $"there is no broadcast '{broadcastId}'");
                 var computed = await CampaignResults.ComputeAsync(store, campaigns, "broadcast", broadcastId, w, ct);
-                if (!computed.TryGetValue(out var report, out var error)) return await ReportCommand.BadAsync(console, broadcastId, error.ToString());
+                if (!computed.TryGetValue(out var report, out var error)) return await CliContext.BadAsync(console, broadcastId, error.ToString());
                 var c = await CountsAsync(campaigns, broadcastId, ct);
                 if (parse.GetValue(format) == "json")
                 {

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -7,7 +8,7 @@ using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Templates;
 using Flywheel.Campaigns.Storage;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Campaigns.Features.Engage;
 
 /// <summary>
 /// <c>flywheel send-test --to ADDRESS --template FILE.json | --journey ID --step STEP [--customer ID] [--smtp host:port] [--from addr]</c>:
@@ -20,8 +21,10 @@ internal static class SendTestCommand
     public const string DefaultSmtp = "127.0.0.1:25";
     public const string DefaultFrom = "flywheel-test@localhost.localdomain";
 
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var to = new Option<string>("--to") { Description = "The address to send the test to", Required = true };
         var channel = new Option<string?>("--channel") { Description = "email (default: the step's channel, else email); other channels are not supported by send-test yet" };
         var template = new Option<string?>("--template") { Description = "A template JSON file: {\"subject\": ..., \"text\": ..., \"html\": ...} (Handlebars)" };
@@ -41,17 +44,17 @@ internal static class SendTestCommand
             var journeyId = parse.GetValue(journey);
             var stepId = parse.GetValue(step);
             if ((templatePath is null) == (journeyId is null))
-                return await ReportCommand.BadAsync(console, "send-test", "give either --template FILE.json or --journey ID --step STEP");
-            if (journeyId is not null && stepId is null) return await ReportCommand.BadAsync(console, "--step", "--journey needs --step: the id of one of its send steps");
-            if (journeyId is null && stepId is not null) return await ReportCommand.BadAsync(console, "--step", "goes with --journey");
+                return await CliContext.BadAsync(console, "send-test", "give either --template FILE.json or --journey ID --step STEP");
+            if (journeyId is not null && stepId is null) return await CliContext.BadAsync(console, "--step", "--journey needs --step: the id of one of its send steps");
+            if (journeyId is null && stepId is not null) return await CliContext.BadAsync(console, "--step", "goes with --journey");
 
             var smtpText = parse.GetValue(smtp) ?? (Environment.GetEnvironmentVariable("FLYWHEEL_SMTP") is { Length: > 0 } env ? env : DefaultSmtp);
-            if (!TryHostPort(smtpText, out var host, out var port)) return await ReportCommand.BadAsync(console, "--smtp", $"'{smtpText}' is not host:port");
+            if (!TryHostPort(smtpText, out var host, out var port)) return await CliContext.BadAsync(console, "--smtp", $"'{smtpText}' is not host:port");
             var fromAddress = parse.GetValue(from) ?? (Environment.GetEnvironmentVariable("FLYWHEEL_SMTP_FROM") is { Length: > 0 } f ? f : DefaultFrom);
             var options = new SmtpOptions(host, port, fromAddress, "Flywheel 测试", parse.GetValue(ssl));
-            if (options.Validate() is { Count: > 0 } bad) return await ReportCommand.BadAsync(console, bad[0].Path == "smtp.from_address" ? "--from" : "--smtp", bad[0].Message);
+            if (options.Validate() is { Count: > 0 } bad) return await CliContext.BadAsync(console, bad[0].Path == "smtp.from_address" ? "--from" : "--smtp", bad[0].Message);
             var recipient = parse.GetValue(to)!;
-            if (!System.Net.Mail.MailAddress.TryCreate(recipient, out _)) return await ReportCommand.BadAsync(console, "--to", $"'{recipient}' is not an email address");
+            if (!System.Net.Mail.MailAddress.TryCreate(recipient, out _)) return await CliContext.BadAsync(console, "--to", $"'{recipient}' is not an email address");
 
             TemplateSource? source = null;
             ChannelKind kind = ChannelKind.Email;
@@ -60,26 +63,26 @@ internal static class SendTestCommand
             var customerId = parse.GetValue(customer);
             if (templatePath is not null)
             {
-                if (!File.Exists(templatePath)) return await ReportCommand.BadAsync(console, "--template", $"no file '{templatePath}'");
+                if (!File.Exists(templatePath)) return await CliContext.BadAsync(console, "--template", $"no file '{templatePath}'");
                 var read = ReadTemplate(Path.GetFileNameWithoutExtension(templatePath), await File.ReadAllTextAsync(templatePath, ct));
-                if (read.Source is null) return await ReportCommand.BadAsync(console, templatePath, read.Error!);
+                if (read.Source is null) return await CliContext.BadAsync(console, templatePath, read.Error!);
                 source = read.Source;
             }
 
             if (journeyId is not null || customerId is not null)
             {
-                var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+                var (store, exit) = await cli.OpenStoreAsync(parse, ct);
                 if (store is null) return exit;
                 using (store)
                 {
                     if (journeyId is not null)
                     {
                         var stored = await new CampaignStore(store, time).GetJourneyAsync(journeyId, ct);
-                        if (stored is null) return await ReportCommand.BadAsync(console, "--journey", $"there is no journey '{journeyId}'");
+                        if (stored is null) return await CliContext.BadAsync(console, "--journey", $"there is no journey '{journeyId}'");
                         if (!JourneyJson.Parse(stored.DefinitionJson).TryGetValue(out var j, out var jError))
-                            return await ReportCommand.BadAsync(console, journeyId, "the stored definition is invalid: " + jError);
+                            return await CliContext.BadAsync(console, journeyId, "the stored definition is invalid: " + jError);
                         if (j.FindStep(stepId!) is not SendStep send)
-                            return await ReportCommand.BadAsync(console, "--step", $"journey '{journeyId}' has no send step '{stepId}': " +
+                            return await CliContext.BadAsync(console, "--step", $"journey '{journeyId}' has no send step '{stepId}': " +
                                                                                     string.Join(", ", j.Steps.OfType<SendStep>().Select(s => s.Id)));
                         kind = send.Channel;
                         journeyName = j.Name;
@@ -88,7 +91,7 @@ internal static class SendTestCommand
                     if (customerId is not null)
                     {
                         contact = await new CustomerDirectory(store).GetAsync(customerId, ct);
-                        if (contact is null) return await ReportCommand.BadAsync(console, "--customer", $"there is no customer '{customerId}'");
+                        if (contact is null) return await CliContext.BadAsync(console, "--customer", $"there is no customer '{customerId}'");
                     }
                 }
             }
@@ -96,20 +99,20 @@ internal static class SendTestCommand
             if (parse.GetValue(channel) is { } channelName)
             {
                 if (!Enum.TryParse<ChannelKind>(channelName, ignoreCase: true, out var asked) || !Enum.IsDefined(asked))
-                    return await ReportCommand.BadAsync(console, "--channel", "email, sms, wecom or webhook");
+                    return await CliContext.BadAsync(console, "--channel", "email, sms, wecom or webhook");
                 kind = asked;
             }
             if (kind != ChannelKind.Email)
-                return await ReportCommand.BadAsync(console, "--channel", $"{JourneyJson.ChannelName(kind)} is not supported by send-test yet; only email");
+                return await CliContext.BadAsync(console, "--channel", $"{JourneyJson.ChannelName(kind)} is not supported by send-test yet; only email");
 
             var compiled = MessageTemplate.Create(source!);
             if (!compiled.TryGetValue(out var messageTemplate, out var compileError))
-                return await ReportCommand.BadAsync(console, templatePath ?? $"{journeyId}/{stepId}", compileError.Message);
+                return await CliContext.BadAsync(console, templatePath ?? $"{journeyId}/{stepId}", compileError.Message);
             var now = time.GetUtcNow();
             var model = SampleModel(contact, journeyName, now);
             var rendered = messageTemplate.Render(model);
             if (!rendered.TryGetValue(out var body, out var renderError))
-                return await ReportCommand.BadAsync(console, templatePath ?? $"{journeyId}/{stepId}", renderError.Message);
+                return await CliContext.BadAsync(console, templatePath ?? $"{journeyId}/{stepId}", renderError.Message);
 
             var key = "test:" + Guid.NewGuid().ToString("N");
             var message = new OutboundMessage(0, key, ChannelKind.Email, MessagePurpose.Transactional, model.Customer.Id, recipient,

@@ -1,25 +1,22 @@
 using System.Threading.Channels;
 using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Delivery;
-using Flywheel.Campaigns.Runtime;
-using Flywheel.Customers.Lifecycle;
-using Flywheel.Customers.Segments;
+using Flywheel.Customers.Contracts;
 using Flywheel.Storage;
 using Flywheel.Campaigns.Storage;
-using Flywheel.Customers.Storage;
 using Flywheel.Hosting.Startup;
 using Flywheel.Promotions.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Flywheel.Server.Features.Campaigns;
+namespace Flywheel.Campaigns.Runtime;
 
 /// <summary>
 /// The campaign services of one server: the journey engine, its trigger feed, the dispatcher (when channels are configured)
 /// and the signed links. Built once at start; endpoints and the background loop share it.
 /// </summary>
-public sealed class CampaignRuntime
+internal sealed class CampaignRuntime
 {
     private CampaignRuntime(CampaignStore campaigns, JourneyEngine engine, JourneyTriggerFeed feed, Dispatcher? dispatcher, TrackingLinks links,
         CustomerDirectory directory)
@@ -44,29 +41,19 @@ public sealed class CampaignRuntime
 
     public void Nudge() => Wake.Writer.TryWrite(true);
 
-    /// <summary>Builds the runtime from the host's services (the store, clock, options, segments, Promotions' coupon issuer).</summary>
+    /// <summary>Builds the runtime from the host's services (the store, clock, options, Customers' signals, Promotions' coupon issuer).</summary>
     public static Task<CampaignRuntime> CreateAsync(IServiceProvider services, CancellationToken ct) =>
-        CreateAsync(services.GetRequiredService<FlywheelStore>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ServerOptions>(),
-            services.GetRequiredService<SegmentService>(), services.GetRequiredService<FieldRegistry>(), services.GetRequiredService<HttpClient>(),
-            services.GetRequiredService<ICouponIssuer>(), ct);
+        CreateAsync(services.GetRequiredService<FlywheelStore>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<CampaignsOptions>(),
+            services.GetRequiredService<ICustomerSignals>(), services.GetRequiredService<HttpClient>(), services.GetRequiredService<ICouponIssuer>(), ct);
 
-    public static async Task<CampaignRuntime> CreateAsync(FlywheelStore store, TimeProvider time, ServerOptions options, SegmentService segments,
-        FieldRegistry fields, HttpClient http, ICouponIssuer coupons, CancellationToken ct)
+    public static async Task<CampaignRuntime> CreateAsync(FlywheelStore store, TimeProvider time, CampaignsOptions options, ICustomerSignals customers,
+        HttpClient http, ICouponIssuer coupons, CancellationToken ct)
     {
         var campaigns = new CampaignStore(store, time);
         var directory = new CustomerDirectory(store);
         var links = await TrackingLinks.ForStoreAsync(store, options.PublicBaseUrl, ct);
         var owner = Dispatcher.NewOwnerName();
-        var rules = new Dictionary<string, SegmentRule>(StringComparer.Ordinal);
-        async ValueTask<bool> Matches(string text, string customerId, CancellationToken token)
-        {
-            SegmentRule? rule;
-            lock (rules)
-                if (!rules.TryGetValue(text, out rule))
-                    rules[text] = rule = SegmentRule.TryCompile(text, fields, out var compiled, out _) ? compiled : null!;
-            return rule is not null && await segments.MatchesAsync(rule, customerId, token);
-        }
-        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, Matches) { Coupons = coupons };
+        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, customers.MatchesAsync) { Coupons = coupons };
         await engine.ReloadAsync(ct);
         Dispatcher? dispatcher = null;
         if (options.Channels is { } channelOptions && ChannelRegistry.Create(channelOptions, http, time).TryGetValue(out var registry, out _) && registry.Kinds.Count > 0)
@@ -80,28 +67,28 @@ public sealed class CampaignRuntime
 /// advances due journey entries and sends due messages; lifecycle transitions and segment membership changes enter
 /// journeys as they happen; date triggers are swept hourly. Each pass is idempotent, so a crash and restart only repeats work.
 /// </summary>
-internal sealed class CampaignWorker(FlywheelStore store, Started<CampaignRuntime> started, LifecycleService lifecycle, SegmentService segments,
-    ServerOptions options, TimeProvider time, ILogger<CampaignWorker> log) : BackgroundService
+internal sealed class CampaignWorker(FlywheelStore store, Started<CampaignRuntime> started, ICustomerSignals customers,
+    CampaignsOptions options, TimeProvider time, ILogger<CampaignWorker> log) : BackgroundService
 {
     private readonly Channel<Func<CancellationToken, Task>> _pending = Channel.CreateUnbounded<Func<CancellationToken, Task>>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.CampaignWorkers) return;
+        if (!options.Workers) return;
         var runtime = await started.Task;
         void OnCommitted(IngestChanges _) => runtime.Nudge();
-        void OnStages(IReadOnlyList<StageTransition> transitions) => _pending.Writer.TryWrite(async ct =>
+        void OnStages(IReadOnlyList<StageChange> transitions) => _pending.Writer.TryWrite(async ct =>
         {
             foreach (var t in transitions) await runtime.Engine.OnLifecycleAsync(t.CustomerId, t.From, t.To, ct);
         });
-        void OnMembers(SegmentMembershipChanged change) => _pending.Writer.TryWrite(async ct =>
+        void OnMembers(MembershipChange change) => _pending.Writer.TryWrite(async ct =>
         {
             foreach (var c in change.Entered) await runtime.Engine.OnSegmentChangeAsync(change.Segment, c, true, ct);
             foreach (var c in change.Exited) await runtime.Engine.OnSegmentChangeAsync(change.Segment, c, false, ct);
         });
         store.Committed += OnCommitted;
-        lifecycle.StageChanged += OnStages;
-        segments.MembershipChanged += OnMembers;
+        customers.StageChanged += OnStages;
+        customers.MembershipChanged += OnMembers;
         var lastSweep = DateTimeOffset.MinValue;
         try
         {
@@ -129,7 +116,7 @@ internal sealed class CampaignWorker(FlywheelStore store, Started<CampaignRuntim
                     log.LogError(e, "campaign pass failed; retrying at the next poll");
                 }
                 using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                poll.CancelAfter(options.CampaignPollInterval);
+                poll.CancelAfter(options.PollInterval);
                 try
                 {
                     await runtime.Wake.Reader.ReadAsync(poll.Token);
@@ -146,8 +133,8 @@ internal sealed class CampaignWorker(FlywheelStore store, Started<CampaignRuntim
         finally
         {
             store.Committed -= OnCommitted;
-            lifecycle.StageChanged -= OnStages;
-            segments.MembershipChanged -= OnMembers;
+            customers.StageChanged -= OnStages;
+            customers.MembershipChanged -= OnMembers;
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Flywheel.Analytics.Index;
 using Flywheel.Storage;
 
-namespace Flywheel.Analytics.Hosting;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>How the index was last brought up to date: a full build, or an append of committed ingests.</summary>
 public sealed record IndexRefresh(string Kind, int Ingests, long Events, TimeSpan Elapsed);

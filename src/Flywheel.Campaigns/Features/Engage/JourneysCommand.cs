@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Cli;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -10,7 +11,7 @@ using Flywheel.Campaigns.Templates;
 using Flywheel.Primitives;
 using Flywheel.Campaigns.Storage;
 
-namespace Flywheel.Cli.Commands;
+namespace Flywheel.Campaigns.Features.Engage;
 
 /// <summary>
 /// <c>flywheel journeys list|add|templates|activate|pause|stats</c>: journeys from JSON or YAML files (or a ready-made
@@ -21,15 +22,17 @@ internal static class JourneysCommand
 {
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static Command Create(CliConsole console, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var command = new Command("journeys", "Automated journeys (旅程): list, add from a file or template, activate, pause, results");
-        command.Subcommands.Add(List(console, time));
-        command.Subcommands.Add(Add(console, time));
+        command.Subcommands.Add(List(cli));
+        command.Subcommands.Add(Add(cli));
         command.Subcommands.Add(Templates(console));
-        command.Subcommands.Add(SetStatus(console, time, "activate", "active", "Activate a journey (it starts taking customers)"));
-        command.Subcommands.Add(SetStatus(console, time, "pause", "paused", "Pause a journey (no new entries, no further steps)"));
-        command.Subcommands.Add(Stats(console, time));
+        command.Subcommands.Add(SetStatus(cli, "activate", "active", "Activate a journey (it starts taking customers)"));
+        command.Subcommands.Add(SetStatus(cli, "pause", "paused", "Pause a journey (no new entries, no further steps)"));
+        command.Subcommands.Add(Stats(cli));
         return command;
     }
 
@@ -43,8 +46,10 @@ internal static class JourneysCommand
     /// <summary>The context journeys are validated in: template variables, event types, and segment rules compiled over the CLI's fields.</summary>
     internal static JourneyValidationContext ValidationContext() => new() { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker() };
 
-    private static Command List(CliConsole console, TimeProvider time)
+    private static Command List(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var status = new Option<string?>("--status") { Description = "draft, active, paused or archived (default: all)" };
         var format = NewFormat();
         var command = new Command("list", "List the journeys: id, status, version, name, trigger") { status, format };
@@ -52,13 +57,13 @@ internal static class JourneysCommand
         {
             var wanted = parse.GetValue(status);
             if (wanted is not null && !CampaignValues.JourneyStatuses.Contains(wanted))
-                return await ReportCommand.BadAsync(console, "--status", string.Join(", ", CampaignValues.JourneyStatuses));
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+                return await CliContext.BadAsync(console, "--status", string.Join(", ", CampaignValues.JourneyStatuses));
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var listed = await new CampaignStore(store, time).ListJourneysAsync(wanted, ct);
-                if (!listed.TryGetValue(out var journeys, out var error)) return await ReportCommand.BadAsync(console, "--status", error.Message);
+                if (!listed.TryGetValue(out var journeys, out var error)) return await CliContext.BadAsync(console, "--status", error.Message);
                 if (parse.GetValue(format) == "json")
                 {
                     var array = new JsonArray();
@@ -100,8 +105,10 @@ internal static class JourneysCommand
         };
     }
 
-    private static Command Add(CliConsole console, TimeProvider time)
+    private static Command Add(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var file = new Argument<string?>("file") { Description = "A journey as JSON (.json) or YAML (.yaml, .yml)", Arity = ArgumentArity.ZeroOrOne };
         var template = new Option<string?>("--template") { Description = "Add a ready-made journey instead (see 'journeys templates'), e.g. abandoned_cart" };
         var activate = new Option<bool>("--activate") { Description = "Save it active rather than as a draft" };
@@ -111,24 +118,24 @@ internal static class JourneysCommand
             var path = parse.GetValue(file);
             var templateName = parse.GetValue(template);
             if ((path is null) == (templateName is null))
-                return await ReportCommand.BadAsync(console, "journeys add", "give either a FILE (.json, .yaml) or --template NAME");
+                return await CliContext.BadAsync(console, "journeys add", "give either a FILE (.json, .yaml) or --template NAME");
             string where;
             Result<Journey> parsed;
             if (templateName is not null)
             {
                 where = "--template";
                 if (JourneyTemplates.Find(templateName) is null)
-                    return await ReportCommand.BadAsync(console, where, $"no template '{templateName}': {string.Join(", ", JourneyTemplates.All.Select(t => t.Name))}");
+                    return await CliContext.BadAsync(console, where, $"no template '{templateName}': {string.Join(", ", JourneyTemplates.All.Select(t => t.Name))}");
                 parsed = JourneyJson.Parse(JourneyTemplates.Json(templateName));
             }
             else
             {
                 where = path!;
-                if (!File.Exists(path)) return await ReportCommand.BadAsync(console, "file", $"no file '{path}'");
+                if (!File.Exists(path)) return await CliContext.BadAsync(console, "file", $"no file '{path}'");
                 var text = await File.ReadAllTextAsync(path, ct);
                 parsed = Path.GetExtension(path).ToLowerInvariant() is ".yaml" or ".yml" ? JourneyYaml.Parse(text) : JourneyJson.Parse(text);
             }
-            if (!parsed.TryGetValue(out var journey, out var parseError)) return await ReportCommand.BadAsync(console, where, parseError.ToString());
+            if (!parsed.TryGetValue(out var journey, out var parseError)) return await CliContext.BadAsync(console, where, parseError.ToString());
             var errors = JourneyValidator.Validate(journey, ValidationContext());
             if (errors.Count > 0)
             {
@@ -136,7 +143,7 @@ internal static class JourneysCommand
                 return ExitCodes.BadInput;
             }
 
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
@@ -146,7 +153,7 @@ internal static class JourneysCommand
                     await console.Error.WriteLineAsync($"warning: journey '{live.JourneyId}' was active; it is saved as a draft now (add --activate to keep it running)");
                 var saved = await campaigns.SaveJourneyAsync(
                     new JourneyDraft(journey.Id, journey.Name, JourneyJson.Write(journey, indented: false), status), null, ct);
-                if (!saved.TryGetValue(out var stored, out var error)) return await ReportCommand.BadAsync(console, where, error.ToString());
+                if (!saved.TryGetValue(out var stored, out var error)) return await CliContext.BadAsync(console, where, error.ToString());
                 await console.Out.WriteLineAsync(stored.Version == 1
                     ? $"added {stored.JourneyId} ({stored.Status})"
                     : string.Create(CultureInfo.InvariantCulture, $"replaced {stored.JourneyId} ({stored.Status}, version {stored.Version})"));
@@ -177,20 +184,22 @@ internal static class JourneysCommand
         return command;
     }
 
-    private static Command SetStatus(CliConsole console, TimeProvider time, string name, string status, string description)
+    private static Command SetStatus(CliContext cli, string name, string status, string description)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var id = new Argument<string>("id") { Description = "The journey id" };
         var command = new Command(name, description) { id };
         command.SetAction(async (parse, ct) =>
         {
             var journeyId = parse.GetValue(id)!;
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var campaigns = new CampaignStore(store, time);
                 var current = await campaigns.GetJourneyAsync(journeyId, ct);
-                if (current is null) return await ReportCommand.BadAsync(console, journeyId, $"there is no journey '{journeyId}'");
+                if (current is null) return await CliContext.BadAsync(console, journeyId, $"there is no journey '{journeyId}'");
                 if (status == "active")
                 {
                     // The definition may predate a rule or field change: check it again before it goes live.
@@ -204,7 +213,7 @@ internal static class JourneysCommand
                     }
                 }
                 var changed = await campaigns.SetJourneyStatusAsync(journeyId, status, ct);
-                if (!changed.TryGetValue(out var stored, out var error)) return await ReportCommand.BadAsync(console, journeyId, error.Message);
+                if (!changed.TryGetValue(out var stored, out var error)) return await CliContext.BadAsync(console, journeyId, error.Message);
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{stored.JourneyId}: {stored.Status} (version {stored.Version})"));
             }
             return ExitCodes.Ok;
@@ -212,8 +221,10 @@ internal static class JourneysCommand
         return command;
     }
 
-    private static Command Stats(CliConsole console, TimeProvider time)
+    private static Command Stats(CliContext cli)
     {
+        var console = cli.Console;
+        var time = cli.Time;
         var id = new Argument<string>("id") { Description = "The journey id" };
         var window = WindowOption();
         var format = NewFormat();
@@ -223,17 +234,17 @@ internal static class JourneysCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!TryWindow(parse.GetValue(window), out var w)) return await ReportCommand.BadAsync(console, "--window", "a duration such as 24h, 7d or 2w (at most 365d)");
+            if (!TryWindow(parse.GetValue(window), out var w)) return await CliContext.BadAsync(console, "--window", "a duration such as 24h, 7d or 2w (at most 365d)");
             var journeyId = parse.GetValue(id)!;
-            var (store, exit) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
             if (store is null) return exit;
             using (store)
             {
                 var campaigns = new CampaignStore(store, time);
                 var stored = await campaigns.GetJourneyAsync(journeyId, ct);
-                if (stored is null) return await ReportCommand.BadAsync(console, journeyId, $"there is no journey '{journeyId}'");
+                if (stored is null) return await CliContext.BadAsync(console, journeyId, $"there is no journey '{journeyId}'");
                 var computed = await CampaignResults.ComputeAsync(store, campaigns, "journey", journeyId, w, ct);
-                if (!computed.TryGetValue(out var report, out var error)) return await ReportCommand.BadAsync(console, journeyId, error.ToString());
+                if (!computed.TryGetValue(out var report, out var error)) return await CliContext.BadAsync(console, journeyId, error.ToString());
                 var sendSteps = JourneyJson.Parse(stored.DefinitionJson).TryGetValue(out var journey, out _)
                     ? journey.Steps.OfType<SendStep>().Select(s => s.Id).ToList()
                     : [];

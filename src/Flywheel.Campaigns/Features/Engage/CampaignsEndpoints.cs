@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Flywheel.Analytics.Hosting;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Campaigns.Broadcasts;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
-using Flywheel.Customers.Segments;
+using Flywheel.Customers.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
@@ -14,10 +14,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Flywheel.Server.Features.Campaigns;
+namespace Flywheel.Campaigns.Features.Engage;
 
 /// <summary>A consent change sent to <c>POST /v1/consent</c>.</summary>
-public sealed record ConsentRequest(string? CustomerId, string? Channel, string? Purpose, string? Status, string? Source);
+internal sealed record ConsentRequest(string? CustomerId, string? Channel, string? Purpose, string? Status, string? Source);
 
 /// <summary>
 /// Engage over HTTP: <c>/v1/journeys</c> (list, templates, create from JSON/YAML or a template, status, delete, stats),
@@ -55,7 +55,7 @@ internal static class CampaignsEndpoints
     private static IResult Ok<T>(T value, int status = StatusCodes.Status200OK) =>
         TypedResults.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
 
-    private static JsonValidation Context(FieldRegistry fields) => new(new JourneyValidationContext { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker(fields) });
+    private static JsonValidation Context(ICustomerSignals customers) => new(new JourneyValidationContext { CompileRule = customers.CheckRule });
 
     private sealed record JsonValidation(JourneyValidationContext Context);
 
@@ -74,7 +74,7 @@ internal static class CampaignsEndpoints
     internal static IResult Templates() =>
         Ok(JourneyTemplates.All.Select(t => new { t.Name, title_zh = t.TitleZh, title_en = t.TitleEn, t.Description, definition = JsonNode.Parse(JourneyJson.Write(t.Journey)) }));
 
-    internal static async Task<IResult> SaveJourneyAsync(HttpRequest request, CampaignRuntime runtime, FieldRegistry fields, ServerOptions options,
+    internal static async Task<IResult> SaveJourneyAsync(HttpRequest request, CampaignRuntime runtime, ICustomerSignals customers, CampaignsOptions options,
         bool? activate, CancellationToken ct)
     {
         string text;
@@ -85,7 +85,7 @@ internal static class CampaignsEndpoints
             if (read == buffer.Length) return Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Journey too large", "a journey is at most 4 MiB");
             text = new string(buffer, 0, read);
         }
-        var context = Context(fields).Context;
+        var context = Context(customers).Context;
         Result<Journey> parsed;
         var yaml = request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true;
         if (!yaml && TryTemplate(text, out var template))
@@ -128,7 +128,7 @@ internal static class CampaignsEndpoints
     internal static async Task<IResult> GetJourneyAsync(CampaignRuntime runtime, string id, CancellationToken ct) =>
         await runtime.Campaigns.GetJourneyAsync(id, ct) is { } j ? Ok(View(j)) : Problems.Missing(Error.NotFound("$.id", $"no journey '{id}'"));
 
-    internal static async Task<IResult> SetStatusAsync(HttpRequest request, CampaignRuntime runtime, ServerOptions options, string id, CancellationToken ct)
+    internal static async Task<IResult> SetStatusAsync(HttpRequest request, CampaignRuntime runtime, CampaignsOptions options, string id, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
         if (!read.TryGetValue(out var body, out var error)) return error.ToProblem();
@@ -169,7 +169,7 @@ internal static class CampaignsEndpoints
         new(store, runtime.Campaigns, runtime.Links, time, ct => index.GetAsync(allowStale: false, ct));
 
     internal static async Task<IResult> CreateBroadcastAsync(HttpRequest request, FlywheelStore store, CampaignRuntime runtime, EventIndexHost index,
-        TimeProvider time, ServerOptions options, CancellationToken ct)
+        TimeProvider time, CampaignsOptions options, CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
         if (!read.TryGetValue(out var body, out var error)) return error.ToProblem();
@@ -231,7 +231,7 @@ internal static class CampaignsEndpoints
         });
     }
 
-    internal static async Task<IResult> SetConsentAsync(HttpRequest request, FlywheelStore store, CampaignRuntime runtime, ServerOptions options, TimeProvider time,
+    internal static async Task<IResult> SetConsentAsync(HttpRequest request, FlywheelStore store, CampaignRuntime runtime, CampaignsOptions options, TimeProvider time,
         CancellationToken ct)
     {
         var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
