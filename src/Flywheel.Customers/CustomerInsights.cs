@@ -15,7 +15,7 @@ namespace Flywheel.Customers;
 /// store's rhythm are relative to everyone) and cached per index and day, so a segment evaluation over a few touched
 /// customers does not recompute them. Thread-safe.
 /// </summary>
-public sealed class CustomerInsights(Func<EventIndex?>? currentIndex = null)
+internal sealed class CustomerInsights(Func<EventIndex?>? currentIndex = null)
 {
     private readonly Lock _gate = new();
     private (EventIndex Index, DateOnly Day, RfmResult Rfm)? _rfm;

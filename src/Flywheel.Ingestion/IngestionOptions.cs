@@ -26,6 +26,9 @@ public sealed class IngestionOptions : IValidatableObject
     /// <summary>IANA time zone for times sent without an offset (default Asia/Shanghai).</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
 
+    /// <summary>Whether <paramref name="id"/> is an IANA time zone id this build knows (e.g. Asia/Shanghai).</summary>
+    public static bool IsTimeZone(string id) => ParseContext.IsTimeZone(id);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!ParseContext.IsTimeZone(TimeZone))

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Flywheel.Ingestion.Parsing;
+using Flywheel.Ingestion;
 
 namespace Flywheel.Server;
 
@@ -61,7 +61,7 @@ public sealed class ServerOptions
             throw new ArgumentException($"MaxEventsPerBatch must be between 1 and 100,000 (got {MaxEventsPerBatch})");
         if (MaxOrderLines is < 1 or > 100_000)
             throw new ArgumentException($"MaxOrderLines must be between 1 and 100,000 (got {MaxOrderLines})");
-        if (!ParseContext.IsTimeZone(TimeZone))
+        if (!IngestionOptions.IsTimeZone(TimeZone))
             throw new ArgumentException($"TimeZone '{TimeZone}' is not an IANA time zone id (e.g. Asia/Shanghai)");
         if (SegmentRefreshInterval < TimeSpan.FromMinutes(1) || SegmentRefreshInterval > TimeSpan.FromDays(1))
             throw new ArgumentException($"SegmentRefreshInterval must be between 1 minute and 1 day (got {SegmentRefreshInterval})");

@@ -5,7 +5,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Analytics.Attribution;
 
 /// <summary>How an order's GMV is spread over the touches on its path.</summary>
-public enum AttributionModel
+internal enum AttributionModel
 {
     /// <summary>All credit to the last touch.</summary>
     LastClick,
@@ -22,7 +22,7 @@ public enum AttributionModel
 }
 
 /// <summary>What the credited rows are keyed by.</summary>
-public enum AttributionDimension
+internal enum AttributionDimension
 {
     Channel,
     Campaign,
@@ -34,7 +34,7 @@ public enum AttributionDimension
 /// <paramref name="LookbackDays"/> (1..90) before each payment, time decay with <paramref name="HalfLifeDays"/>
 /// (greater than 0, at most 365).
 /// </summary>
-public sealed record AttributionQuery(
+internal sealed record AttributionQuery(
     DateOnly From,
     DateOnly To,
     AttributionDimension By = AttributionDimension.Channel,
@@ -54,16 +54,16 @@ public sealed record AttributionQuery(
 /// One key's credit under one model. <see cref="Orders"/> is fractional; <see cref="Gmv"/> and <see cref="Spend"/> are
 /// fen. Credited GMV over all rows of a model sums exactly to the GMV of the orders in the range.
 /// </summary>
-public sealed record AttributionRow(string Key, double Orders, long Gmv, long Spend)
+internal sealed record AttributionRow(string Key, double Orders, long Gmv, long Spend)
 {
     /// <summary>Credited GMV / spend (null without spend).</summary>
     public double? Roi => Spend > 0 ? (double)Gmv / Spend : null;
 }
 
-public sealed record AttributionModelResult(AttributionModel Model, IReadOnlyList<AttributionRow> Rows);
+internal sealed record AttributionModelResult(AttributionModel Model, IReadOnlyList<AttributionRow> Rows);
 
 /// <summary>Every requested model over the same key set (keys with credit under any model, or with spend).</summary>
-public sealed record AttributionReport(AttributionQuery Query, long TotalOrders, long TotalGmv, IReadOnlyList<AttributionModelResult> Models)
+internal sealed record AttributionReport(AttributionQuery Query, long TotalOrders, long TotalGmv, IReadOnlyList<AttributionModelResult> Models)
 {
     /// <summary>Removal effect of each channel in the Markov model (empty when Markov was not run).</summary>
     public IReadOnlyDictionary<string, double> RemovalEffects { get; init; } = new Dictionary<string, double>();
@@ -89,7 +89,7 @@ public sealed record AttributionReport(AttributionQuery Query, long TotalOrders,
 /// Why these rules: docs/adr/0004-attribution-credit.md.
 /// </para>
 /// </summary>
-public static class AttributionEngine
+internal static class AttributionEngine
 {
     public const string Direct = "(direct)";
     public const string NoneKey = "(none)";

@@ -6,7 +6,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Analytics.Attribution;
 
 /// <summary>The attribution JSON shape, shared by <c>flywheel report attribution --format json</c> and <c>POST /v1/attribution</c>.</summary>
-public static class AttributionJson
+internal static class AttributionJson
 {
     /// <summary>The stable snake_case name of a model in JSON and CSV.</summary>
     public static string ModelName(AttributionModel model) => model switch

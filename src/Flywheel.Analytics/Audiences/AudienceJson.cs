@@ -18,7 +18,7 @@ namespace Flywheel.Analytics.Audiences;
 /// <item>a funnel drop-off definition: <c>{"funnel":{"steps","window_seconds","mode","from","to"},"dropped_after"}</c>.</item>
 /// </list>
 /// </summary>
-public static class AudienceJson
+internal static class AudienceJson
 {
     private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -11,7 +11,7 @@ namespace Flywheel.Analytics.Audiences;
 /// The funnel an audience was cut from, as the caller gave it: step texts, window, mode and the first step's days in the
 /// store's time zone (not index times, so a refresh next month means the same days), plus the drop-off step.
 /// </summary>
-public sealed record FunnelAudienceDefinition(IReadOnlyList<FunnelStep> Steps, int WindowSeconds, FunnelMode Mode, DateOnly? From, DateOnly? To,
+internal sealed record FunnelAudienceDefinition(IReadOnlyList<FunnelStep> Steps, int WindowSeconds, FunnelMode Mode, DateOnly? From, DateOnly? To,
     int DroppedAfter)
 {
     /// <summary>The definition of a query as run, with the days its first-step range came from.</summary>
@@ -30,16 +30,16 @@ public sealed record FunnelAudienceDefinition(IReadOnlyList<FunnelStep> Steps, i
 /// <summary>A request to save the visitors who dropped after a step as an audience.</summary>
 /// <param name="DroppedAfter">1-based: 2 = reached step 2, did not reach step 3 (see <see cref="FunnelDropOff"/>).</param>
 /// <param name="CreateOnly">Refuse (a conflict) instead of replacing an audience of the same name.</param>
-public sealed record FunnelAudienceRequest(string? Name, int DroppedAfter, string? Title = null, bool CreateOnly = false);
+internal sealed record FunnelAudienceRequest(string? Name, int DroppedAfter, string? Title = null, bool CreateOnly = false);
 
 /// <summary>What a save wrote: the stored audience and the drop-off it came from.</summary>
-public sealed record SavedFunnelAudience(StoredAudience Audience, FunnelDropOff DropOff);
+internal sealed record SavedFunnelAudience(StoredAudience Audience, FunnelDropOff DropOff);
 
 /// <summary>
 /// Funnel drop-off audiences: the known customers who reached step k but not step k + 1, saved under a name that later
 /// features target. Anonymous visitors who dropped are counted on the audience but are not members.
 /// </summary>
-public static class FunnelAudience
+internal static class FunnelAudience
 {
     /// <summary>The audiences.kind of these audiences.</summary>
     public const string Kind = "funnel_dropoff";

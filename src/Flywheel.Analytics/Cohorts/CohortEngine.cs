@@ -7,7 +7,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Analytics.Cohorts;
 
 /// <summary>The length of a cohort and of each period after it, in the store's time zone.</summary>
-public enum CohortPeriod
+internal enum CohortPeriod
 {
     /// <summary>A local week starting Monday.</summary>
     Week,
@@ -15,7 +15,7 @@ public enum CohortPeriod
     Month,
 }
 
-public enum CohortEntryKind
+internal enum CohortEntryKind
 {
     FirstPurchase,
     FirstEvent,
@@ -26,7 +26,7 @@ public enum CohortEntryKind
 /// What puts a visitor into a cohort: their first paid order ever, their first event of a type ever, or their first
 /// <c>signup</c> event. A visitor whose entry falls before the query's range is not a new entrant, so not counted.
 /// </summary>
-public sealed record CohortEntry(CohortEntryKind Kind, string? EventType = null)
+internal sealed record CohortEntry(CohortEntryKind Kind, string? EventType = null)
 {
     public static CohortEntry FirstPurchase { get; } = new(CohortEntryKind.FirstPurchase);
     public static CohortEntry Signup { get; } = new(CohortEntryKind.Signup);
@@ -50,7 +50,7 @@ public sealed record CohortEntry(CohortEntryKind Kind, string? EventType = null)
 }
 
 /// <summary>What makes a cohort member active in a period.</summary>
-public enum CohortReturn
+internal enum CohortReturn
 {
     /// <summary>A paid order in the period.</summary>
     Purchase,
@@ -66,7 +66,7 @@ public enum CohortReturn
 /// line's category); store by their first order, so only for first-purchase cohorts. Members' later activity counts
 /// whatever its channel, store or category (docs/kpis.md, "Scope").
 /// </summary>
-public sealed record CohortQuery(
+internal sealed record CohortQuery(
     DateOnly From,
     DateOnly To,
     CohortPeriod Period,
@@ -96,7 +96,7 @@ public sealed record CohortQuery(
 /// itself, so a purchase cohort's offset 0 is its whole size). <see cref="Revenue"/>: GMV in fen of the members' paid
 /// orders in the period, from their entry on; <see cref="Orders"/>: how many.
 /// </summary>
-public sealed record CohortCell(int Offset, long Active, long Revenue, long Orders)
+internal sealed record CohortCell(int Offset, long Active, long Revenue, long Orders)
 {
     /// <summary>Active / size of the cohort, as a fraction.</summary>
     public double Rate(long size) => size > 0 ? (double)Active / size : 0;
@@ -107,14 +107,14 @@ public sealed record CohortCell(int Offset, long Active, long Revenue, long Orde
 /// 0..Periods-1 — null where the period starts after the last event or order in the index (not yet observed, which is
 /// not the same as nobody returning).
 /// </summary>
-public sealed record CohortRow(string Key, DateOnly Start, long Size, IReadOnlyList<CohortCell?> Cells);
+internal sealed record CohortRow(string Key, DateOnly Start, long Size, IReadOnlyList<CohortCell?> Cells);
 
 /// <summary>
 /// Retention cohorts over the event index: one pass per visitor over their contiguous orders and events, with period
 /// boundaries precomputed as index times so no per-event calendar lookup is needed. Pure: no I/O, no clock.
 /// Cohorts with no members are left out.
 /// </summary>
-public static class CohortEngine
+internal static class CohortEngine
 {
     public static Result<IReadOnlyList<CohortRow>> Run(EventIndex index, CohortQuery query)
     {

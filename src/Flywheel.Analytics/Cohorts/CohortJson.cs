@@ -6,7 +6,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Analytics.Cohorts;
 
 /// <summary>The cohort JSON shape, shared by <c>flywheel report cohort --format json</c> and <c>POST /v1/cohorts</c>.</summary>
-public static class CohortJson
+internal static class CohortJson
 {
     public static string Write(IReadOnlyList<CohortRow> rows)
     {

@@ -12,11 +12,11 @@ namespace Flywheel.Analytics.Funnels;
 /// <param name="DropOff">Visitors who reached this step but not the next (on the last step: 0).</param>
 /// <param name="MedianSeconds">Median seconds from the chain's first-step event to this step's event (nearest rank; null when nobody reached it).</param>
 /// <param name="P90Seconds">90th percentile of the same (nearest rank).</param>
-public sealed record FunnelStepResult(string Step, long Customers, double? ConversionFromPrevious, double? ConversionFromFirst, long DropOff,
+internal sealed record FunnelStepResult(string Step, long Customers, double? ConversionFromPrevious, double? ConversionFromFirst, long DropOff,
     int? MedianSeconds, int? P90Seconds);
 
 /// <summary>Customers reaching at least each step, for one breakdown value (null: the visitor's event had no channel).</summary>
-public sealed record FunnelBreakdownRow(string? Value, IReadOnlyList<long> Customers);
+internal sealed record FunnelBreakdownRow(string? Value, IReadOnlyList<long> Customers);
 
 /// <summary>
 /// The visitors who dropped after a step. <see cref="DroppedAfter"/> = k (1-based, as people number steps) means: reached
@@ -27,7 +27,7 @@ public sealed record FunnelBreakdownRow(string? Value, IReadOnlyList<long> Custo
 /// because sorting a hundred thousand ids would cost more than finding them (the audience store keeps them in code-point order).
 /// </param>
 /// <param name="AnonymousVisitors">Anonymous ids (never identified) among them. Counted only: nothing can be sent to them.</param>
-public sealed record FunnelDropOff(int DroppedAfter, IReadOnlyList<string> CustomerIds, long AnonymousVisitors)
+internal sealed record FunnelDropOff(int DroppedAfter, IReadOnlyList<string> CustomerIds, long AnonymousVisitors)
 {
     /// <summary>
     /// Null when <paramref name="droppedAfter"/> names a step with a next one (1 to steps − 1); otherwise an invalid-input
@@ -47,7 +47,7 @@ public sealed record FunnelDropOff(int DroppedAfter, IReadOnlyList<string> Custo
 }
 
 /// <summary>The result of <see cref="FunnelEngine.Run"/>. Immutable; holds the level each visitor reached for <see cref="DropOff"/>.</summary>
-public sealed class FunnelResult
+internal sealed class FunnelResult
 {
     private readonly EventIndex _index;
     private readonly byte[] _levels;
@@ -118,7 +118,7 @@ public sealed class FunnelResult
 /// </para>
 /// Thread-safe: the index is read-only and each run has its own state.
 /// </summary>
-public static class FunnelEngine
+internal static class FunnelEngine
 {
     private const int ChunkVisitors = 2048;
 

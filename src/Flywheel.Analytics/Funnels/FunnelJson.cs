@@ -10,7 +10,7 @@ namespace Flywheel.Analytics.Funnels;
 /// <c>{"steps": [{"step", "customers", ...}]}</c> in step order, and when a drop-off audience was saved with it,
 /// <c>"audience": {"name", "title", "dropped_after", "members", "anonymous_dropped"}</c> (see <see cref="AudienceJson.WriteSaved"/>).
 /// </summary>
-public static class FunnelJson
+internal static class FunnelJson
 {
     public static string Write(FunnelResult result, SavedFunnelAudience? audience = null)
     {

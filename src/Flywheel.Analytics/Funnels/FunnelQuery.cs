@@ -8,7 +8,7 @@ namespace Flywheel.Analytics.Funnels;
 /// How events advance a funnel. All modes follow ClickHouse <c>windowFunnel</c>: the window counts from the chain's
 /// first-step event and is inclusive (an event at exactly first + window counts).
 /// </summary>
-public enum FunnelMode
+internal enum FunnelMode
 {
     /// <summary>Events that match no step, or match a step out of order, are skipped.</summary>
     Default,
@@ -26,10 +26,10 @@ public enum FunnelMode
 }
 
 /// <summary>An event column a step can be filtered on.</summary>
-public enum FunnelField { Channel, Source, Medium, Campaign, Sku, Category, Kol }
+internal enum FunnelField { Channel, Source, Medium, Campaign, Sku, Category, Kol }
 
 /// <summary>What each visitor is grouped by in the breakdown.</summary>
-public enum FunnelBreakdown
+internal enum FunnelBreakdown
 {
     None,
     /// <summary>The channel of the first-step event that started the visitor's deepest chain.</summary>
@@ -39,10 +39,10 @@ public enum FunnelBreakdown
 }
 
 /// <summary>A step condition <c>field = value</c>; a value the index never holds matches nothing.</summary>
-public sealed record FunnelFilter(FunnelField Field, string Value);
+internal sealed record FunnelFilter(FunnelField Field, string Value);
 
 /// <summary>One funnel step: an event type plus filters that must all hold.</summary>
-public sealed record FunnelStep(string EventType, IReadOnlyList<FunnelFilter> Filters)
+internal sealed record FunnelStep(string EventType, IReadOnlyList<FunnelFilter> Filters)
 {
     public FunnelStep(string eventType) : this(eventType, []) { }
 
@@ -98,7 +98,7 @@ public sealed record FunnelStep(string EventType, IReadOnlyList<FunnelFilter> Fi
 /// <summary>
 /// A validated funnel query. Create it with <see cref="Create"/>; the event types are checked against an index when it runs.
 /// </summary>
-public sealed record FunnelQuery
+internal sealed record FunnelQuery
 {
     /// <summary>As in ClickHouse, at most 32 steps (a visitor's progress fits one 32-bit mask).</summary>
     public const int MaxSteps = 32;

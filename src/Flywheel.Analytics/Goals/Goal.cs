@@ -8,7 +8,7 @@ namespace Flywheel.Analytics.Goals;
 /// unit: fen for money metrics (gmv, aov, spend), a count for orders/buyers/uv, a fraction for cvr/repurchase_rate, a
 /// ratio for roi.
 /// </summary>
-public sealed record GoalTarget(bool IsRelative, decimal Value)
+internal sealed record GoalTarget(bool IsRelative, decimal Value)
 {
     /// <summary>The CLI/HTTP text form: "+20%", "-15%", or an absolute number (yuan for money metrics).</summary>
     public string ToText(string metric) =>
@@ -18,13 +18,13 @@ public sealed record GoalTarget(bool IsRelative, decimal Value)
 }
 
 /// <summary>The raw text of a goal as the CLI options and the HTTP body give it; <see cref="Goal.Create"/> validates it.</summary>
-public sealed record GoalInput(string? Name, string? Metric, string? Target, string? Baseline, string? Start, string? Deadline, string? Channel);
+internal sealed record GoalInput(string? Name, string? Metric, string? Target, string? Baseline, string? Start, string? Deadline, string? Channel);
 
 /// <summary>
 /// A SMART goal: a metric (optionally of one channel) to move from its value over a baseline period to a target by a
 /// deadline. Dates are local days of the store's time zone, both ends inclusive.
 /// </summary>
-public sealed record Goal(string Id, string Name, string Metric, string? Channel, DateOnly BaselineFrom, DateOnly BaselineTo,
+internal sealed record Goal(string Id, string Name, string Metric, string? Channel, DateOnly BaselineFrom, DateOnly BaselineTo,
     GoalTarget Target, DateOnly Start, DateOnly Deadline)
 {
     private const int MaxDays = 3660;
@@ -85,7 +85,7 @@ public sealed record Goal(string Id, string Name, string Metric, string? Channel
 }
 
 /// <summary>The metrics a goal can target, with their kinds.</summary>
-public static class GoalMetrics
+internal static class GoalMetrics
 {
     public static readonly IReadOnlyList<string> All = ["gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi"];
 

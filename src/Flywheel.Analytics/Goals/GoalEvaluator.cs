@@ -5,14 +5,14 @@ using Flywheel.Analytics.Kpis;
 namespace Flywheel.Analytics.Goals;
 
 /// <summary>One channel's change of the metric: current period (start..as-of) minus the baseline period.</summary>
-public sealed record ChannelContribution(string Channel, decimal Baseline, decimal Current, decimal Delta);
+internal sealed record ChannelContribution(string Channel, decimal Baseline, decimal Current, decimal Delta);
 
 /// <summary>
 /// Where a goal stands on <see cref="AsOf"/>. Values are in the metric's unit (fen for money, counts, fractions/ratios);
 /// null when undefined (a ratio with a zero denominator, or the period has not started).
 /// Verdict: on_track, at_risk, off_track, or unknown when the target or the forecast is undefined.
 /// </summary>
-public sealed record GoalStatus(Goal Goal, DateOnly AsOf, decimal? Baseline, decimal? Target, decimal? Current, decimal? ProgressPercent,
+internal sealed record GoalStatus(Goal Goal, DateOnly AsOf, decimal? Baseline, decimal? Target, decimal? Current, decimal? ProgressPercent,
     decimal? Forecast, string Verdict, IReadOnlyList<ChannelContribution> TopChannels);
 
 /// <summary>
@@ -33,7 +33,7 @@ public sealed record GoalStatus(Goal Goal, DateOnly AsOf, decimal? Baseline, dec
 /// </list>
 /// Channel-scoped goals compute their daily series one day at a time (one index pass per day); fine for quarter-long goals.
 /// </summary>
-public static class GoalEvaluator
+internal static class GoalEvaluator
 {
     private const int HistoryDays = 56;
 

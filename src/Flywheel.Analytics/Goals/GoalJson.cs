@@ -11,7 +11,7 @@ namespace Flywheel.Analytics.Goals;
 /// {"goals":[{"id","name","metric","channel","target_text","as_of","baseline","target","current","progress_pct","forecast",
 /// "status","top_channels":[{"channel","baseline","current","delta"}]}]}, money in yuan with two decimals.
 /// </summary>
-public static class GoalJson
+internal static class GoalJson
 {
     public static string WriteDefinition(Goal goal)
     {

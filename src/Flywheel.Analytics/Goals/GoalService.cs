@@ -7,7 +7,7 @@ using Flywheel.Analytics.Storage;
 namespace Flywheel.Analytics.Goals;
 
 /// <summary>Goals over the store: create (with a fresh id), load, and evaluate all as of today in the store's time zone.</summary>
-public static class GoalService
+internal static class GoalService
 {
     /// <summary>Validates the input, gives it a new id ("g_" + 12 hex) and saves it.</summary>
     public static async Task<Result<Goal>> CreateAsync(FlywheelStore store, GoalInput input, CancellationToken ct)

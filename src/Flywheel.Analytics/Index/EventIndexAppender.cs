@@ -10,7 +10,7 @@ namespace Flywheel.Analytics.Index;
 /// and order sits where a rebuild from the store would put it. The old index is not touched, so queries keep reading
 /// it until the new one is published.
 /// </summary>
-public static class EventIndexAppender
+internal static class EventIndexAppender
 {
     private const int Chunk = 500;
 

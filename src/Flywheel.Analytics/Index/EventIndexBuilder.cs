@@ -14,7 +14,7 @@ internal sealed record OrderFact(string OrderId, string CustomerId, long PaidMs,
 /// once each, then groups rows by visitor and sorts each visitor's rows by time. The store stays the truth: a
 /// rebuild from the same store gives an identical index.
 /// </summary>
-public static class EventIndexBuilder
+internal static class EventIndexBuilder
 {
     public static async Task<EventIndex> BuildAsync(FlywheelStore store, IProgress<IndexBuildProgress>? progress, CancellationToken ct)
     {

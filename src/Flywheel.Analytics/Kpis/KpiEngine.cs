@@ -8,7 +8,7 @@ namespace Flywheel.Analytics.Kpis;
 /// <summary>
 /// KPIs over the event index: one pass over each visitor's events and orders. Pure: no I/O, no clock.
 /// </summary>
-public static class KpiEngine
+internal static class KpiEngine
 {
     private const int SessionGapSeconds = 30 * 60;
     private const string NoneKey = "(none)";

@@ -16,7 +16,7 @@ namespace Flywheel.Analytics.Kpis;
 /// <see cref="ComparedKpis"/>; the top level gets <c>"compare": {"previous": {"from", "to"}, ...}</c>.
 /// </para>
 /// </summary>
-public static class KpiJson
+internal static class KpiJson
 {
     /// <summary>The KPIs whose change a comparison reports.</summary>
     public static IReadOnlyList<string> ComparedKpis { get; } = ["gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi", "cac"];

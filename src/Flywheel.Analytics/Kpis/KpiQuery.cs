@@ -4,7 +4,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Analytics.Kpis;
 
 /// <summary>How a KPI range is split into rows.</summary>
-public enum KpiGrouping
+internal enum KpiGrouping
 {
     Total,
     Day,
@@ -19,7 +19,7 @@ public enum KpiGrouping
 
 /// <summary>Which earlier ranges a KPI report is compared with (either, both or neither).</summary>
 [Flags]
-public enum KpiComparison
+internal enum KpiComparison
 {
     None = 0,
     /// <summary>The range of equal length that ends the day before the query's range starts.</summary>
@@ -32,7 +32,7 @@ public enum KpiComparison
 /// A KPI question: a range of local days (both inclusive), how to split it, which part of the business
 /// (<see cref="Scope"/>, null for all of it), and which earlier ranges to compare it with.
 /// </summary>
-public sealed record KpiQuery(
+internal sealed record KpiQuery(
     DateOnly From,
     DateOnly To,
     KpiGrouping By = KpiGrouping.Total,

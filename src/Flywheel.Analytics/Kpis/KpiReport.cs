@@ -4,7 +4,7 @@ namespace Flywheel.Analytics.Kpis;
 /// A row of the query's range beside its partners in the comparison ranges: null when that comparison was not asked
 /// for, or when the row has no partner (see <see cref="KpiEngine.Report"/>).
 /// </summary>
-public sealed record KpiComparedRow(KpiRow Row, KpiRow? Previous, KpiRow? YearAgo)
+internal sealed record KpiComparedRow(KpiRow Row, KpiRow? Previous, KpiRow? YearAgo)
 {
     /// <summary>The partner in one comparison.</summary>
     public KpiRow? Partner(KpiComparison comparison) => comparison switch
@@ -16,7 +16,7 @@ public sealed record KpiComparedRow(KpiRow Row, KpiRow? Previous, KpiRow? YearAg
 }
 
 /// <summary>A KPI report with its comparisons.</summary>
-public sealed record KpiReport(KpiQuery Query, IReadOnlyList<KpiComparedRow> Rows)
+internal sealed record KpiReport(KpiQuery Query, IReadOnlyList<KpiComparedRow> Rows)
 {
     /// <summary>The comparisons asked for, previous first.</summary>
     public IEnumerable<KpiComparison> Comparisons
@@ -34,7 +34,7 @@ public sealed record KpiReport(KpiQuery Query, IReadOnlyList<KpiComparedRow> Row
 }
 
 /// <summary>How one KPI moved from a comparison value to the current one.</summary>
-public static class KpiChange
+internal static class KpiChange
 {
     /// <summary>Current − before, null when either is null.</summary>
     public static long? Absolute(long? current, long? before) => current is { } c && before is { } b ? c - b : null;

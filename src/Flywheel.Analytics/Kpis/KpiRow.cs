@@ -8,7 +8,7 @@ namespace Flywheel.Analytics.Kpis;
 /// (a store, category, region or customer filter or grouping), and so are the ratios built on them. Definitions:
 /// docs/kpis.md.
 /// </summary>
-public sealed record KpiRow(
+internal sealed record KpiRow(
     string Key,
     long Gmv,
     long Refunds,

@@ -20,7 +20,7 @@ namespace Flywheel.Analytics.Scopes;
 /// set's own comparer. An empty set keeps nobody. Anonymous visitors are never in it.
 /// </param>
 /// <param name="Segment">The name of the segment <see cref="Customers"/> came from: shown in reports, not used to filter.</param>
-public sealed record Scope(
+internal sealed record Scope(
     string? Channel = null,
     string? Campaign = null,
     string? Store = null,

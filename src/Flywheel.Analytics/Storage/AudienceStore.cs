@@ -8,7 +8,7 @@ namespace Flywheel.Analytics.Storage;
 /// The name later features (segments, journeys, broadcasts) target an audience by: a slug of 1 to 64 characters from
 /// <c>a-z</c>, <c>0-9</c>, <c>_</c> and <c>-</c>, so it is safe in a URL, a file name and a command line as it is.
 /// </summary>
-public readonly record struct AudienceName
+internal readonly record struct AudienceName
 {
     public const int MaxLength = 64;
 
@@ -35,18 +35,18 @@ public readonly record struct AudienceName
 /// <param name="Kind">What produced it, e.g. <c>funnel_dropoff</c>.</param>
 /// <param name="Definition">The JSON request that produced it, owned by the producing feature, so the audience can be refreshed.</param>
 /// <param name="AnonymousCount">Visitors who qualified but cannot be targeted (never identified), counted, not stored.</param>
-public sealed record AudienceHeader(AudienceName Name, string? Title, string Kind, string Definition, long AnonymousCount);
+internal sealed record AudienceHeader(AudienceName Name, string? Title, string Kind, string Definition, long AnonymousCount);
 
 /// <summary>A saved audience without its members.</summary>
-public sealed record StoredAudience(string Name, string? Title, string Kind, string Definition, long MemberCount, long AnonymousCount,
+internal sealed record StoredAudience(string Name, string? Title, string Kind, string Definition, long MemberCount, long AnonymousCount,
     DateTimeOffset CreatedAt, DateTimeOffset RefreshedAt);
 
 /// <summary>A page of an audience's members.</summary>
 /// <param name="NextAfter">The <c>after</c> of the next page (this page's last member); null when no member follows.</param>
-public sealed record AudiencePage(IReadOnlyList<string> Members, string? NextAfter);
+internal sealed record AudiencePage(IReadOnlyList<string> Members, string? NextAfter);
 
 /// <summary>What saving an audience under a name that exists does.</summary>
-public enum AudienceSaveMode
+internal enum AudienceSaveMode
 {
     /// <summary>Replace the header and every member in one transaction (a refresh); created_at is kept.</summary>
     Replace,
@@ -60,7 +60,7 @@ public enum AudienceSaveMode
 /// the store gone) leaves the old audience exactly as it was. Members are customer ids only; anonymous visitors cannot
 /// be targeted and are only counted. Thread-safe; on SQLite, saves and deletes take the store's write lock.
 /// </summary>
-public static class AudienceStore
+internal static class AudienceStore
 {
     public const int MaxTitleLength = 200;
 

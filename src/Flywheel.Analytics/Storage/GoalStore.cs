@@ -2,10 +2,10 @@ using Flywheel.Storage;
 namespace Flywheel.Analytics.Storage;
 
 /// <summary>A stored goal: its id, its definition (JSON, owned by Flywheel.Analytics.Goals.GoalJson) and when it was created.</summary>
-public sealed record StoredGoal(string Id, string Definition, DateTimeOffset CreatedAt);
+internal sealed record StoredGoal(string Id, string Definition, DateTimeOffset CreatedAt);
 
 /// <summary>The goals table (migration 2): save, list, delete. Plain SQL for SQLite and PostgreSQL.</summary>
-public static class GoalStore
+internal static class GoalStore
 {
     /// <summary>Inserts the goal, or replaces the definition of an existing id (keeping its created_at).</summary>
     public static async Task SaveAsync(FlywheelStore store, string id, string definition, CancellationToken ct)

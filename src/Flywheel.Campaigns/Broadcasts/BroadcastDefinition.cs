@@ -22,7 +22,7 @@ namespace Flywheel.Campaigns.Broadcasts;
 /// i-th message due at one instant is due at that instant + i/rate. <c>holdout_percent</c> (0 to 50) of the eligible customers
 /// form the control group. <c>campaign</c> (default: the name) tags tracked links for UTM.
 /// </summary>
-public sealed record BroadcastDefinition(
+internal sealed record BroadcastDefinition(
     string Name,
     string Segment,
     ChannelKind Channel,

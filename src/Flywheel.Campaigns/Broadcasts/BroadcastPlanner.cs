@@ -14,7 +14,7 @@ using NodaTime;
 namespace Flywheel.Campaigns.Broadcasts;
 
 /// <summary>What one <see cref="BroadcastPlanner.PlanAsync"/> call did: the batches it stored, the customers they covered, the broadcast after.</summary>
-public sealed record BroadcastPlanResult(StoredBroadcast Broadcast, int Batches, long Planned);
+internal sealed record BroadcastPlanResult(StoredBroadcast Broadcast, int Batches, long Planned);
 
 /// <summary>
 /// Turns a saved broadcast into messages: resolves its segment, orders the customers by id (ordinal), skips those up to
@@ -27,7 +27,7 @@ public sealed record BroadcastPlanResult(StoredBroadcast Broadcast, int Batches,
 /// <c>control</c>) or queued (rendered for them, due at send_at or their local_time, throttled). Caps, quiet hours and
 /// send-time consent are the dispatcher's. Planning ends by moving the broadcast from planning to sending.
 /// </summary>
-public sealed class BroadcastPlanner
+internal sealed class BroadcastPlanner
 {
     /// <summary>Above this many customers to plan, contacts are read in one scan rather than 500 ids at a time.</summary>
     private const int ScanThreshold = 20_000;

@@ -3,7 +3,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Campaigns.Channels;
 
 /// <summary>The configured channels by kind. Immutable after construction, so safe to share.</summary>
-public sealed class ChannelRegistry
+internal sealed class ChannelRegistry
 {
     private readonly Dictionary<ChannelKind, IChannel> _channels;
 

@@ -60,7 +60,7 @@ public sealed record ResilienceOptions
 /// Permanent results are neither retried nor counted as provider failures. Never throws for a delivery failure;
 /// cancellation by the caller is rethrown. Thread-safe; keep one instance per provider so the breaker state is shared.
 /// </summary>
-public sealed class ChannelResilience : IChannel
+internal sealed class ChannelResilience : IChannel
 {
     private readonly IChannel _inner;
     private readonly ResilienceOptions _options;

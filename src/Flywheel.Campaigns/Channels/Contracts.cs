@@ -1,7 +1,7 @@
 namespace Flywheel.Campaigns.Channels;
 
 /// <summary>The ways Flywheel reaches a customer.</summary>
-public enum ChannelKind
+internal enum ChannelKind
 {
     Email,
     Sms,
@@ -10,7 +10,7 @@ public enum ChannelKind
 }
 
 /// <summary>Why a message is sent: marketing messages need marketing consent and count against frequency caps; transactional ones do not.</summary>
-public enum MessagePurpose
+internal enum MessagePurpose
 {
     Marketing,
     Transactional,
@@ -21,7 +21,7 @@ public enum MessagePurpose
 /// customer, occurrence): channels pass it on to providers (SMTP Message-ID, the SMS/webhook body) so a provider can
 /// drop a repeat too.
 /// </summary>
-public sealed record OutboundMessage(
+internal sealed record OutboundMessage(
     long MessageId,
     string IdempotencyKey,
     ChannelKind Channel,
@@ -35,7 +35,7 @@ public sealed record OutboundMessage(
     IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>How one delivery attempt ended.</summary>
-public enum DeliveryOutcome
+internal enum DeliveryOutcome
 {
     /// <summary>The provider accepted the message.</summary>
     Delivered,
@@ -47,7 +47,7 @@ public enum DeliveryOutcome
     Permanent,
 }
 
-public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ProviderMessageId, string? Error)
+internal sealed record DeliveryResult(DeliveryOutcome Outcome, string? ProviderMessageId, string? Error)
 {
     public static DeliveryResult Delivered(string? providerMessageId) => new(DeliveryOutcome.Delivered, providerMessageId, null);
 
@@ -57,7 +57,7 @@ public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ProviderMes
 }
 
 /// <summary>A delivery channel. Implementations never throw for a delivery failure: they answer with a <see cref="DeliveryResult"/>.</summary>
-public interface IChannel
+internal interface IChannel
 {
     ChannelKind Kind { get; }
 

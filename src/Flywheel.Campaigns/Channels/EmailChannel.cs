@@ -12,7 +12,7 @@ namespace Flywheel.Campaigns.Channels;
 /// from the idempotency key, so a repeat of the same queue entry carries the same id and a provider can drop it.
 /// SMTP 4xx, connection failures and timeouts are transient; 5xx and malformed addresses are permanent.
 /// </summary>
-public sealed class EmailChannel(SmtpOptions options, TimeProvider time) : IChannel
+internal sealed class EmailChannel(SmtpOptions options, TimeProvider time) : IChannel
 {
     public const string MessageHeader = "X-Flywheel-Message";
 

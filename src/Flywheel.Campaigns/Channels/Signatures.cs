@@ -9,7 +9,7 @@ namespace Flywheel.Campaigns.Channels;
 /// <c>X-Flywheel-Timestamp: unix seconds</c> and <c>X-Flywheel-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.
 /// The timestamp is inside the signed text so a receiver can refuse old replays.
 /// </summary>
-public static class Signatures
+internal static class Signatures
 {
     public const string TimestampHeader = "X-Flywheel-Timestamp";
     public const string SignatureHeader = "X-Flywheel-Signature";

@@ -5,7 +5,7 @@ namespace Flywheel.Campaigns.Channels;
 /// <see cref="Signatures"/>, and reads the gateway's id from the JSON answer (<see cref="SmsOptions.ProviderIdProperty"/>).
 /// 2xx is delivered, 408/429/5xx and timeouts are transient, any other 4xx is permanent.
 /// </summary>
-public sealed class SmsChannel(HttpClient http, SmsOptions options, TimeProvider time) : IChannel
+internal sealed class SmsChannel(HttpClient http, SmsOptions options, TimeProvider time) : IChannel
 {
     public ChannelKind Kind => ChannelKind.Sms;
 

@@ -8,7 +8,7 @@ namespace Flywheel.Campaigns.Channels;
 /// 45009 (rate limit) and -1 (system busy) are transient, the rest permanent. The robot posts into one group, so
 /// <see cref="OutboundMessage.Recipient"/> is not used for addressing.
 /// </summary>
-public sealed class WeComChannel(HttpClient http, WeComOptions options, TimeProvider time) : IChannel
+internal sealed class WeComChannel(HttpClient http, WeComOptions options, TimeProvider time) : IChannel
 {
     public const int RateLimited = 45009;
     public const int SystemBusy = -1;

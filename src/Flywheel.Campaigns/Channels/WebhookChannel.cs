@@ -5,7 +5,7 @@ namespace Flywheel.Campaigns.Channels;
 /// headers. 2xx is delivered; the receiver's <c>id</c> property, when its answer is a JSON object with one, becomes
 /// the provider message id.
 /// </summary>
-public sealed class WebhookChannel(HttpClient http, WebhookOptions options, TimeProvider time) : IChannel
+internal sealed class WebhookChannel(HttpClient http, WebhookOptions options, TimeProvider time) : IChannel
 {
     public ChannelKind Kind => ChannelKind.Webhook;
 

@@ -6,7 +6,7 @@ using Flywheel.Campaigns.Storage;
 namespace Flywheel.Campaigns.Delivery;
 
 /// <summary>What one <see cref="Dispatcher.RunOnceAsync"/> did with the messages it claimed.</summary>
-public sealed record DispatchReport(
+internal sealed record DispatchReport(
     int Claimed,
     int Delivered,
     int Deferred,
@@ -40,7 +40,7 @@ public sealed record DispatchReport(
 /// message, this one's late answer is refused (counted as <see cref="DispatchReport.LeaseLost"/>). See docs/delivery.md.
 /// Thread-safe; run one per process (or several, each with its own owner name).
 /// </summary>
-public sealed class Dispatcher
+internal sealed class Dispatcher
 {
     private readonly CampaignStore _store;
     private readonly ChannelRegistry _channels;

@@ -9,7 +9,7 @@ namespace Flywheel.Campaigns.Journeys;
 /// (<see cref="Conditions"/>) and a graph of steps from <see cref="Start"/>. The JSON form is snake_case
 /// (<see cref="JourneyJson"/>; YAML in the same shape, <see cref="JourneyYaml"/>); <see cref="JourneyValidator"/> checks it.
 /// </summary>
-public sealed record Journey(
+internal sealed record Journey(
     string Id,
     string Name,
     string? Description,
@@ -27,37 +27,37 @@ public sealed record Journey(
 // ---- triggers ----
 
 /// <summary>What makes a customer enter a journey. The JSON "type" is <see cref="Type"/>.</summary>
-public abstract record Trigger
+internal abstract record Trigger
 {
     public abstract string Type { get; }
 }
 
 /// <summary>An event of type <see cref="Event"/>; with <see cref="Unless"/>, only when no such event follows within <see cref="Within"/> ("not followed by").</summary>
-public sealed record EventTrigger(string Event, string? Unless = null, TimeSpan? Within = null) : Trigger
+internal sealed record EventTrigger(string Event, string? Unless = null, TimeSpan? Within = null) : Trigger
 {
     public override string Type => "event";
 }
 
 /// <summary>The customer enters the saved segment named <see cref="Segment"/>.</summary>
-public sealed record SegmentEntryTrigger(string Segment) : Trigger
+internal sealed record SegmentEntryTrigger(string Segment) : Trigger
 {
     public override string Type => "segment_entry";
 }
 
 /// <summary>The customer leaves the saved segment named <see cref="Segment"/>.</summary>
-public sealed record SegmentExitTrigger(string Segment) : Trigger
+internal sealed record SegmentExitTrigger(string Segment) : Trigger
 {
     public override string Type => "segment_exit";
 }
 
 /// <summary>The customer moves to lifecycle stage <see cref="To"/> (from <see cref="From"/> when given); stages as in Flywheel.Customers.Contracts.LifecycleStages.</summary>
-public sealed record LifecycleTrigger(string To, string? From = null) : Trigger
+internal sealed record LifecycleTrigger(string To, string? From = null) : Trigger
 {
     public override string Type => "lifecycle";
 }
 
 /// <summary>The date attribute a <see cref="DateTrigger"/> counts from.</summary>
-public enum DateAttribute
+internal enum DateAttribute
 {
     Birthday,
     FirstOrder,
@@ -67,7 +67,7 @@ public enum DateAttribute
 /// A date: <see cref="DateAttribute.Birthday"/> with <see cref="DaysBefore"/> (0 = on the day) every year, or
 /// <see cref="DateAttribute.FirstOrder"/> with <see cref="DaysAfter"/> (0 = the day of the first order).
 /// </summary>
-public sealed record DateTrigger(DateAttribute Attribute, int? DaysBefore = null, int? DaysAfter = null) : Trigger
+internal sealed record DateTrigger(DateAttribute Attribute, int? DaysBefore = null, int? DaysAfter = null) : Trigger
 {
     public override string Type => "date";
 }
@@ -76,14 +76,14 @@ public sealed record DateTrigger(DateAttribute Attribute, int? DaysBefore = null
 /// At <see cref="At"/> (HH:mm, the customer's local time) on <see cref="Days"/> (every day when empty), every customer
 /// matching the segment rule <see cref="Audience"/> enters.
 /// </summary>
-public sealed record ScheduleTrigger(string At, IReadOnlyList<DayOfWeek> Days, string Audience) : Trigger
+internal sealed record ScheduleTrigger(string At, IReadOnlyList<DayOfWeek> Days, string Audience) : Trigger
 {
     public override string Type => "schedule";
 }
 
 // ---- re-entry, exits, conditions ----
 
-public enum ReentryMode
+internal enum ReentryMode
 {
     /// <summary>A customer enters the journey at most once.</summary>
     OnceEver,
@@ -95,39 +95,39 @@ public enum ReentryMode
     Always,
 }
 
-public sealed record ReentryRule(ReentryMode Mode, TimeSpan? Every = null)
+internal sealed record ReentryRule(ReentryMode Mode, TimeSpan? Every = null)
 {
     public static ReentryRule OnceEver { get; } = new(ReentryMode.OnceEver);
 }
 
 /// <summary>What ends a customer's journey early; checked before every step.</summary>
-public abstract record ExitCondition;
+internal abstract record ExitCondition;
 
 /// <summary>The customer did an event of this type since entering ({"event": "order_paid"}).</summary>
-public sealed record ExitOnEvent(string Event) : ExitCondition;
+internal sealed record ExitOnEvent(string Event) : ExitCondition;
 
 /// <summary>The customer matches the segment rule ({"segment": "rule text"}).</summary>
-public sealed record ExitOnSegment(string Rule) : ExitCondition;
+internal sealed record ExitOnSegment(string Rule) : ExitCondition;
 
 /// <summary>A branch condition.</summary>
-public abstract record Condition;
+internal abstract record Condition;
 
 /// <summary>The customer did an event of this type since entering the journey ({"event_since_entry": "order_paid"}).</summary>
-public sealed record EventSinceEntryCondition(string Event) : Condition;
+internal sealed record EventSinceEntryCondition(string Event) : Condition;
 
 /// <summary>The customer matches the segment rule ({"segment": "rule text"}).</summary>
-public sealed record SegmentCondition(string Rule) : Condition;
+internal sealed record SegmentCondition(string Rule) : Condition;
 
 // ---- steps ----
 
 /// <summary>One step of a journey's graph. The JSON "type" is <see cref="Type"/>.</summary>
-public abstract record Step(string Id)
+internal abstract record Step(string Id)
 {
     public abstract string Type { get; }
 }
 
 /// <summary>Waits <see cref="Duration"/> (positive, at most 365 days).</summary>
-public sealed record WaitStep(string Id, TimeSpan Duration, string Next) : Step(Id)
+internal sealed record WaitStep(string Id, TimeSpan Duration, string Next) : Step(Id)
 {
     public override string Type => "wait";
 }
@@ -136,48 +136,48 @@ public sealed record WaitStep(string Id, TimeSpan Duration, string Next) : Step(
 /// Waits until the next <see cref="LocalTime"/> (HH:mm) in the customer's time zone, or until the time held by the trigger
 /// event's property <see cref="EventProperty"/> (e.g. a presale's balance_starts_at). Exactly one of the two is set.
 /// </summary>
-public sealed record WaitUntilStep(string Id, string? LocalTime, string Next, string? EventProperty = null) : Step(Id)
+internal sealed record WaitUntilStep(string Id, string? LocalTime, string Next, string? EventProperty = null) : Step(Id)
 {
     public override string Type => "wait_until";
 }
 
 /// <summary>Issues one coupon from the coupon batch <see cref="Batch"/>; later templates see it as coupon.*.</summary>
-public sealed record IssueCouponStep(string Id, string Batch, string Next) : Step(Id)
+internal sealed record IssueCouponStep(string Id, string Batch, string Next) : Step(Id)
 {
     public override string Type => "issue_coupon";
 }
 
 /// <summary>A random split; weights sum to 100. A holdout variant ends the journey for its customers (the control group).</summary>
-public sealed record SplitStep(string Id, IReadOnlyList<SplitVariant> Variants) : Step(Id)
+internal sealed record SplitStep(string Id, IReadOnlyList<SplitVariant> Variants) : Step(Id)
 {
     public override string Type => "split";
 }
 
-public sealed record SplitVariant(string Name, int Weight, string? Next, bool Holdout = false);
+internal sealed record SplitVariant(string Name, int Weight, string? Next, bool Holdout = false);
 
 /// <summary>Sends a message rendered from <see cref="Template"/> on <see cref="Channel"/>.</summary>
-public sealed record SendStep(string Id, ChannelKind Channel, MessagePurpose Purpose, SendTemplate? Template, string Next) : Step(Id)
+internal sealed record SendStep(string Id, ChannelKind Channel, MessagePurpose Purpose, SendTemplate? Template, string Next) : Step(Id)
 {
     public override string Type => "send";
 }
 
 /// <summary>A message's Handlebars texts: <see cref="Subject"/> (email), <see cref="Text"/>, <see cref="Html"/> (email).</summary>
-public sealed record SendTemplate(string? Subject, string Text, string? Html = null);
+internal sealed record SendTemplate(string? Subject, string Text, string? Html = null);
 
 /// <summary>Goes to <see cref="Then"/> when <see cref="Condition"/> holds, else to <see cref="Else"/>.</summary>
-public sealed record BranchStep(string Id, Condition Condition, string Then, string Else) : Step(Id)
+internal sealed record BranchStep(string Id, Condition Condition, string Then, string Else) : Step(Id)
 {
     public override string Type => "branch";
 }
 
 /// <summary>Adds <see cref="Points"/> loyalty points.</summary>
-public sealed record AddPointsStep(string Id, long Points, string? Reason, string Next) : Step(Id)
+internal sealed record AddPointsStep(string Id, long Points, string? Reason, string Next) : Step(Id)
 {
     public override string Type => "add_points";
 }
 
 /// <summary>Ends the journey.</summary>
-public sealed record ExitStep(string Id) : Step(Id)
+internal sealed record ExitStep(string Id) : Step(Id)
 {
     public override string Type => "exit";
 }

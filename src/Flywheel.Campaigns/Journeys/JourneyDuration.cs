@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Flywheel.Campaigns.Journeys;
 
 /// <summary>The journey language's durations ("30m", "2h", "7d", "1w") and local times ("10:00").</summary>
-public static class JourneyDuration
+internal static class JourneyDuration
 {
     /// <summary>The longest wait, re-entry period or "within" window: 365 days.</summary>
     public static readonly TimeSpan Max = TimeSpan.FromDays(365);

@@ -7,10 +7,10 @@ namespace Flywheel.Campaigns.Journeys;
 /// <see cref="Label"/> ("next", "then", "else" or a split variant's name), written in the step's field <see cref="Field"/>
 /// ("next", "then", "else", "variants[1].next").
 /// </summary>
-public sealed record JourneyEdge(string From, string Label, string To, string Field);
+internal sealed record JourneyEdge(string From, string Label, string To, string Field);
 
 /// <summary>A cycle of the step graph, e.g. a -> b -> a; <see cref="ClosingEdge"/> is the edge that leads back.</summary>
-public sealed record JourneyCycle(IReadOnlyList<string> Steps, JourneyEdge ClosingEdge)
+internal sealed record JourneyCycle(IReadOnlyList<string> Steps, JourneyEdge ClosingEdge)
 {
     public override string ToString() => string.Join(" -> ", Steps);
 }
@@ -20,7 +20,7 @@ public sealed record JourneyCycle(IReadOnlyList<string> Steps, JourneyEdge Closi
 /// order. Used by <see cref="JourneyValidator"/> and by the runtime to move a customer on. Immutable; when an id is
 /// declared twice the first step wins (the validator reports the second).
 /// </summary>
-public sealed class JourneyGraph
+internal sealed class JourneyGraph
 {
     private readonly Dictionary<string, Step> _steps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);

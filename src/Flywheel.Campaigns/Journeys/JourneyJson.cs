@@ -12,7 +12,7 @@ namespace Flywheel.Campaigns.Journeys;
 /// JSON path of the first problem: <c>$.steps[2].duration: ...</c>. <see cref="ParseAndValidate"/> also runs
 /// <see cref="JourneyValidator"/>. <see cref="Write"/> produces text <see cref="Parse"/> reads back to the same journey.
 /// </summary>
-public static class JourneyJson
+internal static class JourneyJson
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions IndentedOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true };

@@ -1,14 +1,14 @@
 namespace Flywheel.Campaigns.Journeys;
 
 /// <summary>A ready-made journey: <see cref="Name"/> is also the journey's id; the journey is a starting point to copy and edit.</summary>
-public sealed record JourneyTemplate(string Name, string TitleZh, string TitleEn, string Description, Journey Journey);
+internal sealed record JourneyTemplate(string Name, string TitleZh, string TitleEn, string Description, Journey Journey);
 
 /// <summary>
 /// The ready-made journeys, stored as JSON in Journeys/Templates/*.json (embedded resources) and read with
 /// <see cref="JourneyJson.Parse"/>: abandoned_cart, welcome, win_back, birthday, review_invite, presale_balance,
 /// group_buy_expiring. Each validates cleanly (the tests check it, segment rules compiled against the default fields).
 /// </summary>
-public static class JourneyTemplates
+internal static class JourneyTemplates
 {
     private static readonly (string Name, string TitleZh, string TitleEn)[] Catalogue =
     [

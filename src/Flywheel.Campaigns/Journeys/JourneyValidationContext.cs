@@ -3,7 +3,7 @@ using Flywheel.Ingestion.Contracts;
 namespace Flywheel.Campaigns.Journeys;
 
 /// <summary>What <see cref="JourneyValidator"/> checks names against. Every check that needs the store is optional.</summary>
-public sealed record JourneyValidationContext
+internal sealed record JourneyValidationContext
 {
     /// <summary>The scanner-only context: template variables and event types are checked, segment rules are not compiled.</summary>
     public static JourneyValidationContext Default { get; } = new();

@@ -13,7 +13,7 @@ namespace Flywheel.Campaigns.Journeys;
 /// Covers ids, the step graph (unknown targets, cycles, steps unreachable from the start), event types, durations and
 /// local times, split weights, send templates (channel, texts, unknown variables), segment rules, coupons and points.
 /// </summary>
-public static class JourneyValidator
+internal static class JourneyValidator
 {
     /// <summary>The most steps a journey may have.</summary>
     public const int MaxSteps = 200;

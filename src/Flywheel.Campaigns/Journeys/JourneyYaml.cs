@@ -11,7 +11,7 @@ namespace Flywheel.Campaigns.Journeys;
 /// reader walks, so errors name the same paths (<c>$.steps[2].duration</c>). Unquoted scalars are typed as YAML 1.2's
 /// core schema does (null/~, true/false, integers, decimals); a text field accepts an unquoted number too.
 /// </summary>
-public static class JourneyYaml
+internal static class JourneyYaml
 {
     /// <summary>Parses one journey (shape only).</summary>
     public static Result<Journey> Parse(string yaml)

@@ -9,7 +9,7 @@ namespace Flywheel.Campaigns.Journeys;
 /// <c>yuan</c>, and inside <c>#each</c> the item (<c>this</c>, <c>this.x</c>, <see cref="ItemFields"/>) and
 /// <c>@index</c>/<c>@first</c>/<c>@last</c>/<c>@key</c>.
 /// </summary>
-public static class TemplateVariables
+internal static class TemplateVariables
 {
     /// <summary>The variables a send step's template may use.</summary>
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)

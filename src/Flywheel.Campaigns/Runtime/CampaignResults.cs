@@ -5,19 +5,19 @@ using Flywheel.Campaigns.Storage;
 namespace Flywheel.Campaigns.Runtime;
 
 /// <summary>One variant's outcome: customers who entered, how many paid an order within the attribution window, and the revenue.</summary>
-public sealed record VariantResult(string Variant, bool Holdout, long Entered, long Converted, long Revenue, double ConversionRate);
+internal sealed record VariantResult(string Variant, bool Holdout, long Entered, long Converted, long Revenue, double ConversionRate);
 
 /// <summary>
 /// Lift of a variant over the holdout: the difference in conversion rate (percentage points) with a 95% confidence interval
 /// (normal approximation to the difference of two proportions), and the relative lift. Significant when the interval excludes 0.
 /// </summary>
-public sealed record Lift(string Variant, double DifferencePoints, double LowPoints, double HighPoints, double? RelativePercent, bool Significant);
+internal sealed record Lift(string Variant, double DifferencePoints, double LowPoints, double HighPoints, double? RelativePercent, bool Significant);
 
 /// <summary>One step's messages: the store's counts plus conversions (a paid order within the window after delivery) and revenue.</summary>
-public sealed record StepResult(string StepId, string? Variant, long Sent, long Delivered, long Failed, long Dead, long Suppressed, long HeldOut,
+internal sealed record StepResult(string StepId, string? Variant, long Sent, long Delivered, long Failed, long Dead, long Suppressed, long HeldOut,
     long Cancelled, long Opened, long Clicked, long Converted, long Revenue, long Unsubscribed);
 
-public sealed record CampaignReport(string SourceKind, string SourceId, TimeSpan AttributionWindow, IReadOnlyList<VariantResult> Variants,
+internal sealed record CampaignReport(string SourceKind, string SourceId, TimeSpan AttributionWindow, IReadOnlyList<VariantResult> Variants,
     IReadOnlyList<StepResult> Steps, IReadOnlyList<Lift> Lifts);
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed record CampaignReport(string SourceKind, string SourceId, TimeSpan
 /// unsubscribes, and lift against the holdout. Conversions are computed from the orders table at report time, so a late
 /// payment counts as soon as it is imported.
 /// </summary>
-public static class CampaignResults
+internal static class CampaignResults
 {
     public static async Task<Result<CampaignReport>> ComputeAsync(FlywheelStore store, CampaignStore campaigns, string sourceKind, string sourceId,
         TimeSpan window, CancellationToken ct)

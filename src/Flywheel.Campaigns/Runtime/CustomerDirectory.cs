@@ -9,7 +9,7 @@ namespace Flywheel.Campaigns.Runtime;
 /// What sending needs to know about a customer: how to reach them on each channel, their time zone (for quiet hours, local send
 /// times and frequency windows), profile fields for templates, and their consent per channel and purpose.
 /// </summary>
-public sealed record CustomerContact(
+internal sealed record CustomerContact(
     string CustomerId,
     string? Name,
     string? City,
@@ -52,7 +52,7 @@ public sealed record CustomerContact(
 }
 
 /// <summary>The <see cref="CustomerContact"/>s of customers, from Customers' recipients (<see cref="CustomerRecipients"/>) in each one's time zone.</summary>
-public sealed class CustomerDirectory(FlywheelStore store)
+internal sealed class CustomerDirectory(FlywheelStore store)
 {
     public static readonly DateTimeZone DefaultZone = DateTimeZoneProviders.Tzdb["Asia/Shanghai"];
 

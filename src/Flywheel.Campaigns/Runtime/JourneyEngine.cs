@@ -19,14 +19,14 @@ using NodaTime;
 namespace Flywheel.Campaigns.Runtime;
 
 /// <summary>An event as journeys see it: who did what, when.</summary>
-public sealed record JourneyEvent(string EventId, string Type, string CustomerId, DateTimeOffset Time, string? Sku = null, long? Value = null,
+internal sealed record JourneyEvent(string EventId, string Type, string CustomerId, DateTimeOffset Time, string? Sku = null, long? Value = null,
     string? Properties = null);
 
 /// <summary>Whether a customer matches a segment-language rule now; supplied by the host (the segment service over the event index).</summary>
-public delegate ValueTask<bool> RuleMatcher(string rule, string customerId, CancellationToken ct);
+internal delegate ValueTask<bool> RuleMatcher(string rule, string customerId, CancellationToken ct);
 
 /// <summary>What one run of <see cref="JourneyEngine.AdvanceAsync"/> did.</summary>
-public sealed record AdvanceReport(int Entries, int Steps, int Messages, int Exited, int Completed, int Errors);
+internal sealed record AdvanceReport(int Entries, int Steps, int Messages, int Exited, int Completed, int Errors);
 
 /// <summary>
 /// Runs journeys. Triggers (<see cref="OnEventsAsync"/>, <see cref="OnLifecycleAsync"/>, <see cref="OnSegmentChangeAsync"/>,
@@ -36,7 +36,7 @@ public sealed record AdvanceReport(int Entries, int Steps, int Messages, int Exi
 /// customer, occurrence): the message's idempotency key, the coupon claim's key, the points event's id. A worker that dies
 /// half-way through an entry leaves it to be claimed again after its lease, and re-running a step changes nothing twice.
 /// </summary>
-public sealed class JourneyEngine
+internal sealed class JourneyEngine
 {
     private const int MaxStepsPerRun = 64;
     private readonly FlywheelStore _store;

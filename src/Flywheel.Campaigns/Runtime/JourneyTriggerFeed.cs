@@ -4,7 +4,7 @@ using Flywheel.Storage;
 namespace Flywheel.Campaigns.Runtime;
 
 /// <summary>What one poll of the trigger feed did.</summary>
-public sealed record FeedReport(int Events, int Entered, long Cursor);
+internal sealed record FeedReport(int Events, int Entered, long Cursor);
 
 /// <summary>
 /// Feeds stored events to <see cref="JourneyEngine.OnEventsAsync"/> in ingest order, durably: the cursor (the last ingest id
@@ -13,7 +13,7 @@ public sealed record FeedReport(int Events, int Entered, long Cursor);
 /// event is skipped. Entering is idempotent per (journey, customer, occurrence), so a poll repeated after a crash enters no
 /// one twice. Events come from any writer of the store, this process or another.
 /// </summary>
-public sealed class JourneyTriggerFeed(FlywheelStore store, JourneyEngine engine)
+internal sealed class JourneyTriggerFeed(FlywheelStore store, JourneyEngine engine)
 {
     public const string CursorSetting = "campaigns.trigger_cursor";
 

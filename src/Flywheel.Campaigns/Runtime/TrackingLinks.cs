@@ -5,7 +5,7 @@ using Flywheel.Storage;
 namespace Flywheel.Campaigns.Runtime;
 
 /// <summary>What a tracking or unsubscribe token stands for.</summary>
-public sealed record TrackingToken(string Kind, string IdempotencyKey, string? Url, string? Campaign);
+internal sealed record TrackingToken(string Kind, string IdempotencyKey, string? Url, string? Campaign);
 
 /// <summary>
 /// Stateless signed links, so a message can be rendered (with its links) before it is stored: <c>/r/{token}</c> is a click
@@ -13,7 +13,7 @@ public sealed record TrackingToken(string Kind, string IdempotencyKey, string? U
 /// HMAC-SHA256 under the store's secret (setting <see cref="SecretSetting"/>, made on first use): links cannot be forged or
 /// pointed elsewhere (no open redirect), and resolving one reads the message by its idempotency key.
 /// </summary>
-public sealed class TrackingLinks
+internal sealed class TrackingLinks
 {
     public const string SecretSetting = "campaigns.link_secret";
     private const int MacBytes = 16;

@@ -2,7 +2,7 @@ using Flywheel.Storage;
 namespace Flywheel.Campaigns.Storage;
 
 /// <summary>The values the campaign tables' status and kind columns take (their CHECK constraints list the same).</summary>
-public static class CampaignValues
+internal static class CampaignValues
 {
     public static readonly IReadOnlyList<string> JourneyStatuses = ["draft", "active", "paused", "archived"];
     public static readonly IReadOnlyList<string> EntryStatuses = ["active", "completed", "exited"];
@@ -19,16 +19,16 @@ public static class CampaignValues
 }
 
 /// <summary>A journey to save: its definition is JSON owned by the journey engine.</summary>
-public sealed record JourneyDraft(string? JourneyId, string? Name, string? DefinitionJson, string? Status = "draft");
+internal sealed record JourneyDraft(string? JourneyId, string? Name, string? DefinitionJson, string? Status = "draft");
 
-public sealed record StoredJourney(string JourneyId, string Name, string DefinitionJson, string Status, int Version,
+internal sealed record StoredJourney(string JourneyId, string Name, string DefinitionJson, string Status, int Version,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>Names one customer's pass through a journey.</summary>
-public readonly record struct EntryKey(string JourneyId, string CustomerId, int Occurrence);
+internal readonly record struct EntryKey(string JourneyId, string CustomerId, int Occurrence);
 
 /// <summary>One customer's pass through a journey. <see cref="DueAt"/> null: waiting for an event rather than a timer.</summary>
-public sealed record JourneyEntry(string JourneyId, string CustomerId, int Occurrence, string Status, string StepId, DateTimeOffset? DueAt,
+internal sealed record JourneyEntry(string JourneyId, string CustomerId, int Occurrence, string Status, string StepId, DateTimeOffset? DueAt,
     string? Variant, DateTimeOffset EnteredAt, DateTimeOffset UpdatedAt, string? ExitReason, string? ContextJson, string? LeaseOwner,
     DateTimeOffset? LeaseUntil)
 {
@@ -39,14 +39,14 @@ public sealed record JourneyEntry(string JourneyId, string CustomerId, int Occur
 /// What an entry becomes on <see cref="CampaignStore.AdvanceEntryAsync"/>: its next step and when it is due (null: waits for
 /// an event), its status (active, completed, exited), why it exited, and its new context (null keeps the stored one).
 /// </summary>
-public sealed record EntryAdvance(string? NewStepId, DateTimeOffset? NewDueAt, string? Status = "active", string? ExitReason = null, string? ContextJson = null);
+internal sealed record EntryAdvance(string? NewStepId, DateTimeOffset? NewDueAt, string? Status = "active", string? ExitReason = null, string? ContextJson = null);
 
 /// <summary>
 /// One message to enqueue. <see cref="IdempotencyKey"/> names it once and for all (e.g. <c>j:welcome:s2:c42:1</c>): a second
 /// enqueue with the same key is skipped. <see cref="Status"/> is queued (to send), held_out (a control group member,
 /// recorded, never sent) or suppressed (recorded, never sent; <see cref="LastError"/> says why, e.g. a template that failed to render).
 /// </summary>
-public sealed record NewMessage(
+internal sealed record NewMessage(
     string IdempotencyKey,
     string SourceKind,
     string SourceId,
@@ -65,7 +65,7 @@ public sealed record NewMessage(
     string? LastError = null);
 
 /// <summary>A message in the queue or its delivery record.</summary>
-public sealed record StoredMessage(
+internal sealed record StoredMessage(
     long MessageId,
     string IdempotencyKey,
     string SourceKind,
@@ -97,36 +97,36 @@ public sealed record StoredMessage(
     long? Revenue);
 
 /// <summary>Which messages to list; every filter given must hold. Newest first, before <see cref="BeforeId"/> when given.</summary>
-public sealed record MessageQuery(string? CustomerId = null, string? SourceKind = null, string? SourceId = null, string? Status = null,
+internal sealed record MessageQuery(string? CustomerId = null, string? SourceKind = null, string? SourceId = null, string? Status = null,
     long? BeforeId = null, int Limit = 100);
 
 /// <summary>A page of messages, newest first; <see cref="NextBeforeId"/> is the next page's cursor, null when none follows.</summary>
-public sealed record MessagePage(IReadOnlyList<StoredMessage> Messages, long? NextBeforeId);
+internal sealed record MessagePage(IReadOnlyList<StoredMessage> Messages, long? NextBeforeId);
 
-public sealed record Suppression(string Channel, string Address, string Reason, DateTimeOffset CreatedAt);
+internal sealed record Suppression(string Channel, string Address, string Reason, DateTimeOffset CreatedAt);
 
 /// <summary>What a click or unsubscribe token stands for.</summary>
-public sealed record ResolvedToken(long MessageId, string Kind, string? Url, string CustomerId);
+internal sealed record ResolvedToken(long MessageId, string Kind, string? Url, string CustomerId);
 
-public sealed record BroadcastDraft(string? BroadcastId, string? Name, string? DefinitionJson, string? Segment);
+internal sealed record BroadcastDraft(string? BroadcastId, string? Name, string? DefinitionJson, string? Segment);
 
-public sealed record StoredBroadcast(string BroadcastId, string Name, string DefinitionJson, string Status, string? Segment,
+internal sealed record StoredBroadcast(string BroadcastId, string Name, string DefinitionJson, string Status, string? Segment,
     long Planned, long Enqueued, long HeldOut, string? PlanCursor, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// One planner batch of a broadcast: the customers after <see cref="ExpectedCursor"/> up to <see cref="NewCursor"/>
 /// (the last customer id of the batch), <see cref="Planned"/> of them considered, and the messages they produced.
 /// </summary>
-public sealed record BroadcastBatch(string? ExpectedCursor, string NewCursor, long Planned, IReadOnlyList<NewMessage> Messages);
+internal sealed record BroadcastBatch(string? ExpectedCursor, string NewCursor, long Planned, IReadOnlyList<NewMessage> Messages);
 
 /// <summary>What a broadcast batch stored: messages inserted as queued and as held_out, and the broadcast after it.</summary>
-public sealed record BroadcastBatchResult(int Enqueued, int HeldOut, StoredBroadcast Broadcast);
+internal sealed record BroadcastBatchResult(int Enqueued, int HeldOut, StoredBroadcast Broadcast);
 
 /// <summary>
 /// A campaign's results for one (step, variant). Rows with <see cref="StepId"/> null count journey entries by variant
 /// (Entered, Active, Completed, Exited); the other rows count messages. Delivered counts every message a provider
 /// accepted; Opened, Clicked and Converted count messages with those times set; Revenue sums the converted orders' revenue.
 /// </summary>
-public sealed record CampaignStatsRow(string? StepId, string? Variant, long Entered, long Active, long Completed, long Exited,
+internal sealed record CampaignStatsRow(string? StepId, string? Variant, long Entered, long Active, long Completed, long Exited,
     long Queued, long Sending, long Delivered, long Failed, long Dead, long Suppressed, long Cancelled, long HeldOut,
     long Opened, long Clicked, long Converted, long Revenue);

@@ -4,7 +4,7 @@ using Flywheel.Primitives;
 
 namespace Flywheel.Campaigns.Storage;
 
-public sealed partial class CampaignStore
+internal sealed partial class CampaignStore
 {
     /// <summary>
     /// Creates the broadcast ('planned', no progress) or, while it is still 'planned', replaces its name, definition and

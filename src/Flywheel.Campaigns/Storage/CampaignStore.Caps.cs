@@ -4,7 +4,7 @@ using Flywheel.Primitives;
 
 namespace Flywheel.Campaigns.Storage;
 
-public sealed partial class CampaignStore
+internal sealed partial class CampaignStore
 {
     /// <summary>The highest frequency cap a window may have.</summary>
     public const int MaxCap = 1_000;

@@ -4,7 +4,7 @@ using Flywheel.Primitives;
 
 namespace Flywheel.Campaigns.Storage;
 
-public sealed partial class CampaignStore
+internal sealed partial class CampaignStore
 {
     /// <summary>The most messages one <see cref="EnqueueAsync"/> writes per transaction.</summary>
     public const int EnqueueBatch = 5_000;

@@ -21,7 +21,7 @@ namespace Flywheel.Campaigns.Storage;
 /// <c>invalid</c> <see cref="Error"/> naming the field, with nothing written. Times are Unix milliseconds (UTC). Thread-safe.
 /// </para>
 /// </summary>
-public sealed partial class CampaignStore
+internal sealed partial class CampaignStore
 {
     /// <summary>The most messages or entries one claim returns.</summary>
     public const int MaxClaim = 10_000;

@@ -5,7 +5,7 @@ using HandlebarsDotNet;
 namespace Flywheel.Campaigns.Templates;
 
 /// <summary>The source of a message template: Handlebars text per part. Subject and HTML are optional (SMS, WeCom).</summary>
-public sealed record TemplateSource(string Name, string? Subject, string Text, string? Html = null)
+internal sealed record TemplateSource(string Name, string? Subject, string Text, string? Html = null)
 {
     internal IEnumerable<(TemplatePart Part, string Text)> Parts()
     {
@@ -18,7 +18,7 @@ public sealed record TemplateSource(string Name, string? Subject, string Text, s
 }
 
 /// <summary>A rendered message. The subject is one line (line breaks become spaces) so it is a valid header.</summary>
-public sealed record RenderedMessage(string? Subject, string Text, string? Html);
+internal sealed record RenderedMessage(string? Subject, string Text, string? Html);
 
 /// <summary>
 /// A validated, compiled message template (Handlebars). Compile once with <see cref="Create"/>, render many times
@@ -27,7 +27,7 @@ public sealed record RenderedMessage(string? Subject, string Text, string? Html)
 /// <c>{{yuan amount_in_fen}}</c> ("¥199.00"). Rendering never throws: a failure (a variable the model does not have,
 /// a bad helper argument) comes back as an error naming the template and the part.
 /// </summary>
-public sealed class MessageTemplate
+internal sealed class MessageTemplate
 {
     private static readonly IHandlebars HtmlEngine = Engine(escape: true);
     private static readonly IHandlebars TextEngine = Engine(escape: false);

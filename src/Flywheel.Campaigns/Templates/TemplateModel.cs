@@ -9,7 +9,7 @@ namespace Flywheel.Campaigns.Templates;
 /// null here (no cart, no coupon) is absent at render time, and a template that reads it outside an
 /// <c>{{#if}}</c> fails to render with an error naming the variable.
 /// </summary>
-public sealed record TemplateModel
+internal sealed record TemplateModel
 {
     public required TemplateCustomer Customer { get; init; }
 
@@ -83,10 +83,10 @@ public sealed record TemplateModel
     }
 }
 
-public sealed record TemplateCustomer(string Id, string? Name = null, string? City = null, string? MemberTier = null);
+internal sealed record TemplateCustomer(string Id, string? Name = null, string? City = null, string? MemberTier = null);
 
 /// <summary>A cart line; <paramref name="PriceFen"/> is the unit price in fen.</summary>
-public sealed record TemplateCartLine(string Sku, string Name, int Quantity, long PriceFen, string? Url = null)
+internal sealed record TemplateCartLine(string Sku, string Name, int Quantity, long PriceFen, string? Url = null)
 {
     internal Dictionary<string, object?> ToData() => new()
     {
@@ -100,16 +100,16 @@ public sealed record TemplateCartLine(string Sku, string Name, int Quantity, lon
 }
 
 /// <summary>A cart; <paramref name="TotalFen"/> is what the customer pays, in fen, as the pricer computed it.</summary>
-public sealed record TemplateCart(IReadOnlyList<TemplateCartLine> Lines, long TotalFen);
+internal sealed record TemplateCart(IReadOnlyList<TemplateCartLine> Lines, long TotalFen);
 
 /// <summary>A coupon. <paramref name="Value"/> is display text ("¥20.00", "8折"); see <see cref="AmountOff"/>.</summary>
-public sealed record TemplateCoupon(string Code, string Value, DateTimeOffset? Expires = null)
+internal sealed record TemplateCoupon(string Code, string Value, DateTimeOffset? Expires = null)
 {
     /// <summary>A fixed-amount coupon, its value shown as yuan. <paramref name="expires"/> is shown in its own offset.</summary>
     public static TemplateCoupon AmountOff(string code, long fen, DateTimeOffset? expires = null) => new(code, Yuan.Format(fen), expires);
 }
 
-public sealed record TemplateProduct(string Sku, string Name, long PriceFen, string? Url = null)
+internal sealed record TemplateProduct(string Sku, string Name, long PriceFen, string? Url = null)
 {
     internal Dictionary<string, object?> ToData() => new()
     {
@@ -122,7 +122,7 @@ public sealed record TemplateProduct(string Sku, string Name, long PriceFen, str
 }
 
 /// <summary>Fen as "¥199.00": exact, invariant culture, a minus sign before the ¥ for negative amounts.</summary>
-public static class Yuan
+internal static class Yuan
 {
     public static string Format(long fen) =>
         fen < 0 ? "-¥" + MoneyText.Format(checked(-fen)) : "¥" + MoneyText.Format(fen);

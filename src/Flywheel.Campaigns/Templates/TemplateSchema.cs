@@ -4,7 +4,7 @@ namespace Flywheel.Campaigns.Templates;
 /// The variables a template may use, declared as dotted paths; <c>[]</c> marks a list whose items have the fields
 /// that follow (<c>cart.lines[].sku</c>). <see cref="Default"/> is what <see cref="TemplateModel"/> provides.
 /// </summary>
-public sealed class TemplateSchema
+internal sealed class TemplateSchema
 {
     public static readonly TemplateSchema Default = new(
     [

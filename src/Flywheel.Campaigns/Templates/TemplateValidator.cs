@@ -4,7 +4,7 @@ using HandlebarsDotNet;
 
 namespace Flywheel.Campaigns.Templates;
 
-public enum TemplatePart
+internal enum TemplatePart
 {
     Subject,
     Text,
@@ -12,7 +12,7 @@ public enum TemplatePart
 }
 
 /// <summary>One problem in a template. <see cref="Line"/> and <see cref="Column"/> are 1-based; 0 when unknown.</summary>
-public sealed record TemplateError(TemplatePart Part, int Line, int Column, string? Variable, string Message)
+internal sealed record TemplateError(TemplatePart Part, int Line, int Column, string? Variable, string Message)
 {
     public string Location => Line > 0 ? $"{PartName(Part)}:{Line}:{Column}" : PartName(Part);
 
@@ -29,7 +29,7 @@ public sealed record TemplateError(TemplatePart Part, int Line, int Column, stri
 /// (<c>#if</c>, <c>#unless</c>, <c>#each</c>, <c>#with</c>). Inside <c>#each</c> names are relative to the item;
 /// reach outer names with <c>../</c> or <c>@root.</c>. Partials and subexpressions are not supported.
 /// </summary>
-public static partial class TemplateValidator
+internal static partial class TemplateValidator
 {
     internal static readonly HashSet<string> Helpers = ["track", "yuan"];
 

@@ -10,7 +10,7 @@ namespace Flywheel.Customers.Clv;
 /// days); <see cref="Alpha"/> is in periods too, so a fit in days has α seven times a fit in weeks. Immutable and
 /// thread-safe.
 /// </summary>
-public sealed record BgNbdModel(double R, double Alpha, double A, double B)
+internal sealed record BgNbdModel(double R, double Alpha, double A, double B)
 {
     /// <summary>
     /// The log-likelihood of one customer's (x, t_x, T), the paper's equation (6) in logs:

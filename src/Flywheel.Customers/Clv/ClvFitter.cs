@@ -8,10 +8,10 @@ namespace Flywheel.Customers.Clv;
 /// <param name="Groups">Distinct (x, t_x, T) among them: the likelihood was evaluated once per group, weighted by its size.</param>
 /// <param name="Evaluations">Likelihood evaluations the optimiser made (all starts and restarts).</param>
 /// <param name="Converged">False when a run stopped at its evaluation limit; the parameters are then the best seen.</param>
-public sealed record BgNbdFit(BgNbdModel Model, double LogLikelihood, int Customers, int Groups, int Evaluations, bool Converged);
+internal sealed record BgNbdFit(BgNbdModel Model, double LogLikelihood, int Customers, int Groups, int Evaluations, bool Converged);
 
 /// <summary>A fitted Gamma-Gamma model over the customers with repeat purchases and positive spend.</summary>
-public sealed record GammaGammaFit(GammaGammaModel Model, double LogLikelihood, int Customers, int Evaluations, bool Converged);
+internal sealed record GammaGammaFit(GammaGammaModel Model, double LogLikelihood, int Customers, int Evaluations, bool Converged);
 
 /// <summary>
 /// Maximum-likelihood fits of <see cref="BgNbdModel"/> and <see cref="GammaGammaModel"/>: Nelder–Mead on the logs of the
@@ -24,7 +24,7 @@ public sealed record GammaGammaFit(GammaGammaModel Model, double LogLikelihood, 
 /// sorted order, in fixed chunks when parallel) — on a given machine, since vectorised exp and log may differ in the
 /// last bits between CPUs.
 /// </summary>
-public static class ClvFitter
+internal static class ClvFitter
 {
     /// <summary>Fewest customers a store fit accepts by default: fewer give estimates too loose to act on.</summary>
     public const int DefaultMinCustomers = 50;

@@ -18,7 +18,7 @@ namespace Flywheel.Customers.Clv;
 /// Model quantities are JSON numbers (null when not finite); money is yuan with two decimals, exact from fen, with the
 /// fen beside it as an integer.
 /// </summary>
-public static class ClvJson
+internal static class ClvJson
 {
     /// <summary>A fit of summaries (not stored): the <c>flywheel clv fit --summary</c> shape.</summary>
     public static string WriteFit(BgNbdFit bgnbd, GammaGammaFit? gammaGamma) => Write(json =>

@@ -5,7 +5,7 @@ namespace Flywheel.Customers.Clv;
 /// fit's <see cref="Unit"/>: every time argument is in those periods, and money comes out in the money unit the
 /// Gamma-Gamma model was fitted in (fen for a store fit). Immutable and thread-safe.
 /// </summary>
-public sealed record ClvModel(BgNbdModel BgNbd, GammaGammaModel? GammaGamma, ClvUnit Unit)
+internal sealed record ClvModel(BgNbdModel BgNbd, GammaGammaModel? GammaGamma, ClvUnit Unit)
 {
     /// <summary>Longest horizon accepted: ten years.</summary>
     public int MaxHorizon => (int)Math.Floor(10 * ClvUnits.PerYear(Unit));

@@ -10,7 +10,7 @@ namespace Flywheel.Customers.Clv;
 /// A CLV fit of a store: its id in clv_fits, when it was made, the calibration end and unit of its times, how many
 /// customers it saw, the BG/NBD fit and the Gamma-Gamma fit (in fen; null when too few customers had repeat spend).
 /// </summary>
-public sealed record ClvFit(long Id, DateTimeOffset FittedAt, DateOnly CalibrationEnd, ClvUnit Unit, int Customers, BgNbdFit BgNbd, GammaGammaFit? GammaGamma)
+internal sealed record ClvFit(long Id, DateTimeOffset FittedAt, DateOnly CalibrationEnd, ClvUnit Unit, int Customers, BgNbdFit BgNbd, GammaGammaFit? GammaGamma)
 {
     /// <summary>The model to predict with.</summary>
     public ClvModel Model => new(BgNbd.Model, GammaGamma?.Model, Unit);
@@ -21,14 +21,14 @@ public sealed record ClvFit(long Id, DateTimeOffset FittedAt, DateOnly Calibrati
 /// purchases over the horizon (undiscounted), P(alive), the expected value of each purchase and the CLV (discounted),
 /// both in fen (null without a Gamma-Gamma fit). Times are in <see cref="Unit"/>s.
 /// </summary>
-public sealed record ClvPrediction(string CustomerId, long FitId, DateOnly AsOf, ClvUnit Unit, int Horizon, double DiscountRate, CustomerSummary Summary,
+internal sealed record ClvPrediction(string CustomerId, long FitId, DateOnly AsOf, ClvUnit Unit, int Horizon, double DiscountRate, CustomerSummary Summary,
     double ExpectedPurchases, double DiscountedPurchases, double PAlive, long? ExpectedSpend, long? Clv);
 
 /// <summary>
 /// CLV over a store: fit on the store's paid orders up to a calibration end and keep the fit (clv_fits), read the
 /// latest, and predict a customer's purchases, P(alive) and CLV from it.
 /// </summary>
-public static class ClvService
+internal static class ClvService
 {
     /// <summary>Default horizon of a prediction: 52 periods (a year in weeks).</summary>
     public const int DefaultHorizon = 52;

@@ -4,13 +4,13 @@ using Flywheel.Analytics.Index;
 namespace Flywheel.Customers.Clv;
 
 /// <summary>One purchase for <see cref="ClvSummaries.FromTransactions"/>: who, on which local day, and its value in minor units.</summary>
-public readonly record struct ClvTransaction(string CustomerId, DateOnly Day, long Amount);
+internal readonly record struct ClvTransaction(string CustomerId, DateOnly Day, long Amount);
 
 /// <summary>
 /// The customers of a fit: <see cref="CustomerIds"/>[i] has summary <see cref="Customers"/>[i] (in the index's visitor order, or
 /// ordinal id order from transactions). Times are in <see cref="Unit"/>s; spend in the transactions' minor units.
 /// </summary>
-public sealed record ClvDataset(IReadOnlyList<string> CustomerIds, IReadOnlyList<CustomerSummary> Customers, DateOnly CalibrationEnd, ClvUnit Unit);
+internal sealed record ClvDataset(IReadOnlyList<string> CustomerIds, IReadOnlyList<CustomerSummary> Customers, DateOnly CalibrationEnd, ClvUnit Unit);
 
 /// <summary>
 /// Customer summaries (x, t_x, T, z̄) from transactions, by the conventions of the CDNOW analyses (and of lifetimes'
@@ -21,7 +21,7 @@ public sealed record ClvDataset(IReadOnlyList<string> CustomerIds, IReadOnlyList
 /// z̄ is the mean value of the repeat purchase days (the first is left out, as Gamma-Gamma models repeat spend).
 /// Customers whose first purchase comes after the calibration end are not in the data set.
 /// </summary>
-public static class ClvSummaries
+internal static class ClvSummaries
 {
     /// <summary>
     /// Every customer with a paid order on or before <paramref name="calibrationEnd"/> (in the index's time zone). A

@@ -8,21 +8,21 @@ namespace Flywheel.Customers.Clv;
 /// value of the repeat purchases (z̄, the Gamma-Gamma model's input) in money units — fen for a store — or 0 when
 /// X = 0 or unknown.
 /// </summary>
-public readonly record struct CustomerSummary(int X, double Tx, double T, double MeanSpend = 0)
+internal readonly record struct CustomerSummary(int X, double Tx, double T, double MeanSpend = 0)
 {
     /// <summary>Whether the summary is one the models accept (see the type's remarks); NaN anywhere is not.</summary>
     public bool IsValid => X >= 0 && Tx >= 0 && T >= Tx && double.IsFinite(T) && (X > 0 || Tx == 0) && MeanSpend >= 0 && double.IsFinite(MeanSpend);
 }
 
 /// <summary>The period the times of a fit are counted in.</summary>
-public enum ClvUnit
+internal enum ClvUnit
 {
     Week,
     Day,
 }
 
 /// <summary>Names and lengths of <see cref="ClvUnit"/>s.</summary>
-public static class ClvUnits
+internal static class ClvUnits
 {
     /// <summary>"week" or "day".</summary>
     public static string Name(ClvUnit unit) => unit == ClvUnit.Day ? "day" : "week";

@@ -10,7 +10,7 @@ namespace Flywheel.Customers.Clv;
 /// data it was fitted on (fen for a store fit, dollars for CDNOW); P and Q have no unit. It assumes spend is
 /// independent of purchase frequency. Immutable and thread-safe.
 /// </summary>
-public sealed record GammaGammaModel(double P, double Q, double Gamma)
+internal sealed record GammaGammaModel(double P, double Q, double Gamma)
 {
     /// <summary>
     /// The log-likelihood of a customer's mean repeat-transaction value z̄ over x &gt; 0 transactions (the note's

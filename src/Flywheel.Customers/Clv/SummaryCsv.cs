@@ -4,7 +4,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Customers.Clv;
 
 /// <summary>Customer summaries read from a CSV file: ids in file order and their summaries; <see cref="HasSpend"/> when the file had a spend column.</summary>
-public sealed record SummaryFile(IReadOnlyList<string> Ids, IReadOnlyList<CustomerSummary> Customers, bool HasSpend);
+internal sealed record SummaryFile(IReadOnlyList<string> Ids, IReadOnlyList<CustomerSummary> Customers, bool HasSpend);
 
 /// <summary>
 /// Reads a customer-summary CSV, the format of lifetimes' summary_data_from_transaction_data and of the CDNOW summary
@@ -12,7 +12,7 @@ public sealed record SummaryFile(IReadOnlyList<string> Ids, IReadOnlyList<Custom
 /// <c>monetary_value</c> (or <c>zbar</c>), in any order and any case; other columns are ignored. Fields may be quoted
 /// (without commas inside). Every error names file:line and the column.
 /// </summary>
-public static class SummaryCsv
+internal static class SummaryCsv
 {
     private static readonly string[][] Names =
     [

@@ -5,14 +5,14 @@ using Flywheel.Analytics.Index;
 namespace Flywheel.Customers.Lifecycle;
 
 /// <summary>A customer's stage as of a day, with the figures it came from.</summary>
-public sealed record LifecycleState(string CustomerId, int Visitor, string Stage, int Orders, int? DaysSinceLastOrder, double? RhythmDays, double? PAlive);
+internal sealed record LifecycleState(string CustomerId, int Visitor, string Stage, int Orders, int? DaysSinceLastOrder, double? RhythmDays, double? PAlive);
 
 /// <summary>
 /// Lifecycle stages from each customer's own purchase rhythm: the typical gap between their orders (for one-order
 /// customers, the store's median gap between a first and second order), compared with the days since their last order;
 /// P(alive) from a fitted BG/NBD model, when given, marks the long-silent as churned sooner. Pure: no I/O, no clock.
 /// </summary>
-public static class LifecycleEngine
+internal static class LifecycleEngine
 {
     /// <summary>Gaps shorter than this are not a rhythm (two orders the same week say little about the next).</summary>
     public const double MinimumRhythmDays = 7;

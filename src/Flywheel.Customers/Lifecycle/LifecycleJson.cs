@@ -11,7 +11,7 @@ namespace Flywheel.Customers.Lifecycle;
 /// <c>{"as_of":"2026-06-30","recorded":true,"stages":[{"stage":"active","name_zh":"活跃","customers":N}],
 /// "transitions":[{"id":1,"customer_id":..,"from":null,"to":"new","at":"…","as_of":"…"}]}</c>.
 /// </summary>
-public static class LifecycleJson
+internal static class LifecycleJson
 {
     public static string Write(LifecycleRefresh refresh, bool recorded, int transitions = 100)
     {

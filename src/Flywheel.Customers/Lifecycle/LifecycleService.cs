@@ -7,14 +7,14 @@ using Flywheel.Customers.Storage;
 namespace Flywheel.Customers.Lifecycle;
 
 /// <summary>What a refresh found and recorded.</summary>
-public sealed record LifecycleRefresh(DateOnly AsOf, IReadOnlyDictionary<string, long> Stages, IReadOnlyList<StageTransition> Transitions);
+internal sealed record LifecycleRefresh(DateOnly AsOf, IReadOnlyDictionary<string, long> Stages, IReadOnlyList<StageTransition> Transitions);
 
 /// <summary>
 /// Keeps the stored stages current: computes every customer's stage, records the ones that changed as transitions
 /// (one transaction) and raises <see cref="StageChanged"/> for listeners in this process (journeys); other processes
 /// read <see cref="LifecycleStore.TransitionsAsync"/> with a cursor. Refreshing twice with the same data records nothing.
 /// </summary>
-public sealed class LifecycleService(FlywheelStore store) : IDisposable
+internal sealed class LifecycleService(FlywheelStore store) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 

@@ -7,19 +7,19 @@ using Flywheel.Primitives;
 namespace Flywheel.Customers.Personas;
 
 /// <summary>One value of a persona dimension: how common it is in the segment and in the whole base, and the lift.</summary>
-public sealed record PersonaValue(string Value, string LabelZh, string LabelEn, long Count, double Share, long BaseCount, double BaseShare)
+internal sealed record PersonaValue(string Value, string LabelZh, string LabelEn, long Count, double Share, long BaseCount, double BaseShare)
 {
     /// <summary>Share in the segment / share in the base; null when the base never has the value.</summary>
     public double? Lift => BaseShare > 0 ? Share / BaseShare : null;
 }
 
 /// <summary>A dimension (gender, age band …) with its values, most common in the segment first.</summary>
-public sealed record PersonaDimension(string Code, string NameZh, string NameEn, IReadOnlyList<PersonaValue> Values);
+internal sealed record PersonaDimension(string Code, string NameZh, string NameEn, IReadOnlyList<PersonaValue> Values);
 
 /// <summary>A value that sets the segment apart from the base, with a sentence a marketer can read.</summary>
-public sealed record PersonaHighlight(PersonaDimension Dimension, PersonaValue Value, string TextZh, string TextEn);
+internal sealed record PersonaHighlight(PersonaDimension Dimension, PersonaValue Value, string TextZh, string TextEn);
 
-public sealed record PersonaResult(
+internal sealed record PersonaResult(
     string Segment, long Customers, long BaseCustomers, long? Aov, long? BaseAov, double? OrdersPerCustomer, double? BaseOrdersPerCustomer,
     IReadOnlyList<PersonaDimension> Dimensions, IReadOnlyList<PersonaHighlight> Highlights);
 
@@ -29,7 +29,7 @@ public sealed record PersonaResult(
 /// customer. Behaviour comes from the event index (paid orders, events); profiles from <see cref="ProfileTable"/>.
 /// Pure: no I/O, no clock (ages are counted at <paramref name="asOf"/>).
 /// </summary>
-public static class PersonaEngine
+internal static class PersonaEngine
 {
     /// <summary>Values shared by less than this in the segment are not highlighted, however high their lift.</summary>
     public const double MinHighlightShare = 0.05;

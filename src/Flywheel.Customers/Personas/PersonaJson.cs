@@ -12,7 +12,7 @@ namespace Flywheel.Customers.Personas;
 /// "text_zh":..,"text_en":..}],"dimensions":[{"code":..,"name_zh":..,"name_en":..,"values":[{"value":..,"label_zh":..,
 /// "label_en":..,"customers":N,"share":..,"base_customers":N,"base_share":..,"lift":..}]}]}</c>.
 /// </summary>
-public static class PersonaJson
+internal static class PersonaJson
 {
     public static string Write(PersonaResult p)
     {

@@ -7,7 +7,7 @@ namespace Flywheel.Customers.Profiles;
 /// just the customers each committed ingest touched (a reload when an ingest cannot say). Thread-safe; refreshes are
 /// single-flight and never cancelled by the request that happened to start them.
 /// </summary>
-public sealed class ProfileHost
+internal sealed class ProfileHost
 {
     private readonly FlywheelStore _store;
     private readonly Lock _gate = new();

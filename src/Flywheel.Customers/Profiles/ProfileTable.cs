@@ -9,7 +9,7 @@ namespace Flywheel.Customers.Profiles;
 /// profiles need beyond the event index (which holds behaviour). Row <c>i</c> is the i-th customer in key order;
 /// <see cref="Row"/> finds a customer. Immutable once loaded; <see cref="WithChanges"/> returns a refreshed copy.
 /// </summary>
-public sealed class ProfileTable
+internal sealed class ProfileTable
 {
     private readonly Dictionary<string, int> _rows;
 

@@ -9,7 +9,7 @@ namespace Flywheel.Customers.Rfm;
 /// at most R[1] scores 4, … more than R[3] scores 1. Frequency (orders) and monetary (fen): below F[0] scores 1, at
 /// least F[0] scores 2, … at least F[3] scores 5.
 /// </summary>
-public sealed record RfmThresholds(IReadOnlyList<int> RecencyDays, IReadOnlyList<int> Frequency, IReadOnlyList<long> MonetaryFen)
+internal sealed record RfmThresholds(IReadOnlyList<int> RecencyDays, IReadOnlyList<int> Frequency, IReadOnlyList<long> MonetaryFen)
 {
     public Error? Validate() =>
         Check("thresholds.r", RecencyDays.Select(x => (long)x).ToArray()) ?? Check("thresholds.f", Frequency.Select(x => (long)x).ToArray())
@@ -54,7 +54,7 @@ public sealed record RfmThresholds(IReadOnlyList<int> RecencyDays, IReadOnlyList
 /// An RFM question: customers with at least one paid order in the <paramref name="WindowDays"/> local days ending with
 /// <paramref name="AsOf"/> (inclusive), scored 1-5 by quintiles (default) or by <paramref name="Thresholds"/>.
 /// </summary>
-public sealed record RfmQuery(DateOnly AsOf, int WindowDays = 365, RfmThresholds? Thresholds = null)
+internal sealed record RfmQuery(DateOnly AsOf, int WindowDays = 365, RfmThresholds? Thresholds = null)
 {
     public const int MaxWindowDays = 3660;
 
@@ -68,12 +68,12 @@ public sealed record RfmQuery(DateOnly AsOf, int WindowDays = 365, RfmThresholds
 }
 
 /// <summary>One scored customer. Money in fen; recency in days since the last order in the window (0: on the as-of day).</summary>
-public sealed record RfmScore(string CustomerId, int Visitor, int RecencyDays, int Frequency, long Monetary, int R, int F, int M, RfmSegment Segment);
+internal sealed record RfmScore(string CustomerId, int Visitor, int RecencyDays, int Frequency, long Monetary, int R, int F, int M, RfmSegment Segment);
 
 /// <summary>A segment's size and value in one RFM run.</summary>
-public sealed record RfmSegmentSummary(RfmSegment Segment, long Customers, double Share, long Gmv, double GmvShare, long? AverageClv);
+internal sealed record RfmSegmentSummary(RfmSegment Segment, long Customers, double Share, long Gmv, double GmvShare, long? AverageClv);
 
-public sealed record RfmResult(RfmQuery Query, IReadOnlyList<RfmScore> Scores, IReadOnlyList<RfmSegmentSummary> Segments)
+internal sealed record RfmResult(RfmQuery Query, IReadOnlyList<RfmScore> Scores, IReadOnlyList<RfmSegmentSummary> Segments)
 {
     /// <summary>The score of a customer, or null when they bought nothing in the window.</summary>
     public RfmScore? Of(string customerId) => _byId.Value.GetValueOrDefault(customerId);
@@ -82,13 +82,13 @@ public sealed record RfmResult(RfmQuery Query, IReadOnlyList<RfmScore> Scores, I
 }
 
 /// <summary>How many customers moved from one segment to another between two dates ("none": no order in the window).</summary>
-public sealed record RfmMigration(DateOnly From, DateOnly To, IReadOnlyList<string> Segments, long[,] Counts);
+internal sealed record RfmMigration(DateOnly From, DateOnly To, IReadOnlyList<string> Segments, long[,] Counts);
 
 /// <summary>
 /// RFM over the event index: one pass over each customer's paid orders (in parallel), then scores. Monetary is what
 /// the customer kept paying for: paid GMV minus refunds in the window. Pure: no I/O, no clock.
 /// </summary>
-public static class RfmEngine
+internal static class RfmEngine
 {
     /// <param name="clv">Optional CLV in fen per visitor (from a fitted model) for the segments' average CLV.</param>
     public static Result<RfmResult> Run(EventIndex index, RfmQuery query, Func<int, long?>? clv = null)

@@ -14,7 +14,7 @@ namespace Flywheel.Customers.Rfm;
 /// "migration":{"from":..,"to":..,"segments":[..],"counts":[[..]]}, "customers":[{"customer_id":..,"recency_days":..,
 /// "frequency":..,"monetary":..,"r":..,"f":..,"m":..,"segment":..}]}</c>; migration and customers only when asked.
 /// </summary>
-public static class RfmJson
+internal static class RfmJson
 {
     public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -1,7 +1,7 @@
 namespace Flywheel.Customers.Rfm;
 
 /// <summary>The three operating groups of user operations (用户运营): what a marketer does with a segment.</summary>
-public enum OperatingGroup
+internal enum OperatingGroup
 {
     /// <summary>高价值: exclusive service, early access, double points.</summary>
     HighValue,
@@ -12,13 +12,13 @@ public enum OperatingGroup
 }
 
 /// <summary>A named RFM segment with its Chinese and English names, its group and the action recommended for it.</summary>
-public sealed record RfmSegment(string Code, string NameZh, string NameEn, OperatingGroup Group, string ActionZh, string ActionEn);
+internal sealed record RfmSegment(string Code, string NameZh, string NameEn, OperatingGroup Group, string ActionZh, string ActionEn);
 
 /// <summary>
 /// The eleven RFM segments and the grid that assigns them from the recency score R (1-5) and the combined
 /// frequency-monetary score FM = round half up of (F + M) / 2 (docs/rfm.md shows the grid).
 /// </summary>
-public static class RfmSegments
+internal static class RfmSegments
 {
     private const string HighValueZh = "专属客服、新品抢先购、双倍积分";
     private const string HighValueEn = "Exclusive service, early access to launches, double points";

@@ -11,7 +11,7 @@ namespace Flywheel.Customers.Segments;
 /// order. Compute functions of different fields of one evaluation may run at the same time on different threads (never
 /// one field twice at once); <see cref="Shared{T}"/> caches work between fields of that evaluation and is thread-safe.
 /// </summary>
-public sealed class FieldContext
+internal sealed class FieldContext
 {
     private readonly int[]? _rows;
     private readonly int[] _visitors;

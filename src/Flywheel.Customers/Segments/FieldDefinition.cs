@@ -1,7 +1,7 @@
 namespace Flywheel.Customers.Segments;
 
 /// <summary>What kind of argument a field takes: a look-back window (<c>90d</c>) or a string (<c>"add_to_cart"</c>).</summary>
-public enum FieldParameterKind
+internal enum FieldParameterKind
 {
     Window,
     Text,
@@ -13,7 +13,7 @@ public enum FieldParameterKind
 /// see (another module's model: re-evaluated on every change and on every periodic refresh).
 /// </summary>
 [Flags]
-public enum FieldSources
+internal enum FieldSources
 {
     None = 0,
     Profile = 1,
@@ -27,11 +27,11 @@ public enum FieldSources
 /// One argument of a field. <paramref name="Choices"/>, when given, are the only values a text argument accepts (a typo
 /// gets a "did you mean"); <paramref name="Accepts"/> is a further check (e.g. custom:&lt;name&gt; event types).
 /// </summary>
-public sealed record FieldParameter(string Name, FieldParameterKind Kind, bool Optional = false, IReadOnlyCollection<string>? Choices = null,
+internal sealed record FieldParameter(string Name, FieldParameterKind Kind, bool Optional = false, IReadOnlyCollection<string>? Choices = null,
     Func<string, bool>? Accepts = null);
 
 /// <summary>The checked arguments of one field reference: <see cref="TimeWindow"/> or string per parameter, null when an optional one is absent.</summary>
-public sealed class FieldArguments
+internal sealed class FieldArguments
 {
     internal FieldArguments(IReadOnlyList<object?> values) => Values = values;
 
@@ -51,7 +51,7 @@ public sealed class FieldArguments
 /// customers of an evaluation. Built-in fields come from <see cref="FieldRegistry.CreateDefault"/>; other modules
 /// (RFM, CLV, lifecycle) add theirs with <see cref="FieldRegistry.Register(FieldDefinition)"/>.
 /// </summary>
-public sealed class FieldDefinition
+internal sealed class FieldDefinition
 {
     /// <param name="name">Lower-case snake case: <c>rfm_segment</c>.</param>
     /// <param name="type">The value's type; the type checker holds rules to it.</param>

@@ -11,7 +11,7 @@ namespace Flywheel.Customers.Segments;
 /// An instance, not a static list: the server and the CLI each build one and hand it to whatever compiles rules.
 /// Thread-safe: registration swaps in a new copy, lookups read the current one.
 /// </summary>
-public sealed class FieldRegistry
+internal sealed class FieldRegistry
 {
     private readonly Lock _gate = new();
     private Dictionary<string, FieldDefinition> _fields = new(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace Flywheel.Customers.Segments;
 /// Why a rule was refused: where (1-based line and column, counted in characters), what (a sentence a marketer can act
 /// on), and the rule's line with a caret under the place. Nothing is evaluated or stored for a refused rule.
 /// </summary>
-public sealed record RuleError(int Line, int Column, string Message, string Excerpt)
+internal sealed record RuleError(int Line, int Column, string Message, string Excerpt)
 {
     /// <summary>Stable code: <c>invalid_rule</c>.</summary>
     public const string Code = "invalid_rule";

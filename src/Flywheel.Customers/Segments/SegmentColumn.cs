@@ -5,7 +5,7 @@ namespace Flywheel.Customers.Segments;
 /// <see cref="FieldContext.CustomerId"/>(i)). Built by a field's compute function; the evaluator turns conditions on
 /// it into bit sets. Each kind has its own "missing" marker, and every comparison with a missing value is false.
 /// </summary>
-public abstract class SegmentColumn
+internal abstract class SegmentColumn
 {
     private protected SegmentColumn(int count) => Count = count;
 
@@ -93,7 +93,7 @@ public abstract class SegmentColumn
 }
 
 /// <summary>Numbers as doubles; <see cref="double.NaN"/> is missing. Integers up to 2^53 are exact.</summary>
-public sealed class NumberColumn(double[] values) : SegmentColumn(values.Length)
+internal sealed class NumberColumn(double[] values) : SegmentColumn(values.Length)
 {
     public double[] Values { get; } = values;
 
@@ -101,7 +101,7 @@ public sealed class NumberColumn(double[] values) : SegmentColumn(values.Length)
 }
 
 /// <summary>Amounts in fen; <see cref="Missing"/> (long.MinValue) is missing.</summary>
-public sealed class MoneyColumn(long[] fen) : SegmentColumn(fen.Length)
+internal sealed class MoneyColumn(long[] fen) : SegmentColumn(fen.Length)
 {
     public const long Missing = long.MinValue;
 
@@ -111,7 +111,7 @@ public sealed class MoneyColumn(long[] fen) : SegmentColumn(fen.Length)
 }
 
 /// <summary>Local dates as <see cref="DateOnly.DayNumber"/>; <see cref="Missing"/> (int.MinValue) is missing.</summary>
-public sealed class DateColumn(int[] days) : SegmentColumn(days.Length)
+internal sealed class DateColumn(int[] days) : SegmentColumn(days.Length)
 {
     public const int Missing = int.MinValue;
 
@@ -121,7 +121,7 @@ public sealed class DateColumn(int[] days) : SegmentColumn(days.Length)
 }
 
 /// <summary><see cref="False"/>, <see cref="True"/> or <see cref="Missing"/> per position.</summary>
-public sealed class BoolColumn(byte[] values) : SegmentColumn(values.Length)
+internal sealed class BoolColumn(byte[] values) : SegmentColumn(values.Length)
 {
     public const byte False = 0, True = 1, Missing = 2;
 
@@ -134,7 +134,7 @@ public sealed class BoolColumn(byte[] values) : SegmentColumn(values.Length)
 /// Dictionary-encoded text: <see cref="Codes"/> index <see cref="Dictionary"/>, whose entry 0 is missing (null). A
 /// condition is decided once per dictionary entry, then looked up per position.
 /// </summary>
-public sealed class TextColumn(int[] codes, IReadOnlyList<string?> dictionary) : SegmentColumn(codes.Length)
+internal sealed class TextColumn(int[] codes, IReadOnlyList<string?> dictionary) : SegmentColumn(codes.Length)
 {
     public int[] Codes { get; } = codes;
 
@@ -144,7 +144,7 @@ public sealed class TextColumn(int[] codes, IReadOnlyList<string?> dictionary) :
 }
 
 /// <summary>Texts per position in CSR layout: position <c>i</c> holds <c>Codes[Start[i] .. Start[i+1]]</c>.</summary>
-public sealed class TextListColumn(int[] start, int[] codes, IReadOnlyList<string?> dictionary) : SegmentColumn(start.Length - 1)
+internal sealed class TextListColumn(int[] start, int[] codes, IReadOnlyList<string?> dictionary) : SegmentColumn(start.Length - 1)
 {
     public int[] Start { get; } = start;
 

@@ -10,7 +10,7 @@ namespace Flywheel.Customers.Segments;
 /// evaluation over all customers (a merge of the two key-ordered lists, tens of milliseconds for a million customers)
 /// and kept; an evaluation over a few customers looks each one up instead. Thread-safe.
 /// </summary>
-public sealed class SegmentData
+internal sealed class SegmentData
 {
     private int[]? _visitorOfRow;
     private int _customerPrefix = -1;

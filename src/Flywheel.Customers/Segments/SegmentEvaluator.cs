@@ -1,7 +1,7 @@
 namespace Flywheel.Customers.Segments;
 
 /// <summary>The customers a rule selects from a <see cref="SegmentData"/>: profile rows, ascending (so customer ids in key order).</summary>
-public sealed class SegmentMatch
+internal sealed class SegmentMatch
 {
     private readonly SegmentData _data;
     private readonly BitSet _rows;
@@ -30,7 +30,7 @@ public sealed class SegmentMatch
 /// few, one after the other, and <c>and</c> stops at an empty set without computing the fields of the conditions after
 /// it. Thread-safe (every call has its own state); "now" is the caller's clock reading.
 /// </summary>
-public static class SegmentEvaluator
+internal static class SegmentEvaluator
 {
     /// <summary>Evaluates a rule over every customer.</summary>
     public static SegmentMatch Evaluate(SegmentRule rule, SegmentData data, DateTimeOffset now)

@@ -3,7 +3,7 @@ using Flywheel.Primitives;
 namespace Flywheel.Customers.Segments;
 
 /// <summary>The rules for a segment's name (a slug that appears in URLs and commands) and title.</summary>
-public static class SegmentNames
+internal static class SegmentNames
 {
     public const int MaxNameLength = 64;
     public const int MaxTitleLength = 200;

@@ -6,7 +6,7 @@ namespace Flywheel.Customers.Segments;
 /// A rule of the segment language, parsed and type-checked against a <see cref="FieldRegistry"/>: ready to evaluate
 /// (<see cref="SegmentEvaluator"/>). Immutable and thread-safe. The language is described in docs/segments.md.
 /// </summary>
-public sealed class SegmentRule
+internal sealed class SegmentRule
 {
     private SegmentRule(string text, BoundNode root, IReadOnlyList<BoundField> fields)
     {

@@ -9,13 +9,13 @@ using Flywheel.Storage;
 namespace Flywheel.Customers.Segments;
 
 /// <summary>Customers who entered and left a segment in one update, stored at <see cref="At"/> (the service clock's now).</summary>
-public sealed record SegmentMembershipChanged(string Segment, IReadOnlyList<string> Entered, IReadOnlyList<string> Exited, DateTimeOffset At);
+internal sealed record SegmentMembershipChanged(string Segment, IReadOnlyList<string> Entered, IReadOnlyList<string> Exited, DateTimeOffset At);
 
 /// <summary>
 /// How the last batch of ingests reached the memberships: how many ingests and customers, what moved, and the time from
 /// the first ingest's commit to the stored membership (<see cref="Latency"/>).
 /// </summary>
-public sealed record SegmentUpdate(string Kind, int Ingests, int Customers, int Entered, int Exited, TimeSpan Latency);
+internal sealed record SegmentUpdate(string Kind, int Ingests, int Customers, int Entered, int Exited, TimeSpan Latency);
 
 /// <summary>
 /// Saved segments and their memberships, kept current. Creating or changing a segment evaluates its rule over every
@@ -38,7 +38,7 @@ public sealed record SegmentUpdate(string Kind, int Ingests, int Customers, int 
 /// it periodically. Thread-safe: one operation at a time changes memberships, in the order ingests committed.
 /// </para>
 /// </summary>
-public sealed class SegmentService : IDisposable
+internal sealed class SegmentService : IDisposable
 {
     /// <summary>When one batch touches more than this share of all customers (and more than <see cref="FullRefreshMinimum"/>), re-evaluating everyone is cheaper.</summary>
     private const double FullRefreshShare = 0.2;

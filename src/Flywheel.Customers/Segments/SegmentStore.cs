@@ -7,14 +7,14 @@ using NpgsqlTypes;
 namespace Flywheel.Customers.Segments;
 
 /// <summary>A saved segment: its slug, title, rule, and the size of its membership when last refreshed.</summary>
-public sealed record StoredSegment(string Name, string? Title, string Rule, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long MemberCount,
+internal sealed record StoredSegment(string Name, string? Title, string Rule, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long MemberCount,
     DateTimeOffset? RefreshedAt);
 
 /// <summary>A customer entering or leaving a segment. <see cref="Id"/> increases in the order changes were recorded.</summary>
-public sealed record MembershipChange(long Id, string Segment, string CustomerId, bool Entered, DateTimeOffset At);
+internal sealed record MembershipChange(long Id, string Segment, string CustomerId, bool Entered, DateTimeOffset At);
 
 /// <summary>The customers who entered and left one segment in one update.</summary>
-public sealed record SegmentDelta(string Segment, IReadOnlyCollection<string> Entered, IReadOnlyCollection<string> Exited)
+internal sealed record SegmentDelta(string Segment, IReadOnlyCollection<string> Entered, IReadOnlyCollection<string> Exited)
 {
     public bool IsEmpty => Entered.Count == 0 && Exited.Count == 0;
 }
@@ -25,7 +25,7 @@ public sealed record SegmentDelta(string Segment, IReadOnlyCollection<string> En
 /// write is one transaction, so a failed write leaves the segment as it was. Membership is written in bulk (PostgreSQL:
 /// arrays through unnest, a statement per ten thousand members; SQLite: one prepared statement).
 /// </summary>
-public static class SegmentStore
+internal static class SegmentStore
 {
     private const string Columns = "name, title, rule, created_at, updated_at, member_count, refreshed_at";
 

@@ -4,7 +4,7 @@ using NodaTime;
 namespace Flywheel.Customers.Segments;
 
 /// <summary>The type of a field's value in the rule language.</summary>
-public enum SegmentType
+internal enum SegmentType
 {
     /// <summary>A count, an age, a tier: compared with number literals.</summary>
     Number,
@@ -21,7 +21,7 @@ public enum SegmentType
 }
 
 /// <summary>The unit of a <see cref="TimeWindow"/>.</summary>
-public enum WindowUnit
+internal enum WindowUnit
 {
     Hour,
     Day,
@@ -35,7 +35,7 @@ public enum WindowUnit
 /// A look-back window such as <c>90d</c>: the period from <see cref="Since"/> up to now. Hours, days and weeks are exact
 /// durations; months and years are calendar arithmetic in the store's time zone (2026-05-31 minus 1m is 2026-04-30).
 /// </summary>
-public readonly record struct TimeWindow(int Count, WindowUnit Unit)
+internal readonly record struct TimeWindow(int Count, WindowUnit Unit)
 {
     /// <summary>The longest window a rule may name: twenty years.</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromDays(20 * 366);

@@ -7,11 +7,11 @@ namespace Flywheel.Customers.Storage;
 /// A stored CLV fit: when it was made, the calibration end (local date) and unit (week or day) its times are in, the
 /// parameters (JSON, owned by Flywheel.Customers.Clv.ClvJson), the BG/NBD log-likelihood and the customers it saw.
 /// </summary>
-public sealed record StoredClvFit(long Id, DateTimeOffset FittedAt, DateOnly CalibrationEnd, string Unit, string Parameters, double LogLikelihood,
+internal sealed record StoredClvFit(long Id, DateTimeOffset FittedAt, DateOnly CalibrationEnd, string Unit, string Parameters, double LogLikelihood,
     long Customers);
 
 /// <summary>The clv_fits table (migration 4): append a fit, read the latest. Plain SQL for SQLite and PostgreSQL.</summary>
-public static class ClvFitStore
+internal static class ClvFitStore
 {
     /// <summary>Appends a fit made now (by the store's clock) and gives it back with its id.</summary>
     public static async Task<StoredClvFit> AddAsync(FlywheelStore store, DateOnly calibrationEnd, string unit, string parameters, double logLikelihood,

@@ -4,13 +4,13 @@ using System.Data.Common;
 namespace Flywheel.Customers.Storage;
 
 /// <summary>A customer's move from one lifecycle stage to another (from is null the first time a stage is recorded).</summary>
-public sealed record StageTransition(long Id, string CustomerId, string? From, string To, DateTimeOffset At, DateOnly AsOf);
+internal sealed record StageTransition(long Id, string CustomerId, string? From, string To, DateTimeOffset At, DateOnly AsOf);
 
 /// <summary>
 /// The lifecycle tables (migration 6): each customer's current stage, and every transition, which journeys read as
 /// events. A refresh records its changes in one transaction, so a crash mid-refresh leaves the previous state whole.
 /// </summary>
-public static class LifecycleStore
+internal static class LifecycleStore
 {
     public static async Task<Dictionary<string, string>> CurrentAsync(FlywheelStore store, CancellationToken ct)
     {

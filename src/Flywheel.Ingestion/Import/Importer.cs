@@ -7,7 +7,7 @@ using Flywheel.Storage.Contracts;
 
 namespace Flywheel.Ingestion.Import;
 
-public enum FileFormat
+internal enum FileFormat
 {
     Auto,
     Csv,
@@ -17,12 +17,12 @@ public enum FileFormat
 /// <param name="SkipBad">Load the good rows and write the rejected ones with their reasons to <c>FILE.rejects</c>.
 /// Without it one bad row rejects the whole file and nothing is written.</param>
 /// <param name="CreateMissing">Order lines may name SKUs not imported yet: bare products are created.</param>
-public sealed record ImportRequest(ImportKind Kind, string Path, bool SkipBad = false, bool CreateMissing = false, FileFormat Format = FileFormat.Auto);
+internal sealed record ImportRequest(ImportKind Kind, string Path, bool SkipBad = false, bool CreateMissing = false, FileFormat Format = FileFormat.Auto);
 
-public sealed record ImportProgress(long Rows, long Bytes, long TotalBytes, TimeSpan Elapsed);
+internal sealed record ImportProgress(long Rows, long Bytes, long TotalBytes, TimeSpan Elapsed);
 
 /// <summary>What an import did. <see cref="Error"/> is set when the file was refused; then nothing was written.</summary>
-public sealed record ImportResult(
+internal sealed record ImportResult(
     ImportKind Kind,
     string Path,
     long RowsRead,
@@ -43,7 +43,7 @@ public sealed record ImportResult(
 /// the file's size, except for the keys of dimension files (customers, products, orders, spend), which are kept
 /// to catch an id repeated within one file; events are checked against the store instead.
 /// </summary>
-public static class Importer
+internal static class Importer
 {
     public static async Task<ImportResult> ImportAsync(FlywheelStore store, ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken ct)
     {

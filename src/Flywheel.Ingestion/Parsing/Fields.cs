@@ -9,7 +9,7 @@ namespace Flywheel.Ingestion.Parsing;
 /// Settings every row parser needs: the store's time zone for times written without an offset, the currency
 /// of money columns, and "now" for range checks (a purchase cannot be in the future).
 /// </summary>
-public sealed class ParseContext
+internal sealed class ParseContext
 {
     /// <summary>Earliest time accepted anywhere: older data is almost certainly a unit mistake (seconds vs ms, 1970).</summary>
     public static readonly long MinTime = new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
@@ -37,7 +37,7 @@ public sealed class ParseContext
 }
 
 /// <summary>One input record, whatever its format: a CSV row, an NDJSON line, an item of an HTTP batch.</summary>
-public interface IRecordFields
+internal interface IRecordFields
 {
     /// <summary>The field's text, or null when absent or empty.</summary>
     string? Get(string column);
@@ -50,7 +50,7 @@ public interface IRecordFields
 }
 
 /// <summary>Field parsers that return errors naming the place and the problem.</summary>
-public static class Fields
+internal static class Fields
 {
     public const int MaxTextLength = 256;
     public const int MaxPropertiesLength = 64 * 1024;

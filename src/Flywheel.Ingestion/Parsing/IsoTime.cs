@@ -7,7 +7,7 @@ namespace Flywheel.Ingestion.Parsing;
 /// a space instead of T, and an optional Z or ±HH:mm / ±HHmm offset. Imports parse millions of these, so it
 /// avoids the general-purpose parsers' allocations.
 /// </summary>
-public static class IsoTime
+internal static class IsoTime
 {
     public static bool TryParse(ReadOnlySpan<char> s, DateTimeZone zone, out long unixMs)
     {

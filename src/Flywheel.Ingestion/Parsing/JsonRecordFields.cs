@@ -8,7 +8,7 @@ namespace Flywheel.Ingestion.Parsing;
 /// column names. Strings and numbers are read as text (numbers by their exact digits, so 12.50 stays exact);
 /// an object under "properties" is kept as JSON text; other JSON types are reported as errors by <see cref="TypeError"/>.
 /// </summary>
-public sealed class JsonRecordFields : IRecordFields
+internal sealed class JsonRecordFields : IRecordFields
 {
     private readonly JsonElement _element;
     private readonly string _path;

@@ -5,7 +5,7 @@ using Flywheel.Storage.Contracts;
 namespace Flywheel.Ingestion.Parsing;
 
 /// <summary>What a file holds; each kind has its own documented columns (README, "CSV contract").</summary>
-public enum ImportKind
+internal enum ImportKind
 {
     Customers,
     Products,
@@ -15,7 +15,7 @@ public enum ImportKind
 }
 
 /// <summary>The column contract of each kind: required columns, and the optional ones Flywheel reads.</summary>
-public static class Columns
+internal static class Columns
 {
     public static readonly IReadOnlyDictionary<ImportKind, (string[] Required, string[] Optional)> Contract = new Dictionary<ImportKind, (string[], string[])>
     {
@@ -32,7 +32,7 @@ public static class Columns
     };
 }
 
-public static class EventParser
+internal static class EventParser
 {
     private static readonly string[] TextColumns = ["channel", "source", "medium", "campaign", "content", "term", "kol_id", "sku"];
 
@@ -87,7 +87,7 @@ public static class EventParser
     }
 }
 
-public static class CustomerParser
+internal static class CustomerParser
 {
     private static readonly Dictionary<string, string> Genders = Fields.Choices(
         ("male", ["m", "男", "man"]), ("female", ["f", "女", "woman"]), ("unknown", ["u", "未知", "other"]));
@@ -202,7 +202,7 @@ public static class CustomerParser
     }
 }
 
-public static class ProductParser
+internal static class ProductParser
 {
     public static Result<ProductRow> Parse(IRecordFields r, ParseContext context)
     {
@@ -268,7 +268,7 @@ public static class ProductParser
     }
 }
 
-public static class OrderParser
+internal static class OrderParser
 {
     public static readonly Dictionary<string, string> Statuses = Fields.Choices(
         ("pending", ["待付款", "created", "unpaid"]), ("paid", ["已付款", "待发货"]), ("shipped", ["已发货", "delivering"]),
@@ -376,7 +376,7 @@ public static class OrderParser
         : null;
 }
 
-public static class SpendParser
+internal static class SpendParser
 {
     public static Result<SpendRow> Parse(IRecordFields r, ParseContext context)
     {

@@ -11,18 +11,18 @@ public sealed class FunnelQuestionTests
         new(Steps, window, mode, by, from, to);
 
     [Theory]
-    [InlineData(null, FunnelMode.Default)]
-    [InlineData("default", FunnelMode.Default)]
-    [InlineData("strict_order", FunnelMode.StrictOrder)]
-    [InlineData("strict_increase", FunnelMode.StrictIncrease)]
-    [InlineData("strict_once", FunnelMode.StrictOnce)]
-    public void Check_KnownMode_MapsIt(string? mode, FunnelMode expected) => Assert.Equal(expected, FunnelQuestion.Check(Input(mode: mode)).Value.Mode);
+    [InlineData(null, "Default")]
+    [InlineData("default", "Default")]
+    [InlineData("strict_order", "StrictOrder")]
+    [InlineData("strict_increase", "StrictIncrease")]
+    [InlineData("strict_once", "StrictOnce")]
+    public void Check_KnownMode_MapsIt(string? mode, string expected) => Assert.Equal(Enum.Parse<FunnelMode>(expected), FunnelQuestion.Check(Input(mode: mode)).Value.Mode);
 
     [Theory]
-    [InlineData(null, FunnelBreakdown.None)]
-    [InlineData("channel", FunnelBreakdown.Channel)]
-    [InlineData("first_touch_channel", FunnelBreakdown.FirstTouchChannel)]
-    public void Check_KnownBreakdown_MapsIt(string? by, FunnelBreakdown expected) => Assert.Equal(expected, FunnelQuestion.Check(Input(by: by)).Value.Breakdown);
+    [InlineData(null, "None")]
+    [InlineData("channel", "Channel")]
+    [InlineData("first_touch_channel", "FirstTouchChannel")]
+    public void Check_KnownBreakdown_MapsIt(string? by, string expected) => Assert.Equal(Enum.Parse<FunnelBreakdown>(expected), FunnelQuestion.Check(Input(by: by)).Value.Breakdown);
 
     [Theory]
     [InlineData("7x", null, null, null, null, "window")]
