@@ -31,6 +31,44 @@ public sealed class OneHandlerTests
         Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// KPIs, cohorts and attribution: the same bad question, asked on the command line and over HTTP, fails on the same field
+    /// (the option and the JSON path that carry it) with the same message, because both surfaces call one question.
+    /// </summary>
+    [Theory]
+    [InlineData("kpi", "GET", "/v1/metrics?from=2026-05-10&to=2026-05-01", new[] { "--from", "2026-05-10", "--to", "2026-05-01" }, "--to", "$.to", "2026-05-01 is before from (2026-05-10)")]
+    [InlineData("kpi", "GET", "/v1/metrics?by=hour", new[] { "--by", "hour" }, "--by", "$.by", "unknown grouping 'hour'")]
+    [InlineData("kpi", "GET", "/v1/metrics?from=May", new[] { "--from", "May" }, "--from", "$.from", "'May' is not a date")]
+    [InlineData("kpi", "GET", "/v1/metrics?channel=", new[] { "--channel", "" }, "--channel", "$.channel", "an empty channel")]
+    [InlineData("kpi", "GET", "/v1/metrics?segment=nobody_here", new[] { "--segment", "nobody_here" }, "--segment", "$.segment", "nobody_here")]
+    [InlineData("cohort", "POST /v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","period":"year"}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--period", "year" }, "--period", "$.period", "'year' is not week or month")]
+    [InlineData("cohort", "POST /v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","periods":99}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--periods", "99" }, "--periods", "$.periods", "99 is outside 1..36")]
+    [InlineData("cohort", "POST /v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","entry":"last_purchase"}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--entry", "last_purchase" }, "--entry", "$.entry", "'last_purchase' is not first_purchase, signup or first:<event_type>")]
+    [InlineData("attribution", "POST /v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","by":"weather"}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--by", "weather" }, "--by", "$.by", "'weather' is not channel, campaign or kol")]
+    [InlineData("attribution", "POST /v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","half_life_days":400}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--half-life", "400d" }, "--half-life", "$.half_life_days", "at most 365 days")]
+    public async Task Reports_SameBadQuestion_SameFieldAndMessageOverHttpAndCli(string report, string method, string target, string[] options, string option,
+        string path, string message)
+    {
+        var location = TestStores.NewLocation(TestStores.Sqlite);
+        Directory.CreateDirectory(location.DataFolder!);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await Flywheel.Cli.FlywheelCli.RunAsync(["report", report, .. options, "--data", location.DataFolder!], new CliConsole(output, error, false), new TestClock());
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Contains($"{option}: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+
+        await using var server = await UpgradedServer.StartAsync(location);
+        using var response = method == "GET"
+            ? await server.Client.GetAsync(target)
+            : await server.Client.PostAsync(method["POST ".Length..], new StringContent(target, Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var item = problem.GetProperty("errors")[0];
+        Assert.Equal(path, item.GetProperty("path").GetString());
+        Assert.Contains(message, item.GetProperty("message").GetString()!, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PromoPrice_SameBadCart_SameMessageOverHttpAndCli()
     {

@@ -34,7 +34,7 @@ public sealed class LocalCalendar
     {
         if (text is null) return Primitives.Result<DateOnly?>.Success(null);
         if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
-            return Primitives.Error.Invalid(path, $"'{text}' is not a date as yyyy-MM-dd");
+            return Primitives.Error.Invalid(path, $"'{text}' is not a date: give it as yyyy-MM-dd, e.g. 2026-06-18");
         return CheckDay(path, day) is { } outside ? outside : Primitives.Result<DateOnly?>.Success(day);
     }
 

@@ -1,3 +1,4 @@
+using Flywheel.Analytics.Features.Shared;
 using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
@@ -27,6 +28,9 @@ internal static class ReportAttributionCommand
         (AttributionModel.Markov, "马尔可夫 Markov"),
     ];
 
+    /// <summary>The question's fields carried by options of other names.</summary>
+    private static readonly Dictionary<string, string> Options = new(StringComparer.Ordinal) { ["lookback_days"] = "lookback", ["half_life_days"] = "half-life" };
+
     public static Command Create(CliContext cli)
     {
         var console = cli.Console;
@@ -43,25 +47,19 @@ internal static class ReportAttributionCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (ReportRange.Problem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
-                return await CliContext.BadAsync(console, range.Option, range.Message);
-            // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
-            if (parse.GetValue(by) is not ("channel" or "campaign" or "kol"))
-                return await CliContext.BadAsync(console, "--by", $"takes channel, campaign or kol, not '{parse.GetValue(by)}'");
+            // Format is checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
                 return await CliContext.BadAsync(console, "--format", $"takes text, json or csv, not '{parse.GetValue(format)}'");
             if (!TryDays(parse.GetValue(lookback), allowHours: false, out var lookbackDays) || lookbackDays != Math.Floor(lookbackDays) || lookbackDays is < 1 or > 90)
                 return await CliContext.BadAsync(console, "--lookback", "takes whole days from 1d to 90d, e.g. 30d");
-            if (!TryDays(parse.GetValue(halfLife), allowHours: true, out var halfLifeDays) || halfLifeDays <= 0 || halfLifeDays > 365)
+            if (!TryDays(parse.GetValue(halfLife), allowHours: true, out var halfLifeDays))
                 return await CliContext.BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
+            var plan = AttributionQuestion.Check(new AttributionInput(parse.GetValue(from), parse.GetValue(to), parse.GetValue(by), (int)lookbackDays, halfLifeDays));
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.AsOptionAsync(error, Options);
             var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
-            var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            var query = new AttributionQuery(fromDay ?? first, toDay ?? last, Enum.Parse<AttributionDimension>(parse.GetValue(by)!, ignoreCase: true),
-                (int)lookbackDays, halfLifeDays);
-            var result = AttributionEngine.Run(index, query);
-            if (!result.TryGetValue(out var report, out var error))
-                return error.Path is null ? await CliContext.BadAsync(console, "attribution", error.Message) : await CliContext.BadAsync(console, "--" + error.Path, error.Message);
+            var result = AttributionQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            if (!result.TryGetValue(out var report, out error)) return await cli.AsOptionAsync(error, Options);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report)); break;

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Flywheel.Storage;
+using Flywheel.Analytics.Features.Shared;
 using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
@@ -47,34 +50,26 @@ internal static class ReportCohortCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (ReportRange.Problem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
-                return await CliContext.BadAsync(console, range.Option, range.Message);
-            // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
-            if (parse.GetValue(period) is not ("week" or "month"))
-                return await CliContext.BadAsync(console, "--period", $"'{parse.GetValue(period)}' is not week or month");
-            if (parse.GetValue(returning) is not ("purchase" or "any"))
-                return await CliContext.BadAsync(console, "--return", $"'{parse.GetValue(returning)}' is not purchase or any");
+            // Format is checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
                 return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
-            if (CohortEntry.Parse(parse.GetValue(entry)!) is not { } cohortEntry)
-                return await CliContext.BadAsync(console, "--entry", "takes first_purchase, signup or first:<event_type>");
-            var count = parse.GetValue(periods);
-            if (count is < 1 or > CohortQuery.MaxPeriods)
-                return await CliContext.BadAsync(console, "--periods", $"{count} is outside 1..{CohortQuery.MaxPeriods}");
-            var scope = new Scope(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region));
-            if (scope.Validate() is { } scopeError) return await CliContext.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
-            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
-            if (index is null) return exit;
-            var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, cli, index, scope, parse.GetValue(segment), toDay ?? last, ct);
-            if (scoped is null) return segmentExit;
-            scope = scoped;
-            var query = new CohortQuery(fromDay ?? first, toDay ?? last,
-                parse.GetValue(period) == "week" ? CohortPeriod.Week : CohortPeriod.Month, cohortEntry,
-                parse.GetValue(returning) == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, count, scope.IsAll ? null : scope);
-            var result = CohortEngine.Run(index, query);
-            if (!result.TryGetValue(out var rows, out var error))
-                return await CliContext.BadAsync(console, "--" + error.Path, error.Message);
+            var plan = CohortQuestion.Check(new CohortInput(parse.GetValue(from), parse.GetValue(to), parse.GetValue(period), parse.GetValue(entry),
+                parse.GetValue(returning), parse.GetValue(periods),
+                new ScopeInput(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region)),
+                parse.GetValue(segment)));
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.AsOptionAsync(error);
+            CohortAnswer? answer = null;
+            var exit = await cli.RunAsync(parse, async services =>
+            {
+                var flywheel = services.GetRequiredService<FlywheelStore>();
+                var index = await IndexLoading.BuildAsync(flywheel, console, ct);
+                var result = await CohortQuestion.RunAsync(checkedPlan, index, flywheel, services.GetService<ISegmentMembers>(),
+                    DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct);
+                if (!result.TryGetValue(out answer, out var failed)) return await cli.AsOptionAsync(failed);
+                return ExitCodes.Ok;
+            }, ct);
+            if (answer is null) return exit;
+            var (query, rows) = (answer.Query, answer.Rows);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(CohortJson.Write(rows)); break;

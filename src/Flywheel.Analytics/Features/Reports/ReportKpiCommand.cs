@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Flywheel.Storage;
+using Flywheel.Analytics.Features.Shared;
 using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
@@ -46,29 +49,24 @@ internal static class ReportKpiCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (ReportRange.Problem(parse.GetValue(from), parse.GetValue(to), out var fromDay, out var toDay) is { } range)
-                return await CliContext.BadAsync(console, range.Option, range.Message);
-            // Checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
-            if (KpiQuery.ParseGrouping(parse.GetValue(by)!) is not { } grouping)
-                return await CliContext.BadAsync(console, "--by", $"'{parse.GetValue(by)}' is not {KpiQuery.GroupingNames}");
+            // Format is checked here rather than with AcceptOnlyFromAmong, whose message does not name the option.
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
                 return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
-            var comparisons = KpiQuery.ParseComparisons(parse.GetValue(compare) ?? []);
-            if (!comparisons.TryGetValue(out var comparison, out var compareError))
-                return await CliContext.BadAsync(console, "--compare", compareError.Message);
-            var scope = new Scope(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region));
-            if (scope.Validate() is { } scopeError) return await CliContext.BadAsync(console, "--" + scopeError.Path, scopeError.Message);
-
-            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
-            if (index is null) return exit;
-            var (first, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            var (scoped, segmentExit) = await SegmentOption.ApplyAsync(parse, cli, index, scope, parse.GetValue(segment), toDay ?? last, ct);
-            if (scoped is null) return segmentExit;
-            scope = scoped;
-            var query = new KpiQuery(fromDay ?? first, toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
-            var result = KpiEngine.Report(index, query);
-            if (!result.TryGetValue(out var report, out var error))
-                return await CliContext.BadAsync(console, "--" + error.Path, error.Message);
+            var plan = KpiQuestion.Check(new KpiInput(parse.GetValue(from), parse.GetValue(to), parse.GetValue(by),
+                new ScopeInput(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region)),
+                parse.GetValue(segment), parse.GetValue(compare) ?? []));
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.AsOptionAsync(error);
+            KpiReport? report = null;
+            var exit = await cli.RunAsync(parse, async services =>
+            {
+                var store = services.GetRequiredService<FlywheelStore>();
+                var index = await IndexLoading.BuildAsync(store, console, ct);
+                var result = await KpiQuestion.RunAsync(checkedPlan, index, store, services.GetService<ISegmentMembers>(),
+                    DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), defaultDays: null, ct);
+                if (!result.TryGetValue(out report, out var failed)) return await cli.AsOptionAsync(failed);
+                return ExitCodes.Ok;
+            }, ct);
+            if (report is null) return exit;
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(KpiJson.Write(report)); break;

@@ -5,6 +5,7 @@ using Flywheel.Analytics.Attribution;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Features.RunFunnel;
+using Flywheel.Analytics.Features.Shared;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
@@ -63,61 +64,36 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CohortsAsync(
-        EventIndexHost host, FlywheelStore store, [FromServices] ISegmentMembers? members, CohortRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, [FromServices] ISegmentMembers? members, TimeProvider time, CohortRequest request, bool? stale_ok,
+        CancellationToken ct)
     {
-        if (!Range(request.From, request.To, out var from, out var to, out var problem)) return problem!;
-        var period = request.Period ?? "month";
-        if (period is not ("week" or "month")) return Problems.Invalid(Error.Invalid("$.period", $"'{period}' is not week or month"));
-        var returning = request.Return ?? "purchase";
-        if (returning is not ("purchase" or "any")) return Problems.Invalid(Error.Invalid("$.return", $"'{returning}' is not purchase or any"));
-        if (CohortEntry.Parse(request.Entry ?? "first_purchase") is not { } entry)
-            return Problems.Invalid(Error.Invalid("$.entry", "entry is first_purchase, signup or first:<event_type>"));
-        var scope = new Scope(request.Channel, request.Campaign, request.Store, request.Category, request.Region);
-        var query = new CohortQuery(from, to, period == "week" ? CohortPeriod.Week : CohortPeriod.Month, entry,
-            returning == "any" ? CohortReturn.AnyEvent : CohortReturn.Purchase, request.Periods ?? CohortQuery.DefaultPeriods, scope.IsAll ? null : scope);
-        if (query.Validate() is { } invalid) return Problems.Invalid(invalid with { Path = "$." + invalid.Path });
-        if (request.Segment is { Length: 0 }) return Problems.Invalid(Error.Invalid("$.segment", "an empty segment name"));
+        if (Required(request.From, request.To) is { } missing) return missing.ToProblem();
+        var plan = CohortQuestion.Check(new CohortInput(request.From, request.To, request.Period, request.Entry, request.Return, request.Periods,
+            new ScopeInput(request.Channel, request.Campaign, request.Store, request.Category, request.Region), request.Segment));
+        if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        if (request.Segment is not null)
-        {
-            var scoped = await SegmentScope.ApplyAsync(members, store, index, scope, request.Segment, to, "$.segment", ct);
-            if (!scoped.TryGetValue(out var segmentScope, out var unknown)) return Problems.Invalid(unknown);
-            query = query with { Scope = segmentScope };
-        }
-        var result = CohortEngine.Run(index, query);
-        if (!result.TryGetValue(out var rows, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
-        return TypedResults.Text(CohortJson.Write(rows), "application/json");
+        var result = await CohortQuestion.RunAsync(checkedPlan, index, store, members, Today(time), ct);
+        if (!result.TryGetValue(out var answer, out error)) return error.ToProblem();
+        return TypedResults.Text(CohortJson.Write(answer.Rows), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> AttributionAsync(
-        EventIndexHost host, AttributionRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, TimeProvider time, AttributionRequest request, bool? stale_ok, CancellationToken ct)
     {
-        if (!Range(request.From, request.To, out var from, out var to, out var problem)) return problem!;
-        var by = AttributionDimension.Channel;
-        if (request.By is not null && (!Enum.TryParse(request.By, ignoreCase: true, out by) || int.TryParse(request.By, out _)))
-            return Problems.Invalid(Error.Invalid("$.by", $"'{request.By}' is not channel, campaign or kol"));
-        var query = new AttributionQuery(from, to, by, request.LookbackDays ?? 30, request.HalfLifeDays ?? 7);
-        if (query.Validate() is { } invalid)
-            return Problems.Invalid(invalid with { Path = "$." + invalid.Path!.Replace("-", "_", StringComparison.Ordinal) + (invalid.Path is "lookback" or "half-life" ? "_days" : "") });
+        if (Required(request.From, request.To) is { } missing) return missing.ToProblem();
+        var plan = AttributionQuestion.Check(new AttributionInput(request.From, request.To, request.By, request.LookbackDays, request.HalfLifeDays));
+        if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        var result = AttributionEngine.Run(index, query);
-        if (!result.TryGetValue(out var report, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        var result = AttributionQuestion.Run(checkedPlan, index, Today(time));
+        if (!result.TryGetValue(out var report, out error)) return error.ToProblem();
         return TypedResults.Text(AttributionJson.Write(report), "application/json");
     }
 
-    /// <summary>from and to are required here (yyyy-MM-dd, inclusive, the store's time zone).</summary>
-    private static bool Range(string? fromText, string? toText, out DateOnly from, out DateOnly to, out ProblemHttpResult? problem)
-    {
-        from = to = default;
-        if (fromText is null || toText is null)
-        {
-            problem = Problems.Invalid(Error.Invalid(fromText is null ? "$.from" : "$.to", "from and to are required, as yyyy-MM-dd"));
-            return false;
-        }
-        if (!Day(fromText, "from", out var f, out problem) || !Day(toText, "to", out var t, out problem)) return false;
-        (from, to) = (f!.Value, t!.Value);
-        return true;
-    }
+    /// <summary>The API asks for both ends of a cohort or attribution range (yyyy-MM-dd, inclusive, the store's time zone).</summary>
+    private static Error? Required(string? from, string? to) =>
+        from is null || to is null ? Error.Invalid(from is null ? "from" : "to", "from and to are required, as yyyy-MM-dd") : null;
+
+    private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     /// <summary>
     /// GET /v1/metrics: <c>from</c>, <c>to</c> (yyyy-MM-dd; default the last 30 days with data), <c>by</c> (a
@@ -125,29 +101,15 @@ internal static class AnalyticsEndpoints
     /// <c>compare</c> (previous and/or yoy, repeated or comma-separated).
     /// </summary>
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(
-        EventIndexHost host, FlywheelStore flywheel, [FromServices] ISegmentMembers? members, TimeProvider time, string? from, string? to, string? by, string? channel, string? campaign,
-        string? store, string? category, string? region, string? segment, string[]? compare, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore flywheel, [FromServices] ISegmentMembers? members, TimeProvider time, string? from, string? to, string? by,
+        string? channel, string? campaign, string? store, string? category, string? region, string? segment, string[]? compare, bool? stale_ok,
+        CancellationToken ct)
     {
-        if (!Day(from, "from", out var fromDay, out var problem) || !Day(to, "to", out var toDay, out problem)) return problem!;
-        var grouping = KpiGrouping.Total;
-        if (by is not null)
-        {
-            if (KpiQuery.ParseGrouping(by) is not { } parsed)
-                return Problems.Invalid(Error.Invalid("$.by", $"unknown grouping '{by}' ({KpiQuery.GroupingNames})"));
-            grouping = parsed;
-        }
-        var comparisons = KpiQuery.ParseComparisons(compare ?? []);
-        if (!comparisons.TryGetValue(out var comparison, out var compareError)) return Problems.Invalid(compareError with { Path = "$." + compareError.Path });
-        var scope = new Scope(channel, campaign, store, category, region);
-        if (scope.Validate() is { } scopeError) return Problems.Invalid(scopeError with { Path = "$." + scopeError.Path });
-        if (segment is { Length: 0 }) return Problems.Invalid(Error.Invalid("$.segment", "an empty segment name"));
+        var plan = KpiQuestion.Check(new KpiInput(from, to, by, new ScopeInput(channel, campaign, store, category, region), segment, compare ?? []));
+        if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        var (_, last) = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-        var scoped = await SegmentScope.ApplyAsync(members, flywheel, index, scope, segment, toDay ?? last, "$.segment", ct);
-        if (!scoped.TryGetValue(out scope, out var unknown)) return Problems.Invalid(unknown);
-        var query = new KpiQuery(fromDay ?? last.AddDays(-29), toDay ?? last, grouping, scope.IsAll ? null : scope, comparison);
-        var result = KpiEngine.Report(index, query);
-        if (!result.TryGetValue(out var report, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
+        var result = await KpiQuestion.RunAsync(checkedPlan, index, flywheel, members, Today(time), defaultDays: 30, ct);
+        if (!result.TryGetValue(out var report, out error)) return error.ToProblem();
         return TypedResults.Text(KpiJson.Write(report), "application/json");
     }
 
@@ -178,14 +140,6 @@ internal static class AnalyticsEndpoints
         var answer = await FunnelQuestion.RunAsync(checkedPlan, index, store, ct);
         if (!answer.TryGetValue(out var funnel, out error)) return error.ToProblem();
         return TypedResults.Text(FunnelJson.Write(funnel.Result, funnel.Saved), "application/json");
-    }
-
-    internal static bool Day(string? text, string name, out DateOnly? day, out ProblemHttpResult? problem)
-    {
-        problem = null;
-        if (LocalCalendar.ParseDay(text, "$." + name).TryGetValue(out day, out var error)) return true;
-        problem = Problems.Invalid(error);
-        return false;
     }
 }
 

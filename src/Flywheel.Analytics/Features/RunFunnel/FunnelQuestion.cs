@@ -1,6 +1,6 @@
-using System.Globalization;
 using Flywheel.Analytics.Audiences;
 using Flywheel.Analytics.Contracts;
+using Flywheel.Analytics.Features.Shared;
 using Flywheel.Analytics.Funnels;
 using Flywheel.Primitives;
 using Flywheel.Storage;
@@ -54,11 +54,8 @@ internal static class FunnelQuestion
             case "first_touch_channel": breakdown = FunnelBreakdown.FirstTouchChannel; break;
             default: return Error.Invalid("by", $"unknown breakdown '{input.By}': channel or first_touch_channel");
         }
-        var from = Day(input.From, "from");
-        if (!from.TryGetValue(out var fromDay, out var badFrom)) return badFrom;
-        var to = Day(input.To, "to");
-        if (!to.TryGetValue(out var toDay, out var badTo)) return badTo;
-        if (fromDay is { } f && toDay is { } t && t < f) return Error.Invalid("to", $"{t:yyyy-MM-dd} is before from ({f:yyyy-MM-dd})");
+        if (!ReportInput.Range(input.From, input.To).TryGetValue(out var range, out var badRange)) return badRange;
+        var (fromDay, toDay) = range;
         var query = FunnelQuery.Create(input.Steps, window, mode, breakdown: breakdown);
         if (!query.IsSuccess) return query.Error!;
 
@@ -98,13 +95,5 @@ internal static class FunnelQuestion
             if (!saving.TryGetValue(out saved, out var saveError)) return saveError with { Path = "save_audience." + saveError.Path };
         }
         return new FunnelAnswer(funnel, result, saved);
-    }
-
-    private static Result<DateOnly?> Day(string? text, string path)
-    {
-        if (text is null) return (DateOnly?)null;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            return Error.Invalid(path, $"'{text}' is not a date: give it as yyyy-MM-dd, e.g. 2026-06-18");
-        return LocalCalendar.CheckDay(path, day) is { } outside ? outside : day;
     }
 }
