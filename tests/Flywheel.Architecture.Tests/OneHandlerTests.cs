@@ -46,6 +46,10 @@ public sealed class OneHandlerTests
     [InlineData("cohort", "POST /v1/cohorts", """{"from":"2026-05-01","to":"2026-05-31","entry":"last_purchase"}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--entry", "last_purchase" }, "--entry", "$.entry", "'last_purchase' is not first_purchase, signup or first:<event_type>")]
     [InlineData("attribution", "POST /v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","by":"weather"}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--by", "weather" }, "--by", "$.by", "'weather' is not channel, campaign or kol")]
     [InlineData("attribution", "POST /v1/attribution", """{"from":"2026-05-01","to":"2026-05-31","half_life_days":400}""", new[] { "--from", "2026-05-01", "--to", "2026-05-31", "--half-life", "400d" }, "--half-life", "$.half_life_days", "at most 365 days")]
+    [InlineData("rfm", "GET", "/v1/rfm?window=0", new[] { "--window", "0" }, "--window", "$.window", "the window must be 1 to 3660 days")]
+    [InlineData("rfm", "GET", "/v1/rfm?as_of=2026-06-30&compare=2026-01-01", new[] { "--as-of", "2026-06-30", "--compare", "2026-01-01" }, "--compare", "$.compare", "2026-01-01 must come after as_of 2026-06-30")]
+    [InlineData("rfm", "GET", "/v1/rfm?thresholds=r%3D1", new[] { "--thresholds", "r=1" }, "--thresholds", "$.thresholds", "expected r=D1,D2,D3,D4")]
+    [InlineData("rfm", "GET", "/v1/rfm?customers=100001", new[] { "--customers", "100001" }, "--customers", "$.customers", "customers is 0 to 100000")]
     public async Task Reports_SameBadQuestion_SameFieldAndMessageOverHttpAndCli(string report, string method, string target, string[] options, string option,
         string path, string message)
     {
@@ -53,7 +57,8 @@ public sealed class OneHandlerTests
         Directory.CreateDirectory(location.DataFolder!);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await Flywheel.Cli.FlywheelCli.RunAsync(["report", report, .. options, "--data", location.DataFolder!], new CliConsole(output, error, false), new TestClock());
+        string[] command = report == "rfm" ? ["rfm"] : ["report", report];
+        var exit = await Flywheel.Cli.FlywheelCli.RunAsync([.. command, .. options, "--data", location.DataFolder!], new CliConsole(output, error, false), new TestClock());
         Assert.Equal(ExitCodes.BadInput, exit);
         Assert.Contains($"{option}: ", error.ToString(), StringComparison.Ordinal);
         Assert.Contains(message, error.ToString(), StringComparison.Ordinal);

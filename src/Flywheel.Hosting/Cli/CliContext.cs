@@ -121,6 +121,23 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
         return console.Error.WriteLineAsync($"error: {error}");
     }
 
+    /// <summary>
+    /// Reports an error of a handler shared with HTTP, whose path names a request field, as the option that carries it:
+    /// "lookback_days" is <c>--lookback-days</c> (or what <paramref name="options"/> renames it to), and "thresholds.r" is
+    /// <c>--thresholds</c> with "r: " before the message. An error without a path is printed as it is. Gives the error's exit code.
+    /// </summary>
+    public async Task<int> FailFieldAsync(Error error, IReadOnlyDictionary<string, string>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (error.Path is not { Length: > 0 } path) return await FailAsync(error);
+        var dot = path.IndexOfAny(['.', '[']);
+        var field = dot < 0 ? path : path[..dot];
+        var rest = dot < 0 ? "" : path[(dot + (path[dot] == '.' ? 1 : 0))..] + ": ";
+        var option = options is not null && options.TryGetValue(field, out var renamed) ? renamed : field.Replace('_', '-');
+        await Console.Error.WriteLineAsync($"error: --{option}: {rest}{error.Message}");
+        return ExitCodes.For(error);
+    }
+
     /// <summary>Reports bad input naming the option, and gives the bad-input exit code.</summary>
     public Task<int> BadAsync(string option, string message) => BadAsync(Console, option, message);
 

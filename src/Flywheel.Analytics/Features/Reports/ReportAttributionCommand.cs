@@ -55,11 +55,11 @@ internal static class ReportAttributionCommand
             if (!TryDays(parse.GetValue(halfLife), allowHours: true, out var halfLifeDays))
                 return await CliContext.BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
             var plan = AttributionQuestion.Check(new AttributionInput(parse.GetValue(from), parse.GetValue(to), parse.GetValue(by), (int)lookbackDays, halfLifeDays));
-            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.AsOptionAsync(error, Options);
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error, Options);
             var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
             var result = AttributionQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-            if (!result.TryGetValue(out var report, out error)) return await cli.AsOptionAsync(error, Options);
+            if (!result.TryGetValue(out var report, out error)) return await cli.FailFieldAsync(error, Options);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report)); break;

@@ -57,7 +57,7 @@ internal static class ReportCohortCommand
                 parse.GetValue(returning), parse.GetValue(periods),
                 new ScopeInput(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region)),
                 parse.GetValue(segment)));
-            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.AsOptionAsync(error);
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error);
             CohortAnswer? answer = null;
             var exit = await cli.RunAsync(parse, async services =>
             {
@@ -65,7 +65,7 @@ internal static class ReportCohortCommand
                 var index = await IndexLoading.BuildAsync(flywheel, console, ct);
                 var result = await CohortQuestion.RunAsync(checkedPlan, index, flywheel, services.GetService<ISegmentMembers>(),
                     DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct);
-                if (!result.TryGetValue(out answer, out var failed)) return await cli.AsOptionAsync(failed);
+                if (!result.TryGetValue(out answer, out var failed)) return await cli.FailFieldAsync(failed);
                 return ExitCodes.Ok;
             }, ct);
             if (answer is null) return exit;

@@ -55,7 +55,7 @@ internal static class ReportKpiCommand
             var plan = KpiQuestion.Check(new KpiInput(parse.GetValue(from), parse.GetValue(to), parse.GetValue(by),
                 new ScopeInput(parse.GetValue(channel), parse.GetValue(campaign), parse.GetValue(store), parse.GetValue(category), parse.GetValue(region)),
                 parse.GetValue(segment), parse.GetValue(compare) ?? []));
-            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.AsOptionAsync(error);
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error);
             KpiReport? report = null;
             var exit = await cli.RunAsync(parse, async services =>
             {
@@ -63,7 +63,7 @@ internal static class ReportKpiCommand
                 var index = await IndexLoading.BuildAsync(store, console, ct);
                 var result = await KpiQuestion.RunAsync(checkedPlan, index, store, services.GetService<ISegmentMembers>(),
                     DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), defaultDays: null, ct);
-                if (!result.TryGetValue(out report, out var failed)) return await cli.AsOptionAsync(failed);
+                if (!result.TryGetValue(out report, out var failed)) return await cli.FailFieldAsync(failed);
                 return ExitCodes.Ok;
             }, ct);
             if (report is null) return exit;

@@ -1,6 +1,5 @@
 using Flywheel.Analytics.Contracts;
 using Flywheel.Analytics.Scopes;
-using Flywheel.Hosting.Cli;
 using Flywheel.Primitives;
 
 namespace Flywheel.Analytics.Features.Shared;
@@ -13,7 +12,7 @@ internal sealed record ScopeInput(string? Channel = null, string? Campaign = nul
 
 /// <summary>
 /// What the report questions share: days and ranges checked the same way for every surface. Errors name the request's fields
-/// (<c>from</c>, <c>to</c>, ...); the HTTP edge writes them as JSON paths, the command line as its options (<see cref="AsOption"/>).
+/// (<c>from</c>, <c>to</c>, ...); the HTTP edge writes them as JSON paths, the command line as its options (<c>CliContext.FailFieldAsync</c>).
 /// </summary>
 internal static class ReportInput
 {
@@ -25,12 +24,4 @@ internal static class ReportInput
         if (fromDay is { } f && toDay is { } t && t < f) return Error.Invalid("to", $"{t:yyyy-MM-dd} is before from ({f:yyyy-MM-dd})");
         return (fromDay, toDay);
     }
-
-    /// <summary>Prints a question's error naming the option that carries the field (renamed by <paramref name="options"/> where the names differ).</summary>
-    public static Task<int> AsOptionAsync(this CliContext cli, Error error, IReadOnlyDictionary<string, string>? options = null) =>
-        error.Path is null ? cli.FailAsync(error) : cli.BadAsync(AsOption(error.Path, options), error.Message);
-
-    /// <summary>"lookback_days" → "--lookback" (with the rename), "channel" → "--channel".</summary>
-    public static string AsOption(string field, IReadOnlyDictionary<string, string>? options = null) =>
-        "--" + (options is not null && options.TryGetValue(field, out var renamed) ? renamed : field.Replace('_', '-'));
 }

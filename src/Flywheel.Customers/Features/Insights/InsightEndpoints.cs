@@ -56,19 +56,13 @@ internal static class InsightEndpoints
         EventIndexHost host, CustomerInsights insights, TimeProvider time, string? as_of, int? window, string? thresholds, string? compare, int? customers,
         bool? stale_ok, CancellationToken ct)
     {
-        if (!Day(as_of, "as_of", out var asOf, out var problem) || !Day(compare, "compare", out var later, out problem)) return problem!;
-        if (customers is < 0 or > 100_000) return Problems.Invalid(Error.Invalid("$.customers", "customers is 0 to 100000"));
-        RfmThresholds? cuts = null;
-        if (thresholds is not null && !RfmThresholds.Parse(thresholds).TryGetValue(out cuts, out var bad))
-            return Problems.Invalid(bad with { Path = "$." + bad.Path });
+        var plan = RfmQuestion.Check(new RfmInput(as_of, window, thresholds, compare, customers));
+        if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        var query = new RfmQuery(asOf ?? LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last, window ?? 365, cuts);
-        Func<int, long?>? clv = insights.Fit is null ? null : v => insights.Clv(index, index.VisitorKeys[v], query.AsOf)?.Clv;
-        if (!RfmEngine.Run(index, query, clv).TryGetValue(out var result, out var error)) return Problems.Invalid(error with { Path = "$." + error.Path });
-        RfmMigration? migration = null;
-        if (later is { } to && !RfmEngine.Migration(index, query, to).TryGetValue(out migration, out error))
-            return Problems.Invalid(error with { Path = "$." + error.Path });
-        return TypedResults.Text(RfmJson.Write(result, migration, customers ?? 0), "application/json");
+        Func<RfmQuery, Func<int, long?>?> clv = query => insights.Fit is null ? null : v => insights.Clv(index, index.VisitorKeys[v], query.AsOf)?.Clv;
+        var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), clv);
+        if (!answer.TryGetValue(out var rfm, out error)) return error.ToProblem();
+        return TypedResults.Text(RfmJson.Write(rfm.Result, rfm.Migration, checkedPlan.Customers), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> PersonaAsync(

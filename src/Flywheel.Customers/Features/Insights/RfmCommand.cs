@@ -34,32 +34,16 @@ internal static class RfmCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!CliContext.TryDay(parse.GetValue(asOf), out var asOfDay)) return await CliContext.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
-            if (!CliContext.TryDay(parse.GetValue(compare), out var compareDay)) return await CliContext.BadAsync(console, "--compare", "takes a date as yyyy-MM-dd");
             if (parse.GetValue(format) is not ("text" or "json" or "csv"))
                 return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text, json or csv");
-            if (parse.GetValue(customers) < 0) return await CliContext.BadAsync(console, "--customers", "cannot be negative");
-            RfmThresholds? cuts = null;
-            if (parse.GetValue(thresholds) is { } text)
-            {
-                var parsed = RfmThresholds.Parse(text);
-                if (!parsed.TryGetValue(out cuts, out var bad)) return await CliContext.BadAsync(console, "--thresholds", $"{bad.Path}: {bad.Message}");
-            }
-            var probe = new RfmQuery(asOfDay ?? new DateOnly(2026, 1, 1), parse.GetValue(window), cuts);
-            if (probe.Validate() is { } invalid) return await CliContext.BadAsync(console, "--" + invalid.Path, invalid.Message);
-            if (asOfDay is { } a && compareDay is { } c && c <= a)
-                return await CliContext.BadAsync(console, "--compare", $"{c:yyyy-MM-dd} must come after --as-of {a:yyyy-MM-dd}");
-
+            var plan = RfmQuestion.Check(new RfmInput(parse.GetValue(asOf), parse.GetValue(window), parse.GetValue(thresholds), parse.GetValue(compare),
+                parse.GetValue(customers)));
+            if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error);
             var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
             if (index is null) return exit;
-            var last = LocalCalendar.DataRange(index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Last;
-            var query = probe with { AsOf = asOfDay ?? last };
-            if (compareDay is { } later && later <= query.AsOf)
-                return await CliContext.BadAsync(console, "--compare", $"{later:yyyy-MM-dd} must come after the as-of day {query.AsOf:yyyy-MM-dd}");
-            var result = RfmEngine.Run(index, query).Value;
-            RfmMigration? migration = null;
-            if (compareDay is { } to && !RfmEngine.Migration(index, query, to).TryGetValue(out migration, out var badCompare))
-                return await CliContext.BadAsync(console, "--" + badCompare.Path, badCompare.Message);
+            var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            if (!answer.TryGetValue(out var rfm, out error)) return await cli.FailFieldAsync(error);
+            var (result, migration) = (rfm.Result, rfm.Migration);
             switch (parse.GetValue(format))
             {
                 case "json": await console.Out.WriteLineAsync(RfmJson.Write(result, migration, parse.GetValue(customers))); break;
