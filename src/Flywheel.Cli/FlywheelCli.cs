@@ -54,6 +54,7 @@ public static class FlywheelCli
         {
             foreach (var error in parse.Errors)
                 await console.Error.WriteLineAsync($"error: {error.Message}");
+            if (Suggestion(parse) is { } suggestion) await console.Error.WriteLineAsync($"did you mean '{suggestion}'? 你是不是要输入 '{suggestion}'?");
             await console.Error.WriteLineAsync("run 'flywheel --help' for usage");
             return ExitCodes.BadInput;
         }
@@ -73,15 +74,80 @@ public static class FlywheelCli
             await console.Error.WriteLineAsync("cancelled; nothing was committed by the interrupted step");
             return 130;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug, not bad input: one line for the person, the details in a file for the report.
+            var log = await WriteCrashLogAsync(e, args, time);
+            await console.Error.WriteLineAsync($"error: unexpected failure ({e.GetType().Name}: {FirstLine(e.Message)}); " +
+                (log is null ? "the details could not be written to a file" : $"details in {log}") + "; please report it");
+            return ExitCodes.Unexpected;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
 
+    /// <summary>
+    /// The command closest to the first unrecognised word (at most two edits away, or a unique prefix), among the subcommands of
+    /// the command the line reached: "flywheel reprot kpi" suggests "flywheel report kpi".
+    /// </summary>
+    internal static string? Suggestion(ParseResult parse)
+    {
+        var unknown = parse.UnmatchedTokens.Count > 0 ? parse.UnmatchedTokens[0] : null;
+        if (unknown is null || unknown.StartsWith('-')) return null;
+        var command = parse.CommandResult.Command;
+        var names = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        if (names.Count == 0) return null;
+        var best = names.Select(name => (name, distance: Distance(unknown.ToLowerInvariant(), name))).OrderBy(c => c.distance).ThenBy(c => c.name, StringComparer.Ordinal).First();
+        var prefixed = names.Where(n => n.StartsWith(unknown, StringComparison.OrdinalIgnoreCase)).ToList();
+        var pick = prefixed.Count == 1 ? prefixed[0] : best.distance <= 2 ? best.name : null;
+        if (pick is null) return null;
+        var path = new List<string>();
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            if (c.Command is not RootCommand) path.Insert(0, c.Command.Name);
+        return string.Join(' ', ["flywheel", .. path, pick]);
+    }
+
+    /// <summary>Levenshtein distance with adjacent swaps (Damerau, optimal string alignment).</summary>
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>Writes an unexpected failure's details to a file under the temp folder; null when that fails too.</summary>
+    private static async Task<string?> WriteCrashLogAsync(Exception error, string[] args, TimeProvider time)
+    {
+        try
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"flywheel-failure-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");
+            // Connection strings and secrets stay out of the file: the value after --db and anything naming a password are masked.
+            var shown = args.Select((arg, i) => i > 0 && args[i - 1] == "--db" || arg.Contains("password", StringComparison.OrdinalIgnoreCase) ? "***" : arg);
+            await File.WriteAllTextAsync(path, $"flywheel {string.Join(' ', shown)}\n{time.GetUtcNow():O}\n{error}\n");
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
+
     /// <summary>Opens the store the global options name, with every module's tables; on failure prints the reason and gives the exit code.</summary>
-    internal static Task<(FlywheelStore? Store, int ExitCode)> OpenStoreAsync(ParseResult parse, CliConsole console, TimeProvider time, CancellationToken ct) =>
-        new CliContext(console, time, FlywheelServer.Migrations).OpenStoreAsync(parse, ct);
+    internal static Task<(FlywheelStore? Store, int ExitCode)> OpenStoreAsync(ParseResult parse, CliConsole console, TimeProvider time, CancellationToken ct,
+        bool create = false) =>
+        new CliContext(console, time, FlywheelServer.Migrations).OpenStoreAsync(parse, ct, create);
 
     internal static Task WriteErrorAsync(CliConsole console, Error error) => console.Error.WriteLineAsync($"error: {error}");
 }

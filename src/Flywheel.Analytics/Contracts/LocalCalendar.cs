@@ -90,6 +90,17 @@ public sealed class LocalCalendar
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
 
     /// <summary>
+    /// "Now" for an analysis that is given no day: the last local day holding an event or a paid order, so a history that
+    /// ended years ago (CDNOW ends on 1998-06-30) is measured from its own end, not from today; today when the store is empty.
+    /// Outputs state the day they used.
+    /// </summary>
+    public static DateOnly DataEnd(EventIndex index, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return DataRange(index, Today(index.TimeZone, time)).Last;
+    }
+
+    /// <summary>
     /// The first and last local day holding an event or a paid order: the default range of a report. An empty index
     /// gives <paramref name="fallback"/> for both ends.
     /// </summary>

@@ -34,7 +34,7 @@ internal static class DemoCommand
                 return ExitCodes.BadInput;
             }
 
-            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct, create: true);
             if (store is null) return exitCode;
             var refusal = await CheckReplaceableAsync(store, ct);
             if (refusal is not null)
@@ -49,7 +49,7 @@ internal static class DemoCommand
                 store.Dispose();
                 await console.Error.WriteLineAsync($"replacing the earlier demo store in {folder}");
                 DeleteSqliteStore(folder);
-                (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+                (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct, create: true);
                 if (store is null) return exitCode;
             }
 

@@ -87,7 +87,7 @@ internal static class ServeCommand
                 await console.Error.WriteLineAsync($"error: --max-request-mb must be between 1 and 1024 (got {megabytes})");
                 return ExitCodes.BadInput;
             }
-            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct, create: true);
             if (store is null) return exitCode;
             using var _ = store;
             var (channels, bad) = await host.ChannelsAsync(parse, console);
@@ -141,7 +141,7 @@ internal static class ServeCommand
         foreach (var option in host.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct);
+            var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct, create: true);
             if (store is null) return exitCode;
             using var _ = store;
             var (channels, bad) = await host.ChannelsAsync(parse, console);

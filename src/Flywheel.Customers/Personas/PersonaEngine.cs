@@ -21,7 +21,11 @@ internal sealed record PersonaHighlight(PersonaDimension Dimension, PersonaValue
 
 internal sealed record PersonaResult(
     string Segment, long Customers, long BaseCustomers, long? Aov, long? BaseAov, double? OrdersPerCustomer, double? BaseOrdersPerCustomer,
-    IReadOnlyList<PersonaDimension> Dimensions, IReadOnlyList<PersonaHighlight> Highlights);
+    IReadOnlyList<PersonaDimension> Dimensions, IReadOnlyList<PersonaHighlight> Highlights)
+{
+    /// <summary>The day the persona describes (members resolved and ages counted then).</summary>
+    public DateOnly AsOf { get; init; }
+}
 
 /// <summary>
 /// Who is in a segment: distributions of profile and behaviour attributes over its members next to the whole customer
@@ -94,7 +98,7 @@ internal static class PersonaEngine
             segmentOrders += facts[i].Orders;
         }
         return new PersonaResult(segment, size, facts.Length, Average(segmentGmv, segmentOrders), Average(baseGmv, baseOrders),
-            (double)segmentOrders / size, facts.Length == 0 ? null : (double)baseOrders / facts.Length, dimensions, picked);
+            (double)segmentOrders / size, facts.Length == 0 ? null : (double)baseOrders / facts.Length, dimensions, picked) { AsOf = asOf };
     }
 
     private static long? Average(long gmv, long orders) => orders > 0 ? (gmv * 2 + orders) / (orders * 2) : null;

@@ -21,6 +21,7 @@ internal static class PersonaJson
         {
             json.WriteStartObject();
             json.WriteString("segment", p.Segment);
+            json.WriteString("as_of", p.AsOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteNumber("customers", p.Customers);
             json.WriteNumber("base_customers", p.BaseCustomers);
             Money(json, "aov", p.Aov);
@@ -89,7 +90,7 @@ internal static class PersonaJson
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
-            $"Persona 人群画像: {p.Segment} — {p.Customers:N0} customers 人 ({(double)p.Customers / Math.Max(1, p.BaseCustomers) * 100:0.0}% of {p.BaseCustomers:N0})\n");
+            $"Persona 人群画像: {p.Segment} as of 截至 {p.AsOf:yyyy-MM-dd} — {p.Customers:N0} customers 人 ({(double)p.Customers / Math.Max(1, p.BaseCustomers) * 100:0.0}% of {p.BaseCustomers:N0})\n");
         text.Append(CultureInfo.InvariantCulture,
             $"AOV 客单价 ¥{(p.Aov is { } a ? MoneyText.Format(a) : "-")} (all 全体 ¥{(p.BaseAov is { } b ? MoneyText.Format(b) : "-")}), orders per customer 人均订单 {p.OrdersPerCustomer:0.00} (all 全体 {p.BaseOrdersPerCustomer:0.00})\n\n");
         text.Append("What sets them apart 显著特征:\n");

@@ -59,7 +59,7 @@ internal sealed record RfmQuery(DateOnly AsOf, int WindowDays = 365, RfmThreshol
     public const int MaxWindowDays = 3660;
 
     /// <summary>Days the event index can hold (its times are int seconds from 2020).</summary>
-    public static readonly DateOnly Earliest = new(2000, 1, 1), Latest = new(2087, 12, 31);
+    public static readonly DateOnly Earliest = new(1970, 1, 1), Latest = new(2087, 12, 31);
 
     public Error? Validate() =>
         AsOf < Earliest || AsOf > Latest ? Error.Invalid("as-of", $"{AsOf:yyyy-MM-dd} is outside {Earliest:yyyy-MM-dd}..{Latest:yyyy-MM-dd}")

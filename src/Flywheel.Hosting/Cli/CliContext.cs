@@ -55,8 +55,12 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
 
     public IReadOnlyList<MigrationSet> Modules { get; } = modules;
 
-    /// <summary>Opens the store the global options name; on failure prints the reason and gives the exit code.</summary>
-    public async Task<(FlywheelStore? Store, int ExitCode)> OpenStoreAsync(ParseResult parse, CancellationToken ct)
+    /// <summary>
+    /// Opens the store the global options name; on failure prints the reason and gives the exit code. An embedded store must
+    /// exist: a --data folder that does not is an error (a typo would otherwise report on a new, empty store), unless
+    /// <paramref name="create"/> (the commands that make stores: <c>demo</c>, <c>import</c>, <c>serve</c>, <c>worker</c>).
+    /// </summary>
+    public async Task<(FlywheelStore? Store, int ExitCode)> OpenStoreAsync(ParseResult parse, CancellationToken ct, bool create = false)
     {
         ArgumentNullException.ThrowIfNull(parse);
         StoreLocation location;
@@ -69,6 +73,12 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
             await Console.Error.WriteLineAsync($"error: --db is not a valid PostgreSQL connection string: {e.Message}");
             return (null, ExitCodes.BadInput);
         }
+        if (!create && location.DataFolder is { } folder && !Directory.Exists(folder))
+        {
+            await Console.Error.WriteLineAsync($"error: --data: there is no store at '{folder}' (the folder does not exist); " +
+                "make one with 'flywheel demo' or 'flywheel import', or give the folder of an existing store");
+            return (null, ExitCodes.StoreUnavailable);
+        }
         var opened = await FlywheelStore.OpenAsync(location, Time, Modules, ct);
         if (!opened.TryGetValue(out var store, out var error))
         {
@@ -79,10 +89,10 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
     }
 
     /// <summary>Runs <paramref name="work"/> with the store open, and closes it after.</summary>
-    public async Task<int> WithStoreAsync(ParseResult parse, Func<FlywheelStore, Task<int>> work, CancellationToken ct)
+    public async Task<int> WithStoreAsync(ParseResult parse, Func<FlywheelStore, Task<int>> work, CancellationToken ct, bool create = false)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var (store, exit) = await OpenStoreAsync(parse, ct);
+        var (store, exit) = await OpenStoreAsync(parse, ct, create);
         if (store is null) return exit;
         using (store) return await work(store);
     }
@@ -91,7 +101,7 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
     /// Opens the store and runs <paramref name="work"/> with the modules' services over it (the store, the clock and an empty
     /// configuration, so every option has its documented default); closes both after.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, Task<int>> work, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, Task<int>> work, CancellationToken ct, bool create = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         return await WithStoreAsync(parse, async store =>
@@ -103,7 +113,7 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
             services?.Invoke(collection);
             await using var provider = collection.BuildServiceProvider();
             return await work(provider);
-        }, ct);
+        }, ct, create);
     }
 
     /// <summary>Prints "error: place: message" and gives the error's exit code.</summary>

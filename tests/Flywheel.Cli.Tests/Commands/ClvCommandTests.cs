@@ -119,10 +119,14 @@ public sealed class ClvCommandTests : IDisposable
         ? ["--data", Path.Combine(_folder, "store")]
         : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
 
+    /// <summary>The last day of the seeded orders (Asia/Shanghai): where an analysis given no day measures from.</summary>
+    private DateTime _lastOrderDay;
+
     /// <summary>Customers c001… with 1–4 paid orders each between 2026-01-05 and 2026-10-30 (Asia/Shanghai), 50–300 yuan.</summary>
     private async Task<string[]> SeededStoreAsync(string engine, int customers)
     {
         var store = StoreArgs(engine);
+        _lastOrderDay = DateTime.MinValue;
         var random = new Random(3);
         var csv = new StringBuilder("order_id,customer_id,placed_at,sku,quantity,unit_price,paid_at,status\n");
         for (var c = 1; c <= customers; c++)
@@ -132,6 +136,7 @@ public sealed class ClvCommandTests : IDisposable
             {
                 var at = day.ToString("yyyy-MM-dd'T'10:00:00+08:00", CultureInfo.InvariantCulture);
                 csv.Append(CultureInfo.InvariantCulture, $"o{c}-{n},c{c:D3},{at},k1,1,{random.Next(50, 300)}.00,{at},paid\n");
+                if (day > _lastOrderDay) _lastOrderDay = day;
                 day = day.AddDays(random.Next(3, 60));
             }
         }
@@ -166,10 +171,13 @@ public sealed class ClvCommandTests : IDisposable
         }
         Assert.Equal(1, await FitsAsync(store));
 
-        // The default calibration end is the clock's today (2026-11-01 in Asia/Shanghai); the text output is a table.
+        // The default calibration end is the end of the data (the last order day), not the clock's today (2026-11-01): a history
+        // that ended earlier is measured from its own end. The text output is a table.
+        var dataEnd = _lastOrderDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.NotEqual("2026-11-01", dataEnd);
         (exit, output, error) = await CliRunner.RunAsync(["clv", "fit", "--unit", "day", .. store]);
         Assert.True(exit == ExitCodes.Ok, error);
-        Assert.Contains("calibration end 观察截止 2026-11-01  unit 单位 day", output, StringComparison.Ordinal);
+        Assert.Contains($"calibration end 观察截止 {dataEnd}  unit 单位 day", output, StringComparison.Ordinal);
         Assert.Contains("Gamma-Gamma spend 客单价模型", output, StringComparison.Ordinal);
 
         (exit, output, error) = await CliRunner.RunAsync(["clv", "predict", "--customer", "c001", "--horizon", "365", "--format", "json", .. store]);
@@ -179,7 +187,7 @@ public sealed class ClvCommandTests : IDisposable
             var p = json.RootElement;
             Assert.Equal("c001", p.GetProperty("customer_id").GetString());
             Assert.Equal("day", p.GetProperty("unit").GetString()); // the latest fit
-            Assert.Equal("2026-11-01", p.GetProperty("as_of").GetString());
+            Assert.Equal(dataEnd, p.GetProperty("as_of").GetString());
             Assert.InRange(p.GetProperty("p_alive").GetDouble(), 0, 1);
             Assert.True(p.GetProperty("expected_purchases").GetDouble() > 0);
             var clvFen = p.GetProperty("clv_fen").GetInt64();

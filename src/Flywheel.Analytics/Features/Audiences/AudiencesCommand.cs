@@ -46,7 +46,7 @@ internal static class AudiencesCommand
         var command = new Command("list", "List the audiences: kind, members, anonymous visitors left out, refreshed") { format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -73,7 +73,7 @@ internal static class AudiencesCommand
         command.SetAction(async (parse, ct) =>
         {
             if (!Parse(parse.GetValue(name), out var audienceName, out var bad)) return await BadAsync(console, bad!);
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -101,7 +101,7 @@ internal static class AudiencesCommand
         command.SetAction(async (parse, ct) =>
         {
             if (!Parse(parse.GetValue(name), out var audienceName, out var bad)) return await BadAsync(console, bad!);
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -133,7 +133,7 @@ internal static class AudiencesCommand
         command.SetAction(async (parse, ct) =>
         {
             if (!Parse(parse.GetValue(name), out var audienceName, out var bad)) return await BadAsync(console, bad!);
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
                 if (!await AudienceStore.DeleteAsync(store, audienceName, ct)) return await MissingAsync(console, audienceName);

@@ -45,7 +45,7 @@ internal static class GoalsCommand
                 await console.Error.WriteLineAsync($"error: --{invalid.Path}: {invalid.Message}");
                 return ExitCodes.BadInput;
             }
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -64,7 +64,7 @@ internal static class GoalsCommand
         var command = new Command("list", "List the goals");
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -87,7 +87,7 @@ internal static class GoalsCommand
         var command = new Command("delete", "Delete a goal") { id };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {

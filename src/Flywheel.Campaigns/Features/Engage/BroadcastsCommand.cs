@@ -47,7 +47,7 @@ internal static class BroadcastsCommand
             var json = await File.ReadAllTextAsync(path, ct);
             // Shape and template first, without touching the store: a bad file never creates a data folder.
             if (!BroadcastDefinition.Parse(json).TryGetValue(out _, out var shapeError)) return await CliContext.BadAsync(console, path, shapeError.ToString());
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -73,7 +73,7 @@ internal static class BroadcastsCommand
         command.SetAction(async (parse, ct) =>
         {
             var broadcastId = parse.GetValue(id)!;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -124,7 +124,7 @@ internal static class BroadcastsCommand
         {
             if (!JourneysCommand.TryWindow(parse.GetValue(window), out var w)) return await CliContext.BadAsync(console, "--window", "a duration such as 24h, 7d or 2w (at most 365d)");
             var broadcastId = parse.GetValue(id)!;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {

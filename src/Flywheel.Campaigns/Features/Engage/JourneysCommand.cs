@@ -58,7 +58,7 @@ internal static class JourneysCommand
             var wanted = parse.GetValue(status);
             if (wanted is not null && !CampaignValues.JourneyStatuses.Contains(wanted))
                 return await CliContext.BadAsync(console, "--status", string.Join(", ", CampaignValues.JourneyStatuses));
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -143,7 +143,7 @@ internal static class JourneysCommand
                 return ExitCodes.BadInput;
             }
 
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -193,7 +193,7 @@ internal static class JourneysCommand
         command.SetAction(async (parse, ct) =>
         {
             var journeyId = parse.GetValue(id)!;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -236,7 +236,7 @@ internal static class JourneysCommand
         {
             if (!TryWindow(parse.GetValue(window), out var w)) return await CliContext.BadAsync(console, "--window", "a duration such as 24h, 7d or 2w (at most 365d)");
             var journeyId = parse.GetValue(id)!;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {

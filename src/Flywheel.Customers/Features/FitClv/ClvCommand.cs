@@ -65,7 +65,7 @@ internal static class ClvCommand
             using (store)
             {
                 var index = await EventIndexes.BuildAsync(store, null, ct);
-                var fitted = await ClvService.FitAsync(store, index, end ?? ClvService.Today(index.TimeZone, time), clvUnit, ct);
+                var fitted = await ClvService.FitAsync(store, index, end ?? LocalCalendar.DataEnd(index, time), clvUnit, ct);
                 if (!fitted.TryGetValue(out var fit, out var error))
                     return await CliContext.BadAsync(console, error.Path == "calibration_end" ? "--calibration-end" : error.Path ?? "fit", error.Message);
                 await console.Out.WriteLineAsync(json ? ClvJson.WriteFit(fit) : Text(fit));
@@ -164,6 +164,8 @@ internal static class ClvCommand
                 var today = ClvService.Today(index.TimeZone, time);
                 if (asOfDay > today)
                     return await CliContext.BadAsync(console, "--as-of", $"{asOfDay:yyyy-MM-dd} is after today ({today:yyyy-MM-dd})");
+                // Without --as-of, the prediction starts where the data ends (stated in its as_of field).
+                today = LocalCalendar.DataEnd(index, time);
                 var predicted = ClvService.Predict(index, fit, id, asOfDay ?? today, parse.GetValue(horizon), parse.GetValue(discount));
                 if (!predicted.TryGetValue(out var prediction, out var error))
                     return await CliContext.BadAsync(console, "--" + (error.Path ?? "customer").Replace('_', '-'), error.Message);

@@ -75,7 +75,7 @@ internal static class ClvEndpoints
         if (ClvUnits.Parse(request?.Unit ?? "week") is not { } unit)
             return Problems.Invalid(Error.Invalid("$.unit", $"'{request?.Unit}' is not week or day"));
         var index = await host.GetAsync(allowStale: false, ct);
-        var fitted = await ClvService.FitAsync(store, index, end ?? ClvService.Today(index.TimeZone, time), unit, ct);
+        var fitted = await ClvService.FitAsync(store, index, end ?? LocalCalendar.DataEnd(index, time), unit, ct);
         if (!fitted.TryGetValue(out var fit, out var error))
             return Problems.Invalid(error with { Path = error.Path == "calibration_end" ? "$.calibration_end" : "$" });
         insights.Fit = fit; // segment fields, lifecycle and RFM use the newest fit from now on
@@ -92,7 +92,7 @@ internal static class ClvEndpoints
     {
         if (await ClvService.LatestAsync(store, ct) is not { } fit) return NoFit();
         var index = await host.GetAsync(stale_ok == true, ct);
-        var predicted = ClvService.Predict(index, fit, id, ClvService.Today(index.TimeZone, time), horizon ?? ClvService.DefaultHorizon,
+        var predicted = ClvService.Predict(index, fit, id, LocalCalendar.DataEnd(index, time), horizon ?? ClvService.DefaultHorizon,
             discount_rate ?? ClvService.DefaultDiscountRate);
         if (!predicted.TryGetValue(out var prediction, out var error))
             return (error.Kind == ErrorKind.NotFound ? error : error with { Path = error.Path == "customer" ? "$" : "$." + error.Path }).ToProblem();

@@ -87,7 +87,7 @@ internal static class InsightEndpoints
         if (asOf is { } d && (d < RfmQuery.Earliest || d > RfmQuery.Latest))
             return Problems.Invalid(Error.Invalid("$.as_of", $"{d:yyyy-MM-dd} is outside {RfmQuery.Earliest:yyyy-MM-dd}..{RfmQuery.Latest:yyyy-MM-dd}"));
         var index = await host.GetAsync(stale_ok == true, ct);
-        var day = asOf ?? LocalCalendar.Today(index.TimeZone, time);
+        var day = asOf ?? LocalCalendar.DataEnd(index, time);
         var refresh = await lifecycle.RefreshAsync(index, day, record: false, insights.PAliveOf(index, day), ct);
         return TypedResults.Text(LifecycleJson.Write(refresh, recorded: false, transitions: 0), "application/json");
     }
@@ -116,7 +116,7 @@ internal static class InsightEndpoints
         var row = table.Row(id);
         if (row < 0) return Error.NotFound("id", $"no customer '{id}'").ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        var today = LocalCalendar.Today(index.TimeZone, time);
+        var today = LocalCalendar.DataEnd(index, time);
         var v = index.FindVisitor(id);
         long orders = 0, gmv = 0, refunds = 0;
         int? first = null, last = null;

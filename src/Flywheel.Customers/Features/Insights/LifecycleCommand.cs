@@ -22,8 +22,8 @@ internal static class LifecycleCommand
         command.SetAction(async (parse, ct) =>
         {
             if (!CliContext.TryDay(parse.GetValue(asOf), out var asOfDay)) return await CliContext.BadAsync(console, "--as-of", "takes a date as yyyy-MM-dd");
-            if (asOfDay is { } d && (d < new DateOnly(2000, 1, 1) || d > new DateOnly(2087, 12, 31)))
-                return await CliContext.BadAsync(console, "--as-of", $"{d:yyyy-MM-dd} is outside 2000-01-01..2087-12-31");
+            if (asOfDay is { } d && LocalCalendar.CheckDay("as_of", d) is { } outside)
+                return await CliContext.BadAsync(console, "--as-of", outside.Message);
             if (parse.GetValue(format) is not ("text" or "json"))
                 return await CliContext.BadAsync(console, "--format", $"'{parse.GetValue(format)}' is not text or json");
             var (store, exit) = await cli.OpenStoreAsync(parse, ct);
@@ -32,7 +32,7 @@ internal static class LifecycleCommand
             {
                 var (index, indexExit) = await IndexLoading.LoadAsync(parse, cli, ct);
                 if (index is null) return indexExit;
-                var day = asOfDay ?? LocalCalendar.Today(index.TimeZone, time);
+                var day = asOfDay ?? LocalCalendar.DataEnd(index, time);
                 using var service = new LifecycleService(store);
                 var refresh = await service.RefreshAsync(index, day, parse.GetValue(record), null, ct);
                 await console.Out.WriteAsync(parse.GetValue(format) == "json"

@@ -57,7 +57,7 @@ internal static class SegmentsCommand
         var command = new Command("list", "List the segments with their member counts") { format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -91,7 +91,7 @@ internal static class SegmentsCommand
             if (SegmentNames.Check(parse.GetValue(name)) is { } badName) return await BadAsync(console, "name", badName.Message);
             if (SegmentNames.CheckTitle(parse.GetValue(title)) is { } badTitle) return await BadAsync(console, "--title", badTitle.Message);
             if (await CompileAsync(console, parse.GetValue(rule), fields) is not { } compiled) return ExitCodes.BadInput;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -114,7 +114,7 @@ internal static class SegmentsCommand
         var command = new Command("show", "A segment's rule, member count and a sample of members") { name, format };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -151,7 +151,7 @@ internal static class SegmentsCommand
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(limit) < 0) return await BadAsync(console, "--limit", "is 0 (all) or more");
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -177,7 +177,7 @@ internal static class SegmentsCommand
         var command = new Command("export", "Every member as CSV: customer_id,entered_at (UTC)") { name, output };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -218,7 +218,7 @@ internal static class SegmentsCommand
         var command = new Command("delete", "Delete a segment with its members and history") { name };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -242,7 +242,7 @@ internal static class SegmentsCommand
             var fields = CliFields();
             if (parse.GetValue(sample) is < 0 or > 100) return await BadAsync(console, "--sample", "is from 0 to 100");
             if (await CompileAsync(console, parse.GetValue(rule), fields) is not { } compiled) return ExitCodes.BadInput;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {
@@ -268,7 +268,7 @@ internal static class SegmentsCommand
         var command = new Command("refresh", "Recompute every segment's members now (a running server does this by itself)");
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {

@@ -29,7 +29,7 @@ internal static class ImportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
             {

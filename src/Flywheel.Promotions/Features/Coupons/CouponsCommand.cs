@@ -164,7 +164,7 @@ internal static class CouponsCommand
     }
 
     private static Task<int> WithHandlerAsync(CliContext cli, ParseResult parse, Func<CouponsHandler, Task<int>> work, CancellationToken ct) =>
-        cli.RunAsync(parse, services => work(services.GetRequiredService<CouponsHandler>()), ct);
+        cli.RunAsync(parse, services => work(services.GetRequiredService<CouponsHandler>()), ct, create: true);
 
     private static async Task<int> PrintAsync<T>(CliContext cli, Result<T> result)
     {

@@ -152,7 +152,7 @@ internal static class SavePromotionCommand
                 foreach (var result in results)
                     await cli.Console.Out.WriteLineAsync($"{(result.Created ? "added" : "replaced")} {result.Promotion.Id}  {Labels.Of(result.Promotion.Mechanic).Zh}");
                 return ExitCodes.Ok;
-            }, ct);
+            }, ct, create: true);
         });
         return command;
     }

@@ -92,7 +92,7 @@ internal static class SetPipelineCommand
                 await cli.Console.Out.WriteLineAsync(parse.GetValue(format) == "json" ? current.ToJson()
                     : string.Join(" → ", current.Steps.Select(PricingPipeline.Name)) + (current.IsDefault ? "  (默认 / default)" : ""));
                 return ExitCodes.Ok;
-            }, ct);
+            }, ct, create: true);
         });
         return command;
     }
