@@ -14,8 +14,8 @@ public sealed record ChannelOverview(string Channel, long Gmv, long Orders, long
 /// The first report of a store over a date range (both ends inclusive, calendar days in the store's time zone; a
 /// null end is open). Definitions:
 /// <list type="bullet">
-/// <item><b>Orders</b>: orders that were paid, i.e. status paid, shipped, completed, refunded or partially_refunded with a
-/// paid_at in the range. Pending and cancelled orders never count.</item>
+/// <item><b>Orders</b>: orders that were paid, i.e. status paid, shipped, completed, refunded or partially_refunded, whose
+/// paid time (placed time if the order has none) is in the range, as in the KPI report. Pending and cancelled orders never count.</item>
 /// <item><b>GMV</b> (成交额): the sum of total_paid (goods − discounts + shipping) of those orders, in fen. Refunds are
 /// <i>not</i> subtracted: GMV is gross, as the marketplaces report it.</item>
 /// <item><b>Buyers</b>: distinct customers with such an order; <b>repeat buyers</b> those with two or more in the range.</item>
@@ -64,7 +64,8 @@ public sealed record StoreOverview(
         var toDate = to?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "9999-12-31";
 
         await using var connection = await store.OpenConnectionAsync(ct);
-        const string paid = $"status IN ({PaidStatuses}) AND paid_at IS NOT NULL AND paid_at >= @from AND paid_at < @to";
+        // The KPI report's definition (docs/kpis.md): a paid order's time is its paid time, or its placed time when the export had none.
+        const string paid = $"status IN ({PaidStatuses}) AND COALESCE(paid_at, placed_at) >= @from AND COALESCE(paid_at, placed_at) < @to";
 
         var channels = new Dictionary<string, ChannelOverview>(StringComparer.Ordinal);
         ChannelOverview Line(string code) => channels.TryGetValue(code, out var c) ? c : channels[code] = new ChannelOverview(code, 0, 0, 0, 0, 0);
