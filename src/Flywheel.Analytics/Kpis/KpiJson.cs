@@ -80,10 +80,13 @@ internal static class KpiJson
 
     public static string Write(IReadOnlyList<KpiRow> rows) => Write(rows, null);
 
-    /// <summary>The report as JSON; without comparisons exactly the shape of <see cref="Write(IReadOnlyList{KpiRow})"/>.</summary>
-    public static string Write(KpiReport report) => Write(report.Rows.Select(r => r.Row).ToList(), report);
+    /// <summary>
+    /// The report as JSON: the rows of <see cref="Write(IReadOnlyList{KpiRow})"/>, then the range the report used (<c>from</c>,
+    /// <c>to</c>, both inclusive) and the <c>time_zone</c> its days are in, so a caller that gave no range sees which one it got.
+    /// </summary>
+    public static string Write(KpiReport report, string? timeZone = null) => Write(report.Rows.Select(r => r.Row).ToList(), report, timeZone);
 
-    private static string Write(IReadOnlyList<KpiRow> rows, KpiReport? report)
+    private static string Write(IReadOnlyList<KpiRow> rows, KpiReport? report, string? timeZone = null)
     {
         var comparisons = report?.Comparisons.ToList() ?? [];
         using var buffer = new MemoryStream();
@@ -133,6 +136,12 @@ internal static class KpiJson
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            if (report is not null)
+            {
+                json.WriteString("from", report.Query.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                json.WriteString("to", report.Query.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                if (timeZone is not null) json.WriteString("time_zone", timeZone);
+            }
             if (comparisons.Count > 0)
             {
                 json.WriteStartObject("compare");

@@ -55,7 +55,8 @@ public sealed class ReportKpiCommandTests : IDisposable
         Assert.True(exit == ExitCodes.Ok, error);
         using (var json = JsonDocument.Parse(output))
         {
-            Assert.Equal(["rows"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+            // The rows, then the range and time zone the report used (issue 12: every response says which range it used).
+            Assert.Equal(["rows", "from", "to", "time_zone"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
             var row = json.RootElement.GetProperty("rows")[0];
             Assert.Equal(["key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi", "cac"],
                 row.EnumerateObject().Select(p => p.Name).Take(11).ToArray());

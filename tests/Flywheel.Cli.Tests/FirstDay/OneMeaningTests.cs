@@ -60,5 +60,10 @@ public sealed class OneMeaningTests : IDisposable
         Assert.Equal(overview.RootElement.GetProperty("orders").GetInt64(), row.GetProperty("orders").GetInt64());
         Assert.Equal(overview.RootElement.GetProperty("buyers").GetInt64(), row.GetProperty("buyers").GetInt64());
         Assert.Equal(1, overview.RootElement.GetProperty("repeat_buyers").GetInt64());
+
+        // Without a range the KPI report covers all data, and says which days and time zone that was.
+        Assert.Equal("2026-05-01", kpi.RootElement.GetProperty("from").GetString());
+        Assert.Equal("2026-05-03", kpi.RootElement.GetProperty("to").GetString());
+        Assert.Equal("Asia/Shanghai", kpi.RootElement.GetProperty("time_zone").GetString());
     }
 }

@@ -57,10 +57,12 @@ internal static class ReportKpiCommand
                 parse.GetValue(segment), parse.GetValue(compare) ?? []));
             if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error);
             KpiReport? report = null;
+            string? timeZone = null;
             var exit = await cli.RunAsync(parse, async services =>
             {
                 var store = services.GetRequiredService<FlywheelStore>();
                 var index = await IndexLoading.BuildAsync(store, console, ct);
+                timeZone = index.TimeZone;
                 var result = await KpiQuestion.RunAsync(checkedPlan, index, store, services.GetService<ISegmentMembers>(),
                     DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), defaultDays: null, ct);
                 if (!result.TryGetValue(out report, out var failed)) return await cli.FailFieldAsync(failed);
@@ -69,9 +71,9 @@ internal static class ReportKpiCommand
             if (report is null) return exit;
             switch (parse.GetValue(format))
             {
-                case "json": await console.Out.WriteLineAsync(KpiJson.Write(report)); break;
+                case "json": await console.Out.WriteLineAsync(KpiJson.Write(report, timeZone)); break;
                 case "csv": await console.Out.WriteAsync(Csv(report)); break;
-                default: await console.Out.WriteAsync(Text(report)); break;
+                default: await console.Out.WriteAsync(Text(report, timeZone)); break;
             }
             return ExitCodes.Ok;
         });
@@ -121,13 +123,14 @@ internal static class ReportKpiCommand
     /// One line per row; with comparisons, under each row its partner (上期 = previous period, 去年 = a year earlier),
     /// then the change (环比 = against the previous period, 同比 = against last year) as a difference and in percent.
     /// </summary>
-    private static string Text(KpiReport report)
+    private static string Text(KpiReport report, string? timeZone)
     {
         var query = report.Query;
         var comparisons = report.Comparisons.ToList();
         var keyWidth = comparisons.Count > 0 ? 26 : 14;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"KPIs 核心指标 {query.From:yyyy-MM-dd} .. {query.To:yyyy-MM-dd}");
+        if (timeZone is not null) text.Append(CultureInfo.InvariantCulture, $" ({timeZone})");
         if (query.Scope is { } scope) text.Append(CultureInfo.InvariantCulture, $", scope 范围: {scope}");
         text.Append('\n');
         foreach (var comparison in comparisons)

@@ -110,7 +110,7 @@ internal static class AnalyticsEndpoints
         var index = await host.GetAsync(stale_ok == true, ct);
         var result = await KpiQuestion.RunAsync(checkedPlan, index, flywheel, members, Today(time), defaultDays: 30, ct);
         if (!result.TryGetValue(out var report, out error)) return error.ToProblem();
-        return TypedResults.Text(KpiJson.Write(report), "application/json");
+        return TypedResults.Text(KpiJson.Write(report, index.TimeZone), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FunnelAsync(

@@ -38,6 +38,14 @@ public sealed class AnalyticsEndpointsTests
 
         var byDay = await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-03&by=day"));
         Assert.Equal(3, byDay.GetProperty("rows").GetArrayLength());
+        Assert.Equal("2026-05-01", byDay.GetProperty("from").GetString());
+        Assert.Equal("2026-05-03", byDay.GetProperty("to").GetString());
+
+        // Without a range: the 30 days ending on the last day with data (2026-05-20), and the answer says so.
+        var defaulted = await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics"));
+        Assert.Equal("2026-04-21", defaulted.GetProperty("from").GetString());
+        Assert.Equal("2026-05-20", defaulted.GetProperty("to").GetString());
+        Assert.Equal("Asia/Shanghai", defaulted.GetProperty("time_zone").GetString());
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
