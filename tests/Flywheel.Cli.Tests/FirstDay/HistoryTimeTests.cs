@@ -59,7 +59,11 @@ public sealed class HistoryTimeTests : IDisposable
 
         var (exit, output, error) = await CliRunner.RunAsync(["rfm", "--format", "json", .. store]);
         Assert.True(exit == ExitCodes.Ok, error);
-        using (var rfm = JsonDocument.Parse(output)) Assert.Equal("1998-06-30", rfm.RootElement.GetProperty("as_of").GetString());
+        using (var rfm = JsonDocument.Parse(output))
+        {
+            Assert.Equal("1998-06-30", rfm.RootElement.GetProperty("as_of").GetString());
+            Assert.All(rfm.RootElement.GetProperty("segments").EnumerateArray(), s => Assert.Equal(JsonValueKind.Null, s.GetProperty("average_clv").ValueKind));
+        }
 
         (exit, output, error) = await CliRunner.RunAsync(["lifecycle", "--format", "json", .. store]);
         Assert.True(exit == ExitCodes.Ok, error);
@@ -74,6 +78,13 @@ public sealed class HistoryTimeTests : IDisposable
         (exit, output, error) = await CliRunner.RunAsync(["clv", "fit", "--format", "json", .. store]);
         Assert.True(exit == ExitCodes.Ok, error);
         using (var fit = JsonDocument.Parse(output)) Assert.Equal("1998-06-30", fit.RootElement.GetProperty("calibration_end").GetString());
+
+        // With a stored fit, the CLI's RFM shows each segment's average CLV, as GET /v1/rfm does.
+        (exit, output, error) = await CliRunner.RunAsync(["rfm", "--format", "json", .. store]);
+        Assert.True(exit == ExitCodes.Ok, error);
+        using (var rfm = JsonDocument.Parse(output))
+            Assert.Contains(rfm.RootElement.GetProperty("segments").EnumerateArray(),
+                s => s.GetProperty("average_clv").ValueKind == JsonValueKind.Number && s.GetProperty("average_clv").GetDecimal() > 0);
 
         (exit, output, error) = await CliRunner.RunAsync(["clv", "predict", "--customer", "c001", "--format", "json", .. store]);
         Assert.True(exit == ExitCodes.Ok, error);

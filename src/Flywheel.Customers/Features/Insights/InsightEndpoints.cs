@@ -59,8 +59,7 @@ internal static class InsightEndpoints
         var plan = RfmQuestion.Check(new RfmInput(as_of, window, thresholds, compare, customers));
         if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
         var index = await host.GetAsync(stale_ok == true, ct);
-        Func<RfmQuery, Func<int, long?>?> clv = query => insights.Fit is null ? null : v => insights.Clv(index, index.VisitorKeys[v], query.AsOf)?.Clv;
-        var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), clv);
+        var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), RfmQuestion.ClvOf(insights, index));
         if (!answer.TryGetValue(out var rfm, out error)) return error.ToProblem();
         return TypedResults.Text(RfmJson.Write(rfm.Result, rfm.Migration, checkedPlan.Customers), "application/json");
     }

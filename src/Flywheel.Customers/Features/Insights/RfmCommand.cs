@@ -39,9 +39,17 @@ internal static class RfmCommand
             var plan = RfmQuestion.Check(new RfmInput(parse.GetValue(asOf), parse.GetValue(window), parse.GetValue(thresholds), parse.GetValue(compare),
                 parse.GetValue(customers)));
             if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error);
-            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
-            if (index is null) return exit;
-            var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            var (store, exit) = await cli.OpenStoreAsync(parse, ct);
+            if (store is null) return exit;
+            EventIndex index;
+            // The stored CLV fit, when there is one, gives each segment its average CLV, as GET /v1/rfm does.
+            var insights = new CustomerInsights();
+            using (store)
+            {
+                index = await IndexLoading.BuildAsync(store, console, ct);
+                await insights.LoadFitAsync(store, ct);
+            }
+            var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), RfmQuestion.ClvOf(insights, index));
             if (!answer.TryGetValue(out var rfm, out error)) return await cli.FailFieldAsync(error);
             var (result, migration) = (rfm.Result, rfm.Migration);
             switch (parse.GetValue(format))

@@ -35,6 +35,14 @@ internal static class RfmQuestion
         return new RfmPlan(asOf, query, compare, input.Customers ?? 0);
     }
 
+    /// <summary>Each customer's CLV at the query's day, from the fit <paramref name="insights"/> holds; null when there is no fit.</summary>
+    public static Func<RfmQuery, Func<int, long?>?> ClvOf(CustomerInsights insights, EventIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(insights);
+        ArgumentNullException.ThrowIfNull(index);
+        return query => insights.Fit is null ? null : v => insights.Clv(index, index.VisitorKeys[v], query.AsOf)?.Clv;
+    }
+
     /// <summary>Scores as of the plan's day (or the last day with data); <paramref name="clv"/> adds each customer's CLV when a fit is loaded.</summary>
     public static Result<RfmAnswer> Run(RfmPlan plan, EventIndex index, DateOnly today, Func<RfmQuery, Func<int, long?>?>? clv = null)
     {
