@@ -138,6 +138,8 @@ internal static class InsightEndpoints
         {
             json.WriteStartObject();
             json.WriteString("customer_id", id);
+            // RFM, lifecycle and CLV below are as of this day: the last day with data (issue 12), stated so a reader knows.
+            json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteStartObject("attributes");
             Text(json, "gender", table.Gender[row]);

@@ -7,10 +7,14 @@ namespace Flywheel.Server.Tests.Features.Clv;
 
 public sealed class ClvEndpointsTests
 {
+    /// <summary>The day (UTC+8) of the last order <see cref="SeedAsync"/> wrote.</summary>
+    private string LastOrderDay { get; set; } = "";
+
     /// <summary>Customers c001… with 1–4 paid orders each between 2026-01-05 and 2026-10-30 (UTC+8), 50–300 yuan.</summary>
-    private static async Task SeedAsync(FlywheelStore store, int customers)
+    private async Task SeedAsync(FlywheelStore store, int customers)
     {
         var random = new Random(3);
+        var last = DateTimeOffset.MinValue;
         await using var session = await IngestSession.BeginAsync(store, "test", "clv", CancellationToken.None);
         for (var c = 1; c <= customers; c++)
         {
@@ -20,10 +24,12 @@ public sealed class ClvEndpointsTests
                 var order = new OrderRow { OrderId = $"o{c}-{n}", CustomerId = $"c{c:D3}", Status = "paid", PlacedAt = at.ToUnixTimeMilliseconds(), PaidAt = at.ToUnixTimeMilliseconds() };
                 order.Lines.Add(new OrderLineRow { Sku = "k1", Quantity = 1, UnitPrice = random.Next(5_000, 30_000) });
                 Assert.True(session.WriteOrder(order, createMissingProducts: true).IsSuccess);
+                if (at > last) last = at;
                 at = at.AddDays(random.Next(3, 60));
             }
         }
         await session.CommitAsync(customers, 0, CancellationToken.None);
+        LastOrderDay = last.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Theory]
@@ -48,10 +54,10 @@ public sealed class ClvEndpointsTests
         Assert.Equal(fit.GetProperty("id").GetInt64(), latest.GetProperty("id").GetInt64());
         Assert.Equal(fit.GetProperty("bgnbd").GetProperty("r").GetDouble(), latest.GetProperty("bgnbd").GetProperty("r").GetDouble());
 
-        // No body: calibration end today (the test clock's 2026-11-01), weeks.
+        // No body: calibration end at the end of the data (the last seeded order's day), not the test clock's 2026-11-01; weeks.
         var defaults = await host.Client.PostAsync("/v1/clv/fit", null);
         Assert.Equal(HttpStatusCode.Created, defaults.StatusCode);
-        Assert.Equal("2026-11-01", (await Json.ReadAsync(defaults)).GetProperty("calibration_end").GetString());
+        Assert.Equal(LastOrderDay, (await Json.ReadAsync(defaults)).GetProperty("calibration_end").GetString());
 
         var customer = await host.Client.GetAsync("/v1/clv/customers/c001?horizon=26&discount_rate=0.05");
         Assert.Equal(HttpStatusCode.OK, customer.StatusCode);

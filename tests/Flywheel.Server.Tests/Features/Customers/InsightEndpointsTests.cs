@@ -61,7 +61,9 @@ public class InsightEndpointsTests
         Assert.Equal(1, profile.GetProperty("orders").GetProperty("count").GetInt32());
         Assert.Equal("99.00", profile.GetProperty("orders").GetProperty("gmv").GetRawText());
         Assert.Equal("lost", profile.GetProperty("rfm").GetProperty("segment").GetProperty("code").GetString()); // the only buyer scores 1s
-        Assert.Equal("lapsed", profile.GetProperty("lifecycle").GetProperty("stage").GetString()); // one order 125 days before the test clock
+        // Measured from the end of the data (the order's day, 2026-06-29), not the test clock's 2026-11-01 (where u1 would be lapsed).
+        Assert.Equal("2026-06-29", profile.GetProperty("as_of").GetString());
+        Assert.Equal("new", profile.GetProperty("lifecycle").GetProperty("stage").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, profile.GetProperty("clv").ValueKind); // no fit yet
         Assert.Equal(["zhejiang"], profile.GetProperty("segments").EnumerateArray().Select(x => x.GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/v1/customers/nobody/profile")).StatusCode);
