@@ -131,6 +131,10 @@ internal static class FunnelEngine
             var type = query.Steps[k].EventType;
             if (index.Types.Find(type) < 0 && !FunnelQuery.ContractEventTypes.Contains(type))
                 return Error.Invalid("steps", $"step {k + 1} ({query.Steps[k].Label}): unknown event type '{type}'");
+            // A category that matches nothing at any level of any product's path is most likely a typo: say so, do not count zero.
+            foreach (var filter in query.Steps[k].Filters)
+                if (filter.Field == FunnelField.Category && !Scopes.ScopeFilter.CategoryMask(index.Categories, filter.Value).Contains(true))
+                    return Error.Invalid("steps", $"step {k + 1} ({query.Steps[k].Label}): no category '{filter.Value}' among the products, at any level of their category paths");
         }
 
         var visitors = index.VisitorCount;
@@ -250,7 +254,7 @@ internal static class FunnelEngine
         private readonly int _steps;
         private readonly uint[] _typeMask;
         private readonly uint _filtered;
-        private readonly (FunnelField Field, int Code)[][] _filters;
+        private readonly (FunnelField Field, int Code, bool[]? Categories)[][] _filters;
         private readonly long _window;
         private readonly int _from, _to;
         private readonly bool _strictOrder, _strictIncrease;
@@ -261,13 +265,15 @@ internal static class FunnelEngine
             _index = index;
             _steps = query.Steps.Count;
             _typeMask = new uint[Math.Max(1, index.Types.Count)];
-            _filters = new (FunnelField, int)[_steps][];
+            _filters = new (FunnelField, int, bool[]?)[_steps][];
             for (var k = 0; k < _steps; k++)
             {
                 var step = query.Steps[k];
                 var type = index.Types.Find(step.EventType);
                 if (type >= 0) _typeMask[type] |= 1u << k;
-                _filters[k] = [.. step.Filters.Select(f => (f.Field, Find(index, f)))];
+                // A category keeps its path, the paths under it and paths with a level of that name (ScopeFilter.CategoryMask).
+                _filters[k] = [.. step.Filters.Select(f => (f.Field, Find(index, f),
+                    f.Field == FunnelField.Category ? Scopes.ScopeFilter.CategoryMask(index.Categories, f.Value) : null))];
                 if (_filters[k].Length > 0) _filtered |= 1u << k;
             }
             _window = query.WindowSeconds;
@@ -290,10 +296,16 @@ internal static class FunnelEngine
             _ => -1,
         };
 
-        private bool Holds(int row, (FunnelField Field, int Code)[] filters)
+        private bool Holds(int row, (FunnelField Field, int Code, bool[]? Categories)[] filters)
         {
-            foreach (var (field, code) in filters)
+            foreach (var (field, code, categories) in filters)
             {
+                if (categories is not null)
+                {
+                    var sku = _index.EventSku[row];
+                    if (!categories[sku < _index.SkuCategory.Length ? _index.SkuCategory[sku] : 0]) return false;
+                    continue;
+                }
                 var value = field switch
                 {
                     FunnelField.Channel => _index.EventChannel[row],

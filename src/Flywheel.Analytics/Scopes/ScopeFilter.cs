@@ -13,15 +13,16 @@ internal sealed class ScopeFilter
 {
     private readonly EventIndex _index;
     private readonly bool[]? _visitors;
+    private readonly bool[]? _categories;
 
-    private ScopeFilter(EventIndex index, Scope scope, int channel, int campaign, int store, int category, int region, bool[]? visitors)
+    private ScopeFilter(EventIndex index, Scope scope, int channel, int campaign, int store, bool[]? categories, int region, bool[]? visitors)
     {
         _index = index;
         Scope = scope;
         Channel = channel;
         Campaign = campaign;
         Store = store;
-        Category = category;
+        _categories = categories;
         Region = region;
         _visitors = visitors;
     }
@@ -30,7 +31,6 @@ internal sealed class ScopeFilter
     public int Channel { get; }
     public int Campaign { get; }
     public int Store { get; }
-    public int Category { get; }
     public int Region { get; }
 
     public bool IsAll => Scope.IsAll;
@@ -52,8 +52,12 @@ internal sealed class ScopeFilter
         if (campaign == -2) return Error.Invalid("campaign", $"no campaign '{scope.Campaign}' in the store");
         var store = Find(index.Stores, scope.Store);
         if (store == -2) return Error.Invalid("store", $"no store '{scope.Store}' in the store's orders");
-        var category = Find(index.Categories, scope.Category);
-        if (category == -2) return Error.Invalid("category", $"no category '{scope.Category}' among the products");
+        bool[]? categories = null;
+        if (scope.Category is { } wanted)
+        {
+            categories = CategoryMask(index.Categories, wanted);
+            if (!categories.Contains(true)) return Error.Invalid("category", $"no category '{wanted}' among the products, at any level of their category paths");
+        }
         var region = Find(index.Provinces, scope.Region);
         if (region == -2) return Error.Invalid("region", $"no customer in region '{scope.Region}'");
         bool[]? visitors = null;
@@ -64,8 +68,28 @@ internal sealed class ScopeFilter
             for (var v = 0; v < visitors.Length; v++)
                 visitors[v] = index.IsCustomer[v] && customers.Contains(index.VisitorKeys[v]);
         }
-        return new ScopeFilter(index, scope, channel, campaign, store, category, region, visitors);
+        return new ScopeFilter(index, scope, channel, campaign, store, categories, region, visitors);
     }
+
+    /// <summary>
+    /// The category codes a filter value keeps. Categories are paths ("美妆>面霜"): a value keeps its own path, every path under it
+    /// ("美妆" keeps "美妆>面霜") and every path with a level of that name ("面霜" keeps "美妆>面霜"). Case and spaces around
+    /// the separator are ignored.
+    /// </summary>
+    internal static bool[] CategoryMask(StringTable categories, string value)
+    {
+        var mask = new bool[categories.Count];
+        var wanted = Normalise(value);
+        for (var code = 1; code < categories.Count; code++)
+            if (categories.Decode(code) is { } path && CategoryMatches(Normalise(path), wanted)) mask[code] = true;
+        return mask;
+    }
+
+    /// <summary>Whether a category path (normalised) is kept by a filter value (normalised): the path itself, under it, or a level of it.</summary>
+    internal static bool CategoryMatches(string path, string wanted) =>
+        path == wanted || path.StartsWith(wanted + ">", StringComparison.Ordinal) || path.Split('>').Contains(wanted);
+
+    private static string Normalise(string path) => string.Join('>', path.Split('>').Select(level => level.Trim().ToLowerInvariant()));
 
     /// <summary>-1 without a filter, -2 for a value the table never held, else its code.</summary>
     private static int Find(StringTable table, string? value) => value is null ? -1 : table.Find(value) is var code and > 0 ? code : -2;
@@ -77,13 +101,13 @@ internal sealed class ScopeFilter
     public bool Event(int e) =>
         (Channel < 0 || _index.EventChannel[e] == Channel)
         && (Campaign < 0 || _index.EventCampaign[e] == Campaign)
-        && (Category < 0 || _index.SkuCategory[_index.EventSku[e]] == Category);
+        && (_categories is null || _categories[_index.SkuCategory[_index.EventSku[e]]]);
 
     /// <summary>Channel, store, category and campaign filters on an order row; <paramref name="campaign"/> is its last-touch campaign.</summary>
     public bool Order(int o, int campaign) =>
         (Channel < 0 || _index.OrderChannel[o] == Channel)
         && (Store < 0 || _index.OrderStore[o] == Store)
-        && (Category < 0 || _index.OrderCategory[o] == Category)
+        && (_categories is null || _categories[_index.OrderCategory[o]])
         && (Campaign < 0 || campaign == Campaign);
 
     /// <summary>Channel and campaign filters on an ad spend row (the only filters spend can take).</summary>

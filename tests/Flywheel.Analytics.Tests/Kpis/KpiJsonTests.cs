@@ -13,9 +13,11 @@ public sealed class KpiJsonTests
     {
         var query = new KpiQuery(new DateOnly(2026, 5, 1), new DateOnly(2026, 5, 7));
         var report = new KpiReport(query, [new KpiComparedRow(Current, null, null)]);
-        Assert.Equal(KpiJson.Write([Current]), KpiJson.Write(report));
-        using var json = JsonDocument.Parse(KpiJson.Write(report));
-        Assert.Equal(["rows"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+        // The rows exactly as the plain rows writer has them, then the range and time zone the report used (issue 12).
+        var rowsOnly = KpiJson.Write([Current]);
+        Assert.Equal(rowsOnly[..^1] + ""","from":"2026-05-01","to":"2026-05-07","time_zone":"Asia/Shanghai"}""", KpiJson.Write(report, "Asia/Shanghai"));
+        using var json = JsonDocument.Parse(KpiJson.Write(report, "Asia/Shanghai"));
+        Assert.Equal(["rows", "from", "to", "time_zone"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
         var row = json.RootElement.GetProperty("rows")[0];
         Assert.Equal(["key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi", "cac"],
             row.EnumerateObject().Select(p => p.Name).Take(11).ToArray());
