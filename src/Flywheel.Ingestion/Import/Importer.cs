@@ -297,7 +297,7 @@ internal static class Importer
         {
             var id = r.Get("order_id");
             if (id is not null && id == _droppedOrderId)
-                return Error.Invalid(r.Where("order_id"), $"another line of order '{id}' was refused, so the whole order is");
+                return Error.Invalid(r.Where("order_id"), $"another line of order '{id}' was refused, so this line is refused with it (an order is stored whole or not at all)");
             if (_order is not null && id != _order.OrderId)
             {
                 var refused = FlushOrder();

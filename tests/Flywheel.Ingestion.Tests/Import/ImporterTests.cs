@@ -272,7 +272,7 @@ public sealed class ImporterTests : IDisposable
         Assert.Equal(5, rejects.Length);
         Assert.Contains(rejects, l => l.StartsWith("o2,u1,2026-05-02T10:00:00,k404,1,5,4,", StringComparison.Ordinal) && l.Contains("unknown SKU 'k404'", StringComparison.Ordinal));
         Assert.Contains(rejects, l => l.StartsWith("o3,u2,2026-05-03T10:00:00,k2,0,50,5,", StringComparison.Ordinal) && l.Contains("(quantity)", StringComparison.Ordinal));
-        Assert.Contains(rejects, l => l.StartsWith("o3,u2,2026-05-03T10:00:00,k1,1,100,6,", StringComparison.Ordinal) && l.Contains("another line of order 'o3'", StringComparison.Ordinal));
+        Assert.Contains(rejects, l => l.StartsWith("o3,u2,2026-05-03T10:00:00,k1,1,100,6,", StringComparison.Ordinal) && l.Contains("another line of order 'o3' was refused, so this line is refused with it (an order is stored whole or not at all)", StringComparison.Ordinal));
     }
 
     [Theory]
