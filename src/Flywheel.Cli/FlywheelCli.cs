@@ -15,12 +15,6 @@ namespace Flywheel.Cli;
 
 public static class FlywheelCli
 {
-    /// <summary>--data: the folder that holds the embedded SQLite store.</summary>
-    internal static Option<string?> DataOption => CliContext.DataOption;
-
-    /// <summary>--db: a PostgreSQL connection string; FLYWHEEL_DB is read when it is absent.</summary>
-    internal static Option<string?> DbOption => CliContext.DbOption;
-
     /// <summary>Every module's services, as the server registers them, for commands that resolve handlers.</summary>
     internal static void AddModules(IServiceCollection services)
     {
@@ -36,8 +30,8 @@ public static class FlywheelCli
         var cli = new CliContext(console, time, FlywheelServer.Migrations, AddModules);
         var root = new RootCommand("Flywheel: measure, understand, offer, engage — an e-commerce marketing engine")
         {
-            DataOption,
-            DbOption,
+            CliContext.DataOption,
+            CliContext.DbOption,
             DemoCommand.Create(console, time),
             ServeCommand.Create(console, time),
             ServeCommand.CreateWorker(console, time),
@@ -149,5 +143,4 @@ public static class FlywheelCli
         bool create = false) =>
         new CliContext(console, time, FlywheelServer.Migrations).OpenStoreAsync(parse, ct, create);
 
-    internal static Task WriteErrorAsync(CliConsole console, Error error) => console.Error.WriteLineAsync($"error: {error}");
 }

@@ -30,7 +30,7 @@ internal static class DemoCommand
             var validated = new DemoOptions(parse.GetValue(customers), parse.GetValue(days), parse.GetValue(seed)).Validate();
             if (!validated.TryGetValue(out var options, out var invalid))
             {
-                await FlywheelCli.WriteErrorAsync(console, invalid);
+                await CliContext.WriteErrorAsync(console, invalid);
                 return ExitCodes.BadInput;
             }
 

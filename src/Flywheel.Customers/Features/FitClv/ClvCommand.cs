@@ -165,8 +165,8 @@ internal static class ClvCommand
                 if (asOfDay > today)
                     return await CliContext.BadAsync(console, "--as-of", $"{asOfDay:yyyy-MM-dd} is after today ({today:yyyy-MM-dd})");
                 // Without --as-of, the prediction starts where the data ends (stated in its as_of field).
-                today = LocalCalendar.DataEnd(index, time);
-                var predicted = ClvService.Predict(index, fit, id, asOfDay ?? today, parse.GetValue(horizon), parse.GetValue(discount));
+                var asOf = asOfDay ?? LocalCalendar.DataEnd(index, time);
+                var predicted = ClvService.Predict(index, fit, id, asOf, parse.GetValue(horizon), parse.GetValue(discount));
                 if (!predicted.TryGetValue(out var prediction, out var error))
                     return await CliContext.BadAsync(console, "--" + (error.Path ?? "customer").Replace('_', '-'), error.Message);
                 await console.Out.WriteLineAsync(json ? ClvJson.WritePrediction(prediction) : Text(prediction));

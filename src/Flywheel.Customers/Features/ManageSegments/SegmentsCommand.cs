@@ -86,7 +86,7 @@ internal static class SegmentsCommand
         var command = new Command("add", "Save a segment and compute its members") { name, rule, title };
         command.SetAction(async (parse, ct) =>
         {
-            var fields = CliFields();
+            var fields = Contracts.SegmentRules.AllFields();
             // Everything is checked before the store is opened: bad input writes nothing and needs no store.
             if (SegmentNames.Check(parse.GetValue(name)) is { } badName) return await BadAsync(console, "name", badName.Message);
             if (SegmentNames.CheckTitle(parse.GetValue(title)) is { } badTitle) return await BadAsync(console, "--title", badTitle.Message);
@@ -239,7 +239,7 @@ internal static class SegmentsCommand
         var command = new Command("check", "Validate a rule and count the customers it selects now, without saving anything") { rule, sample, format };
         command.SetAction(async (parse, ct) =>
         {
-            var fields = CliFields();
+            var fields = Contracts.SegmentRules.AllFields();
             if (parse.GetValue(sample) is < 0 or > 100) return await BadAsync(console, "--sample", "is from 0 to 100");
             if (await CompileAsync(console, parse.GetValue(rule), fields) is not { } compiled) return ExitCodes.BadInput;
             var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
@@ -272,7 +272,7 @@ internal static class SegmentsCommand
             if (store is null) return exit;
             using (store)
             {
-                using var segments = Service(store, CliFields(), time, console);
+                using var segments = Service(store, Contracts.SegmentRules.AllFields(), time, console);
                 await segments.RefreshAllAsync(ct);
                 var update = segments.LastUpdate;
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -288,7 +288,7 @@ internal static class SegmentsCommand
         var command = new Command("fields", "The fields a rule may use");
         command.SetAction(async (_, _) =>
         {
-            foreach (var f in CliFields().All)
+            foreach (var f in Contracts.SegmentRules.AllFields().All)
                 await console.Out.WriteLineAsync($"{f.Signature,-36} {f.Type.ToString().ToLowerInvariant(),-8} {f.Description}");
             return ExitCodes.Ok;
         });
@@ -342,5 +342,4 @@ internal static class SegmentsCommand
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    internal static FieldRegistry CliFields() => Contracts.SegmentRules.AllFields();
 }
