@@ -26,6 +26,9 @@ public static class IngestionModule
     /// <summary>The module's name: the mark on its endpoints.</summary>
     public const string Name = "ingestion";
 
+    /// <summary>The module's migrations on the order tables it owns (guest orders, returns).</summary>
+    public static MigrationSet Migrations => IngestionSchema.Migrations;
+
     /// <summary>
     /// Registers the module's options (section "Ingestion", validated at start) and its contracts (<see cref="IOrderHistory"/>).
     /// Needs a <see cref="FlywheelStore"/> and a <see cref="TimeProvider"/> registered by the host.

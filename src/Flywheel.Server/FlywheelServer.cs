@@ -20,7 +20,7 @@ public static class FlywheelServer
 {
     /// <summary>Every module's migrations, in the order a store applies them (after the record's own).</summary>
     public static IReadOnlyList<MigrationSet> Migrations { get; } =
-        [AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations];
+        [IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations];
 
     /// <summary>
     /// Builds (does not start) the server. <paramref name="urls"/> is Kestrel's listen list ("http://127.0.0.1:5080",

@@ -329,7 +329,7 @@ public sealed class IngestSession : IAsyncDisposable
             _changes.Product(line.Sku);
             _bareProducts++;
         }
-        EnsureCustomer(o.CustomerId);
+        if (o.CustomerId is not null) EnsureCustomer(o.CustomerId);
 
         long goods = 0, discount = 0, refund = 0;
         var refunds = new long[o.Lines.Count];
@@ -370,7 +370,118 @@ public sealed class IngestSession : IAsyncDisposable
                 VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)
                 """, o.OrderId, i + 1, line.Sku, line.Quantity, line.UnitListPrice, line.UnitPrice, line.LineDiscount, line.PaidAmount, line.RefundedQuantity, refunds[i]);
         }
+        if (outcome == WriteOutcome.Updated) ReapplyReturns(o.OrderId);
         return outcome;
+    }
+
+    /// <summary>
+    /// Refunds the sold lines a return matches: the lines of the order it names, or else the customer's purchases of the SKU placed
+    /// no later than the return, latest first, as far as each has units not yet refunded. Each matched piece refunds its line pro
+    /// rata to what was paid (the last unit refunds the rest, so a line fully returned is refunded exactly what was paid), and the
+    /// order becomes partially_refunded or refunded. What matches nothing is kept unmatched. A return already stored (same return id
+    /// and line) is left alone, so importing a file again refunds nothing twice.
+    /// </summary>
+    public ReturnOutcome ApplyReturn(ReturnRow r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (Scalar("SELECT 1 FROM order_returns WHERE return_id = @p0 AND return_line = @p1", r.ReturnId, r.ReturnLine) is not null)
+            return new ReturnOutcome(0, 0, 0, 0, AlreadyStored: true);
+        var candidates = new List<(string OrderId, long LineNo, int Open, int Quantity, int Refunded, long Paid, long RefundAmount)>();
+        if (r.OrderId is not null || r.CustomerId is not null)
+        {
+            var command = CachedCommand(r.OrderId is not null
+                ? """
+                  SELECT l.order_id, l.line_no, l.quantity, l.refunded_quantity, l.paid_amount, l.refund_amount FROM order_lines l JOIN orders o ON o.order_id = l.order_id
+                  WHERE o.order_id = @p0 AND l.sku = @p1 AND l.refunded_quantity < l.quantity AND o.status NOT IN ('pending', 'cancelled')
+                  ORDER BY l.line_no
+                  """
+                : """
+                  SELECT l.order_id, l.line_no, l.quantity, l.refunded_quantity, l.paid_amount, l.refund_amount FROM order_lines l JOIN orders o ON o.order_id = l.order_id
+                  WHERE o.customer_id = @p0 AND l.sku = @p1 AND l.refunded_quantity < l.quantity AND o.status NOT IN ('pending', 'cancelled') AND o.placed_at <= @p2
+                  ORDER BY o.placed_at DESC, o.order_id DESC, l.line_no
+                  """);
+            Bind(command, r.OrderId is not null ? [r.OrderId, r.Sku] : [r.CustomerId, r.Sku, r.ReturnedAt]);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                int quantity = Convert.ToInt32(reader.GetValue(2)), refunded = Convert.ToInt32(reader.GetValue(3));
+                candidates.Add((reader.GetString(0), Convert.ToInt64(reader.GetValue(1)), quantity - refunded, quantity, refunded, reader.GetInt64(4), reader.GetInt64(5)));
+            }
+        }
+        var left = r.Quantity;
+        int matchedUnits = 0, piece = 0;
+        long matchedAmount = 0;
+        foreach (var c in candidates)
+        {
+            if (left == 0) break;
+            var units = Math.Min(left, c.Open);
+            var amount = RefundLine(c.OrderId, c.LineNo, units, c.Quantity, c.Refunded, c.Paid, c.RefundAmount, r.ReturnedAt);
+            Run("""
+                INSERT INTO order_returns (return_id, return_line, piece, customer_id, sku, quantity, amount, returned_at, order_id, line_no, ingest_id)
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10)
+                """, r.ReturnId, r.ReturnLine, ++piece, r.CustomerId, r.Sku, units, amount, r.ReturnedAt, c.OrderId, c.LineNo, IngestId);
+            left -= units;
+            matchedUnits += units;
+            matchedAmount = checked(matchedAmount + amount);
+        }
+        var unmatchedAmount = checked(r.UnitPrice * left);
+        if (left > 0)
+            Run("""
+                INSERT INTO order_returns (return_id, return_line, piece, customer_id, sku, quantity, amount, returned_at, order_id, line_no, ingest_id)
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, NULL, NULL, @p8)
+                """, r.ReturnId, r.ReturnLine, ++piece, r.CustomerId, r.Sku, left, unmatchedAmount, r.ReturnedAt, IngestId);
+        return new ReturnOutcome(matchedUnits, matchedAmount, left, left > 0 ? unmatchedAmount : 0, AlreadyStored: false);
+    }
+
+    /// <summary>Refunds <paramref name="units"/> more units of one line; returns the money refunded for them.</summary>
+    private long RefundLine(string orderId, long lineNo, int units, int quantity, int refunded, long paid, long refundAmount, long at)
+    {
+        var nowRefunded = refunded + units;
+        var target = nowRefunded == quantity ? paid : (long)((Int128)paid * nowRefunded / quantity);
+        var amount = Math.Max(0, Math.Min(target, paid) - refundAmount);
+        Run("UPDATE order_lines SET refunded_quantity = @p0, refund_amount = refund_amount + @p1 WHERE order_id = @p2 AND line_no = @p3",
+            nowRefunded, amount, orderId, lineNo);
+        var open = Convert.ToInt64(Scalar("SELECT COALESCE(SUM(quantity - refunded_quantity), 0) FROM order_lines WHERE order_id = @p0", orderId));
+        Run("""
+            UPDATE orders SET refund_amount = refund_amount + @p0, status = @p1, updated_at = @p2,
+                refunded_at = CASE WHEN refunded_at IS NULL OR refunded_at < @p3 THEN @p3 ELSE refunded_at END
+            WHERE order_id = @p4
+            """, amount, open == 0 ? "refunded" : "partially_refunded", _now, Math.Max(at, 0), orderId);
+        _changes.Order(orderId);
+        return amount;
+    }
+
+    /// <summary>
+    /// An order rewritten from its source lost the refunds its returns made: they are made again, on the same line when it still
+    /// sells the same SKU with units to refund, and otherwise the piece becomes unmatched.
+    /// </summary>
+    private void ReapplyReturns(string orderId)
+    {
+        var pieces = new List<(string ReturnId, long ReturnLine, long Piece, string Sku, int Quantity, long At, long LineNo)>();
+        var command = CachedCommand("SELECT return_id, return_line, piece, sku, quantity, returned_at, line_no FROM order_returns WHERE order_id = @p0 ORDER BY returned_at, return_id, return_line, piece");
+        Bind(command, [orderId]);
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                pieces.Add((reader.GetString(0), Convert.ToInt64(reader.GetValue(1)), Convert.ToInt64(reader.GetValue(2)), reader.GetString(3),
+                    Convert.ToInt32(reader.GetValue(4)), reader.GetInt64(5), Convert.ToInt64(reader.GetValue(6))));
+        foreach (var p in pieces)
+        {
+            var line = CachedCommand("SELECT sku, quantity, refunded_quantity, paid_amount, refund_amount FROM order_lines WHERE order_id = @p0 AND line_no = @p1");
+            Bind(line, [orderId, p.LineNo]);
+            (string Sku, int Quantity, int Refunded, long Paid, long RefundAmount)? found = null;
+            using (var reader = line.ExecuteReader())
+                if (reader.Read())
+                    found = (reader.GetString(0), Convert.ToInt32(reader.GetValue(1)), Convert.ToInt32(reader.GetValue(2)), reader.GetInt64(3), reader.GetInt64(4));
+            if (found is { } l && l.Sku == p.Sku && l.Quantity - l.Refunded >= p.Quantity)
+            {
+                var amount = RefundLine(orderId, p.LineNo, p.Quantity, l.Quantity, l.Refunded, l.Paid, l.RefundAmount, p.At);
+                Run("UPDATE order_returns SET amount = @p0 WHERE return_id = @p1 AND return_line = @p2 AND piece = @p3", amount, p.ReturnId, p.ReturnLine, p.Piece);
+            }
+            else
+            {
+                Run("UPDATE order_returns SET order_id = NULL, line_no = NULL WHERE return_id = @p0 AND return_line = @p1 AND piece = @p2", p.ReturnId, p.ReturnLine, p.Piece);
+            }
+        }
     }
 
     public WriteOutcome UpsertSpend(SpendRow s)

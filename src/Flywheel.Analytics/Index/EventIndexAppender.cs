@@ -82,11 +82,19 @@ internal static class EventIndexAppender
         {
             for (var v = 0; v < old.VisitorCount; v++)
                 for (var o = old.OrderStart[v]; o < old.OrderStart[v + 1]; o++)
-                    if (changedOrders.Contains(old.OrderIds[o])) delta.OrderCustomers.Add(old.VisitorKeys[v]);
+                    if (changedOrders.Contains(old.OrderIds[o]))
+                    {
+                        // A guest order's visitor is laid out with the anonymous ones: only a rebuild places it.
+                        if (!old.IsCustomer[v]) return null;
+                        delta.OrderCustomers.Add(old.VisitorKeys[v]);
+                    }
             foreach (var chunk in changedOrders.Chunk(Chunk))
                 await foreach (var r in EventIndexBuilder.Rows(connection,
                                    $"SELECT customer_id FROM orders WHERE order_id IN ({Parameters(chunk.Length)})", ct, chunk))
+                {
+                    if (r.IsDBNull(0)) return null;
                     delta.OrderCustomers.Add(r.GetString(0));
+                }
             foreach (var chunk in delta.OrderCustomers.ToArray().Chunk(Chunk))
                 await EventIndexBuilder.ReadOrdersAsync(connection, delta.Orders.Add, $"customer_id IN ({Parameters(chunk.Length)})", chunk, ordinal, ct);
         }
@@ -193,7 +201,7 @@ internal static class EventIndexAppender
         }
         foreach (var (id, _) in d.Customers) Customer(id);
         foreach (var e in d.Events) if (e.CustomerId is not null) Customer(e.CustomerId);
-        foreach (var o in d.Orders) Customer(o.CustomerId);
+        foreach (var o in d.Orders) Customer(o.CustomerId!); // read by customer id: never a guest order
         foreach (var (_, customer) in d.Links) Customer(customer);
 
         var keys = new List<string>(old.VisitorCount + newCustomers.Count);
@@ -341,7 +349,7 @@ internal static class EventIndexAppender
         // --- orders: customers the delta names get theirs from the store; the others keep theirs ---
         var replaced = new Dictionary<int, List<OrderFact>>();
         foreach (var key in d.OrderCustomers) replaced[NewIdOfKey(key)] = [];
-        foreach (var o in d.Orders) replaced[NewIdOfKey(o.CustomerId)].Add(o);
+        foreach (var o in d.Orders) replaced[NewIdOfKey(o.CustomerId!)].Add(o);
         var orderStart = new int[visitors + 1];
         for (var v = 0; v < visitors; v++)
         {

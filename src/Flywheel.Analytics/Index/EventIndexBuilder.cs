@@ -6,7 +6,8 @@ using Flywheel.Storage.Queries;
 namespace Flywheel.Analytics.Index;
 
 /// <summary>A paid order as the index keeps it: paid time in ms, money in fen, total units, and its largest line's SKU.</summary>
-internal sealed record OrderFact(string OrderId, string CustomerId, long PaidMs, string? Channel, string? Store, long Gmv, long Refund, int Units,
+/// <summary>A paid order as the index keeps it; <see cref="CustomerId"/> is null for a guest order.</summary>
+internal sealed record OrderFact(string OrderId, string? CustomerId, long PaidMs, string? Channel, string? Store, long Gmv, long Refund, int Units,
     string? TopSku);
 
 /// <summary>
@@ -88,7 +89,7 @@ internal static class EventIndexBuilder
         {
             var id = r.GetString(0);
             var facts = lineFacts.GetValueOrDefault(id);
-            add(new OrderFact(id, r.GetString(1), r.GetInt64(2), Text(r, 3), Text(r, 4), r.GetInt64(5), r.GetInt64(6), facts.Units, facts.TopSku));
+            add(new OrderFact(id, Text(r, 1), r.GetInt64(2), Text(r, 3), Text(r, 4), r.GetInt64(5), r.GetInt64(6), facts.Units, facts.TopSku));
         }
     }
 
@@ -289,10 +290,14 @@ internal static class EventIndexBuilder
         public void AddOrder(string customerId, long paidMs, string? channel, string? store, long gmv, long refund, int units, string? topSku) =>
             AddOrder(new OrderFact("#" + _oId.Count, customerId, paidMs, channel, store, gmv, refund, units, topSku));
 
+        /// <summary>The visitor key of a guest order (anonymous visitors' keys start with '~' too).</summary>
+        public static string GuestKey(string orderId) => "~guest-order:" + orderId;
+
         public void AddOrder(OrderFact o)
         {
             var (orderId, customerId, paidMs, channel, store, gmv, refund, units, topSku) = o;
-            _oVisitor.Add(Visitor(customerId, true));
+            // A guest order is its own visitor, not a customer: it counts in GMV and orders and in no customer-level model.
+            _oVisitor.Add(customerId is not null ? Visitor(customerId, true) : Visitor(GuestKey(orderId), false));
             _oId.Add(orderId);
             _oTime.Add(paidMs);
             _oChannel.Add(Code16(_channels, channel));

@@ -311,6 +311,8 @@ internal static class KpiEngine
                 int o0 = orderStart[v], o1 = orderStart[v + 1];
                 if (o0 == o1 || orderTime[o1 - 1] < start || orderTime[o0] >= end) continue;
                 var cursor = OrderCampaigns.Cursor.Start;
+                // A guest order (a visitor that is no customer) counts in GMV and orders but makes no buyer.
+                var buyer = index.IsCustomer[v];
                 for (var o = o0; o < o1; o++)
                 {
                     var t = orderTime[o];
@@ -325,6 +327,7 @@ internal static class KpiEngine
                     acc[at + Orders]++;
                     acc[at + Units] += index.OrderUnits[o];
                     if (index.OrderRefund[o] > 0) acc[at + OrdersRefunded]++;
+                    if (!buyer) continue;
                     // A new buyer counts where their first paid order ever is counted.
                     if (o == o0) acc[at + NewBuyers]++;
                     if (lastBuyer[b] != v)

@@ -3,8 +3,8 @@ namespace Flywheel.Ingestion.Contracts;
 /// <summary>A line of a stored order with what the product table says of its SKU (null when the SKU is not in it).</summary>
 public sealed record HistoricLine(long LineNo, string Sku, int Quantity, long UnitListPrice, string? Category, string? Brand, string? ProductStore);
 
-/// <summary>A stored order as placed: when, in which store, its shipping fee (fen), the customer and their member tier now.</summary>
-public sealed record HistoricOrder(string OrderId, DateTimeOffset PlacedAt, string? Store, long ShippingFee, string CustomerId, string? MemberTier,
+/// <summary>A stored order as placed: when, in which store, its shipping fee (fen), the customer (null for a guest) and their member tier now.</summary>
+public sealed record HistoricOrder(string OrderId, DateTimeOffset PlacedAt, string? Store, long ShippingFee, string? CustomerId, string? MemberTier,
     IReadOnlyList<HistoricLine> Lines);
 
 /// <summary>

@@ -8,12 +8,17 @@ namespace Flywheel.Ingestion.Csv;
 /// A streaming RFC 4180 reader over UTF-8 bytes. It keeps one record in memory, so a file of any size reads in
 /// constant memory; a field longer than <see cref="MaxFieldBytes"/> marks its record bad instead of growing the
 /// buffer. Quoted fields may hold commas, quotes ("") and line breaks. Line numbers are physical lines, so an
-/// error names the line an editor shows.
+/// error names the line an editor shows. The delimiter is a comma unless given (a tab, ';', '|'); <see cref="Whitespace"/> splits on
+/// runs of spaces and tabs and ignores them at both ends of a line, for fixed-width exports such as CDNOW's.
 /// </summary>
 internal sealed class CsvReader : IDisposable
 {
     private const int BufferSize = 1 << 16;
-    private static readonly SearchValues<byte> Specials = SearchValues.Create(",\"\r\n"u8);
+    /// <summary>The delimiter value that means "runs of spaces and tabs".</summary>
+    public const byte Whitespace = (byte)' ';
+
+    private readonly SearchValues<byte> _specials;
+    private readonly byte _delimiter;
 
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[BufferSize];
@@ -25,10 +30,12 @@ internal sealed class CsvReader : IDisposable
     private readonly List<(int Start, int Length)> _fields = [];
     private bool _started;
 
-    public CsvReader(Stream stream, int maxFieldBytes = 1 << 20)
+    public CsvReader(Stream stream, int maxFieldBytes = 1 << 20, byte delimiter = (byte)',')
     {
         _stream = stream;
         MaxFieldBytes = maxFieldBytes;
+        _delimiter = delimiter;
+        _specials = delimiter == Whitespace ? SearchValues.Create(" \t\"\r\n"u8) : SearchValues.Create([delimiter, (byte)'"', (byte)'\r', (byte)'\n']);
     }
 
     public int MaxFieldBytes { get; }
@@ -104,11 +111,12 @@ internal sealed class CsvReader : IDisposable
             var start = _recordLength;
             _lastFieldQuoted = Available() && _buffer[_pos] == (byte)'"';
             var terminator = _lastFieldQuoted ? ReadQuoted() : ReadUnquoted();
-            _fields.Add((start, _recordLength - start));
+            // Between whitespace-separated fields any run of blanks is one separator, and blanks at either end separate nothing.
+            if (_delimiter != Whitespace || _lastFieldQuoted || _recordLength > start) _fields.Add((start, _recordLength - start));
+            if (terminator == _delimiter || (_delimiter == Whitespace && terminator == (byte)'\t')) continue;
+            if (_delimiter == Whitespace && _fields.Count == 0 && terminator is (byte)'\r' or (byte)'\n' or 0) _fields.Add((start, 0));
             switch (terminator)
             {
-                case (byte)',':
-                    continue;
                 case (byte)'\r':
                     if (Available() && _buffer[_pos] == (byte)'\n') _pos++;
                     _line++;
@@ -128,7 +136,7 @@ internal sealed class CsvReader : IDisposable
         while (Available())
         {
             var span = _buffer.AsSpan(_pos, _len - _pos);
-            var hit = span.IndexOfAny(Specials);
+            var hit = span.IndexOfAny(_specials);
             if (hit < 0)
             {
                 Append(span);
@@ -180,7 +188,7 @@ internal sealed class CsvReader : IDisposable
         }
         if (!Available()) return 0;
         var next = _buffer[_pos++];
-        if (next is (byte)',' or (byte)'\r' or (byte)'\n') return next;
+        if (next == _delimiter || next is (byte)'\r' or (byte)'\n' || (_delimiter == Whitespace && next == (byte)'\t')) return next;
         Fail("text after the closing quote of a quoted field");
         _pos--;
         return ReadUnquoted();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Flywheel.Ingestion.Parsing;
+using Flywheel.Ingestion.Storage;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
@@ -17,7 +18,56 @@ internal enum FileFormat
 /// <param name="SkipBad">Load the good rows and write the rejected ones with their reasons to <c>FILE.rejects</c>.
 /// Without it one bad row rejects the whole file and nothing is written.</param>
 /// <param name="CreateMissing">Order lines may name SKUs not imported yet: bare products are created.</param>
-internal sealed record ImportRequest(ImportKind Kind, string Path, bool SkipBad = false, bool CreateMissing = false, FileFormat Format = FileFormat.Auto);
+/// <param name="Mapping">How to read the file's layout (<c>--map</c>); null reads the plain CSV contract.</param>
+/// <param name="Assume">What orders without a status or paid time were (<c>--assume-paid</c>); overrides the mapping's.</param>
+internal sealed record ImportRequest(ImportKind Kind, string Path, bool SkipBad = false, bool CreateMissing = false, FileFormat Format = FileFormat.Auto,
+    ImportMapping? Mapping = null, PaidAssumption Assume = PaidAssumption.Unstated);
+
+/// <summary>
+/// What an import found beyond rows written: guest lines, returns (matched to sold lines or not), what it assumed, and with
+/// <c>--skip-bad</c> how many rows each reason refused. Money is in the store's currency, in minor units.
+/// </summary>
+internal sealed class ImportReport
+{
+    public long GuestLines { get; set; }
+    public long GuestOrders { get; set; }
+    public long ReturnLines { get; set; }
+    public long ReturnInvoices { get; set; }
+    public long ReturnUnitsMatched { get; set; }
+    public long ReturnAmountMatched { get; set; }
+    public long ReturnLinesUnmatched { get; set; }
+    public long ReturnUnitsUnmatched { get; set; }
+    public long ReturnAmountUnmatched { get; set; }
+    public long ReturnLinesAlreadyStored { get; set; }
+    public long OrdersAssumedPaid { get; set; }
+    public long OrdersPendingUnstated { get; set; }
+    public long OrdersWithLineTimes { get; set; }
+    public string Currency { get; set; } = "CNY";
+    /// <summary>Set when this import gave an empty store its currency.</summary>
+    public string? CurrencySet { get; set; }
+    public string? TimeZone { get; set; }
+    /// <summary>Set when this import gave an empty store its time zone.</summary>
+    public string? TimeZoneSet { get; set; }
+    public SortedDictionary<string, long> RefusedByReason { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What the import assumed, one sentence each (empty when it assumed nothing).</summary>
+    public IReadOnlyList<string> Assumptions()
+    {
+        var list = new List<string>();
+        if (OrdersAssumedPaid > 0)
+            list.Add($"{OrdersAssumedPaid:N0} orders had no status and no paid time: stored as paid at their placed time (--assume-paid)");
+        if (OrdersPendingUnstated > 0)
+            list.Add($"{OrdersPendingUnstated:N0} orders had no status and no paid time: stored as pending, so no report counts them as sales; " +
+                     "if the export holds paid orders, import it again with --assume-paid (or assume: paid in the mapping)");
+        if (OrdersWithLineTimes > 0)
+            list.Add($"{OrdersWithLineTimes:N0} orders had lines stamped at different times: each order was placed at its earliest line's time");
+        if (CurrencySet is not null)
+            list.Add($"the store had no orders or products yet: its currency is now {CurrencySet}");
+        if (TimeZoneSet is not null)
+            list.Add($"the store had no orders or products yet: its time zone is now {TimeZoneSet} (days and months are counted in it)");
+        return list;
+    }
+}
 
 internal sealed record ImportProgress(long Rows, long Bytes, long TotalBytes, TimeSpan Elapsed);
 
@@ -31,7 +81,8 @@ internal sealed record ImportResult(
     Error? Error,
     string? RejectsPath,
     IReadOnlyList<string> Warnings,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    ImportReport? Report = null)
 {
     public bool Succeeded => Error is null;
 
@@ -72,10 +123,16 @@ internal static class Importer
         var format = request.Format != FileFormat.Auto ? request.Format
             : Path.GetExtension(path).ToLowerInvariant() is ".ndjson" or ".jsonl" or ".json" ? FileFormat.Ndjson : FileFormat.Csv;
         var name = Path.GetFileName(path);
+        var mapping = request.Mapping;
+        if (mapping?.Kind is { } mappedKind && mappedKind != request.Kind)
+        {
+            await file.DisposeAsync();
+            return Refuse(Error.Invalid(mapping.Source, $"the mapping is for {mappedKind.ToString().ToLowerInvariant()} files, not {request.Kind.ToString().ToLowerInvariant()}"));
+        }
         IRecordStream records;
         if (format == FileFormat.Csv)
         {
-            var opened = CsvRecordStream.Open(file, name, request.Kind);
+            var opened = CsvRecordStream.Open(file, name, request.Kind, mapping);
             if (!opened.TryGetValue(out var csv, out var headerError)) return Refuse(headerError);
             records = csv;
         }
@@ -86,9 +143,22 @@ internal static class Importer
 
         using (records)
         {
-            var context = new ParseContext(await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct), store.Time.GetUtcNow());
+            var (currency, open) = await StoreCurrency.ReadAsync(store, ct);
+            var report = new ImportReport();
+            if (open && mapping?.Currency is { } fileCurrency && fileCurrency != currency && !mapping.Rates.ContainsKey(fileCurrency))
+                report.CurrencySet = currency = fileCurrency;
+            report.Currency = currency;
+            var assume = request.Assume != PaidAssumption.Unstated ? request.Assume : mapping?.Assume ?? PaidAssumption.Unstated;
+            var storeZone = await store.GetSettingAsync("time_zone", "", ct);
+            // An empty store takes the mapping's time zone too: its days, months and cohorts are the export's own.
+            if (storeZone.Length == 0 && open && mapping?.TimeZone is { } mappedZone && mappedZone != "Asia/Shanghai") report.TimeZoneSet = mappedZone;
+            var zone = mapping?.TimeZone ?? (storeZone.Length > 0 ? storeZone : "Asia/Shanghai");
+            report.TimeZone = zone;
+            var context = new ParseContext(zone, store.Time.GetUtcNow(), currency, assume == PaidAssumption.Paid);
             await using var session = await IngestSession.BeginAsync(store, "import:" + request.Kind.ToString().ToLowerInvariant(), Path.GetFullPath(path), ct);
-            var run = new Run(request, records, session, context, name);
+            if (report.CurrencySet is not null) session.SetSetting(StoreCurrency.Setting, report.CurrencySet);
+            if (report.TimeZoneSet is not null) session.SetSetting("time_zone", report.TimeZoneSet);
+            var run = new Run(request, records, session, context, name, report, assume);
             var rejectsPath = request.SkipBad ? path + ".rejects" : null;
             if (rejectsPath is not null) File.Delete(rejectsPath);
             try
@@ -99,7 +169,7 @@ internal static class Importer
                     if (refused is not null) return Refuse(refused, run.Rows, records.Warnings);
                     var eventCounts = await session.CommitAsync(run.Rows, run.Rejected, ct);
                     progress?.Report(new ImportProgress(run.Rows, totalBytes, totalBytes, clock.Elapsed));
-                    return new ImportResult(request.Kind, path, run.Rows, run.Rejected, eventCounts, null, run.Rejected > 0 ? rejectsPath : null, records.Warnings, clock.Elapsed);
+                    return new ImportResult(request.Kind, path, run.Rows, run.Rejected, eventCounts, null, run.Rejected > 0 ? rejectsPath : null, records.Warnings, clock.Elapsed, report);
                 }
                 var lastReport = TimeSpan.Zero;
                 while (records.Next())
@@ -120,7 +190,7 @@ internal static class Importer
                     return Refuse(last, run.Rows, records.Warnings);
                 var counts = await session.CommitAsync(run.Rows, run.Rejected, ct);
                 progress?.Report(new ImportProgress(run.Rows, totalBytes, totalBytes, clock.Elapsed));
-                return new ImportResult(request.Kind, path, run.Rows, run.Rejected, counts, null, run.Rejected > 0 ? rejectsPath : null, records.Warnings, clock.Elapsed);
+                return new ImportResult(request.Kind, path, run.Rows, run.Rejected, counts, null, run.Rejected > 0 ? rejectsPath : null, records.Warnings, clock.Elapsed, report);
             }
             finally
             {
@@ -130,8 +200,19 @@ internal static class Importer
     }
 
     /// <summary>The state of one import: counts, keys seen, the order being assembled, the rejects file.</summary>
-    private sealed class Run(ImportRequest request, IRecordStream records, IngestSession session, ParseContext context, string file) : IDisposable
+    private sealed class Run(ImportRequest request, IRecordStream records, IngestSession session, ParseContext context, string file, ImportReport report,
+        PaidAssumption assume) : IDisposable
     {
+        private readonly MappedFields? _mapped = request.Mapping is { } m ? new MappedFields(m, context.Currency) : null;
+        private readonly bool _createMissing = request.CreateMissing || request.Mapping?.CreateMissing == true;
+        private readonly List<(int Line, OrderLineRow Row)> _returns = [];
+        private bool _returnInvoice;
+        private int _orderPosition;
+        private long _earliest;
+
+        /// <summary>The current record, read through the mapping when there is one.</summary>
+        private IRecordFields Fields => _mapped?.Over(records.Fields) ?? records.Fields;
+
         private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
         private OrderRow? _order;
         private string? _droppedOrderId;
@@ -176,7 +257,7 @@ internal static class Importer
                     if (records.RecordError is { } broken) item.Error = broken;
                     else
                     {
-                        var parsed = EventParser.Parse(records.Fields, context);
+                        var parsed = EventParser.Parse(Fields, context);
                         if (parsed.TryGetValue(out var row, out var error))
                         {
                             item.Row = row;
@@ -227,6 +308,8 @@ internal static class Importer
                             return error;
                         }
                         Rejected++;
+                        var reason = ReasonOf(error);
+                        report.RefusedByReason[reason] = report.RefusedByReason.GetValueOrDefault(reason) + 1;
                         EnsureRejects(rejectsPath);
                         item.Reject!(_rejects!, error.ToString());
                     }
@@ -253,7 +336,7 @@ internal static class Importer
         public Error? Accept()
         {
             if (records.RecordError is { } broken) return broken;
-            var r = records.Fields;
+            var r = Fields;
             switch (request.Kind)
             {
                 case ImportKind.Customers:
@@ -309,58 +392,158 @@ internal static class Importer
                 DropOrder(id);
                 return headerError;
             }
+            var earliest = request.Mapping?.EarliestPlacedAt == true;
             if (_order is null)
             {
                 if (Repeated(order.OrderId) is { } first)
                     return Error.Conflict(r.Where("order_id"), $"order '{order.OrderId}' appears again after other orders (first on line {first}); the lines of an order must be consecutive");
                 _order = order;
                 _orderLine = records.Line;
+                _orderPosition = 0;
+                _earliest = order.PlacedAt;
+                _returns.Clear();
+                _returnInvoice = request.Mapping?.ReturnPrefix is { Length: > 0 } prefix && order.OrderId.StartsWith(prefix, StringComparison.Ordinal);
+                _unstated = r.Get("status") is null && r.Get("paid_at") is null && r.Get("shipped_at") is null && r.Get("completed_at") is null
+                    && r.Get("refunded_at") is null;
+                _linesDiffer = false;
+                _returnOf = r.Get("return_of");
             }
-            else if (OrderParser.FirstDifference(_order, order) is { } field)
+            else if (OrderParser.FirstDifference(_order, order, ignorePlacedAt: earliest) is { } field)
             {
                 DropOrder(id);
                 return Error.Invalid(r.Where(field), $"'{field}' differs from line {_orderLine} of the same order '{order.OrderId}'");
             }
-            var line = OrderParser.ParseLine(r);
+            else
+            {
+                _linesDiffer |= order.PlacedAt != _order.PlacedAt;
+                _earliest = Math.Min(_earliest, order.PlacedAt);
+            }
+            _orderPosition++;
+            var quantity = r.Get("quantity");
+            var returned = _returnInvoice || (quantity is not null && quantity.StartsWith('-'));
+            var line = returned ? OrderParser.ParseReturnLine(r) : OrderParser.ParseLine(r);
             if (!line.TryGetValue(out var orderLine, out var lineError))
             {
                 DropOrder(id);
                 return lineError;
             }
-            _order.Lines.Add(orderLine);
+            if (returned) _returns.Add((_orderPosition, orderLine));
+            else _order.Lines.Add(orderLine);
             if (request.SkipBad) _orderRejects.Add(records.CaptureReject());
             return null;
         }
 
         private string? RejectsPath => request.SkipBad ? request.Path + ".rejects" : null;
 
-        /// <summary>Writes the assembled order; returns the reason it was refused, or null.</summary>
+        /// <summary>
+        /// Writes the assembled order, then its returned lines as refunds of the sold lines they match; returns the reason it was
+        /// refused, or null. An order of returned lines only (a return invoice) is stored as a cancelled order of those lines, so
+        /// the file's rows are all kept and none of them counts as a sale.
+        /// </summary>
         public Error? FlushOrder()
         {
             if (_order is null) return null;
             var order = _order;
             _order = null;
-            var written = session.WriteOrder(order, request.CreateMissing);
-            if (written.IsSuccess)
+            var onlyReturns = order.Lines.Count == 0;
+            var stored = Rebuild(order, _earliest, onlyReturns);
+            if (onlyReturns) stored.Lines.AddRange(_returns.Select(r => r.Row));
+            else stored.Lines.AddRange(order.Lines);
+            var written = session.WriteOrder(stored, _createMissing);
+            if (!written.IsSuccess) return Error.Invalid($"{file}:{_orderLine}", written.Error!.Message);
+            _orderRejects.Clear();
+            if (order.CustomerId is null)
             {
-                _orderRejects.Clear();
-                return null;
+                report.GuestOrders++;
+                report.GuestLines += order.Lines.Count + _returns.Count;
             }
-            return Error.Invalid($"{file}:{_orderLine}", written.Error!.Message);
+            if (onlyReturns) report.ReturnInvoices++;
+            else if (_unstated && assume == PaidAssumption.Paid) report.OrdersAssumedPaid++;
+            else if (_unstated && assume == PaidAssumption.Unstated) report.OrdersPendingUnstated++;
+            if (_linesDiffer) report.OrdersWithLineTimes++;
+            foreach (var (line, row) in _returns)
+            {
+                report.ReturnLines++;
+                var outcome = session.ApplyReturn(new ReturnRow
+                {
+                    ReturnId = order.OrderId,
+                    ReturnLine = line,
+                    CustomerId = order.CustomerId,
+                    Sku = row.Sku,
+                    Quantity = row.Quantity,
+                    UnitPrice = row.UnitPrice,
+                    ReturnedAt = _earliest,
+                    OrderId = _returnOf,
+                });
+                if (outcome.AlreadyStored)
+                {
+                    report.ReturnLinesAlreadyStored++;
+                    continue;
+                }
+                report.ReturnUnitsMatched += outcome.MatchedUnits;
+                report.ReturnAmountMatched = checked(report.ReturnAmountMatched + outcome.MatchedAmount);
+                if (outcome.UnmatchedUnits > 0)
+                {
+                    report.ReturnLinesUnmatched++;
+                    report.ReturnUnitsUnmatched += outcome.UnmatchedUnits;
+                    report.ReturnAmountUnmatched = checked(report.ReturnAmountUnmatched + outcome.UnmatchedAmount);
+                }
+            }
+            _returns.Clear();
+            return null;
         }
+
+        private string? _returnOf;
+        private bool _unstated;
+        private bool _linesDiffer;
+
+        /// <summary>The order as stored: placed at its earliest line's time, and a return invoice cancelled (it sold nothing).</summary>
+        private static OrderRow Rebuild(OrderRow o, long placedAt, bool cancelled) => new()
+        {
+            OrderId = o.OrderId,
+            CustomerId = o.CustomerId,
+            Store = o.Store,
+            Channel = o.Channel,
+            Status = cancelled ? "cancelled" : o.Status,
+            Currency = o.Currency,
+            PlacedAt = placedAt,
+            PaidAt = cancelled ? null : o.PaidAt == o.PlacedAt ? placedAt : o.PaidAt,
+            ShippedAt = cancelled ? null : o.ShippedAt,
+            CompletedAt = cancelled ? null : o.CompletedAt,
+            RefundedAt = cancelled ? null : o.RefundedAt,
+            ShippingFee = o.ShippingFee,
+            CouponCodes = o.CouponCodes,
+        };
+
+        /// <summary>A refusal's kind, for counting: its message with the quoted values and numbers of one row taken out.</summary>
+        internal static string ReasonOf(Error error) =>
+            System.Text.RegularExpressions.Regex.Replace(
+                System.Text.RegularExpressions.Regex.Replace(error.Message, "'[^']*'", "'…'"), @"\b\d+(\.\d+)?\b", "N");
 
         private void DropOrder(string? orderId)
         {
             _droppedOrderId = orderId;
-            if (_order is not null) Rejected += _order.Lines.Count;
+            if (_order is not null)
+            {
+                var lines = _order.Lines.Count + _returns.Count;
+                Rejected += lines;
+                if (RejectsPath is not null && lines > 0)
+                {
+                    const string sibling = "another line of this order was refused";
+                    report.RefusedByReason[sibling] = report.RefusedByReason.GetValueOrDefault(sibling) + lines;
+                }
+            }
             WritePendingOrderRejects("another line of this order was refused");
             _order = null;
+            _returns.Clear();
         }
 
         /// <summary>Records a refused record (or a whole refused order) when skipping bad rows; false when the import must stop.</summary>
         public bool Reject(Error error, string? rejectsPath, bool wholeOrder = false)
         {
             if (rejectsPath is null) return false;
+            var reason = ReasonOf(error);
+            report.RefusedByReason[reason] = report.RefusedByReason.GetValueOrDefault(reason) + (wholeOrder ? _orderRejects.Count : 1);
             if (wholeOrder)
             {
                 Rejected += _orderRejects.Count;

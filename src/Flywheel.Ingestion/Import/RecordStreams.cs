@@ -58,10 +58,12 @@ internal sealed class CsvRecordStream : IRecordStream, IRecordFields
 
     public IReadOnlyList<string> Warnings => WarningList;
 
-    /// <summary>Reads and checks the header: every required column present, no column twice, all UTF-8.</summary>
-    public static Result<CsvRecordStream> Open(Stream stream, string file, ImportKind kind)
+    /// <summary>
+    /// Reads and checks the header: every required column present (or filled by the mapping), no column twice, all UTF-8.
+    /// </summary>
+    public static Result<CsvRecordStream> Open(Stream stream, string file, ImportKind kind, ImportMapping? mapping = null)
     {
-        var reader = new CsvReader(stream);
+        var reader = new CsvReader(stream, delimiter: mapping?.Delimiter ?? (byte)',');
         if (!reader.Read())
         {
             reader.Dispose();
@@ -89,21 +91,32 @@ internal sealed class CsvRecordStream : IRecordStream, IRecordFields
             reader.Dispose();
             return Error.Invalid($"{file}:1", $"column '{duplicate.Key}' appears twice in the header");
         }
-        var missing = required.Where(r => !header.Contains(r)).ToArray();
+        bool Fills(string column) => mapping?.Fills(column, header) ?? header.Contains(column);
+        var missing = required.Where(r => !Fills(r) && !(r == "unit_price" && Fills("line_total"))).ToArray();
         if (missing.Length > 0)
         {
             reader.Dispose();
+            var how = mapping is null ? "" : $" (the mapping {mapping.Source} maps none of them to a column the file has, and gives no default)";
             return Error.Invalid($"{file}:1", $"missing required column{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"'{m}'"))} " +
-                $"for {kind.ToString().ToLowerInvariant()} (found: {string.Join(", ", header)}; required: {string.Join(", ", required)})");
+                $"for {kind.ToString().ToLowerInvariant()}{how} (found: {string.Join(", ", header)}; required: {string.Join(", ", required)})");
         }
-        if (kind == ImportKind.Events && !header.Contains("customer_id") && !header.Contains("anonymous_id"))
+        if (kind == ImportKind.Events && !Fills("customer_id") && !Fills("anonymous_id"))
         {
             reader.Dispose();
             return Error.Invalid($"{file}:1", "events need a 'customer_id' or an 'anonymous_id' column");
         }
         var stream2 = new CsvRecordStream(reader, file, header);
-        foreach (var unknown in header.Where(h => !required.Contains(h) && !optional.Contains(h)))
-            stream2.WarningList.Add($"{file}:1: ignoring column '{unknown}' (not part of the {kind.ToString().ToLowerInvariant()} contract)");
+        if (mapping is null)
+        {
+            foreach (var unknown in header.Where(h => !required.Contains(h) && !optional.Contains(h)))
+                stream2.WarningList.Add($"{file}:1: ignoring column '{unknown}' (not part of the {kind.ToString().ToLowerInvariant()} contract)");
+            return stream2;
+        }
+        var used = mapping.Columns.Values.SelectMany(v => ImportMapping.TemplateColumns(v) is { Count: > 0 } names ? names : [v.Trim().ToLowerInvariant()])
+            .Concat(required).Concat(optional).ToHashSet(StringComparer.Ordinal);
+        var ignored = header.Where(h => h.Length > 0 && !used.Contains(h)).ToArray();
+        if (ignored.Length > 0)
+            stream2.WarningList.Add($"{file}:1: the mapping {mapping.Source} reads no column named {string.Join(", ", ignored.Select(i => $"'{i}'"))}; they are ignored");
         return stream2;
     }
 

@@ -17,8 +17,9 @@ internal sealed class ParseContext
     /// <summary>How far in the future a time may be (clock skew between a shop and us).</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(2);
 
-    public ParseContext(string timeZone, DateTimeOffset now, string currency = "CNY")
+    public ParseContext(string timeZone, DateTimeOffset now, string currency = "CNY", bool assumePaid = false)
     {
+        AssumePaid = assumePaid;
         Zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone)
             ?? throw new ArgumentException($"unknown time zone '{timeZone}'", nameof(timeZone));
         TimeZoneId = timeZone;
@@ -31,7 +32,11 @@ internal sealed class ParseContext
     public string TimeZoneId { get; }
     public DateTimeOffset Now { get; }
     public long MaxTime { get; }
+    /// <summary>The store's currency: money in any other is refused (<see cref="Storage.StoreCurrency"/>).</summary>
     public string Currency { get; }
+
+    /// <summary>An order with no status and no paid time was paid when placed (--assume-paid).</summary>
+    public bool AssumePaid { get; }
 
     public static bool IsTimeZone(string id) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(id) is not null;
 }

@@ -25,7 +25,7 @@ internal static class Columns
         [ImportKind.Products] = (["sku", "name", "category", "list_price"], ["brand", "cost", "store", "tags", "currency"]),
         [ImportKind.Orders] = (["order_id", "customer_id", "placed_at", "sku", "quantity", "unit_price"], ["paid_at", "shipped_at", "completed_at",
             "refunded_at", "status", "channel", "store", "line_discount", "shipping_fee", "coupon_codes", "refunded_quantity", "refund_amount",
-            "unit_list_price", "currency"]),
+            "unit_list_price", "currency", "return_of"]),
         [ImportKind.Events] = (["event_id", "type", "time"], ["customer_id", "anonymous_id", "channel", "source", "medium", "campaign", "content",
             "term", "kol_id", "sku", "value", "properties"]),
         [ImportKind.Spend] = (["date", "channel", "cost"], ["campaign", "ad_group", "impressions", "clicks", "currency"]),
@@ -264,7 +264,13 @@ internal static class ProductParser
         var value = r.Get("currency");
         if (value is null) return context.Currency;
         var parsed = Primitives.Currency.Parse(value);
-        return parsed.IsSuccess ? parsed.Value.Code : Error.Invalid(r.Where("currency"), parsed.Error!.Message);
+        if (!parsed.IsSuccess) return Error.Invalid(r.Where("currency"), parsed.Error!.Message);
+        // One store, one currency: amounts in two would be summed as if they were one.
+        if (parsed.Value.Code != context.Currency)
+            return Error.Invalid(r.Where("currency"), $"the amount is in {parsed.Value.Code} but the store keeps {context.Currency}; amounts in two currencies " +
+                $"cannot be summed. Convert with a rate table in an import mapping (rates: {{{parsed.Value.Code}: 1.0}}, units of {context.Currency} per " +
+                $"{parsed.Value.Code}), or keep this data in a store of its own (an empty store takes the currency of its first import)");
+        return parsed.Value.Code;
     }
 }
 
@@ -280,7 +286,8 @@ internal static class OrderParser
     {
         var id = Fields.Required(r, "order_id");
         if (!id.IsSuccess) return id.Error!;
-        var customer = Fields.Required(r, "customer_id");
+        // No customer id: a guest order (stored, counted in GMV and orders, in no customer-level model).
+        var customer = Fields.Optional(r, "customer_id");
         if (!customer.IsSuccess) return customer.Error!;
         var placed = Fields.RequiredTime(r, "placed_at", context);
         if (!placed.IsSuccess) return placed.Error!;
@@ -311,12 +318,13 @@ internal static class OrderParser
             OrderId = id.Value,
             CustomerId = customer.Value,
             PlacedAt = placed.Value,
-            PaidAt = times[0],
             ShippedAt = times[1],
             CompletedAt = times[2],
             RefundedAt = times[3],
-            // Without a status, the latest milestone given decides it.
-            Status = status.Value ?? (times[3] is not null ? "refunded" : times[2] is not null ? "completed" : times[1] is not null ? "shipped" : times[0] is not null ? "paid" : "pending"),
+            // Without a status, the latest milestone given decides it; with none, the import's assumption (--assume-paid) does.
+            Status = status.Value ?? (times[3] is not null ? "refunded" : times[2] is not null ? "completed" : times[1] is not null ? "shipped"
+                : times[0] is not null || context.AssumePaid ? "paid" : "pending"),
+            PaidAt = times[0] ?? (status.Value is null && times[1] is null && times[2] is null && times[3] is null && context.AssumePaid ? placed.Value : null),
             ShippingFee = shipping.Value ?? 0,
             Channel = channel.Value,
             Store = store.Value,
@@ -359,11 +367,28 @@ internal static class OrderParser
         };
     }
 
-    /// <summary>The first order-level field on which two lines of the same order disagree, or null.</summary>
-    public static string? FirstDifference(OrderRow a, OrderRow b) =>
+    /// <summary>
+    /// A returned line (a line of a return invoice, or a negative quantity): its SKU, the units returned (positive) and the price
+    /// per unit. The quantity may carry either sign.
+    /// </summary>
+    public static Result<OrderLineRow> ParseReturnLine(IRecordFields r)
+    {
+        var sku = Fields.Required(r, "sku");
+        if (!sku.IsSuccess) return sku.Error!;
+        if (r.Get("quantity") is null) return Error.Invalid(r.Where("quantity"), "'quantity' is required");
+        var quantity = Fields.WholeNumber(r, "quantity", -1_000_000, 1_000_000);
+        if (!quantity.IsSuccess) return quantity.Error!;
+        if (quantity.Value == 0) return Error.Invalid(r.Where("quantity"), "a returned line's quantity must not be 0");
+        var unitPrice = Fields.RequiredMoney(r, "unit_price");
+        if (!unitPrice.IsSuccess) return unitPrice.Error!;
+        return new OrderLineRow { Sku = sku.Value, Quantity = (int)Math.Abs(quantity.Value!.Value), UnitPrice = unitPrice.Value };
+    }
+
+    /// <summary>The first order-level field on which two lines of the same order disagree, or null (placed_at too unless told to ignore it).</summary>
+    public static string? FirstDifference(OrderRow a, OrderRow b, bool ignorePlacedAt = false) =>
         a.CustomerId != b.CustomerId ? "customer_id"
-        : a.PlacedAt != b.PlacedAt ? "placed_at"
-        : a.PaidAt != b.PaidAt ? "paid_at"
+        : a.PlacedAt != b.PlacedAt && !ignorePlacedAt ? "placed_at"
+        : a.PaidAt != b.PaidAt && !(ignorePlacedAt && a.PaidAt == a.PlacedAt && b.PaidAt == b.PlacedAt) ? "paid_at"
         : a.ShippedAt != b.ShippedAt ? "shipped_at"
         : a.CompletedAt != b.CompletedAt ? "completed_at"
         : a.RefundedAt != b.RefundedAt ? "refunded_at"

@@ -36,7 +36,7 @@ internal sealed class OrderHistory(FlywheelStore store) : IOrderHistory
                 if (current is not null) yield return current with { Lines = lines };
                 lines = [];
                 current = new HistoricOrder(id, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), Text(reader, 2), reader.GetInt64(3),
-                    reader.GetString(5), Text(reader, 4), []);
+                    Text(reader, 5), Text(reader, 4), []);
             }
             lines.Add(new HistoricLine(Convert.ToInt64(reader.GetValue(6), CultureInfo.InvariantCulture), reader.GetString(7),
                 Convert.ToInt32(reader.GetValue(8), CultureInfo.InvariantCulture), reader.GetInt64(9), Text(reader, 10), Text(reader, 11), Text(reader, 12)));

@@ -77,7 +77,8 @@ public sealed class ProductRow
 public sealed class OrderRow
 {
     public required string OrderId { get; init; }
-    public required string CustomerId { get; init; }
+    /// <summary>Null for a guest order: counted in GMV and orders, in no customer-level model.</summary>
+    public required string? CustomerId { get; init; }
     public string? Store { get; init; }
     public string? Channel { get; init; }
     /// <summary>pending, paid, shipped, completed, cancelled, refunded, partially_refunded.</summary>
@@ -166,6 +167,29 @@ public enum WriteOutcome
     /// <summary>The key was already written by this same ingest (a file that repeats an id).</summary>
     DuplicateInIngest,
 }
+
+/// <summary>
+/// A returned quantity of one SKU: a line of a return invoice or a negative-quantity line. It refunds the sold lines it matches
+/// (<see cref="OrderId"/>'s when the return names its order, else the customer's latest earlier purchases of the SKU).
+/// </summary>
+public sealed class ReturnRow
+{
+    /// <summary>The return invoice (or the order whose negative line this is) and the line's number in it: the return's key.</summary>
+    public required string ReturnId { get; init; }
+    public required int ReturnLine { get; init; }
+    public string? CustomerId { get; init; }
+    public required string Sku { get; init; }
+    /// <summary>Units returned (positive).</summary>
+    public required int Quantity { get; init; }
+    /// <summary>The return's own price per unit: what an unmatched return is reported at.</summary>
+    public required long UnitPrice { get; init; }
+    public required long ReturnedAt { get; init; }
+    /// <summary>The sold order the return names, when the export says (null: match by customer and SKU).</summary>
+    public string? OrderId { get; init; }
+}
+
+/// <summary>What a return did: units and money matched to sold lines (refunded), and what matched nothing (kept, reported).</summary>
+public sealed record ReturnOutcome(int MatchedUnits, long MatchedAmount, int UnmatchedUnits, long UnmatchedAmount, bool AlreadyStored);
 
 /// <summary>What an ingest did, as counted by its session.</summary>
 public sealed record IngestCounts(long Inserted, long Updated, long Unchanged, long Duplicates, long BareCustomersCreated, long BareProductsCreated, long EventsStitched);

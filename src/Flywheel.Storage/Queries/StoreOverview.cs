@@ -77,7 +77,7 @@ public sealed record StoreOverview(
 
         long repeatBuyers = 0;
         await foreach (var row in RowsAsync(connection,
-                           $"SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE {paid} GROUP BY customer_id HAVING COUNT(*) >= 2) r",
+                           $"SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE {paid} AND customer_id IS NOT NULL GROUP BY customer_id HAVING COUNT(*) >= 2) r",
                            fromMs, toMs, fromDate, toDate, ct))
             repeatBuyers = Convert.ToInt64(row[0]);
 

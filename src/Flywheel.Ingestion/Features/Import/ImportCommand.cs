@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Flywheel.Ingestion.Import;
 using Flywheel.Ingestion.Parsing;
+using Flywheel.Primitives;
 
 namespace Flywheel.Ingestion.Features.Import;
 
@@ -22,13 +23,33 @@ internal static class ImportCommand
         format.AcceptOnlyFromAmong("auto", "csv", "ndjson");
         var output = new Option<string>("--output") { Description = "Summary as text or json", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
+        var map = new Option<string?>("--map")
+        {
+            Description = $"A column mapping for an export's layout: a YAML file, or a shipped one ({string.Join(", ", ImportMapping.ShippedNames)}); see docs/import-mappings.md",
+        };
+        var assumePaid = new Option<bool>("--assume-paid") { Description = "Orders with neither a status nor a paid time were paid when placed (a sales history)" };
+        var assumePending = new Option<bool>("--assume-pending") { Description = "Orders with neither a status nor a paid time are unpaid (stored as pending)" };
 
         var command = new Command("import", "Import customers, products, orders, events or ad spend from CSV or NDJSON (all-or-nothing unless --skip-bad)")
         {
-            kind, file, skipBad, createMissing, format, output,
+            kind, file, skipBad, createMissing, format, output, map, assumePaid, assumePending,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(assumePaid) && result.GetValue(assumePending)) result.AddError("--assume-paid and --assume-pending contradict each other: give one");
+        });
         command.SetAction(async (parse, ct) =>
         {
+            ImportMapping? mapping = null;
+            if (parse.GetValue(map) is { } mapName)
+            {
+                var loaded = ImportMapping.Load(mapName);
+                if (!loaded.TryGetValue(out mapping, out var mapError))
+                {
+                    await console.Error.WriteLineAsync($"error: --map: {mapError}");
+                    return ExitCodes.BadInput;
+                }
+            }
             var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
             using (store)
@@ -38,7 +59,9 @@ internal static class ImportCommand
                     parse.GetValue(file)!,
                     parse.GetValue(skipBad),
                     parse.GetValue(createMissing),
-                    Enum.Parse<FileFormat>(parse.GetValue(format)!, ignoreCase: true));
+                    Enum.Parse<FileFormat>(parse.GetValue(format)!, ignoreCase: true),
+                    mapping,
+                    parse.GetValue(assumePaid) ? PaidAssumption.Paid : parse.GetValue(assumePending) ? PaidAssumption.Pending : PaidAssumption.Unstated);
                 var bar = console.ErrorIsTerminal ? new ProgressLine(console.Error) : null;
                 var result = await Importer.ImportAsync(store, request, bar, ct);
                 bar?.Done();
@@ -60,10 +83,28 @@ internal static class ImportCommand
     private static async Task WriteSummaryAsync(CliConsole console, ImportResult r, bool json)
     {
         var c = r.Counts!;
+        var report = r.Report ?? new ImportReport();
         if (json)
         {
             await console.Out.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object?>
             {
+                ["stored"] = r.RowsRead - r.Rejected,
+                ["guest_lines"] = report.GuestLines,
+                ["guest_orders"] = report.GuestOrders,
+                ["return_lines"] = report.ReturnLines,
+                ["return_invoices"] = report.ReturnInvoices,
+                ["returns_matched_units"] = report.ReturnUnitsMatched,
+                ["returns_matched_amount"] = report.ReturnAmountMatched,
+                ["returns_unmatched_lines"] = report.ReturnLinesUnmatched,
+                ["returns_unmatched_units"] = report.ReturnUnitsUnmatched,
+                ["returns_unmatched_amount"] = report.ReturnAmountUnmatched,
+                ["returns_already_stored"] = report.ReturnLinesAlreadyStored,
+                ["orders_assumed_paid"] = report.OrdersAssumedPaid,
+                ["orders_pending_unstated"] = report.OrdersPendingUnstated,
+                ["currency"] = report.Currency,
+                ["time_zone"] = report.TimeZone,
+                ["assumptions"] = report.Assumptions(),
+                ["refused_by_reason"] = report.RefusedByReason,
                 ["kind"] = r.Kind.ToString().ToLowerInvariant(),
                 ["file"] = r.Path,
                 ["rows"] = r.RowsRead,
@@ -89,8 +130,30 @@ internal static class ImportCommand
             await console.Out.WriteLineAsync($"  created {c.BareCustomersCreated:N0} customers and {c.BareProductsCreated:N0} products that the file named but the store did not have");
         if (c.EventsStitched > 0)
             await console.Out.WriteLineAsync($"  stitched {c.EventsStitched:N0} anonymous events to their customers");
+        await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  stored {r.RowsRead - r.Rejected:N0} rows, refused {r.Rejected:N0}"));
+        if (report.GuestLines > 0)
+            await console.Out.WriteLineAsync($"  {report.GuestLines:N0} lines ({report.GuestOrders:N0} orders) had no customer id: stored as guest orders, counted in GMV and orders, left out of customer models");
+        if (report.ReturnLines > 0)
+        {
+            var money = report.Currency;
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  {report.ReturnLines:N0} returned lines ({report.ReturnInvoices:N0} return invoices stored as cancelled orders): {report.ReturnUnitsMatched:N0} units refunded " +
+                $"on the sold lines they matched ({MoneyText.Format(report.ReturnAmountMatched)} {money})"));
+            if (report.ReturnLinesUnmatched > 0)
+                await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"  {report.ReturnLinesUnmatched:N0} returned lines ({report.ReturnUnitsUnmatched:N0} units, {MoneyText.Format(report.ReturnAmountUnmatched)} {money}) matched no earlier sale " +
+                    $"of the same SKU to the same customer: kept as unmatched returns, refunding nothing"));
+            if (report.ReturnLinesAlreadyStored > 0)
+                await console.Out.WriteLineAsync($"  {report.ReturnLinesAlreadyStored:N0} returned lines were already stored by an earlier import: not refunded again");
+        }
+        foreach (var assumption in report.Assumptions())
+            await console.Out.WriteLineAsync($"  assumed: {assumption}");
         if (r.Rejected > 0)
+        {
             await console.Out.WriteLineAsync($"  rejected {r.Rejected:N0} rows; they and their reasons are in {r.RejectsPath}");
+            foreach (var (reason, count) in report.RefusedByReason.OrderByDescending(p => p.Value))
+                await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"    {count,8:N0}  {reason}"));
+        }
         await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {r.Elapsed.TotalSeconds:0.00} s, {r.RowsPerSecond:N0} rows/s"));
     }
 
