@@ -314,18 +314,29 @@ public sealed class IngestSession : IAsyncDisposable
         for (var i = 0; i < o.Lines.Count; i++)
         {
             var line = o.Lines[i];
-            var listPrice = ListPrice(line.Sku);
-            if (listPrice is null && !createMissingProducts)
+            if (ListPrice(line.Sku) is null && !createMissingProducts)
                 return Error.NotFound($"lines[{i}].sku", $"unknown SKU '{line.Sku}' in order '{o.OrderId}': import the product first, or pass --create-missing");
-            line.UnitListPrice ??= listPrice ?? line.UnitPrice;
         }
-        foreach (var line in o.Lines.Where(l => ListPrice(l.Sku) is null))
+        var bare = new List<(string Sku, long? ListPrice)>();
+        foreach (var line in o.Lines)
+        {
+            // A SKU created bare takes the first line's price as its list price, and so do the order's other lines of that SKU:
+            // the same order written again then reads the same list prices and is unchanged.
+            var listPrice = ListPrice(line.Sku);
+            if (listPrice is null)
+            {
+                listPrice = line.UnitListPrice ?? line.UnitPrice;
+                _listPrices[line.Sku] = listPrice;
+                bare.Add((line.Sku, listPrice));
+            }
+            line.UnitListPrice ??= listPrice;
+        }
+        foreach (var line in bare)
         {
             Run("""
                 INSERT INTO products (sku, name, category, list_price, currency, created_at, updated_at, ingest_id)
                 VALUES (@p0, @p0, 'uncategorized', @p1, @p2, @p3, @p3, @p4) ON CONFLICT (sku) DO NOTHING
-                """, line.Sku, line.UnitListPrice, o.Currency, _now, IngestId);
-            _listPrices[line.Sku] = line.UnitListPrice;
+                """, line.Sku, line.ListPrice, o.Currency, _now, IngestId);
             _changes.Product(line.Sku);
             _bareProducts++;
         }

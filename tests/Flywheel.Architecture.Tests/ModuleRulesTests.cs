@@ -95,7 +95,10 @@ internal static class Grants
         ("campaigns", "orders"), ("campaigns", "consent_history"),
     };
 
-    /// <summary>The ingest session still lives in Flywheel.Storage: it writes the record's tables on their owners' behalf.</summary>
+    /// <summary>
+    /// The ingest session still lives in Flywheel.Storage: it writes the record's tables on their owners' behalf, and Ingestion's
+    /// order_returns with them (a return refunds order lines in the same transaction that writes the order).
+    /// </summary>
     public static IReadOnlySet<(string Module, string Table)> Storage(IReadOnlyDictionary<string, string> owners) =>
-        ModuleCatalog.RecordOwners.Keys.Select(table => ("storage", table)).ToHashSet();
+        ModuleCatalog.RecordOwners.Keys.Select(table => ("storage", table)).Append(("storage", "order_returns")).ToHashSet();
 }

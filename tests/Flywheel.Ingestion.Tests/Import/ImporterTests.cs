@@ -144,7 +144,7 @@ public sealed class ImporterTests : IDisposable
         { "customers", "customer_id,gender\nu1,alien\n", "bad.csv:2:2 (gender)", "unknown gender 'alien'" },
         { "events", "event_id,type,time,customer_id\ne1,teleport,2026-05-01T10:00:00,u1\n", "bad.csv:2:2 (type)", "unknown event type 'teleport'" },
         { "orders", "order_id,customer_id,placed_at,sku,quantity,unit_price,status\no1,u1,2026-05-01T10:00:00,k1,1,100,lost\n", "(status)", "unknown status 'lost'" },
-        { "orders", "order_id,customer_id,placed_at,sku,quantity,unit_price\no1,u1,2026-05-01T10:00:00,k1,-1,100\n", "bad.csv:2:5 (quantity)", "between 1 and" },
+        { "orders", "order_id,customer_id,placed_at,sku,quantity,unit_price\no1,u1,2026-05-01T10:00:00,k1,0,100\n", "bad.csv:2:5 (quantity)", "between 1 and" },
         { "products", "sku,name,category,list_price\nk9,Cream,beauty,-5.00\n", "bad.csv:2:4 (list_price)", "must not be negative" },
         { "orders", "order_id,customer_id,placed_at,sku,quantity,unit_price\no1,u1,2026-05-01T10:00:00,k404,1,100\n", "bad.csv:2", "unknown SKU 'k404'" },
         { "customers", "customer_id,name\nu1,A\nu2,B\nu1,C\n", "bad.csv:4:1 (customer_id)", "duplicate customer_id 'u1' (first on line 2)" },
