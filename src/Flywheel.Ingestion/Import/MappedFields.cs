@@ -75,7 +75,8 @@ internal sealed class MappedFields(ImportMapping mapping, string storeCurrency) 
         if (value is { Length: 0 }) value = null;
         if (value is not null && mapping.Values.TryGetValue(column, out var table) && table.TryGetValue(value, out var translated))
             value = translated.Length == 0 ? null : translated;
-        return value ?? mapping.Defaults.GetValueOrDefault(column);
+        // An empty default says the export has no such value (a marketplace that exports no buyer id: guest orders).
+        return value ?? (mapping.Defaults.GetValueOrDefault(column) is { Length: > 0 } fallback ? fallback : null);
     }
 
     private string? Template(string template)

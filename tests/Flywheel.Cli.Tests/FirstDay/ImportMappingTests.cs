@@ -84,6 +84,49 @@ public sealed class ImportMappingTests : IDisposable
         Assert.Equal(1, kpi.GetProperty("buyers").GetInt32());
     }
 
+    /// <summary>
+    /// Each shipped marketplace mapping reads a file with its own header row: a completed order of two lines and a cancelled one.
+    /// The layouts are the platforms' documented field lists (the YAML files say they were not checked against live exports).
+    /// </summary>
+    [Theory]
+    [InlineData("taobao", true)]
+    [InlineData("tmall", true)]
+    [InlineData("jd", true)]
+    [InlineData("pinduoduo", false)]
+    [InlineData("douyin", false)]
+    [InlineData("youzan", true)]
+    public async Task ShippedMarketplaceMappings_ReadTheirOwnLayout(string name, bool hasBuyer)
+    {
+        var mapping = Flywheel.Ingestion.Import.ImportMapping.Load(name).Value;
+        var columns = mapping.Columns.ToList();
+        var completed = mapping.Values["status"].First(p => p.Value == "completed").Key;
+        var cancelled = mapping.Values["status"].First(p => p.Value == "cancelled").Key;
+        string Cell(string target, string order, string status, string sku) => target switch
+        {
+            "order_id" => order,
+            "customer_id" => "buyer1",
+            "status" => status,
+            "placed_at" or "paid_at" => "2026-05-01 10:00:00",
+            "sku" => sku,
+            "quantity" => "2",
+            "unit_price" or "line_total" => "12.50",
+            "shipping_fee" => "0",
+            _ => "x",
+        };
+        static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('，', StringComparison.Ordinal) ? $"\"{s}\"" : s;
+        var csv = new System.Text.StringBuilder(string.Join(',', columns.Select(c => Quote(c.Value))) + "\n");
+        foreach (var (order, status, sku) in new[] { ("A1", completed, "K1"), ("A1", completed, "K2"), ("A2", cancelled, "K1") })
+            csv.Append(string.Join(',', columns.Select(c => Quote(Cell(c.Key, order, status, sku))))).Append('\n');
+        var store = Store(TestStores.Sqlite);
+        var summary = await JsonAsync(["import", "orders", Write(name + ".csv", csv.ToString()), "--map", name, "--output", "json", .. store]);
+        Assert.Equal(2, summary.GetProperty("inserted").GetInt64());
+        Assert.Equal(hasBuyer ? 0 : 2, summary.GetProperty("guest_orders").GetInt64());
+        var kpi = Total(await JsonAsync(["report", "kpi", "--format", "json", .. store]));
+        Assert.Equal(1, kpi.GetProperty("orders").GetInt32());
+        Assert.Equal(hasBuyer ? 1 : 0, kpi.GetProperty("buyers").GetInt32());
+        Assert.Equal(columns.Any(c => c.Key == "line_total") ? 25.00m : 50.00m, kpi.GetProperty("gmv").GetDecimal());
+    }
+
     [Fact]
     public async Task Mapping_Mistakes_NameTheKeyAndChangeNothing()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
+using Flywheel.Ingestion.Storage;
 using Flywheel.Hosting.Http;
 using Flywheel.Primitives;
 using Flywheel.Storage;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Flywheel.Ingestion.Features.IngestOrders;
 
 /// <summary>The shape of POST /v1/orders (field names of the CSV orders contract; money in yuan, times ISO 8601).</summary>
-internal sealed record OrderRequest(string OrderId, string CustomerId, string PlacedAt, string? PaidAt, string? ShippedAt, string? CompletedAt,
+internal sealed record OrderRequest(string OrderId, string? CustomerId, string PlacedAt, string? PaidAt, string? ShippedAt, string? CompletedAt,
     string? RefundedAt, string? Status, string? Channel, string? Store, string? ShippingFee, string? CouponCodes, string? Currency,
     IReadOnlyList<OrderLineRequest> Lines);
 
@@ -32,7 +33,8 @@ internal static class OrdersEndpoints
             .MapPost("/orders", WriteAsync)
             .WithName("WriteOrder")
             .WithSummary("Create or replace one order with its lines")
-            .WithDescription("An unknown SKU is refused (400) unless ?create_missing=true; an unknown customer is created bare. " +
+            .WithDescription("An unknown SKU is refused (400) unless ?create_missing=true; an unknown customer is created bare; an order " +
+                             "without customer_id is a guest order (counted in GMV and orders, in no customer model). " +
                              "201 when the order is new, 200 when it was updated or is unchanged.")
             .Accepts<OrderRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -56,7 +58,8 @@ internal static class OrdersEndpoints
         if (lines.GetArrayLength() > options.MaxOrderLines)
             return Problems.TooManyItems("order lines", lines.GetArrayLength(), options.MaxOrderLines);
 
-        var context = new ParseContext(options.TimeZone, time.GetUtcNow());
+        // Money in the store's currency: an order in another is refused (one store, one currency).
+        var context = new ParseContext(options.TimeZone, time.GetUtcNow(), (await StoreCurrency.ReadAsync(store, ct)).Currency);
         var errors = new List<ItemError>();
         var header = OrderParser.ParseHeader(fields, context);
         if (!header.IsSuccess) errors.Add(new ItemError(null, header.Error!.Path ?? "$", header.Error.Message));
