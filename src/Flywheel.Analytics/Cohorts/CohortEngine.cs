@@ -1,6 +1,7 @@
 using Flywheel.Analytics.Contracts;
 using System.Globalization;
 using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Primitives;
 
@@ -105,9 +106,11 @@ internal sealed record CohortCell(int Offset, long Active, long Revenue, long Or
 /// <summary>
 /// A cohort: its key (<c>yyyy-MM</c> for months, the Monday <c>yyyy-MM-dd</c> for weeks), size, and one cell per offset
 /// 0..Periods-1 — null where the period starts after the last event or order in the index (not yet observed, which is
-/// not the same as nobody returning).
+/// not the same as nobody returning). <see cref="Coverage"/> has, per offset, how many of that period's days the data
+/// reaches: the period holding the last day with data is partial unless the data ends on its last day, and a period
+/// after it has no day covered.
 /// </summary>
-internal sealed record CohortRow(string Key, DateOnly Start, long Size, IReadOnlyList<CohortCell?> Cells);
+internal sealed record CohortRow(string Key, DateOnly Start, long Size, IReadOnlyList<CohortCell?> Cells, IReadOnlyList<PeriodCoverage> Coverage);
 
 /// <summary>
 /// Retention cohorts over the event index: one pass per visitor over their contiguous orders and events, with period
@@ -239,6 +242,11 @@ internal static class CohortEngine
             if (lastGrid < 0) lastGrid = ~lastGrid - 1;
         }
 
+        // How much of each grid period the data reaches: up to the day of the last observed time.
+        var lastDay = lastTime == int.MinValue ? DateOnly.MinValue : DateOnly.FromDayNumber(calendar.DayOf(lastTime));
+        var coverage = new PeriodCoverage[grid];
+        for (var g = 0; g < grid; g++) coverage[g] = PeriodCoverage.Of(starts[g], starts[g + 1].AddDays(-1), (DateOnly.MinValue, lastDay));
+
         var rows = new List<CohortRow>();
         for (var c = 0; c < cohorts; c++)
         {
@@ -246,7 +254,7 @@ internal static class CohortEngine
             var cells = new CohortCell?[periods];
             for (var k = 0; k < periods; k++)
                 cells[k] = c + k > lastGrid ? null : new CohortCell(k, active[c * periods + k], revenue[c * periods + k], orders[c * periods + k]);
-            rows.Add(new CohortRow(Key(starts[c], query.Period), starts[c], size[c], cells));
+            rows.Add(new CohortRow(Key(starts[c], query.Period), starts[c], size[c], cells, coverage.AsSpan(c, periods).ToArray()));
         }
         return rows;
     }

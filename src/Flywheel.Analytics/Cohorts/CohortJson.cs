@@ -5,7 +5,10 @@ using Flywheel.Primitives;
 
 namespace Flywheel.Analytics.Cohorts;
 
-/// <summary>The cohort JSON shape, shared by <c>flywheel report cohort --format json</c> and <c>POST /v1/cohorts</c>.</summary>
+/// <summary>
+/// The cohort JSON shape, shared by <c>flywheel report cohort --format json</c> and <c>POST /v1/cohorts</c>. Each period
+/// states <c>"partial"</c> (the data ends before the period does), <c>"days_covered"</c> and <c>"days_in_period"</c>.
+/// </summary>
 internal static class CohortJson
 {
     public static string Write(IReadOnlyList<CohortRow> rows)
@@ -41,6 +44,10 @@ internal static class CohortJson
                         json.WriteNull("revenue");
                         json.WriteNull("orders");
                     }
+                    var coverage = row.Coverage[k];
+                    json.WriteBoolean("partial", coverage.Partial);
+                    json.WriteNumber("days_covered", coverage.DaysCovered);
+                    json.WriteNumber("days_in_period", coverage.DaysInPeriod);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -15,6 +15,10 @@ namespace Flywheel.Analytics.Kpis;
 /// the same fields, or null) and <c>"change": {"previous": {"gmv": {"absolute": 12.50, "relative": 0.1}, ...}}</c> for
 /// <see cref="ComparedKpis"/>; the top level gets <c>"compare": {"previous": {"from", "to"}, ...}</c>.
 /// </para>
+/// <para>
+/// Day, week and month rows also state <c>"partial"</c> (true when some of the period's days are outside the range or
+/// the data), <c>"days_covered"</c> and <c>"days_in_period"</c> (see <see cref="KpiReport.Coverage"/>).
+/// </para>
 /// </summary>
 internal static class KpiJson
 {
@@ -98,6 +102,12 @@ internal static class KpiJson
             {
                 json.WriteStartObject();
                 WriteRow(json, rows[i]);
+                if (report?.Coverage(rows[i]) is { } coverage)
+                {
+                    json.WriteBoolean("partial", coverage.Partial);
+                    json.WriteNumber("days_covered", coverage.DaysCovered);
+                    json.WriteNumber("days_in_period", coverage.DaysInPeriod);
+                }
                 if (comparisons.Count > 0)
                 {
                     var compared = report!.Rows[i];

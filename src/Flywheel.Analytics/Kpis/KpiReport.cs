@@ -15,9 +15,26 @@ internal sealed record KpiComparedRow(KpiRow Row, KpiRow? Previous, KpiRow? Year
     };
 }
 
-/// <summary>A KPI report with its comparisons.</summary>
-internal sealed record KpiReport(KpiQuery Query, IReadOnlyList<KpiComparedRow> Rows)
+/// <summary>
+/// A KPI report with its comparisons. <paramref name="Data"/>: the first and last day holding an event or a paid order,
+/// when known, so day, week and month rows can say how much of their period the data covers (<see cref="Coverage"/>).
+/// </summary>
+internal sealed record KpiReport(KpiQuery Query, IReadOnlyList<KpiComparedRow> Rows, (DateOnly First, DateOnly Last)? Data = null)
 {
+    /// <summary>Whether rows are periods of time (day, week, month), which have a <see cref="Coverage"/>.</summary>
+    public bool ByTime => Query.By is KpiGrouping.Day or KpiGrouping.Week or KpiGrouping.Month;
+
+    /// <summary>
+    /// How many of a day, week or month row's days are inside both the report's range and the data; null for other
+    /// groupings. A month cut by the range, or with data ending on its 7th, is partial.
+    /// </summary>
+    public PeriodCoverage? Coverage(KpiRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (PeriodCoverage.PeriodOf(Query.By, row.Key) is not { } period) return null;
+        return PeriodCoverage.Of(period.Start, period.End, (Query.From, Query.To), Data);
+    }
+
     /// <summary>The comparisons asked for, previous first.</summary>
     public IEnumerable<KpiComparison> Comparisons
     {

@@ -47,6 +47,27 @@ public sealed class KpiJsonTests
     }
 
     [Fact]
+    public void Write_PeriodRows_StateWhetherTheRangeAndTheDataCoverThem()
+    {
+        // May 2026 asked for whole, but the data ends on 05-07; the week of 05-04 asked from 05-05.
+        var months = new KpiReport(new KpiQuery(new DateOnly(2026, 4, 1), new DateOnly(2026, 5, 31), KpiGrouping.Month),
+            [new KpiComparedRow(Current with { Key = "2026-04" }, null, null), new KpiComparedRow(Current with { Key = "2026-05" }, null, null)],
+            (new DateOnly(2026, 1, 1), new DateOnly(2026, 5, 7)));
+        using (var json = JsonDocument.Parse(KpiJson.Write(months)))
+        {
+            var rows = json.RootElement.GetProperty("rows");
+            Assert.Equal((false, 30, 30), Coverage(rows[0]));
+            Assert.Equal((true, 7, 31), Coverage(rows[1]));
+        }
+        var weeks = new KpiReport(new KpiQuery(new DateOnly(2026, 5, 5), new DateOnly(2026, 5, 10), KpiGrouping.Week),
+            [new KpiComparedRow(Current with { Key = "2026-05-04" }, null, null)]);
+        using (var json = JsonDocument.Parse(KpiJson.Write(weeks))) Assert.Equal((true, 6, 7), Coverage(json.RootElement.GetProperty("rows")[0]));
+
+        static (bool, int, int) Coverage(JsonElement row) =>
+            (row.GetProperty("partial").GetBoolean(), row.GetProperty("days_covered").GetInt32(), row.GetProperty("days_in_period").GetInt32());
+    }
+
+    [Fact]
     public void Columns_UnmeasuredTrafficAndSpend_AreNull()
     {
         var row = KpiRow.Empty("flagship", traffic: false, spend: false) with { Gmv = 100, Orders = 1, Buyers = 1 };

@@ -61,7 +61,14 @@ public sealed class ReportCohortCommandTests : IDisposable
         var periods = january.GetProperty("periods");
         Assert.Equal(4, periods.GetArrayLength());
         var first = periods[0];
-        Assert.Equal(["offset", "active", "rate", "revenue", "orders"], first.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(["offset", "active", "rate", "revenue", "orders", "partial", "days_covered", "days_in_period"],
+            first.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.False(first.GetProperty("partial").GetBoolean());
+        Assert.Equal(31, first.GetProperty("days_covered").GetInt32());
+        // March: the data ends on the 15th, so the column is observed but partial.
+        Assert.True(periods[2].GetProperty("partial").GetBoolean());
+        Assert.Equal(15, periods[2].GetProperty("days_covered").GetInt32());
+        Assert.Equal(31, periods[2].GetProperty("days_in_period").GetInt32());
         Assert.Equal(0, first.GetProperty("offset").GetInt32());
         Assert.Equal(2, first.GetProperty("active").GetInt32());
         Assert.Equal(1.0, first.GetProperty("rate").GetDouble());
@@ -83,7 +90,7 @@ public sealed class ReportCohortCommandTests : IDisposable
 
         var (csvExit, csv, _) = await CliRunner.RunAsync(["report", "cohort", "--period", "week", "--entry", "signup", "--return", "any", "--format", "csv", .. store]);
         Assert.Equal(ExitCodes.Ok, csvExit);
-        Assert.StartsWith("cohort,size,offset,active,rate,revenue,orders\n2026-01-05,1,0,1,1,100.00,1\n", csv, StringComparison.Ordinal);
+        Assert.StartsWith("cohort,size,offset,active,rate,revenue,orders,partial,days_covered,days_in_period\n2026-01-05,1,0,1,1,100.00,1,false,7,7\n", csv, StringComparison.Ordinal);
     }
 
     [Theory]

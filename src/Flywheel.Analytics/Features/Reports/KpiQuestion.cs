@@ -47,6 +47,10 @@ internal static class KpiQuestion
         var scoped = await SegmentScope.ApplyAsync(members, store, index, plan.Scope, plan.Segment, to, "segment", ct);
         if (!scoped.TryGetValue(out var scope, out var unknown)) return unknown;
         var from = plan.From ?? (defaultDays is { } days ? last.AddDays(1 - days) : first);
-        return KpiEngine.Report(index, new KpiQuery(from, to, plan.Grouping, scope.IsAll ? null : scope, plan.Compare));
+        var report = KpiEngine.Report(index, new KpiQuery(from, to, plan.Grouping, scope.IsAll ? null : scope, plan.Compare));
+        // Periods the data does not cover are flagged partial (an empty store has no data end to cut them).
+        return report.TryGetValue(out var measured, out var error) ? measured with { Data = HasData(index) ? (first, last) : null } : error;
     }
+
+    private static bool HasData(EventIndex index) => index.EventTime.Length > 0 || index.OrderPaidTime.Length > 0;
 }

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using Flywheel.Analytics.Cohorts;
 using Flywheel.Analytics.Index;
+using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Primitives;
 
@@ -18,8 +19,8 @@ namespace Flywheel.Analytics.Features.Reports;
 /// <c>flywheel report cohort [--from DATE --to DATE] [--period week|month] [--entry first_purchase|signup|first:TYPE]
 /// [--return purchase|any] [--periods 12] [--channel X] [--campaign X] [--store X] [--category X] [--region X] [--format text|json|csv]</c>.
 /// The JSON shape is a contract: <c>{"cohorts":[{"cohort":"2026-01","size":N,"periods":[{"offset":0,"active":N,"rate":1.0,
-/// "revenue":123.45,"orders":N}]}]}</c>, money in yuan with two decimals; a period after the last data has null
-/// active, rate, revenue and orders.
+/// "revenue":123.45,"orders":N,"partial":false,"days_covered":31,"days_in_period":31}]}]}</c>, money in yuan with two
+/// decimals; a period after the last data has null active, rate, revenue and orders; a period the data ends inside is partial.
 /// </summary>
 internal static class ReportCohortCommand
 {
@@ -83,10 +84,13 @@ internal static class ReportCohortCommand
 
 
 
-    /// <summary>One line per cohort and offset (long form, for spreadsheets); empty cells after the last data.</summary>
+    /// <summary>
+    /// One line per cohort and offset (long form, for spreadsheets); empty cells after the last data; whether the
+    /// period is partial (the data ends inside or before it) and how many of its days the data reaches.
+    /// </summary>
     private static string Csv(IReadOnlyList<CohortRow> rows)
     {
-        var text = new StringBuilder("cohort,size,offset,active,rate,revenue,orders\n");
+        var text = new StringBuilder("cohort,size,offset,active,rate,revenue,orders,partial,days_covered,days_in_period\n");
         foreach (var row in rows)
             for (var k = 0; k < row.Cells.Count; k++)
             {
@@ -95,7 +99,8 @@ internal static class ReportCohortCommand
                     text.Append(CultureInfo.InvariantCulture, $"{c.Active},{c.Rate(row.Size).ToString("R", CultureInfo.InvariantCulture)},{MoneyText.Format(c.Revenue)},{c.Orders}");
                 else
                     text.Append(",,,");
-                text.Append('\n');
+                var coverage = row.Coverage[k];
+                text.Append(CultureInfo.InvariantCulture, $",{(coverage.Partial ? "true" : "false")},{coverage.DaysCovered},{coverage.DaysInPeriod}\n");
             }
         return text.ToString();
     }
@@ -112,15 +117,28 @@ internal static class ReportCohortCommand
         text.Append(CultureInfo.InvariantCulture, $"{"cohort 同期群",-14}{"size 人数",10}");
         for (var k = 0; k < query.Periods; k++) text.Append(CultureInfo.InvariantCulture, $"{"+" + k,8}");
         text.Append('\n');
+        PeriodCoverage? partial = null;
         foreach (var row in rows)
         {
             text.Append(CultureInfo.InvariantCulture, $"{row.Key,-14}{row.Size,10:N0}");
-            foreach (var cell in row.Cells)
-                text.Append(CultureInfo.InvariantCulture, $"{(cell is null ? "-" : (cell.Rate(row.Size) * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%"),8}");
+            for (var k = 0; k < row.Cells.Count; k++)
+            {
+                var cell = row.Cells[k];
+                var value = cell is null ? "-" : (cell.Rate(row.Size) * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+                if (cell is not null && row.Coverage[k] is { Partial: true } coverage)
+                {
+                    value += "*";
+                    partial = coverage;
+                }
+                text.Append(CultureInfo.InvariantCulture, $"{value,8}");
+            }
             text.Append('\n');
         }
         if (rows.Count == 0) text.Append("(no cohorts 无同期群)\n");
         text.Append("- : not yet observed 尚无数据\n");
+        // Observed cells that are partial are all in the period holding the data's last day, so one footnote covers them.
+        if (partial is { } last)
+            text.Append(CultureInfo.InvariantCulture, $"* 不完整周期 / partial period: {last.DaysCovered} of {last.DaysInPeriod} days\n");
         return text.ToString();
     }
 }

@@ -81,7 +81,8 @@ internal static class ReportKpiCommand
     }
 
     /// <summary>
-    /// Every KPI column; with comparisons, for each one its partner's key, and the partner's value, change and relative
+    /// Every KPI column; for day, week and month rows whether the period is partial and how many of its days were covered;
+    /// with comparisons, for each one its partner's key, and the partner's value, change and relative
     /// change of each compared KPI (previous_gmv, previous_gmv_change, previous_gmv_change_rel ...).
     /// </summary>
     private static string Csv(KpiReport report)
@@ -89,6 +90,7 @@ internal static class ReportKpiCommand
         var comparisons = report.Comparisons.ToList();
         var text = new StringBuilder();
         text.Append("key,").AppendJoin(',', KpiJson.Columns(KpiRow.Empty("", true, true)).Select(c => c.Name));
+        if (report.ByTime) text.Append(",partial,days_covered,days_in_period");
         foreach (var comparison in comparisons)
         {
             var name = KpiJson.Name(comparison);
@@ -99,6 +101,8 @@ internal static class ReportKpiCommand
         foreach (var compared in report.Rows)
         {
             text.Append(Field(compared.Row.Key)).Append(',').AppendJoin(',', KpiJson.Columns(compared.Row).Select(c => c.Value ?? ""));
+            if (report.Coverage(compared.Row) is { } coverage)
+                text.Append(CultureInfo.InvariantCulture, $",{(coverage.Partial ? "true" : "false")},{coverage.DaysCovered},{coverage.DaysInPeriod}");
             foreach (var comparison in comparisons)
             {
                 if (compared.Partner(comparison) is not { } partner)
@@ -120,7 +124,8 @@ internal static class ReportKpiCommand
     }
 
     /// <summary>
-    /// One line per row; with comparisons, under each row its partner (上期 = previous period, 去年 = a year earlier),
+    /// One line per row, a day, week or month the range or the data does not wholly cover marked with * and
+    /// explained under the table; with comparisons, under each row its partner (上期 = previous period, 去年 = a year earlier),
     /// then the change (环比 = against the previous period, 同比 = against last year) as a difference and in percent.
     /// </summary>
     private static string Text(KpiReport report, string? timeZone)
@@ -140,10 +145,17 @@ internal static class ReportKpiCommand
         }
         text.Append(CultureInfo.InvariantCulture,
             $"{"key".PadRight(keyWidth)}{"GMV 成交额",16}{"orders 订单",12}{"buyers 买家",12}{"UV 访客",10}{"CVR 转化率",11}{"AOV 客单价",12}{"repurchase 复购",16}{"spend 花费",14}{"ROI",8}{"CAC 获客成本",14}\n");
+        var partial = new List<(string Key, PeriodCoverage Coverage)>();
         foreach (var compared in report.Rows)
         {
             var r = compared.Row;
-            Line(r.Key, Yuan(r.Gmv), N(r.Orders), N(r.Buyers), N(r.Visitors), Pct(r.Cvr), Yuan(r.Aov), Pct(r.RepurchaseRate), Yuan(r.Spend), Times(r.Roi), Yuan(r.Cac));
+            var key = r.Key;
+            if (report.Coverage(r) is { Partial: true } coverage)
+            {
+                partial.Add((r.Key, coverage));
+                key += "*";
+            }
+            Line(key, Yuan(r.Gmv), N(r.Orders), N(r.Buyers), N(r.Visitors), Pct(r.Cvr), Yuan(r.Aov), Pct(r.RepurchaseRate), Yuan(r.Spend), Times(r.Roi), Yuan(r.Cac));
             foreach (var comparison in comparisons)
             {
                 var (partnerLabel, changeLabel) = comparison == KpiComparison.Previous ? ("  prev 上期", "  环比") : ("  yoy 去年", "  同比");
@@ -162,6 +174,8 @@ internal static class ReportKpiCommand
                 Line(changeLabel + " %", relative[0], relative[1], relative[2], relative[3], relative[4], relative[5], relative[6], relative[7], relative[8], relative[9]);
             }
         }
+        foreach (var (key, coverage) in partial)
+            text.Append(CultureInfo.InvariantCulture, $"* 不完整周期 / partial period: {key}, {coverage.DaysCovered} of {coverage.DaysInPeriod} days\n");
         if (comparisons.Count > 0) text.Append("Δ: difference 差值 (rates in percentage points 百分点); %: relative change 变化率; - : undefined 无意义\n");
         return text.ToString();
 

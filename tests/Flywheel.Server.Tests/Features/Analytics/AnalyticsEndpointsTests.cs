@@ -41,6 +41,13 @@ public sealed class AnalyticsEndpointsTests
         Assert.Equal("2026-05-01", byDay.GetProperty("from").GetString());
         Assert.Equal("2026-05-03", byDay.GetProperty("to").GetString());
 
+        // Weeks the range or the data (05-01 .. 05-20) cuts are partial; a week wholly inside both is not.
+        var byWeek = (await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-31&by=week"))).GetProperty("rows");
+        Assert.Equal(["2026-04-27", "2026-05-04", "2026-05-11", "2026-05-18", "2026-05-25"], byWeek.EnumerateArray().Select(r => r.GetProperty("key").GetString()!).ToArray());
+        Assert.Equal([true, false, false, true, true], byWeek.EnumerateArray().Select(r => r.GetProperty("partial").GetBoolean()).ToArray());
+        Assert.Equal([3, 7, 7, 3, 0], byWeek.EnumerateArray().Select(r => r.GetProperty("days_covered").GetInt32()).ToArray());
+        Assert.All(byWeek.EnumerateArray(), r => Assert.Equal(7, r.GetProperty("days_in_period").GetInt32()));
+
         // Without a range: the 30 days ending on the last day with data (2026-05-20), and the answer says so.
         var defaulted = await Json.ReadAsync(await host.Client.GetAsync("/v1/metrics"));
         Assert.Equal("2026-04-21", defaulted.GetProperty("from").GetString());
