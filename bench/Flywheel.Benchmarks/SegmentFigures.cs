@@ -200,7 +200,7 @@ internal static class SegmentFigures
             // Customers one order short: everything holds but the second recent order.
             if (!SegmentRule.TryCompile(Rule.Replace("orders(90d) >= 2", "orders(90d) = 1", StringComparison.Ordinal), fields, out var shortOne, out _))
                 throw new InvalidOperationException();
-            var candidates = (await segments.CountAsync(shortOne, 40, CancellationToken.None)).Sample;
+            var candidates = (await segments.CountAsync(shortOne, 40, CancellationToken.None)).Value.Sample;
             Console.WriteLine($"{candidates.Count} customers one order short of the segment");
 
             var waiting = new Dictionary<string, (long Started, TaskCompletionSource<long> Done)>(StringComparer.Ordinal);

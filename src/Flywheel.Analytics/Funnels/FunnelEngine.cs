@@ -133,8 +133,8 @@ internal static class FunnelEngine
                 return Error.Invalid("steps", $"step {k + 1} ({query.Steps[k].Label}): unknown event type '{type}'");
             // A category that matches nothing at any level of any product's path is most likely a typo: say so, do not count zero.
             foreach (var filter in query.Steps[k].Filters)
-                if (filter.Field == FunnelField.Category && !Scopes.ScopeFilter.CategoryMask(index.Categories, filter.Value).Contains(true))
-                    return Error.Invalid("steps", $"step {k + 1} ({query.Steps[k].Label}): no category '{filter.Value}' among the products, at any level of their category paths");
+                if (filter.Field == FunnelField.Category && !CategoryPaths.Exists(index.Categories, filter.Value))
+                    return Error.Invalid("steps", $"step {k + 1} ({query.Steps[k].Label}): {CategoryPaths.NoneMatch(filter.Value)}");
         }
 
         var visitors = index.VisitorCount;
@@ -271,9 +271,9 @@ internal static class FunnelEngine
                 var step = query.Steps[k];
                 var type = index.Types.Find(step.EventType);
                 if (type >= 0) _typeMask[type] |= 1u << k;
-                // A category keeps its path, the paths under it and paths with a level of that name (ScopeFilter.CategoryMask).
+                // A category keeps its path, the paths under it and paths with a level of that name (CategoryPaths).
                 _filters[k] = [.. step.Filters.Select(f => (f.Field, Find(index, f),
-                    f.Field == FunnelField.Category ? Scopes.ScopeFilter.CategoryMask(index.Categories, f.Value) : null))];
+                    f.Field == FunnelField.Category ? CategoryPaths.Mask(index.Categories, f.Value) : null))];
                 if (_filters[k].Length > 0) _filtered |= 1u << k;
             }
             _window = query.WindowSeconds;

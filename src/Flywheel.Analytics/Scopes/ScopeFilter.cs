@@ -55,8 +55,9 @@ internal sealed class ScopeFilter
         bool[]? categories = null;
         if (scope.Category is { } wanted)
         {
-            categories = CategoryMask(index.Categories, wanted);
-            if (!categories.Contains(true)) return Error.Invalid("category", $"no category '{wanted}' among the products, at any level of their category paths");
+            // Paths: a value keeps its path, the paths under it and the paths with a level of that name.
+            categories = CategoryPaths.Mask(index.Categories, wanted);
+            if (!categories.Contains(true)) return Error.Invalid("category", CategoryPaths.NoneMatch(wanted));
         }
         var region = Find(index.Provinces, scope.Region);
         if (region == -2) return Error.Invalid("region", $"no customer in region '{scope.Region}'");
@@ -70,26 +71,6 @@ internal sealed class ScopeFilter
         }
         return new ScopeFilter(index, scope, channel, campaign, store, categories, region, visitors);
     }
-
-    /// <summary>
-    /// The category codes a filter value keeps. Categories are paths ("美妆>面霜"): a value keeps its own path, every path under it
-    /// ("美妆" keeps "美妆>面霜") and every path with a level of that name ("面霜" keeps "美妆>面霜"). Case and spaces around
-    /// the separator are ignored.
-    /// </summary>
-    internal static bool[] CategoryMask(StringTable categories, string value)
-    {
-        var mask = new bool[categories.Count];
-        var wanted = Normalise(value);
-        for (var code = 1; code < categories.Count; code++)
-            if (categories.Decode(code) is { } path && CategoryMatches(Normalise(path), wanted)) mask[code] = true;
-        return mask;
-    }
-
-    /// <summary>Whether a category path (normalised) is kept by a filter value (normalised): the path itself, under it, or a level of it.</summary>
-    internal static bool CategoryMatches(string path, string wanted) =>
-        path == wanted || path.StartsWith(wanted + ">", StringComparison.Ordinal) || path.Split('>').Contains(wanted);
-
-    private static string Normalise(string path) => string.Join('>', path.Split('>').Select(level => level.Trim().ToLowerInvariant()));
 
     /// <summary>-1 without a filter, -2 for a value the table never held, else its code.</summary>
     private static int Find(StringTable table, string? value) => value is null ? -1 : table.Find(value) is var code and > 0 ? code : -2;

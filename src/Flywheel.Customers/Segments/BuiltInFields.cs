@@ -72,7 +72,8 @@ internal static class BuiltInFields
         yield return Order("gmv", SegmentType.Money, "Amount paid in the window, net of refunds (yuan)", window);
         yield return Order("aov", SegmentType.Money, "gmv / orders in the window (yuan); missing without orders", window);
         yield return Order("refunds", SegmentType.Money, "Refunds on orders paid in the window (yuan)", window);
-        yield return Order("categories", SegmentType.TextList, "Categories bought in the window (of each order's largest line)", window);
+        yield return Order("categories", SegmentType.TextList,
+            "Categories bought in the window (of each order's largest line); contains \"美妆\" keeps 美妆>面霜 and any path with a level 美妆", window);
         yield return Order("days_since_last_order", SegmentType.Number, "Calendar days since the last paid order; missing without orders");
         yield return Order("days_since_first_order", SegmentType.Number, "Calendar days since the first paid order; missing without orders");
         yield return Order("last_order_date", SegmentType.Date, "Local date of the last paid order");
@@ -130,7 +131,7 @@ internal static class BuiltInFields
 
     private static FieldDefinition Order(string name, SegmentType type, string description, params IReadOnlyList<FieldParameter> parameters) =>
         new(name, type, description, (c, a) => OrderPass.Run(c, [new BoundField(Find(name), a, name)])[0], parameters)
-        { Sources = OrderSources, Batch = OrderPass.Run };
+        { Sources = OrderSources, Batch = OrderPass.Run, CategoryPaths = name == "categories" };
 
     private static FieldDefinition Event(string name, SegmentType type, string description, params IReadOnlyList<FieldParameter> parameters) =>
         new(name, type, description, (c, a) => EventPass.Run(c, [new BoundField(Find(name), a, name)])[0], parameters)

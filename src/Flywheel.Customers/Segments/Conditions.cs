@@ -1,4 +1,5 @@
 using System.Numerics;
+using Flywheel.Analytics.Contracts;
 
 namespace Flywheel.Customers.Segments;
 
@@ -6,7 +7,8 @@ namespace Flywheel.Customers.Segments;
 /// One condition over one column → the set of positions where it holds, built a word (64 positions) at a time in
 /// plain loops (no delegate per value: these loops run over every customer). A missing value satisfies no condition,
 /// the negated ones (!=, not in, not between, not contains) included; only the logical <c>not (...)</c> turns a missing
-/// value into a match. Text compares case-insensitively (ordinal), decided once per dictionary entry.
+/// value into a match. Text compares case-insensitively (ordinal), decided once per dictionary entry; a list of
+/// categories contains a value by category path (<see cref="CategoryPaths"/>), as reports filter.
 /// </summary>
 internal static class Conditions
 {
@@ -104,8 +106,10 @@ internal static class Conditions
     {
         var match = new bool[column.Dictionary.Count];
         var literal = (string)condition.Operands[0];
+        var paths = condition.Field.Definition.CategoryPaths;
         for (var code = 1; code < match.Length; code++)
-            match[code] = string.Equals(column.Dictionary[code], literal, StringComparison.OrdinalIgnoreCase);
+            match[code] = column.Dictionary[code] is { } item
+                && (paths ? CategoryPaths.Matches(item, literal) : string.Equals(item, literal, StringComparison.OrdinalIgnoreCase));
         var (start, codes, negated) = (column.Start, column.Codes, condition.Negated);
         var set = new BitSet(column.Count);
         for (var i = 0; i < column.Count; i++)

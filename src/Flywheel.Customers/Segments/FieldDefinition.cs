@@ -93,6 +93,13 @@ internal sealed class FieldDefinition
     /// <summary>For a text field, the values it can take (a rule comparing it with anything else is refused with a suggestion); null: any.</summary>
     public IReadOnlyCollection<string>? Values { get; init; }
 
+    /// <summary>
+    /// For a list of product categories (categories()): <c>contains</c> matches by category path as reports do
+    /// (<see cref="Flywheel.Analytics.Contracts.CategoryPaths"/>: "美妆" keeps "美妆>面霜"), and a value that keeps no
+    /// category of the store is refused when a segment is saved or checked.
+    /// </summary>
+    public bool CategoryPaths { get; init; }
+
     /// <summary>Fields that are cheaper computed together share a batch (the built-in order and event aggregates: one pass each).</summary>
     internal Func<FieldContext, IReadOnlyList<BoundField>, IReadOnlyList<SegmentColumn>>? Batch { get; init; }
 

@@ -19,7 +19,9 @@ internal sealed record BoundNot(BoundNode Operand) : BoundNode;
 /// A type-checked condition. Operands are in the column's units: double for numbers, fen (long) for money, DayNumber
 /// (int) for dates, string for text, bool for bools.
 /// </summary>
-internal sealed record BoundCondition(BoundField Field, ConditionKind Kind, CompareOp Op, bool Negated, IReadOnlyList<object> Operands) : BoundNode;
+/// <see cref="ValueSpan"/>: where a contains condition's value is written, for errors found later against the data.
+internal sealed record BoundCondition(BoundField Field, ConditionKind Kind, CompareOp Op, bool Negated, IReadOnlyList<object> Operands,
+    TextSpan ValueSpan = default) : BoundNode;
 
 /// <summary>
 /// The type checker: resolves every field against the registry, checks arguments (windows of at least an hour and at
@@ -135,7 +137,7 @@ internal sealed class RuleBinder
                 var value = condition.Values[0];
                 if (value.Kind != ValueKind.Text)
                     return Fail(value.Span, $"contains takes a string in quotes, not {ValueNode.KindName(value.Kind)}");
-                return new BoundCondition(field, ConditionKind.Contains, CompareOp.Equal, condition.Negated, [(string)value.Value]);
+                return new BoundCondition(field, ConditionKind.Contains, CompareOp.Equal, condition.Negated, [(string)value.Value], value.Span);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Flywheel.Analytics.Contracts;
 
 namespace Flywheel.Customers.Segments;
 
@@ -53,6 +54,28 @@ internal sealed class SegmentRule
         rule = new SegmentRule(text, root, bound);
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// What can only be checked against the store's data: a category value (<c>categories(90d) contains "美妆"</c>) that
+    /// keeps no product category at any level of its path is most likely a typo, refused as reports refuse it. Null when
+    /// the rule's values fit the data.
+    /// </summary>
+    public RuleError? CheckValues(EventIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return Check(Root);
+
+        RuleError? Check(BoundNode node) => node switch
+        {
+            BoundAnd and => and.Parts.Select(Check).FirstOrDefault(e => e is not null),
+            BoundOr or => or.Parts.Select(Check).FirstOrDefault(e => e is not null),
+            BoundNot not => Check(not.Operand),
+            BoundCondition { Field.Definition.CategoryPaths: true, Kind: ConditionKind.Contains } condition
+                when condition.Operands[0] is string value && !CategoryPaths.Exists(index.Categories, value) =>
+                RuleError.At(Text, condition.ValueSpan.Start, condition.ValueSpan.Length, CategoryPaths.NoneMatch(value)),
+            _ => null,
+        };
     }
 
     public override string ToString() => Text;

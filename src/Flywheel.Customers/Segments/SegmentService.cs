@@ -178,15 +178,20 @@ internal sealed class SegmentService : IDisposable
 
     private readonly Dictionary<string, (SegmentData Data, DateTimeOffset At, SegmentMatch Match)> _ruleMatches = new(StringComparer.Ordinal);
 
-    /// <summary>Counts the customers a rule selects right now, with up to <paramref name="sample"/> of their ids (in id order); stores nothing.</summary>
-    public async Task<(int Count, IReadOnlyList<string> Sample)> CountAsync(SegmentRule rule, int sample, CancellationToken ct)
+    /// <summary>
+    /// Counts the customers a rule selects right now, with up to <paramref name="sample"/> of their ids (in id order); stores
+    /// nothing. A rule whose values do not fit the data (<see cref="SegmentRule.CheckValues"/>) is an error naming "rule".
+    /// </summary>
+    public async Task<Result<(int Count, IReadOnlyList<string> Sample)>> CountAsync(SegmentRule rule, int sample, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rule);
         await _gate.WaitAsync(ct);
         try
         {
-            var match = SegmentEvaluator.Evaluate(rule, await DataAsync(ct), _time.GetUtcNow());
-            return (match.Count, [.. match.CustomerIds.Order(StringComparer.Ordinal).Take(sample)]);
+            var data = await DataAsync(ct);
+            if (rule.CheckValues(data.Index) is { } bad) return bad.ToError("rule");
+            var match = SegmentEvaluator.Evaluate(rule, data, _time.GetUtcNow());
+            return (match.Count, (IReadOnlyList<string>)[.. match.CustomerIds.Order(StringComparer.Ordinal).Take(sample)]);
         }
         finally
         {
@@ -196,7 +201,10 @@ internal sealed class SegmentService : IDisposable
 
     // --- saving ---
 
-    /// <summary>Saves a new segment and its membership over every customer now; a conflict error when the name is taken.</summary>
+    /// <summary>
+    /// Saves a new segment and its membership over every customer now; a conflict error when the name is taken, an
+    /// invalid_rule error naming "rule" when its values do not fit the data (<see cref="SegmentRule.CheckValues"/>).
+    /// </summary>
     public async Task<Result<StoredSegment>> CreateAsync(string name, string? title, SegmentRule rule, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -206,7 +214,9 @@ internal sealed class SegmentService : IDisposable
         {
             var segments = await SegmentsAsync(ct);
             if (segments.ContainsKey(name)) return Taken(name);
-            var members = Members(rule, await DataAsync(ct));
+            var data = await DataAsync(ct);
+            if (rule.CheckValues(data.Index) is { } bad) return bad.ToError("rule");
+            var members = Members(rule, data);
             if (!await SegmentStore.CreateAsync(_store, name, title, rule.Text, members, ct)) return Taken(name);
             var stored = (await SegmentStore.GetAsync(_store, name, ct))!;
             segments[name] = new Live(stored, rule, members);
@@ -230,7 +240,9 @@ internal sealed class SegmentService : IDisposable
         try
         {
             var segments = await SegmentsAsync(ct);
-            var members = Members(rule, await DataAsync(ct));
+            var data = await DataAsync(ct);
+            if (rule.CheckValues(data.Index) is { } bad) return bad.ToError("rule");
+            var members = Members(rule, data);
             var delta = await SegmentStore.ReplaceAsync(_store, name, title, rule.Text, members, ct);
             if (delta is null) return Error.NotFound("name", $"there is no segment '{name}'");
             var stored = (await SegmentStore.GetAsync(_store, name, ct))!;

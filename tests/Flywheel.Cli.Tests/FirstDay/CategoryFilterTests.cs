@@ -6,7 +6,7 @@ namespace Flywheel.Cli.Tests.FirstDay;
 
 /// <summary>
 /// Issue 12, "filters that find what the user means": categories are paths (美妆>面霜); a filter keeps its path, the paths
-/// under it and the paths with a level of that name, in reports and funnel steps; a value that matches nothing says so.
+/// under it and the paths with a level of that name, in reports, funnel steps and segment rules; a value that matches nothing says so.
 /// </summary>
 public sealed class CategoryFilterTests : IDisposable
 {
@@ -90,5 +90,49 @@ public sealed class CategoryFilterTests : IDisposable
         (exit, _, error) = await CliRunner.RunAsync(["report", "funnel", "--steps", "product_view[category=beauty],add_to_cart", .. store]);
         Assert.Equal(ExitCodes.BadInput, exit);
         Assert.Contains("no category 'beauty' among the products", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task SegmentRule_CategoriesContains_MatchesPathsAsReportsDo(string engine)
+    {
+        var store = await StoreAsync(engine);
+        async Task<string[]> MembersAsync(string rule)
+        {
+            var (exit, output, error) = await CliRunner.RunAsync(["segments", "check", "--rule", rule, "--format", "json", .. store]);
+            Assert.True(exit == ExitCodes.Ok, error);
+            using var json = JsonDocument.Parse(output);
+            return [.. json.RootElement.GetProperty("sample").EnumerateArray().Select(id => id.GetString()!)];
+        }
+
+        Assert.Equal(["c1", "c2"], await MembersAsync("categories() contains \"美妆\""));        // a top level keeps the paths under it
+        Assert.Equal(["c2"], await MembersAsync("categories() contains \"美妆>彩妆\""));         // a path prefix
+        Assert.Equal(["c2"], await MembersAsync("categories() contains \"彩妆\""));              // a level in the middle
+        Assert.Equal(["c1"], await MembersAsync("categories() contains \"面霜\""));              // the last level
+        Assert.Equal(["c3"], await MembersAsync("categories() not contains \" 美妆 \""));        // spaces do not matter
+        Assert.Equal(["c1", "c2", "c3"], await MembersAsync("channels() not contains \"美妆\"")); // other lists still match whole items
+
+        var (exit, output, error) = await CliRunner.RunAsync(["segments", "add", "beauty", "--rule", "categories() contains \"美妆\"", .. store]);
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Contains("beauty: 2 members", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task SegmentRule_CategoryThatMatchesNothing_IsRefusedNamingIt(string engine)
+    {
+        var store = await StoreAsync(engine);
+        const string Rule = "orders() >= 1 and categories(90d) contains \"beauty\"";
+        foreach (var args in new[] { new[] { "segments", "check", "--rule", Rule }, ["segments", "add", "typo", "--rule", Rule] })
+        {
+            var (exit, _, error) = await CliRunner.RunAsync([.. args, .. store]);
+            Assert.Equal(ExitCodes.BadInput, exit);
+            Assert.Contains("--rule: line 1, column 44: no category 'beauty' among the products", error, StringComparison.Ordinal);
+        }
+        var (listExit, list, listError) = await CliRunner.RunAsync(["segments", "list", .. store]);
+        Assert.True(listExit == ExitCodes.Ok, listError);
+        Assert.DoesNotContain("typo", list, StringComparison.Ordinal); // nothing was saved
     }
 }

@@ -17,7 +17,7 @@ public sealed class SegmentEvaluatorTests
 
     private static readonly string[] Channels = ["xiaohongshu", "douyin", "tmall", "jd", "wechat", "pinduoduo"];
     private static readonly string[] Types = ["page_view", "product_view", "add_to_cart", "search", "order_paid"];
-    private static readonly string[] Categories = ["beauty", "snacks", "apparel", "美妆"];
+    private static readonly string[] Categories = ["beauty", "snacks", "apparel", "美妆", "美妆>面霜", "个护>美妆>口红"];
 
     private sealed record RefOrder(long Ms, string? Channel, long Gmv, long Refund, string Category)
     {
@@ -59,7 +59,11 @@ public sealed class SegmentEvaluatorTests
         public decimal? Aov(string? w = null) => OrdersIn(w) == 0 ? null
             : Math.Round((decimal)Orders.Where(o => o.Purchase && In(o.Ms, w)).Sum(o => o.Gmv - o.Refund) / OrdersIn(w), MidpointRounding.AwayFromZero) / 100m;
         public decimal Refunds(string? w = null) => Orders.Where(o => In(o.Ms, w)).Sum(o => o.Refund) / 100m;
-        public bool BoughtCategory(string category, string? w) => Orders.Any(o => o.Purchase && In(o.Ms, w) && o.Category == category);
+        public bool BoughtCategory(string category, string? w) => Orders.Any(o => o.Purchase && In(o.Ms, w) && KeepsCategory(o.Category, category));
+
+        /// <summary>The category path rule, written out: the path, a path under it, or a path with a level of that name.</summary>
+        private static bool KeepsCategory(string path, string value) =>
+            path == value || path.StartsWith(value + ">", StringComparison.Ordinal) || path.Split('>').Contains(value);
         private RefOrder? LastPurchase => Orders.Where(o => o.Purchase).OrderBy(o => o.Ms).LastOrDefault();
         private RefOrder? FirstPurchase => Orders.Where(o => o.Purchase).OrderBy(o => o.Ms).FirstOrDefault();
         public int? DaysSinceLastOrder => LastPurchase is { } o ? Today - Day(o.Ms).DayNumber : null;
@@ -131,6 +135,7 @@ public sealed class SegmentEvaluatorTests
         ("refunds() = 0 and orders() >= 1", c => c.Refunds() == 0 && c.OrdersIn() >= 1),
         ("categories(180d) contains \"beauty\"", c => c.BoughtCategory("beauty", "180d")),
         ("categories(1y) not contains \"美妆\"", c => !c.BoughtCategory("美妆", "1y")),
+        ("categories(180d) contains \"面霜\" or categories(90d) contains \"个护>美妆\"", c => c.BoughtCategory("面霜", "180d") || c.BoughtCategory("个护>美妆", "90d")),
         ("days_since_last_order <= 30", c => c.DaysSinceLastOrder <= 30),
         ("days_since_first_order > 200", c => c.DaysSinceFirstOrder > 200),
         ("last_order_date >= 2026-09-01", c => c.LastOrderDate >= new DateOnly(2026, 9, 1)),

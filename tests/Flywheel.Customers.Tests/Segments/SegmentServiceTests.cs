@@ -220,7 +220,7 @@ public sealed class SegmentServiceTests
                    (_, ct) => Flywheel.Analytics.Index.EventIndexBuilder.BuildAsync(h.Store, null, ct)))
         {
             Assert.True(SegmentRule.TryCompile("gmv(30d) >= 500", cli.Fields, out var rule, out _));
-            Assert.Equal(["u2"], (await cli.CountAsync(rule, 10, Ct)).Sample);
+            Assert.Equal(["u2"], (await cli.CountAsync(rule, 10, Ct)).Value.Sample);
             Assert.True((await cli.CreateAsync("big", "大单", rule, Ct)).IsSuccess);
             Assert.Equal("conflict", (await cli.CreateAsync("big", null, rule, Ct)).Error!.Code);
         }

@@ -97,7 +97,7 @@ internal static class SegmentsCommand
             {
                 using var segments = Service(store, fields, time, console);
                 var created = await segments.CreateAsync(parse.GetValue(name)!, parse.GetValue(title), compiled, ct);
-                if (!created.TryGetValue(out var stored, out var error)) return await BadAsync(console, "name", error.Message);
+                if (!created.TryGetValue(out var stored, out var error)) return await BadAsync(console, error.Path == "rule" ? "--rule" : "name", error.Message);
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{stored.Name}: {stored.MemberCount:N0} members"));
             }
             return ExitCodes.Ok;
@@ -247,7 +247,9 @@ internal static class SegmentsCommand
             using (store)
             {
                 using var segments = Service(store, fields, time, console);
-                var (count, ids) = await segments.CountAsync(compiled, parse.GetValue(sample), ct);
+                var counted = await segments.CountAsync(compiled, parse.GetValue(sample), ct);
+                if (!counted.TryGetValue(out var found, out var error)) return await BadAsync(console, "--rule", error.Message);
+                var (count, ids) = found;
                 if (parse.GetValue(format) == "json")
                 {
                     await console.Out.WriteLineAsync(JsonSerializer.Serialize(new { Rule = compiled.Text, compiled.Fields, MemberCount = count, Sample = ids }, Json));

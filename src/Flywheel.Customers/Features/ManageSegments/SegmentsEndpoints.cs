@@ -169,7 +169,9 @@ internal static class SegmentsEndpoints
         var rule = Rule(json.Root, segments.Fields);
         if (!rule.TryGetValue(out var compiled, out var problem)) return problem;
         await segments.CatchUpAsync(ct);
-        var (count, ids) = await segments.CountAsync(compiled, sample, ct);
+        var counted = await segments.CountAsync(compiled, sample, ct);
+        if (!counted.TryGetValue(out var found, out var error)) return error.ToProblem();
+        var (count, ids) = found;
         return TypedResults.Ok(new CheckResponse(compiled.Text, compiled.Fields, count, ids));
     }
 

@@ -145,6 +145,29 @@ public sealed class SegmentsEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task CategoryThatMatchesNoProduct_Is400NamingTheRule_AndStoresNothing(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await SeedAsync(host); // k1 has no category
+        var body = Segment("beauty", "categories(90d) contains \"美妆\"");
+        foreach (var response in new[]
+        {
+            await host.PostJsonAsync("/v1/segments", body),
+            await host.PutJsonAsync("/v1/segments/beauty", body),
+            await host.PostJsonAsync("/v1/segments/check", body),
+        })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var error = Assert.Single((await Json.ReadAsync(response)).GetProperty("errors").EnumerateArray());
+            Assert.Equal("$.rule", error.GetProperty("path").GetString());
+            Assert.Equal("line 1, column 26: no category '美妆' among the products, at any level of their category paths", error.GetProperty("message").GetString());
+        }
+        foreach (var table in new[] { "segments", "segment_members", "segment_membership_changes" })
+            Assert.Equal(0, await TestStores.CountAsync(host.Store, table));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Conflicts_AndBadQueries_AreProblems_AndChangeNothing(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
