@@ -71,7 +71,7 @@ public static class FlywheelCli
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug, not bad input: one line for the person, the details in a file for the report.
-            var log = await WriteCrashLogAsync(e, args, time);
+            var log = await CrashLog.WriteAsync(e, args, time);
             await console.Error.WriteLineAsync($"error: unexpected failure ({e.GetType().Name}: {FirstLine(e.Message)}); " +
                 (log is null ? "the details could not be written to a file" : $"details in {log}") + "; please report it");
             return ExitCodes.Unexpected;
@@ -117,23 +117,6 @@ public static class FlywheelCli
                 if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
             }
         return d[a.Length, b.Length];
-    }
-
-    /// <summary>Writes an unexpected failure's details to a file under the temp folder; null when that fails too.</summary>
-    private static async Task<string?> WriteCrashLogAsync(Exception error, string[] args, TimeProvider time)
-    {
-        try
-        {
-            var path = Path.Combine(Path.GetTempPath(), $"flywheel-failure-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");
-            // Connection strings and secrets stay out of the file: the value after --db and anything naming a password are masked.
-            var shown = args.Select((arg, i) => i > 0 && args[i - 1] == "--db" || arg.Contains("password", StringComparison.OrdinalIgnoreCase) ? "***" : arg);
-            await File.WriteAllTextAsync(path, $"flywheel {string.Join(' ', shown)}\n{time.GetUtcNow():O}\n{error}\n");
-            return path;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
