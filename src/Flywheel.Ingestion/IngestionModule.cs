@@ -43,7 +43,10 @@ public static class IngestionModule
         return services;
     }
 
-    /// <summary>The module's endpoints: <c>POST /v1/events</c>, <c>POST /v1/orders</c>, <c>PUT /v1/customers/{id}</c>, <c>POST /v1/identify</c>.</summary>
+    /// <summary>
+    /// The module's endpoints: <c>POST /v1/events</c>, <c>POST /v1/orders</c>, <c>PUT /v1/customers/{id}</c>, <c>POST /v1/identify</c>,
+    /// <c>POST /v1/imports</c>.
+    /// </summary>
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -52,6 +55,7 @@ public static class IngestionModule
         group.MapOrdersEndpoints();
         group.MapCustomersEndpoints();
         group.MapIdentifyEndpoints();
+        group.MapImportEndpoints();
         return app;
     }
 

@@ -86,40 +86,7 @@ internal static class ImportCommand
         var report = r.Report ?? new ImportReport();
         if (json)
         {
-            await console.Out.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["stored"] = r.RowsRead - r.Rejected,
-                ["guest_lines"] = report.GuestLines,
-                ["guest_orders"] = report.GuestOrders,
-                ["return_lines"] = report.ReturnLines,
-                ["return_invoices"] = report.ReturnInvoices,
-                ["returns_matched_units"] = report.ReturnUnitsMatched,
-                ["returns_matched_amount"] = report.ReturnAmountMatched,
-                ["returns_unmatched_lines"] = report.ReturnLinesUnmatched,
-                ["returns_unmatched_units"] = report.ReturnUnitsUnmatched,
-                ["returns_unmatched_amount"] = report.ReturnAmountUnmatched,
-                ["returns_already_stored"] = report.ReturnLinesAlreadyStored,
-                ["orders_assumed_paid"] = report.OrdersAssumedPaid,
-                ["orders_pending_unstated"] = report.OrdersPendingUnstated,
-                ["currency"] = report.Currency,
-                ["time_zone"] = report.TimeZone,
-                ["assumptions"] = report.Assumptions(),
-                ["refused_by_reason"] = report.RefusedByReason,
-                ["kind"] = r.Kind.ToString().ToLowerInvariant(),
-                ["file"] = r.Path,
-                ["rows"] = r.RowsRead,
-                ["inserted"] = c.Inserted,
-                ["updated"] = c.Updated,
-                ["unchanged"] = c.Unchanged,
-                ["duplicates"] = c.Duplicates,
-                ["rejected"] = r.Rejected,
-                ["rejects_file"] = r.RejectsPath,
-                ["customers_created"] = c.BareCustomersCreated,
-                ["products_created"] = c.BareProductsCreated,
-                ["events_stitched"] = c.EventsStitched,
-                ["seconds"] = Math.Round(r.Elapsed.TotalSeconds, 3),
-                ["rows_per_second"] = Math.Round(r.RowsPerSecond),
-            }));
+            await console.Out.WriteLineAsync(JsonSerializer.Serialize(ImportSummary.Of(r)));
             return;
         }
         var line = string.Create(CultureInfo.InvariantCulture,
