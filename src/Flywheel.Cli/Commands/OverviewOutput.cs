@@ -14,7 +14,7 @@ internal static class OverviewOutput
     public static async Task WriteTextAsync(TextWriter output, StoreOverview o, int topChannels)
     {
         var text = new StringBuilder();
-        var range = o.From is null && o.To is null ? "all data 全部数据" : $"{Day(o.From) ?? "…"} .. {Day(o.To) ?? "…"}";
+        var range = o.From is null && o.To is null ? "all data 全部数据" : $"{Day(o.From) ?? "…"} .. {Day(o.To) ?? "…"} ({o.TimeZone}){(o.WholeRange ? ", all data 全部数据" : "")}";
         text.AppendLine(CultureInfo.InvariantCulture, $"Store overview 店铺概览 — {range}");
         void Row(string label, string value) => text.AppendLine(CultureInfo.InvariantCulture, $"  {label,-22}{value,20}");
         Row("GMV 成交额", Yuan(o.Gmv));
@@ -47,6 +47,7 @@ internal static class OverviewOutput
             json.WriteStartObject();
             json.WriteString("from", Day(o.From));
             json.WriteString("to", Day(o.To));
+            json.WriteString("time_zone", o.TimeZone);
             json.WriteString("currency", "CNY");
             json.WriteString("gmv", MoneyText.Format(o.Gmv));
             json.WriteNumber("orders", o.Orders);

@@ -33,7 +33,9 @@ public sealed record StoreOverview(
     long RepeatBuyers,
     long Visitors,
     long AdSpend,
-    IReadOnlyList<ChannelOverview> Channels)
+    IReadOnlyList<ChannelOverview> Channels,
+    string TimeZone = "Asia/Shanghai",
+    bool WholeRange = false)
 {
     /// <summary>Statuses of an order that was paid, whatever happened after.</summary>
     public const string PaidStatuses = "'paid', 'shipped', 'completed', 'refunded', 'partially_refunded'";
@@ -135,7 +137,24 @@ public sealed record StoreOverview(
         var sorted = channels.Values
             .OrderByDescending(c => c.Gmv).ThenByDescending(c => c.Visitors).ThenBy(c => c.Channel, StringComparer.Ordinal)
             .ToList();
-        return new StoreOverview(from, to, gmv, orders, buyers, repeatBuyers, visitors, adSpend, sorted);
+        // A range not given is the data's own (first to last day with a paid order or an event, in the store's time zone), stated
+        // like the KPI report's, so the two say the same thing of the same store.
+        var whole = from is null && to is null;
+        if (from is null || to is null)
+        {
+            long? first = null, last = null;
+            foreach (var sql in new[] { $"SELECT MIN(COALESCE(paid_at, placed_at)), MAX(COALESCE(paid_at, placed_at)) FROM orders WHERE status IN ({PaidStatuses})",
+                         "SELECT MIN(time), MAX(time) FROM events" })
+                await foreach (var row in RowsAsync(connection, sql, fromMs, toMs, fromDate, toDate, ct))
+                {
+                    if (row[0] is not DBNull and not null) first = Math.Min(first ?? long.MaxValue, Convert.ToInt64(row[0]));
+                    if (row[1] is not DBNull and not null) last = Math.Max(last ?? long.MinValue, Convert.ToInt64(row[1]));
+                }
+            DateOnly? Day(long? ms) => ms is { } m ? DateOnly.FromDateTime(Instant.FromUnixTimeMilliseconds(m).InZone(zone).LocalDateTime.ToDateTimeUnspecified()) : null;
+            from ??= Day(first);
+            to ??= Day(last);
+        }
+        return new StoreOverview(from, to, gmv, orders, buyers, repeatBuyers, visitors, adSpend, sorted, zone.Id, whole);
     }
 
     /// <summary>a / b rounded half up (away from zero for the non-negative amounts a report holds).</summary>
