@@ -1,1 +1,2 @@
 global using Flywheel.Hosting.Cli;
+global using Flywheel.Hosting.Output;

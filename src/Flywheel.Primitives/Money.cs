@@ -7,6 +7,9 @@ public readonly record struct Currency
 {
     public static readonly Currency Cny = new("CNY");
 
+    /// <summary>The store setting that names the store's currency (an ISO code; <see cref="Cny"/> when absent).</summary>
+    public const string SettingKey = "currency";
+
     public string Code { get; }
 
     private Currency(string code) => Code = code;
@@ -18,7 +21,24 @@ public readonly record struct Currency
         return new Currency(code.ToUpperInvariant());
     }
 
-    public override string ToString() => Code;
+    /// <summary>The currency a store setting names; <see cref="Cny"/> when it is absent or not an ISO code.</summary>
+    public static Currency FromSetting(string? code) => Parse(code).TryGetValue(out var currency, out _) ? currency : Cny;
+
+    /// <summary>
+    /// What text output puts before an amount: ¥ (CNY, JPY), $ (USD), £ (GBP), € (EUR), HK$ (HKD), else the code and a
+    /// space ("SGD "). A default value is CNY.
+    /// </summary>
+    public string Symbol => Code switch
+    {
+        null or "CNY" or "JPY" => "¥",
+        "USD" => "$",
+        "GBP" => "£",
+        "EUR" => "€",
+        "HKD" => "HK$",
+        var code => code + " ",
+    };
+
+    public override string ToString() => Code ?? Cny.Code;
 }
 
 /// <summary>
@@ -102,6 +122,21 @@ public static class MoneyText
         minor = whole * 100 + fraction;
         if (negative) minor = -minor;
         return true;
+    }
+
+    /// <summary>
+    /// An amount for people: the currency's symbol, thousands separators and two decimals ("£1,234.50", "-¥5.00"). Every
+    /// currency is kept in hundredths, JPY included (its amounts then show ".00").
+    /// </summary>
+    public static string Display(long minor, Currency currency) => (minor < 0 ? "-" : "") + Unsigned(minor, currency);
+
+    /// <summary>A change for people: like <see cref="Display"/> with a sign always ("+£50.00", "-£5.00", "+£0.00").</summary>
+    public static string DisplaySigned(long minor, Currency currency) => (minor < 0 ? "-" : "+") + Unsigned(minor, currency);
+
+    private static string Unsigned(long minor, Currency currency)
+    {
+        var abs = minor == long.MinValue ? (ulong)long.MaxValue + 1 : (ulong)Math.Abs(minor);
+        return string.Create(CultureInfo.InvariantCulture, $"{currency.Symbol}{abs / 100:#,0}.{abs % 100:00}");
     }
 
     /// <summary>Formats minor units as major units with exactly two decimals ("351.50").</summary>

@@ -68,4 +68,32 @@ public class MoneyTests
         Assert.False(Currency.Parse("yuan").IsSuccess);
         Assert.Equal("CNY", Currency.Parse("cny").Value.Code);
     }
+
+    [Theory]
+    [InlineData("CNY", 123456789, "¥1,234,567.89")]
+    [InlineData("JPY", 50000, "¥500.00")] // kept in hundredths like every currency
+    [InlineData("USD", -550, "-$5.50")]
+    [InlineData("GBP", 5, "£0.05")]
+    [InlineData("EUR", 100000, "€1,000.00")]
+    [InlineData("HKD", 12345, "HK$123.45")]
+    [InlineData("SGD", 12345, "SGD 123.45")]
+    public void Display_ShowsTheCurrencysSymbolWithGroupedDigits(string code, long minor, string expected) =>
+        Assert.Equal(expected, MoneyText.Display(minor, Currency.Parse(code).Value));
+
+    [Fact]
+    public void DisplaySigned_AlwaysHasASign()
+    {
+        var gbp = Currency.Parse("GBP").Value;
+        Assert.Equal(("+£50.00", "-£1,000.00", "+£0.00"), (MoneyText.DisplaySigned(5000, gbp), MoneyText.DisplaySigned(-100000, gbp), MoneyText.DisplaySigned(0, gbp)));
+        Assert.Equal("-¥92,233,720,368,547,758.08", MoneyText.Display(long.MinValue, Currency.Cny));
+    }
+
+    [Fact]
+    public void FromSetting_AbsentOrNotACode_IsCny()
+    {
+        Assert.Equal(Currency.Cny, Currency.FromSetting(null));
+        Assert.Equal(Currency.Cny, Currency.FromSetting("pounds"));
+        Assert.Equal("GBP", Currency.FromSetting("gbp").Code);
+        Assert.Equal("¥", default(Currency).Symbol);
+    }
 }

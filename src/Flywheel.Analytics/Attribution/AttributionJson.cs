@@ -21,7 +21,10 @@ internal static class AttributionJson
 
     private static string By(AttributionDimension by) => by.ToString().ToLowerInvariant();
 
-    public static string Write(AttributionReport report)
+    /// <summary>
+    /// The report: its range, question and totals, the <c>currency</c> (ISO code) its money is in when given, then each model's rows.
+    /// </summary>
+    public static string Write(AttributionReport report, Currency? currency = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -29,6 +32,7 @@ internal static class AttributionJson
             json.WriteStartObject();
             json.WriteString("from", report.Query.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteString("to", report.Query.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            if (currency is { } money) json.WriteString("currency", money.ToString());
             json.WriteString("by", By(report.Query.By));
             json.WriteNumber("lookback_days", report.Query.LookbackDays);
             json.WriteNumber("half_life_days", report.Query.HalfLifeDays);

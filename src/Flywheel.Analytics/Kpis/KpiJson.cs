@@ -86,11 +86,13 @@ internal static class KpiJson
 
     /// <summary>
     /// The report as JSON: the rows of <see cref="Write(IReadOnlyList{KpiRow})"/>, then the range the report used (<c>from</c>,
-    /// <c>to</c>, both inclusive) and the <c>time_zone</c> its days are in, so a caller that gave no range sees which one it got.
+    /// <c>to</c>, both inclusive) and the <c>time_zone</c> its days are in, so a caller that gave no range sees which one it got,
+    /// and the <c>currency</c> (ISO code) its money is in.
     /// </summary>
-    public static string Write(KpiReport report, string? timeZone = null) => Write(report.Rows.Select(r => r.Row).ToList(), report, timeZone);
+    public static string Write(KpiReport report, string? timeZone = null, Currency? currency = null) =>
+        Write(report.Rows.Select(r => r.Row).ToList(), report, timeZone, currency);
 
-    private static string Write(IReadOnlyList<KpiRow> rows, KpiReport? report, string? timeZone = null)
+    private static string Write(IReadOnlyList<KpiRow> rows, KpiReport? report, string? timeZone = null, Currency? currency = null)
     {
         var comparisons = report?.Comparisons.ToList() ?? [];
         using var buffer = new MemoryStream();
@@ -151,6 +153,7 @@ internal static class KpiJson
                 json.WriteString("from", report.Query.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 json.WriteString("to", report.Query.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 if (timeZone is not null) json.WriteString("time_zone", timeZone);
+                if (currency is { } money) json.WriteString("currency", money.ToString());
             }
             if (comparisons.Count > 0)
             {

@@ -65,7 +65,7 @@ internal static class DemoCommand
                     $"{summary.IdentifiedVisitors:N0} anonymous visitors identified"));
                 progress.Report("computing the first report");
                 var overview = await StoreOverview.QueryAsync(store, null, null, ct);
-                await OverviewOutput.WriteTextAsync(console.Out, overview, 11);
+                await OverviewOutput.WriteTextAsync(console.Out, overview, 11, await StoreCurrency.ReadAsync(store, ct));
                 if (store.Location.DataFolder is { } folder)
                     await console.Out.WriteLineAsync($"\ngenerating parameters: {Path.Combine(folder, DemoStoreGenerator.ParametersFileName)}");
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

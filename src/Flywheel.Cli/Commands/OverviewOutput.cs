@@ -11,8 +11,10 @@ namespace Flywheel.Cli.Commands;
 /// <summary>Prints a <see cref="StoreOverview"/> as aligned text (Chinese and English labels) or as JSON.</summary>
 internal static class OverviewOutput
 {
-    public static async Task WriteTextAsync(TextWriter output, StoreOverview o, int topChannels)
+    /// <summary>Aligned text; money with the symbol of <paramref name="currency"/>, the store's.</summary>
+    public static async Task WriteTextAsync(TextWriter output, StoreOverview o, int topChannels, Currency currency)
     {
+        string Yuan(long minor) => MoneyText.Display(minor, currency);
         var text = new StringBuilder();
         var range = o.From is null && o.To is null ? "all data 全部数据" : $"{Day(o.From) ?? "…"} .. {Day(o.To) ?? "…"} ({o.TimeZone}){(o.WholeRange ? ", all data 全部数据" : "")}";
         text.AppendLine(CultureInfo.InvariantCulture, $"Store overview 店铺概览 — {range}");
@@ -38,8 +40,11 @@ internal static class OverviewOutput
         await output.WriteAsync(text.ToString());
     }
 
-    /// <summary>snake_case keys; money as yuan strings with two decimals ("1234.50"); ratios as numbers or null.</summary>
-    public static async Task WriteJsonAsync(TextWriter output, StoreOverview o, int topChannels)
+    /// <summary>
+    /// snake_case keys; money as strings with two decimals ("1234.50") in <c>currency</c> (the store's ISO code); ratios as
+    /// numbers or null.
+    /// </summary>
+    public static async Task WriteJsonAsync(TextWriter output, StoreOverview o, int topChannels, Currency currency)
     {
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -48,7 +53,7 @@ internal static class OverviewOutput
             json.WriteString("from", Day(o.From));
             json.WriteString("to", Day(o.To));
             json.WriteString("time_zone", o.TimeZone);
-            json.WriteString("currency", "CNY");
+            json.WriteString("currency", currency.ToString());
             json.WriteString("gmv", MoneyText.Format(o.Gmv));
             json.WriteNumber("orders", o.Orders);
             json.WriteNumber("buyers", o.Buyers);
@@ -86,15 +91,6 @@ internal static class OverviewOutput
     }
 
     private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static string Yuan(long fen)
-    {
-        // Thousands separators for reading; the JSON form keeps the plain MoneyText format.
-        var plain = MoneyText.Format(fen);
-        var dot = plain.IndexOf('.', StringComparison.Ordinal);
-        var whole = long.Parse(plain.AsSpan(0, dot), CultureInfo.InvariantCulture);
-        return "¥" + whole.ToString("#,0", CultureInfo.InvariantCulture) + plain[dot..];
-    }
 
     private static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
 

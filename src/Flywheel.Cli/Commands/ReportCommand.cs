@@ -42,8 +42,9 @@ internal static class ReportCommand
             {
                 var overview = await StoreOverview.QueryAsync(store, fromDay, toDay, ct);
                 var topChannels = Math.Max(0, parse.GetValue(top));
-                if (parse.GetValue(format) == "json") await OverviewOutput.WriteJsonAsync(console.Out, overview, topChannels);
-                else await OverviewOutput.WriteTextAsync(console.Out, overview, topChannels);
+                var currency = await StoreCurrency.ReadAsync(store, ct);
+                if (parse.GetValue(format) == "json") await OverviewOutput.WriteJsonAsync(console.Out, overview, topChannels, currency);
+                else await OverviewOutput.WriteTextAsync(console.Out, overview, topChannels, currency);
             }
             return ExitCodes.Ok;
         });

@@ -38,8 +38,9 @@ internal static class PersonaEngine
     /// <summary>Values shared by less than this in the segment are not highlighted, however high their lift.</summary>
     public const double MinHighlightShare = 0.05;
 
+    /// <param name="currency">The store's currency: AOV bands are labelled with its symbol (default: CNY, ¥).</param>
     public static Result<PersonaResult> Run(EventIndex index, ProfileTable profiles, string segment, IReadOnlySet<string> members, DateOnly asOf,
-        int highlights = 8)
+        int highlights = 8, Currency currency = default)
     {
         if (members.Count == 0) return Error.Invalid("segment", $"segment '{segment}' has no members");
         var facts = Facts(index, profiles, asOf);
@@ -67,7 +68,7 @@ internal static class PersonaEngine
             var values = baseCounts.Keys
                 .Select(v =>
                 {
-                    var (lz, le) = label(v);
+                    var (lz, le) = label(v, currency.Symbol);
                     var count = segmentCounts.GetValueOrDefault(v);
                     return new PersonaValue(v, lz, le, count, (double)count / size, baseCounts[v], (double)baseCounts[v] / facts.Length);
                 })
@@ -110,24 +111,24 @@ internal static class PersonaEngine
         string CustomerId, string Gender, string AgeBand, string Province, string CityTier, string FirstChannel, string Category, string PriceBand,
         string Frequency, string PeakHour, long Gmv, long Orders);
 
-    private static readonly (string Code, string Zh, string En, Func<Fact, IEnumerable<string>> Get, Func<string, (string, string)> Label)[] Dimensions =
+    private static readonly (string Code, string Zh, string En, Func<Fact, IEnumerable<string>> Get, Func<string, string, (string, string)> Label)[] Dimensions =
     [
-        ("gender", "性别", "Gender", f => [f.Gender], v => v switch
+        ("gender", "性别", "Gender", f => [f.Gender], (v, _) => v switch
         {
             "female" => ("女", "female"), "male" => ("男", "male"), _ => ("未知", "unknown"),
         }),
-        ("age_band", "年龄段", "Age band", f => [f.AgeBand], v => v == Unknown ? ("未知", "unknown") : (v + " 岁", v)),
-        ("province", "省份", "Province", f => [f.Province], Same),
-        ("city_tier", "城市等级", "City tier", f => [f.CityTier], v => v switch
+        ("age_band", "年龄段", "Age band", f => [f.AgeBand], (v, _) => v == Unknown ? ("未知", "unknown") : (v + " 岁", v)),
+        ("province", "省份", "Province", f => [f.Province], (v, _) => Same(v)),
+        ("city_tier", "城市等级", "City tier", f => [f.CityTier], (v, _) => v switch
         {
             "tier1" => ("一线", "tier 1"), "new_tier1" => ("新一线", "new tier 1"), "tier2" => ("二线", "tier 2"), "tier3" => ("三线", "tier 3"),
             "tier4" => ("四线", "tier 4"), "tier5" => ("五线及以下", "tier 5"), _ => ("未知", v),
         }),
-        ("first_channel", "首次来源渠道", "First channel", f => [f.FirstChannel], Same),
-        ("preferred_category", "偏好品类", "Preferred category", f => [f.Category], Same),
-        ("price_band", "客单价区间", "AOV band", f => [f.PriceBand], v => v == Unknown ? ("未购买", "no purchase") : ("¥" + v, "¥" + v)),
-        ("purchase_frequency", "购买次数", "Orders", f => [f.Frequency], v => (v + " 单", v + (v == "1" ? " order" : " orders"))),
-        ("peak_hour", "最活跃时段", "Most active hour", f => [f.PeakHour], v => v == Unknown ? ("无行为", "no activity") : (v + " 点", v + ":00")),
+        ("first_channel", "首次来源渠道", "First channel", f => [f.FirstChannel], (v, _) => Same(v)),
+        ("preferred_category", "偏好品类", "Preferred category", f => [f.Category], (v, _) => Same(v)),
+        ("price_band", "客单价区间", "AOV band", f => [f.PriceBand], (v, symbol) => v == Unknown ? ("未购买", "no purchase") : (symbol + v, symbol + v)),
+        ("purchase_frequency", "购买次数", "Orders", f => [f.Frequency], (v, _) => (v + " 单", v + (v == "1" ? " order" : " orders"))),
+        ("peak_hour", "最活跃时段", "Most active hour", f => [f.PeakHour], (v, _) => v == Unknown ? ("无行为", "no activity") : (v + " 点", v + ":00")),
     ];
 
     private static (string, string) Same(string v) => v == Unknown ? ("未知", "unknown") : (v, v);

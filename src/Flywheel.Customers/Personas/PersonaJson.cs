@@ -85,14 +85,18 @@ internal static class PersonaJson
         else json.WriteNull(name);
     }
 
-    /// <summary>The terminal form: who they are in sentences first, then each dimension's top values against the base.</summary>
-    public static string Text(PersonaResult p, int topValues = 5)
+    /// <summary>
+    /// The terminal form: who they are in sentences first, then each dimension's top values against the base; money with
+    /// the symbol of <paramref name="currency"/> (the store's; default CNY).
+    /// </summary>
+    public static string Text(PersonaResult p, int topValues = 5, Currency currency = default)
     {
+        var symbol = currency.Symbol;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
             $"Persona 人群画像: {p.Segment} as of 截至 {p.AsOf:yyyy-MM-dd} — {p.Customers:N0} customers 人 ({(double)p.Customers / Math.Max(1, p.BaseCustomers) * 100:0.0}% of {p.BaseCustomers:N0})\n");
         text.Append(CultureInfo.InvariantCulture,
-            $"AOV 客单价 ¥{(p.Aov is { } a ? MoneyText.Format(a) : "-")} (all 全体 ¥{(p.BaseAov is { } b ? MoneyText.Format(b) : "-")}), orders per customer 人均订单 {p.OrdersPerCustomer:0.00} (all 全体 {p.BaseOrdersPerCustomer:0.00})\n\n");
+            $"AOV 客单价 {symbol}{(p.Aov is { } a ? MoneyText.Format(a) : "-")} (all 全体 {symbol}{(p.BaseAov is { } b ? MoneyText.Format(b) : "-")}), orders per customer 人均订单 {p.OrdersPerCustomer:0.00} (all 全体 {p.BaseOrdersPerCustomer:0.00})\n\n");
         text.Append("What sets them apart 显著特征:\n");
         if (p.Highlights.Count == 0) text.Append("  (nothing stands out 无显著差异)\n");
         foreach (var h in p.Highlights) text.Append("  • ").Append(h.TextZh).Append("\n    ").Append(h.TextEn).Append('\n');

@@ -96,14 +96,18 @@ internal static class RfmJson
         json.WriteString("action_en", segment.ActionEn);
     }
 
-    /// <summary>A table for the terminal: one line per segment, grouped by operating group, with its action.</summary>
-    public static string Text(RfmResult result, RfmMigration? migration)
+    /// <summary>
+    /// A table for the terminal: one line per segment, grouped by operating group, with its action; money columns headed
+    /// with the symbol of <paramref name="currency"/> (the store's; default CNY).
+    /// </summary>
+    public static string Text(RfmResult result, RfmMigration? migration, Currency currency = default)
     {
+        var symbol = currency.Symbol.Trim();
         var text = new StringBuilder();
         var q = result.Query;
         text.Append(CultureInfo.InvariantCulture,
             $"RFM as of 截至 {q.AsOf:yyyy-MM-dd}, window 窗口 {q.WindowDays} days 天, scoring 评分 {(q.Thresholds is null ? "quintiles 五分位" : "thresholds 阈值")}, customers scored 已评分客户 {result.Scores.Count:N0}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{"segment 分层",-34}{"customers 人数",14}{"share 占比",11}{"GMV ¥",16}{"GMV share",11}{"avg CLV ¥",12}  action 建议动作\n");
+        text.Append(CultureInfo.InvariantCulture, $"{"segment 分层",-34}{"customers 人数",14}{"share 占比",11}{"GMV " + symbol,16}{"GMV share",11}{"avg CLV " + symbol,12}  action 建议动作\n");
         foreach (var group in Enum.GetValues<OperatingGroup>())
         {
             text.Append(CultureInfo.InvariantCulture, $"[{RfmSegments.GroupNameZh(group)} {RfmSegments.GroupCode(group)}]\n");

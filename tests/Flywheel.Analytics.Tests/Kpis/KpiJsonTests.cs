@@ -22,6 +22,9 @@ public sealed class KpiJsonTests
         Assert.Equal(["key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi", "cac"],
             row.EnumerateObject().Select(p => p.Name).Take(11).ToArray());
         Assert.Equal("540.00", row.GetProperty("gmv").GetRawText());
+        // With the store's currency, it closes the top level.
+        Assert.EndsWith(""","time_zone":"Asia/Shanghai","currency":"GBP"}""",
+            KpiJson.Write(report, "Asia/Shanghai", Flywheel.Primitives.Currency.Parse("gbp").Value), StringComparison.Ordinal);
     }
 
     [Fact]

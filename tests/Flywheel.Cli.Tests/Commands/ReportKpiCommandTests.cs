@@ -55,8 +55,10 @@ public sealed class ReportKpiCommandTests : IDisposable
         Assert.True(exit == ExitCodes.Ok, error);
         using (var json = JsonDocument.Parse(output))
         {
-            // The rows, then the range and time zone the report used (issue 12: every response says which range it used).
-            Assert.Equal(["rows", "from", "to", "time_zone"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+            // The rows, then the range and time zone the report used (issue 12: every response says which range it used), and the
+            // currency its money is in (the store's; CNY when it names none).
+            Assert.Equal(["rows", "from", "to", "time_zone", "currency"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.Equal("CNY", json.RootElement.GetProperty("currency").GetString());
             var row = json.RootElement.GetProperty("rows")[0];
             Assert.Equal(["key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi", "cac"],
                 row.EnumerateObject().Select(p => p.Name).Take(11).ToArray());

@@ -1,4 +1,5 @@
 using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Output;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -31,14 +32,15 @@ internal static class ReportGoalsCommand
                 var index = await EventIndexBuilder.BuildAsync(store, null, ct);
                 var statuses = GoalService.EvaluateAll(index, goals, GoalService.Today(index, time));
                 if (parse.GetValue(format) == "json") await console.Out.WriteLineAsync(GoalJson.WriteStatuses(statuses));
-                else await console.Out.WriteAsync(Text(statuses));
+                else await console.Out.WriteAsync(Text(statuses, await StoreCurrency.ReadAsync(store, ct)));
             }
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static string Text(IReadOnlyList<GoalStatus> statuses)
+    /// <summary>One line per goal; money goals in the store's currency (its symbol).</summary>
+    private static string Text(IReadOnlyList<GoalStatus> statuses, Currency currency)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
@@ -51,8 +53,8 @@ internal static class ReportGoalsCommand
         }
         return text.ToString();
 
-        static string V(decimal? value, string metric) => value is not { } v ? "-"
-            : GoalMetrics.IsMoney(metric) ? "¥" + MoneyText.Format((long)Math.Round(v, 0, MidpointRounding.AwayFromZero))
+        string V(decimal? value, string metric) => value is not { } v ? "-"
+            : GoalMetrics.IsMoney(metric) ? currency.Symbol + MoneyText.Format((long)Math.Round(v, 0, MidpointRounding.AwayFromZero))
             : GoalMetrics.IsRatio(metric) ? v.ToString("0.####", CultureInfo.InvariantCulture)
             : v.ToString("#,0", CultureInfo.InvariantCulture);
         static string Status(string verdict) => verdict switch

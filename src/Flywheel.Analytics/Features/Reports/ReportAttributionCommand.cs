@@ -1,5 +1,6 @@
 using Flywheel.Analytics.Features.Shared;
 using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Output;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -14,7 +15,8 @@ namespace Flywheel.Analytics.Features.Reports;
 /// <summary>
 /// <c>flywheel report attribution [--from DATE --to DATE] [--by channel|campaign|kol] [--lookback 30d] [--half-life 7d]
 /// [--format text|json|csv]</c>. The JSON shape is a contract: <c>{"models": [{"model": "last_click", "rows": [{"key",
-/// "orders", "gmv", "spend", "roi"}]}]}</c>, money in yuan with two decimals, orders fractional, roi null without spend.
+/// "orders", "gmv", "spend", "roi"}]}]}</c>, money with two decimals in the store's currency (stated at the top level as
+/// <c>"currency"</c>, after <c>"from"</c> and <c>"to"</c>; text shows its symbol), orders fractional, roi null without spend.
 /// </summary>
 internal static class ReportAttributionCommand
 {
@@ -56,15 +58,22 @@ internal static class ReportAttributionCommand
                 return await CliContext.BadAsync(console, "--half-life", "takes a duration above 0 and at most 365d, e.g. 7d or 12h");
             var plan = AttributionQuestion.Check(new AttributionInput(parse.GetValue(from), parse.GetValue(to), parse.GetValue(by), (int)lookbackDays, halfLifeDays));
             if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error, Options);
-            var (index, exit) = await IndexLoading.LoadAsync(parse, cli, ct);
+            EventIndex? index = null;
+            var currency = Currency.Cny;
+            var exit = await cli.WithStoreAsync(parse, async store =>
+            {
+                index = await IndexLoading.BuildAsync(store, console, ct);
+                currency = await StoreCurrency.ReadAsync(store, ct);
+                return ExitCodes.Ok;
+            }, ct);
             if (index is null) return exit;
             var result = AttributionQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             if (!result.TryGetValue(out var report, out error)) return await cli.FailFieldAsync(error, Options);
             switch (parse.GetValue(format))
             {
-                case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report)); break;
+                case "json": await console.Out.WriteLineAsync(AttributionJson.Write(report, currency)); break;
                 case "csv": await console.Out.WriteAsync(Csv(report)); break;
-                default: await console.Out.WriteAsync(Text(report)); break;
+                default: await console.Out.WriteAsync(Text(report, currency)); break;
             }
             return ExitCodes.Ok;
         });
@@ -110,7 +119,7 @@ internal static class ReportAttributionCommand
     }
 
     /// <summary>Keys down, models across: each model's credited GMV and ROI, in the first model's order.</summary>
-    private static string Text(AttributionReport report)
+    private static string Text(AttributionReport report, Currency currency)
     {
         var q = report.Query;
         var text = new StringBuilder();
@@ -138,7 +147,7 @@ internal static class ReportAttributionCommand
         }
         return text.ToString();
 
-        static string Yuan(long fen) => (fen / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture);
+        string Yuan(long minor) => MoneyText.Display(minor, currency);
     }
 
     /// <summary>Right-aligns a title that mixes CJK (two columns wide) and ASCII.</summary>

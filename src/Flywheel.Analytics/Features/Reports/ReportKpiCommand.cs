@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Flywheel.Storage;
 using Flywheel.Analytics.Features.Shared;
 using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Output;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
 using System.Globalization;
@@ -16,7 +17,8 @@ namespace Flywheel.Analytics.Features.Reports;
 /// <c>flywheel report kpi --from DATE --to DATE [--by day|week|month|channel|campaign|store|category|region]
 /// [--channel X] [--campaign X] [--store X] [--category X] [--region X] [--compare previous|yoy] [--format text|json|csv]</c>.
 /// The JSON shape is a contract: <c>{"rows": [{"key", "gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate",
-/// "spend", "roi", "cac", ...}]}</c>, money in yuan with two decimals, rates as fractions (null when undefined);
+/// "spend", "roi", "cac", ...}]}</c>, money in the store's currency with two decimals (text shows its symbol), rates as
+/// fractions (null when undefined);
 /// comparisons add fields (see <see cref="KpiJson"/>).
 /// </summary>
 internal static class ReportKpiCommand
@@ -58,11 +60,13 @@ internal static class ReportKpiCommand
             if (!plan.TryGetValue(out var checkedPlan, out var error)) return await cli.FailFieldAsync(error);
             KpiReport? report = null;
             string? timeZone = null;
+            var currency = Currency.Cny;
             var exit = await cli.RunAsync(parse, async services =>
             {
                 var store = services.GetRequiredService<FlywheelStore>();
                 var index = await IndexLoading.BuildAsync(store, console, ct);
                 timeZone = index.TimeZone;
+                currency = await StoreCurrency.ReadAsync(store, ct);
                 var result = await KpiQuestion.RunAsync(checkedPlan, index, store, services.GetService<ISegmentMembers>(),
                     DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), defaultDays: null, ct);
                 if (!result.TryGetValue(out report, out var failed)) return await cli.FailFieldAsync(failed);
@@ -71,9 +75,9 @@ internal static class ReportKpiCommand
             if (report is null) return exit;
             switch (parse.GetValue(format))
             {
-                case "json": await console.Out.WriteLineAsync(KpiJson.Write(report, timeZone)); break;
+                case "json": await console.Out.WriteLineAsync(KpiJson.Write(report, timeZone, currency)); break;
                 case "csv": await console.Out.WriteAsync(Csv(report)); break;
-                default: await console.Out.WriteAsync(Text(report, timeZone)); break;
+                default: await console.Out.WriteAsync(Text(report, timeZone, currency)); break;
             }
             return ExitCodes.Ok;
         });
@@ -128,7 +132,7 @@ internal static class ReportKpiCommand
     /// explained under the table; with comparisons, under each row its partner (上期 = previous period, 去年 = a year earlier),
     /// then the change (环比 = against the previous period, 同比 = against last year) as a difference and in percent.
     /// </summary>
-    private static string Text(KpiReport report, string? timeZone)
+    private static string Text(KpiReport report, string? timeZone, Currency currency)
     {
         var query = report.Query;
         var comparisons = report.Comparisons.ToList();
@@ -185,8 +189,8 @@ internal static class ReportKpiCommand
 
         static string Label(KpiComparison comparison) => comparison == KpiComparison.Previous ? "previous 上期" : "yoy 去年同期";
         static string N(long? n) => n is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "-";
-        static string Yuan(long? fen) => fen is { } v ? (v / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture) : "-";
-        static string SignedYuan(long? fen) => fen is { } v ? (v < 0 ? "-" : "+") + (Math.Abs(v) / 100m).ToString("¥#,0.00", CultureInfo.InvariantCulture) : "-";
+        string Yuan(long? minor) => minor is { } v ? MoneyText.Display(v, currency) : "-";
+        string SignedYuan(long? minor) => minor is { } v ? MoneyText.DisplaySigned(v, currency) : "-";
         static string Signed(long? n) => n is { } v ? v.ToString("+#,0;-#,0;0", CultureInfo.InvariantCulture) : "-";
         static string Pct(double? ratio) => ratio is { } x ? x.ToString("P2", CultureInfo.InvariantCulture) : "-";
         static string SignedPct(double? ratio) => ratio is { } x ? (x * 100).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) + "%" : "-";

@@ -11,6 +11,7 @@ using Flywheel.Analytics.Kpis;
 using Flywheel.Analytics.Scopes;
 using Flywheel.Primitives;
 using Flywheel.Hosting.Http;
+using Flywheel.Hosting.Output;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -78,7 +79,7 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> AttributionAsync(
-        EventIndexHost host, TimeProvider time, AttributionRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, TimeProvider time, AttributionRequest request, bool? stale_ok, CancellationToken ct)
     {
         if (Required(request.From, request.To) is { } missing) return missing.ToProblem();
         var plan = AttributionQuestion.Check(new AttributionInput(request.From, request.To, request.By, request.LookbackDays, request.HalfLifeDays));
@@ -86,7 +87,7 @@ internal static class AnalyticsEndpoints
         var index = await host.GetAsync(stale_ok == true, ct);
         var result = AttributionQuestion.Run(checkedPlan, index, Today(time));
         if (!result.TryGetValue(out var report, out error)) return error.ToProblem();
-        return TypedResults.Text(AttributionJson.Write(report), "application/json");
+        return TypedResults.Text(AttributionJson.Write(report, await StoreCurrency.ReadAsync(store, ct)), "application/json");
     }
 
     /// <summary>The API asks for both ends of a cohort or attribution range (yyyy-MM-dd, inclusive, the store's time zone).</summary>
@@ -110,7 +111,7 @@ internal static class AnalyticsEndpoints
         var index = await host.GetAsync(stale_ok == true, ct);
         var result = await KpiQuestion.RunAsync(checkedPlan, index, flywheel, members, Today(time), defaultDays: 30, ct);
         if (!result.TryGetValue(out var report, out error)) return error.ToProblem();
-        return TypedResults.Text(KpiJson.Write(report, index.TimeZone), "application/json");
+        return TypedResults.Text(KpiJson.Write(report, index.TimeZone, await StoreCurrency.ReadAsync(flywheel, ct)), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FunnelAsync(

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Output;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Hosting.Cli;
 using System.CommandLine;
@@ -68,7 +69,7 @@ internal static class ClvCommand
                 var fitted = await ClvService.FitAsync(store, index, end ?? LocalCalendar.DataEnd(index, time), clvUnit, ct);
                 if (!fitted.TryGetValue(out var fit, out var error))
                     return await CliContext.BadAsync(console, error.Path == "calibration_end" ? "--calibration-end" : error.Path ?? "fit", error.Message);
-                await console.Out.WriteLineAsync(json ? ClvJson.WriteFit(fit) : Text(fit));
+                await console.Out.WriteLineAsync(json ? ClvJson.WriteFit(fit) : Text(fit, await StoreCurrency.ReadAsync(store, ct)));
             }
             return ExitCodes.Ok;
         });
@@ -100,7 +101,7 @@ internal static class ClvCommand
             else await console.Error.WriteLineAsync($"warning: no Gamma-Gamma fit: {spend.Error!.Message}");
         }
         if (!bgnbd.Converged) await console.Error.WriteLineAsync("warning: the BG/NBD fit stopped at its evaluation limit; the data barely constrain some parameter");
-        await console.Out.WriteLineAsync(json ? ClvJson.WriteFit(bgnbd, gammaGamma) : Text(bgnbd, gammaGamma, null));
+        await console.Out.WriteLineAsync(json ? ClvJson.WriteFit(bgnbd, gammaGamma) : Text(bgnbd, gammaGamma, null, Currency.Cny));
         return ExitCodes.Ok;
     }
 
@@ -169,7 +170,7 @@ internal static class ClvCommand
                 var predicted = ClvService.Predict(index, fit, id, asOf, parse.GetValue(horizon), parse.GetValue(discount));
                 if (!predicted.TryGetValue(out var prediction, out var error))
                     return await CliContext.BadAsync(console, "--" + (error.Path ?? "customer").Replace('_', '-'), error.Message);
-                await console.Out.WriteLineAsync(json ? ClvJson.WritePrediction(prediction) : Text(prediction));
+                await console.Out.WriteLineAsync(json ? ClvJson.WritePrediction(prediction) : Text(prediction, await StoreCurrency.ReadAsync(store, ct)));
             }
             return ExitCodes.Ok;
         });
@@ -189,12 +190,13 @@ internal static class ClvCommand
         return null;
     }
 
-    private static string Text(ClvFit fit) =>
+    private static string Text(ClvFit fit, Currency currency) =>
         string.Create(CultureInfo.InvariantCulture,
             $"CLV fit 客户终身价值模型 #{fit.Id}  calibration end 观察截止 {fit.CalibrationEnd:yyyy-MM-dd}  unit 单位 {ClvUnits.Name(fit.Unit)}  fitted 拟合于 {fit.FittedAt:yyyy-MM-dd HH:mm}Z\n")
-        + Text(fit.BgNbd, fit.GammaGamma, fit.Unit);
+        + Text(fit.BgNbd, fit.GammaGamma, fit.Unit, currency);
 
-    private static string Text(BgNbdFit bgnbd, GammaGammaFit? gammaGamma, ClvUnit? unit)
+    /// <summary>The fitted parameters; a store's mean spend in <paramref name="currency"/> (a summary file's, without a unit, is a plain number).</summary>
+    private static string Text(BgNbdFit bgnbd, GammaGammaFit? gammaGamma, ClvUnit? unit, Currency currency)
     {
         var text = new StringBuilder();
         var per = unit is { } u ? ClvUnits.Name(u) : "period";
@@ -222,12 +224,12 @@ internal static class ClvCommand
         else
         {
             text.Append(CultureInfo.InvariantCulture, $"  {Pad("gamma (fen 分)")}{gammaGamma.Model.Gamma,14:0.00}\n");
-            text.Append(CultureInfo.InvariantCulture, $"  {Pad("mean spend 平均每次消费")}{Yuan(ClvModel.ToMinorUnits(gammaGamma.Model.MeanSpend)),14}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {Pad("mean spend 平均每次消费")}{Yuan(ClvModel.ToMinorUnits(gammaGamma.Model.MeanSpend), currency),14}\n");
         }
         return text.ToString().TrimEnd('\n');
     }
 
-    private static string Text(ClvPrediction p)
+    private static string Text(ClvPrediction p, Currency currency)
     {
         var unit = ClvUnits.Name(p.Unit);
         var c = p.Summary;
@@ -238,8 +240,8 @@ internal static class ClvCommand
         text.Append(CultureInfo.InvariantCulture, $"  {Pad("age 客龄 T")}{c.T:0.##} {unit}s\n");
         text.Append(CultureInfo.InvariantCulture, $"  {Pad("P(alive) 存活概率")}{p.PAlive:0.0000}\n");
         text.Append(CultureInfo.InvariantCulture, $"  {Pad("expected purchases 预期购买")}{p.ExpectedPurchases:0.0000} in the next {p.Horizon} {unit}s\n");
-        text.Append(CultureInfo.InvariantCulture, $"  {Pad("expected spend 预期客单价")}{Yuan(p.ExpectedSpend)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"  {Pad("CLV 终身价值")}{Yuan(p.Clv)} (discounted 折现 at {p.DiscountRate:P1} a year)");
+        text.Append(CultureInfo.InvariantCulture, $"  {Pad("expected spend 预期客单价")}{Yuan(p.ExpectedSpend, currency)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  {Pad("CLV 终身价值")}{Yuan(p.Clv, currency)} (discounted 折现 at {p.DiscountRate:P1} a year)");
         return text.ToString();
     }
 
@@ -250,5 +252,5 @@ internal static class ClvCommand
         return label + new string(' ', Math.Max(1, 28 - width));
     }
 
-    private static string Yuan(long? fen) => fen is { } v ? "¥" + MoneyText.Format(v) : "-";
+    private static string Yuan(long? minor, Currency currency) => minor is { } v ? currency.Symbol + MoneyText.Format(v) : "-";
 }

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Output;
 using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
 using System.Globalization;
@@ -74,7 +75,7 @@ internal static class InsightEndpoints
         var members = await CustomerSets.ResolveAsync(store, index, segment, day, ct);
         if (!members.TryGetValue(out var ids, out var missing))
             return Error.NotFound("segment", missing.Message).ToProblem();
-        if (!PersonaEngine.Run(index, table, segment, ids, day).TryGetValue(out var persona, out var empty))
+        if (!PersonaEngine.Run(index, table, segment, ids, day, currency: await StoreCurrency.ReadAsync(store, ct)).TryGetValue(out var persona, out var empty))
             return Problems.Invalid(empty with { Path = "$.segment" });
         return TypedResults.Text(PersonaJson.Write(persona), "application/json");
     }

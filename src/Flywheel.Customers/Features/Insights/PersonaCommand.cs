@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Output;
 using Flywheel.Hosting.Cli;
 using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
@@ -41,9 +42,10 @@ internal static class PersonaCommand
                 var name = parse.GetValue(segment)!;
                 var members = await CustomerSets.ResolveAsync(store, index, name, day, ct);
                 if (!members.TryGetValue(out var ids, out var missing)) return await CliContext.BadAsync(console, "segment", missing.Message);
-                var persona = PersonaEngine.Run(index, profiles, name, ids, day);
+                var currency = await StoreCurrency.ReadAsync(store, ct);
+                var persona = PersonaEngine.Run(index, profiles, name, ids, day, currency: currency);
                 if (!persona.TryGetValue(out var result, out var empty)) return await CliContext.BadAsync(console, "segment", empty.Message);
-                await console.Out.WriteAsync(parse.GetValue(format) == "json" ? PersonaJson.Write(result) + "\n" : PersonaJson.Text(result, parse.GetValue(top)));
+                await console.Out.WriteAsync(parse.GetValue(format) == "json" ? PersonaJson.Write(result) + "\n" : PersonaJson.Text(result, parse.GetValue(top), currency));
             }
             return ExitCodes.Ok;
         });

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Output;
 using Flywheel.Hosting.Cli;
 using Flywheel.Analytics.Contracts;
 using System.CommandLine;
@@ -44,10 +45,12 @@ internal static class RfmCommand
             EventIndex index;
             // The stored CLV fit, when there is one, gives each segment its average CLV, as GET /v1/rfm does.
             var insights = new CustomerInsights();
+            Currency currency;
             using (store)
             {
                 index = await IndexLoading.BuildAsync(store, console, ct);
                 await insights.LoadFitAsync(store, ct);
+                currency = await StoreCurrency.ReadAsync(store, ct);
             }
             var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), RfmQuestion.ClvOf(insights, index));
             if (!answer.TryGetValue(out var rfm, out error)) return await cli.FailFieldAsync(error);
@@ -56,7 +59,7 @@ internal static class RfmCommand
             {
                 case "json": await console.Out.WriteLineAsync(RfmJson.Write(result, migration, parse.GetValue(customers))); break;
                 case "csv": await console.Out.WriteAsync(Csv(result)); break;
-                default: await console.Out.WriteAsync(RfmJson.Text(result, migration)); break;
+                default: await console.Out.WriteAsync(RfmJson.Text(result, migration, currency)); break;
             }
             return ExitCodes.Ok;
         });
