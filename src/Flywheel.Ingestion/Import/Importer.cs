@@ -143,7 +143,7 @@ internal static class Importer
 
         using (records)
         {
-            var (currency, open) = await StoreCurrency.ReadAsync(store, ct);
+            var (currency, open) = await ImportCurrency.ReadAsync(store, ct);
             var report = new ImportReport();
             if (open && mapping?.Currency is { } fileCurrency && fileCurrency != currency && !mapping.Rates.ContainsKey(fileCurrency))
                 report.CurrencySet = currency = fileCurrency;
@@ -156,7 +156,7 @@ internal static class Importer
             report.TimeZone = zone;
             var context = new ParseContext(zone, store.Time.GetUtcNow(), currency, assume == PaidAssumption.Paid);
             await using var session = await IngestSession.BeginAsync(store, "import:" + request.Kind.ToString().ToLowerInvariant(), Path.GetFullPath(path), ct);
-            if (report.CurrencySet is not null) session.SetSetting(StoreCurrency.Setting, report.CurrencySet);
+            if (report.CurrencySet is not null) session.SetSetting(ImportCurrency.Setting, report.CurrencySet);
             if (report.TimeZoneSet is not null) session.SetSetting("time_zone", report.TimeZoneSet);
             var run = new Run(request, records, session, context, name, report, assume);
             var rejectsPath = request.SkipBad ? path + ".rejects" : null;

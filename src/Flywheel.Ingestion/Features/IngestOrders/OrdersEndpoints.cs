@@ -59,7 +59,7 @@ internal static class OrdersEndpoints
             return Problems.TooManyItems("order lines", lines.GetArrayLength(), options.MaxOrderLines);
 
         // Money in the store's currency: an order in another is refused (one store, one currency).
-        var context = new ParseContext(options.TimeZone, time.GetUtcNow(), (await StoreCurrency.ReadAsync(store, ct)).Currency);
+        var context = new ParseContext(options.TimeZone, time.GetUtcNow(), (await ImportCurrency.ReadAsync(store, ct)).Currency);
         var errors = new List<ItemError>();
         var header = OrderParser.ParseHeader(fields, context);
         if (!header.IsSuccess) errors.Add(new ItemError(null, header.Error!.Path ?? "$", header.Error.Message));
