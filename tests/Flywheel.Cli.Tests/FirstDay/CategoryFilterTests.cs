@@ -10,23 +10,16 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class CategoryFilterTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "category_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("category");
 
-    public CategoryFilterTests() => Directory.CreateDirectory(_folder);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _scratch.Dispose();
 
     private async Task<string[]> StoreAsync(string engine)
     {
-        string[] store = engine == TestStores.Sqlite
-            ? ["--data", Path.Combine(_folder, "store")]
-            : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
+        string[] store = _scratch.NewStore(engine);
         async Task ImportAsync(string kind, string csv)
         {
-            var path = Path.Combine(_folder, kind + ".csv");
+            var path = Path.Combine(_scratch.Folder, kind + ".csv");
             await File.WriteAllTextAsync(path, csv);
             var (exit, _, error) = await CliRunner.RunAsync(["import", kind, path, .. store]);
             Assert.True(exit == ExitCodes.Ok, error);

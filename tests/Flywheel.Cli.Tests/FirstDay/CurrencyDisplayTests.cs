@@ -11,23 +11,18 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class CurrencyDisplayTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "currency_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("currency");
 
-    public CurrencyDisplayTests() => Directory.CreateDirectory(_folder);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Two paid orders on 2026-05-01 and 05-02 (1,234.50 and 30.00) through the douyin channel, in a store whose currency is <paramref name="currency"/>.</summary>
     private async Task<string[]> StoreAsync(string engine, string? currency)
     {
-        var location = engine == TestStores.Sqlite ? StoreLocation.Sqlite(Path.Combine(_folder, "store")) : TestStores.NewLocation(TestStores.Postgres);
+        var location = engine == TestStores.Sqlite ? StoreLocation.Sqlite(Path.Combine(_scratch.Folder, "store")) : TestStores.NewLocation(TestStores.Postgres);
         string[] store = engine == TestStores.Sqlite ? ["--data", location.DataFolder!] : ["--db", location.ConnectionString];
         async Task ImportAsync(string kind, string csv)
         {
-            var path = Path.Combine(_folder, kind + ".csv");
+            var path = Path.Combine(_scratch.Folder, kind + ".csv");
             await File.WriteAllTextAsync(path, csv);
             var (exit, _, error) = await CliRunner.RunAsync(["import", kind, path, .. store]);
             Assert.True(exit == ExitCodes.Ok, error);

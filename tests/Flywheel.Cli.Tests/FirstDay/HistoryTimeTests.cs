@@ -12,21 +12,14 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class HistoryTimeTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "history_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("history");
 
-    public HistoryTimeTests() => Directory.CreateDirectory(_folder);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Eighty customers with 1–4 paid orders each from 1997-01-01; the last order is on 1998-06-30 (Asia/Shanghai).</summary>
     private async Task<string[]> HistoryAsync(string engine)
     {
-        string[] store = engine == TestStores.Sqlite
-            ? ["--data", Path.Combine(_folder, "store")]
-            : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
+        string[] store = _scratch.NewStore(engine);
         var random = new Random(7);
         var csv = new StringBuilder("order_id,customer_id,placed_at,sku,quantity,unit_price,paid_at,status\n");
         for (var c = 1; c <= 80; c++)
@@ -40,8 +33,8 @@ public sealed class HistoryTimeTests : IDisposable
             }
         }
         csv.Append("o-last,c001,1998-06-30T20:00:00+08:00,k1,1,35.00,1998-06-30T20:00:00+08:00,paid\n");
-        var products = Path.Combine(_folder, "products.csv");
-        var orders = Path.Combine(_folder, "orders.csv");
+        var products = Path.Combine(_scratch.Folder, "products.csv");
+        var orders = Path.Combine(_scratch.Folder, "orders.csv");
         await File.WriteAllTextAsync(products, "sku,name,category,list_price\nk1,CD,music,20.00\n");
         await File.WriteAllTextAsync(orders, csv.ToString());
         Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync(["import", "products", products, .. store])).Exit);
@@ -103,7 +96,7 @@ public sealed class HistoryTimeTests : IDisposable
     [InlineData("lifecycle")]
     public async Task MissingDataFolder_IsAnError_AndCreatesNothing(params string[] command)
     {
-        var missing = Path.Combine(_folder, "no", "such", "folder");
+        var missing = Path.Combine(_scratch.Folder, "no", "such", "folder");
         var (exit, output, error) = await CliRunner.RunAsync([.. command, "--data", missing]);
         Assert.Equal(ExitCodes.StoreUnavailable, exit);
         Assert.Equal("", output);

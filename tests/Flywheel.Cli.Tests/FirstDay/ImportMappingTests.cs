@@ -12,25 +12,13 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class ImportMappingTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "mapping_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("mapping");
 
-    public ImportMappingTests() => Directory.CreateDirectory(_folder);
+    public void Dispose() => _scratch.Dispose();
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    private string[] Store(string engine) => _scratch.NewStore(engine);
 
-    private string[] Store(string engine) => engine == TestStores.Sqlite
-        ? ["--data", Path.Combine(_folder, "store")]
-        : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_folder, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     private static async Task<JsonElement> JsonAsync(params string[] args)
     {

@@ -10,25 +10,18 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class OneMeaningTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "meaning_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("meaning");
 
-    public OneMeaningTests() => Directory.CreateDirectory(_folder);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Theory]
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
     public async Task Overview_AndKpi_CountOrdersWithoutPaidTimeAlike(string engine)
     {
-        string[] store = engine == TestStores.Sqlite
-            ? ["--data", Path.Combine(_folder, "store")]
-            : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
-        var products = Path.Combine(_folder, "products.csv");
-        var orders = Path.Combine(_folder, "orders.csv");
+        string[] store = _scratch.NewStore(engine);
+        var products = Path.Combine(_scratch.Folder, "products.csv");
+        var orders = Path.Combine(_scratch.Folder, "orders.csv");
         await File.WriteAllTextAsync(products, "sku,name,category,list_price\nk1,Cream,beauty,100.00\n");
         // Two completed orders with no paid_at (placed time only), one paid with a paid time, one cancelled, one pending.
         await File.WriteAllTextAsync(orders,

@@ -10,24 +10,17 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class PartialPeriodTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "partial_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("partial");
 
-    public PartialPeriodTests() => Directory.CreateDirectory(_folder);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Orders on 04-01 (c1), 04-15 (c2), 05-02 (c1 again) and 05-07 (c3): the data covers April and 7 days of May.</summary>
     private async Task<string[]> StoreAsync(string engine)
     {
-        string[] store = engine == TestStores.Sqlite
-            ? ["--data", Path.Combine(_folder, "store")]
-            : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
+        string[] store = _scratch.NewStore(engine);
         async Task ImportAsync(string kind, string csv)
         {
-            var path = Path.Combine(_folder, kind + ".csv");
+            var path = Path.Combine(_scratch.Folder, kind + ".csv");
             await File.WriteAllTextAsync(path, csv);
             var (exit, _, error) = await CliRunner.RunAsync(["import", kind, path, .. store]);
             Assert.True(exit == ExitCodes.Ok, error);

@@ -11,20 +11,13 @@ namespace Flywheel.Cli.Tests.FirstDay;
 /// </summary>
 public sealed class RealExportTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flywheel-tests", "real_" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly Scratch _scratch = new("real");
 
-    public RealExportTests() => Directory.CreateDirectory(_folder);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _scratch.Dispose();
 
     private static string Data(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Data", .. parts]);
 
-    private string[] Store(string engine) => engine == TestStores.Sqlite
-        ? ["--data", Path.Combine(_folder, "store")]
-        : ["--db", TestStores.NewLocation(TestStores.Postgres).ConnectionString];
+    private string[] Store(string engine) => _scratch.NewStore(engine);
 
     /// <summary>
     /// The UCI figures computed from the raw CSV here, independently of Flywheel. A sale is a line with a positive quantity on an
