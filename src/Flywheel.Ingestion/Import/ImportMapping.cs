@@ -69,6 +69,7 @@ internal sealed class ImportMapping
             .Select(n => n[ResourcePrefix.Length..^".yaml".Length]).Order(StringComparer.Ordinal)];
 
     private const string ResourcePrefix = "Flywheel.Ingestion.Mappings.";
+    private const int MaxLength = 256 * 1024, MaxFlows = 256, MaxIndent = 32;
 
     /// <summary>A shipped mapping by name, or a YAML file by path.</summary>
     public static Result<ImportMapping> Load(string nameOrPath)
@@ -85,7 +86,7 @@ internal sealed class ImportMapping
         try
         {
             var info = new FileInfo(nameOrPath);
-            if (info.Length > 1 << 20) return Error.Invalid(nameOrPath, "a mapping file larger than 1 MiB");
+            if (info.Length > MaxLength) return Error.Invalid(nameOrPath, $"a mapping file larger than {MaxLength / 1024} KiB");
             return Parse(File.ReadAllText(nameOrPath), nameOrPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -97,6 +98,11 @@ internal sealed class ImportMapping
     /// <summary>Reads and checks a mapping; an error names the key (<c>mapping.yaml: columns.order_id</c>) and the problem.</summary>
     public static Result<ImportMapping> Parse(string yaml, string source)
     {
+        ArgumentNullException.ThrowIfNull(yaml);
+        // A mapping is a few flat maps: refuse what only a hostile document has (the YAML reader recurses on nesting).
+        if (yaml.Length > MaxLength) return Error.Invalid(source, $"a mapping longer than {MaxLength / 1024} KiB");
+        if (yaml.Count(c => c is '[' or '{') > MaxFlows || yaml.Split('\n').Any(line => line.Length - line.TrimStart(' ', '\t').Length > MaxIndent))
+            return Error.Invalid(source, "a mapping nests only a few levels deep (columns:, values: → status: → value: value)");
         var stream = new YamlStream();
         try
         {

@@ -127,6 +127,7 @@ public sealed class ImportMappingTests : IDisposable
                      ("money: dollars\n", "money: 'dollars' is not yuan"),
                      ("time_zone: Mars/Base\n", "unknown time zone 'Mars/Base'"),
                      ("columns: [1, 2\n", "not valid YAML"),
+                     ("columns: " + new string('[', 5000) + "\n", "nests only a few levels deep"),
                      ("columns:\n  order_id: id\n", "missing required columns 'customer_id', 'placed_at', 'sku', 'quantity', 'unit_price'"),
                  })
         {
