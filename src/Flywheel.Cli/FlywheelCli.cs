@@ -43,6 +43,7 @@ public static class FlywheelCli
         foreach (var command in IngestionModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in PromotionsModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in CampaignsModule.Commands(cli)) root.Subcommands.Add(command);
+        foreach (var command in Flywheel.Hosting.Access.AccessModule.Commands(cli)) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
 using Flywheel.Customers;
@@ -20,7 +21,7 @@ public static class FlywheelServer
 {
     /// <summary>Every module's migrations, in the order a store applies them (after the record's own).</summary>
     public static IReadOnlyList<MigrationSet> Migrations { get; } =
-        [IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations];
+        [AccessModule.Migrations, IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations];
 
     /// <summary>
     /// Builds (does not start) the server. <paramref name="urls"/> is Kestrel's listen list ("http://127.0.0.1:5080",
@@ -36,7 +37,10 @@ public static class FlywheelServer
         var builder = HttpDefaults.CreateBuilder(urls, options, configureHost);
         AddModules(builder.Services, builder.Configuration, store, time, options);
         var app = builder.Build().UseDefaults();
+        // Every request is checked against its endpoint's permission (routing has run: the endpoint is known) before it runs.
+        app.UseAccess();
         app.MapModuleGroup("host", "").MapHealthEndpoints();
+        app.MapAccess();
         app.MapIngestion();
         app.MapAnalytics();
         app.MapCustomers();
@@ -68,6 +72,7 @@ public static class FlywheelServer
     private static void AddModules(IServiceCollection services, IConfiguration configuration, FlywheelStore store, TimeProvider time, ServerOptions options)
     {
         services.AddSingleton(store).AddSingleton(time).AddSingleton(options);
+        services.AddAccess(configuration);
         services.AddIngestion(configuration).Configure<IngestionOptions>(o =>
         {
             o.MaxRequestBytes = options.MaxRequestBytes;

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text.Json;
 using Flywheel.Hosting.Http;
 using Microsoft.AspNetCore.Builder;
@@ -53,7 +54,8 @@ internal static class HttpDefaults
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi().WithMetadata(new ModuleMetadata("host"));
+        // The API's description is public: it names operations, never data.
+        app.MapOpenApi().WithMetadata(new ModuleMetadata("host")).Requires(Flywheel.Hosting.Access.Permission.Public);
         return app;
     }
 

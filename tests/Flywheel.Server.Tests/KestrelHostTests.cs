@@ -20,6 +20,7 @@ public sealed class KestrelHostTests
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            client.DefaultRequestHeaders.Add("X-Api-Key", await TestKeys.CreateAsync(store, Flywheel.Hosting.Access.Roles.Ingest));
             var body = Json.Batch(Enumerable.Range(0, 500).Select(i => Json.Event("k" + i, customer: "c" + (i % 7))));
 
             var response = await client.PostAsync("/v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -47,6 +48,7 @@ public sealed class KestrelHostTests
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            client.DefaultRequestHeaders.Add("X-Api-Key", await TestKeys.CreateAsync(store, Flywheel.Hosting.Access.Roles.Ingest));
             var body = Json.Batch(Enumerable.Range(0, 200).Select(i => Json.Event("k" + i)));
 
             var response = await client.PostAsync("/v1/events", new StringContent(body, Encoding.UTF8, "application/json"));

@@ -5,6 +5,7 @@ using Flywheel.Storage;
 using Flywheel.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flywheel.Server.Tests;
 
@@ -24,13 +25,28 @@ internal sealed class ServerHost : IAsyncDisposable
     public TestClock Clock { get; }
     public HttpClient Client { get; }
 
-    public static async Task<ServerHost> StartAsync(string engine, ServerOptions? options = null)
+    public static async Task<ServerHost> StartAsync(string engine, ServerOptions? options = null, Action<Flywheel.Hosting.Access.AccessOptions>? configure = null)
     {
         var clock = new TestClock();
         var store = await TestStores.OpenAsync(engine, clock);
-        var app = FlywheelServer.Build(store, clock, "http://127.0.0.1:0", options ?? new ServerOptions(), host => host.UseTestServer());
+        var app = FlywheelServer.Build(store, clock, "http://127.0.0.1:0", options ?? new ServerOptions(), host =>
+        {
+            host.UseTestServer();
+            if (configure is not null) host.ConfigureServices(services => services.Configure(configure));
+        });
         await app.StartAsync();
-        return new ServerHost(store, app, clock);
+        var host = new ServerHost(store, app, clock);
+        // Every API call needs a key: the tests' own client is an admin's, unless a test asks for another role (ClientFor).
+        host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestKeys.CreateAsync(store));
+        return host;
+    }
+
+    /// <summary>A client of the server whose requests carry a new key of <paramref name="role"/> (or none when null).</summary>
+    public async Task<HttpClient> ClientForAsync(string? role)
+    {
+        var client = App.GetTestClient();
+        if (role is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestKeys.CreateAsync(Store, role, role));
+        return client;
     }
 
     public Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>

@@ -33,9 +33,10 @@ internal static class LoadTestCommand
         var batch = new Option<int>("--batch") { Description = "Events per request (1-10,000)", DefaultValueFactory = _ => 10_000 };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (1-64)", DefaultValueFactory = _ => 2 };
         var duration = new Option<int>("--max-seconds") { Description = "Stop sending after this many seconds (1-3600)", DefaultValueFactory = _ => 300 };
+        var key = new Option<string?>("--key") { Description = "An API key with the ingest (or admin) role; default: $FLYWHEEL_API_KEY" };
         var command = new Command("ingest", "POST synthetic event batches to /v1/events and report events/s, p50/p99 request latency and errors")
         {
-            url, events, batch, concurrency, duration,
+            url, events, batch, concurrency, duration, key,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -45,7 +46,7 @@ internal static class LoadTestCommand
                 await console.Error.WriteLineAsync($"error: {problem}");
                 return ExitCodes.BadInput;
             }
-            return await RunAsync(settings, console, time, ct);
+            return await RunAsync(settings, parse.GetValue(key) ?? Environment.GetEnvironmentVariable("FLYWHEEL_API_KEY"), console, time, ct);
         });
         return command;
     }
@@ -69,7 +70,7 @@ internal static class LoadTestCommand
     internal static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
-    private static async Task<int> RunAsync(Settings settings, CliConsole console, TimeProvider time, CancellationToken ct)
+    private static async Task<int> RunAsync(Settings settings, string? key, CliConsole console, TimeProvider time, CancellationToken ct)
     {
         var generate = Stopwatch.StartNew();
         var bodies = Generate(settings, time);
@@ -78,6 +79,7 @@ internal static class LoadTestCommand
 
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, UseProxy = false, AutomaticDecompression = DecompressionMethods.None };
         using var client = new HttpClient(handler) { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromSeconds(120) };
+        if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.MaxSeconds), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
 

@@ -26,7 +26,9 @@ internal sealed class UpgradedServer : IAsyncDisposable
         var store = (await FlywheelStore.OpenAsync(location, new TestClock(), FlywheelServer.Migrations, CancellationToken.None)).Value;
         var app = FlywheelServer.Build(store, new TestClock(), "http://127.0.0.1:0", new ServerOptions { CampaignWorkers = false }, host => host.UseTestServer());
         await app.StartAsync();
-        return new UpgradedServer(store, app);
+        var server = new UpgradedServer(store, app);
+        server.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TestKeys.CreateAsync(store));
+        return server;
     }
 
     public async ValueTask DisposeAsync()

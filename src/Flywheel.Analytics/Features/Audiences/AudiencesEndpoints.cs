@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Globalization;
 using System.Text;
 using Flywheel.Analytics.Audiences;
@@ -24,19 +25,19 @@ internal static class AudiencesEndpoints
     public static void MapAudiencesEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/audiences").WithTags("Audiences");
-        group.MapGet("", ListAsync)
+        group.MapGet("", ListAsync).Requires(Permission.CustomersRead)
             .WithName("Audiences")
             .WithSummary("Every saved audience by name: kind, member count, anonymous visitors left out, created and refreshed times")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/{name}", GetAsync)
+        group.MapGet("/{name}", GetAsync).Requires(Permission.CustomersRead)
             .WithName("Audience")
             .WithSummary("One audience with the definition that produced it")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/{name}/members", MembersAsync)
+        group.MapGet("/{name}/members", MembersAsync).Requires(Permission.CustomersRead)
             .WithName("AudienceMembers")
             .WithSummary("Members by customer id (code-point order): JSON pages with ?limit= (default 1000, at most 10000) and ?after=, or ?format=csv for all of them")
             .Produces<string>(StatusCodes.Status200OK, "application/json", "text/csv");
-        group.MapDelete("/{name}", DeleteAsync)
+        group.MapDelete("/{name}", DeleteAsync).Requires(Permission.MarketingWrite)
             .WithName("DeleteAudience")
             .WithSummary("Delete an audience and its members")
             .Produces(StatusCodes.Status204NoContent);

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text.Json;
 using Flywheel.Analytics.Goals;
 using Flywheel.Analytics.Contracts;
@@ -26,11 +27,11 @@ internal static class GoalsEndpoints
     public static void MapGoalsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Goals");
-        group.MapGet("/goals", ListAsync)
+        group.MapGet("/goals", ListAsync).Requires(Permission.ReportsRead)
             .WithName("Goals")
             .WithSummary("Every goal with its status: baseline, target, current, progress, forecast at the deadline, verdict, top channels")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapPost("/goals", CreateAsync)
+        group.MapPost("/goals", CreateAsync).Requires(Permission.MarketingWrite)
             .WithName("CreateGoal")
             .WithSummary("Create a goal: metric, target (+20%, -15% or absolute), baseline period, start and deadline, optional channel")
             .Accepts<GoalRequest>("application/json")

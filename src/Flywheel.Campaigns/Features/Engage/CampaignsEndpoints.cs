@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Flywheel.Analytics.Contracts;
@@ -32,24 +33,24 @@ internal static class CampaignsEndpoints
     public static void MapCampaignsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Engage");
-        group.MapGet("/journeys", ListJourneysAsync).WithSummary("Journeys, optionally of one status (draft, active, paused, archived)");
-        group.MapGet("/journeys/templates", Templates).WithSummary("The ready-made journeys: abandoned cart, welcome, win-back, birthday, review invite, presale balance, group buy");
-        group.MapPost("/journeys", SaveJourneyAsync).WithSummary("Create or replace a journey from its JSON (or YAML with Content-Type application/yaml), or {\"template\": name}; ?activate=true starts it");
-        group.MapGet("/journeys/{id}", GetJourneyAsync);
-        group.MapPost("/journeys/{id}/status", SetStatusAsync).WithSummary("{\"status\": \"active\" | \"paused\" | \"archived\" | \"draft\"}");
-        group.MapDelete("/journeys/{id}", DeleteJourneyAsync);
-        group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
-        group.MapPost("/broadcasts", CreateBroadcastAsync).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\"}");
-        group.MapPost("/broadcasts/{id}/plan", PlanBroadcastAsync).WithSummary("Plan and enqueue the broadcast (resumes where a crashed plan stopped)");
-        group.MapGet("/broadcasts/{id}", GetBroadcastAsync);
-        group.MapGet("/broadcasts/{id}/stats", BroadcastStatsAsync);
-        group.MapGet("/messages", ListMessagesAsync).WithSummary("The send log: ?customer_id=&source_kind=&source_id=&status=&before_id=&limit=");
-        group.MapGet("/consent", GetConsentAsync).WithSummary("A customer's consent per channel and purpose: ?customer_id=");
-        group.MapPost("/consent", SetConsentAsync).WithSummary("Grant or withdraw consent; a withdrawal takes effect for messages already queued");
-        app.MapGet("/r/{token}", ClickAsync).WithTags("Engage").ExcludeFromDescription();
-        app.MapGet("/o/{token}", OpenAsync).WithTags("Engage").ExcludeFromDescription();
-        app.MapGet("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription();
-        app.MapPost("/u/{token}", UnsubscribeAsync).WithTags("Engage").ExcludeFromDescription().WithMetadata(new AcceptsFormPost());
+        group.MapGet("/journeys", ListJourneysAsync).Requires(Permission.ReportsRead).WithSummary("Journeys, optionally of one status (draft, active, paused, archived)");
+        group.MapGet("/journeys/templates", Templates).Requires(Permission.ReportsRead).WithSummary("The ready-made journeys: abandoned cart, welcome, win-back, birthday, review invite, presale balance, group buy");
+        group.MapPost("/journeys", SaveJourneyAsync).Requires(Permission.MarketingWrite).WithSummary("Create or replace a journey from its JSON (or YAML with Content-Type application/yaml), or {\"template\": name}; ?activate=true starts it");
+        group.MapGet("/journeys/{id}", GetJourneyAsync).Requires(Permission.ReportsRead);
+        group.MapPost("/journeys/{id}/status", SetStatusAsync).Requires(Permission.MarketingWrite).WithSummary("{\"status\": \"active\" | \"paused\" | \"archived\" | \"draft\"}");
+        group.MapDelete("/journeys/{id}", DeleteJourneyAsync).Requires(Permission.MarketingWrite);
+        group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).Requires(Permission.ReportsRead).WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
+        group.MapPost("/broadcasts", CreateBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\"}");
+        group.MapPost("/broadcasts/{id}/plan", PlanBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Plan and enqueue the broadcast (resumes where a crashed plan stopped)");
+        group.MapGet("/broadcasts/{id}", GetBroadcastAsync).Requires(Permission.ReportsRead);
+        group.MapGet("/broadcasts/{id}/stats", BroadcastStatsAsync).Requires(Permission.ReportsRead);
+        group.MapGet("/messages", ListMessagesAsync).Requires(Permission.CustomersRead).ExportsPersonalData().WithSummary("The send log: ?customer_id=&source_kind=&source_id=&status=&before_id=&limit=");
+        group.MapGet("/consent", GetConsentAsync).Requires(Permission.CustomersRead).WithSummary("A customer's consent per channel and purpose: ?customer_id=");
+        group.MapPost("/consent", SetConsentAsync).Requires(Permission.MarketingWrite).WithSummary("Grant or withdraw consent; a withdrawal takes effect for messages already queued");
+        app.MapGet("/r/{token}", ClickAsync).Requires(Permission.Public).WithTags("Engage").ExcludeFromDescription();
+        app.MapGet("/o/{token}", OpenAsync).Requires(Permission.Public).WithTags("Engage").ExcludeFromDescription();
+        app.MapGet("/u/{token}", UnsubscribeAsync).Requires(Permission.Public).WithTags("Engage").ExcludeFromDescription();
+        app.MapPost("/u/{token}", UnsubscribeAsync).Requires(Permission.Public).WithTags("Engage").ExcludeFromDescription().WithMetadata(new AcceptsFormPost());
     }
 
     private static IResult Ok<T>(T value, int status = StatusCodes.Status200OK) =>

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Globalization;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Customers.Clv;
@@ -24,16 +25,16 @@ internal static class ClvEndpoints
     public static void MapClvEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/clv").WithTags("CLV");
-        group.MapPost("/fit", FitAsync)
+        group.MapPost("/fit", FitAsync).Requires(Permission.MarketingWrite)
             .WithName("FitClv")
             .WithSummary("Fit BG/NBD (purchases, P(alive)) and Gamma-Gamma (spend) on paid orders up to calibration_end, and store the fit")
             .Accepts<ClvFitRequest>("application/json")
             .Produces(StatusCodes.Status201Created, contentType: "application/json");
-        group.MapGet("/fit", LatestAsync)
+        group.MapGet("/fit", LatestAsync).Requires(Permission.ReportsRead)
             .WithName("ClvFit")
             .WithSummary("The latest stored CLV fit")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/customers/{id}", PredictAsync)
+        group.MapGet("/customers/{id}", PredictAsync).Requires(Permission.CustomersRead)
             .WithName("CustomerClv")
             .WithSummary("A customer's expected purchases over the horizon, P(alive), expected spend and CLV (yuan) from the latest fit")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");

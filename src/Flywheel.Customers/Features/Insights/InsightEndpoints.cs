@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using Flywheel.Hosting.Output;
 using Flywheel.Customers.Contracts;
 using Flywheel.Analytics.Contracts;
@@ -27,27 +28,27 @@ internal static class InsightEndpoints
     public static void MapInsightEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Customers");
-        group.MapGet("/rfm", RfmAsync)
+        group.MapGet("/rfm", RfmAsync).Requires(Permission.ReportsRead)
             .WithName("Rfm")
             .WithSummary("RFM segments with size, GMV share and recommended action; ?compare=DATE adds the migration matrix")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/personas/{segment}", PersonaAsync)
+        group.MapGet("/personas/{segment}", PersonaAsync).Requires(Permission.ReportsRead)
             .WithName("Persona")
             .WithSummary("Persona of a segment (all, an RFM segment or group): distributions against all customers and what sets it apart")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/customers/{id}/profile", ProfileAsync)
+        group.MapGet("/customers/{id}/profile", ProfileAsync).Requires(Permission.CustomersRead).ExportsPersonalData()
             .WithName("CustomerProfile")
             .WithSummary("One customer: attributes, consents, orders, RFM, lifecycle stage, CLV and P(alive), saved segments")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/lifecycle", LifecycleAsync)
+        group.MapGet("/lifecycle", LifecycleAsync).Requires(Permission.ReportsRead)
             .WithName("Lifecycle")
             .WithSummary("Customers per lifecycle stage as of a day (nothing recorded)")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapPost("/lifecycle/refresh", RefreshLifecycleAsync)
+        group.MapPost("/lifecycle/refresh", RefreshLifecycleAsync).Requires(Permission.MarketingWrite)
             .WithName("RefreshLifecycle")
             .WithSummary("Computes every customer's stage now and records the changes as transitions (the server also does this periodically)")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/lifecycle/transitions", TransitionsAsync)
+        group.MapGet("/lifecycle/transitions", TransitionsAsync).Requires(Permission.ReportsRead)
             .WithName("LifecycleTransitions")
             .WithSummary("Recorded stage transitions after a cursor (?after=ID&limit=N), oldest first: what journeys listen to")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");

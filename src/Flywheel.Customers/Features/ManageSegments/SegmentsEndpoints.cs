@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -47,26 +48,26 @@ internal static class SegmentsEndpoints
     public static void MapSegmentsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/segments").WithTags("Segments");
-        group.MapGet("", ListAsync).WithName("Segments").WithSummary("Every saved segment with its member count");
-        group.MapPost("", CreateAsync).WithName("CreateSegment")
+        group.MapGet("", ListAsync).Requires(Permission.CustomersRead).WithName("Segments").WithSummary("Every saved segment with its member count");
+        group.MapPost("", CreateAsync).Requires(Permission.MarketingWrite).WithName("CreateSegment")
             .WithSummary("Save a segment {name, title?, rule}: its membership is computed now and kept current as data arrives")
             .Accepts<JsonElement>("application/json").Produces<SegmentResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/fields", Fields).WithName("SegmentFields").WithSummary("The fields a rule may use, with their types and arguments");
-        group.MapPost("/check", CheckAsync).WithName("CheckSegmentRule")
+        group.MapGet("/fields", Fields).Requires(Permission.CustomersRead).WithName("SegmentFields").WithSummary("The fields a rule may use, with their types and arguments");
+        group.MapPost("/check", CheckAsync).Requires(Permission.CustomersRead).WithName("CheckSegmentRule")
             .WithSummary("Validate a rule {rule, sample?} and count the customers it selects now, without saving anything")
             .Accepts<JsonElement>("application/json").Produces<CheckResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/{name}", ShowAsync).WithName("Segment").WithSummary("A segment with its member count and a sample of members")
+        group.MapGet("/{name}", ShowAsync).Requires(Permission.CustomersRead).WithName("Segment").WithSummary("A segment with its member count and a sample of members")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{name}", PutAsync).WithName("PutSegment")
+        group.MapPut("/{name}", PutAsync).Requires(Permission.MarketingWrite).WithName("PutSegment")
             .WithSummary("Create or replace a segment {title?, rule}; who entered and left is recorded")
             .Accepts<JsonElement>("application/json").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapDelete("/{name}", DeleteAsync).WithName("DeleteSegment").WithSummary("Delete a segment with its members and history")
+        group.MapDelete("/{name}", DeleteAsync).Requires(Permission.MarketingWrite).WithName("DeleteSegment").WithSummary("Delete a segment with its members and history")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{name}/members", MembersAsync).WithName("SegmentMembers")
+        group.MapGet("/{name}/members", MembersAsync).Requires(Permission.CustomersRead).WithName("SegmentMembers")
             .WithSummary("Member customer ids in id order: ?limit= (default 100, at most 10,000) and ?after= for the next page");
-        group.MapGet("/{name}/export", ExportAsync).WithName("ExportSegment").WithSummary("Every member as CSV: customer_id,entered_at");
-        group.MapGet("/{name}/changes", ChangesAsync).WithName("SegmentChanges")
+        group.MapGet("/{name}/export", ExportAsync).Requires(Permission.CustomersRead).ExportsPersonalData().WithName("ExportSegment").WithSummary("Every member as CSV: customer_id,entered_at");
+        group.MapGet("/{name}/changes", ChangesAsync).Requires(Permission.CustomersRead).WithName("SegmentChanges")
             .WithSummary("Who entered and left, oldest first: ?after_id= (the last id seen) and ?limit=");
     }
 

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
@@ -20,7 +21,7 @@ internal static class IdentifyEndpoints
     public static void MapIdentifyEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1").WithTags("Identity")
-            .MapPost("/identify", IdentifyAsync)
+            .MapPost("/identify", IdentifyAsync).Requires(Permission.IngestWrite)
             .WithName("Identify")
             .WithSummary("Link an anonymous id to a customer and stitch its earlier events")
             .WithDescription("The first identification wins: an anonymous id already linked to another customer gives 409 (a shared device must not merge two people).")

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text;
 using System.Text.Json;
 using Flywheel.Hosting.Http;
@@ -27,7 +28,7 @@ internal static class ImportEndpoints
     public static void MapImportEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1").WithTags("Imports")
-            .MapPost("/imports", ImportAsync)
+            .MapPost("/imports", ImportAsync).Requires(Permission.IngestWrite)
             .WithName("Import")
             .WithSummary("Import a CSV or NDJSON file's text (customers, products, orders, events or spend), optionally through a mapping")
             .WithDescription("The same importer as `flywheel import`: all or nothing unless skip_bad, then the refused rows come back with their reasons " +

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Data.Common;
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
@@ -28,7 +29,7 @@ internal static class EventsEndpoints
     public static void MapEventsEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1").WithTags("Events")
-            .MapPost("/events", IngestAsync)
+            .MapPost("/events", IngestAsync).Requires(Permission.IngestWrite)
             .WithName("IngestEvents")
             .WithSummary("Ingest a batch of behaviour events")
             .WithDescription("All or nothing by default: one invalid item rejects the batch (400) and nothing is written. " +

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Ingestion.Storage;
@@ -30,7 +31,7 @@ internal static class OrdersEndpoints
     public static void MapOrdersEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1").WithTags("Orders")
-            .MapPost("/orders", WriteAsync)
+            .MapPost("/orders", WriteAsync).Requires(Permission.IngestWrite)
             .WithName("WriteOrder")
             .WithSummary("Create or replace one order with its lines")
             .WithDescription("An unknown SKU is refused (400) unless ?create_missing=true; an unknown customer is created bare; an order " +

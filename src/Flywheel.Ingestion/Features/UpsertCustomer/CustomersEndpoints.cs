@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text.Json;
 using Flywheel.Ingestion.Parsing;
 using Flywheel.Hosting.Http;
@@ -38,7 +39,7 @@ internal static class CustomersEndpoints
     public static void MapCustomersEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1").WithTags("Customers")
-            .MapPut("/customers/{id}", UpsertAsync)
+            .MapPut("/customers/{id}", UpsertAsync).Requires(Permission.IngestWrite)
             .WithName("UpsertCustomer")
             .WithSummary("Create or update a customer and record consent changes")
             .WithDescription("201 when created, 200 when updated or unchanged; 409 when an identity (phone, email, platform id) belongs to another customer.")

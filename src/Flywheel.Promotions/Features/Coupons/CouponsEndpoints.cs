@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.Text.Json;
 using Flywheel.Hosting.Http;
 using Flywheel.Primitives;
@@ -37,22 +38,22 @@ internal static class CouponsEndpoints
 {
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/coupons/batches", CreateBatchAsync).WithName("CreateCouponBatch")
+        group.MapPost("/coupons/batches", CreateBatchAsync).Requires(Permission.MarketingWrite).WithName("CreateCouponBatch")
             .WithSummary("Create a coupon batch (store, platform, category or no_threshold; amount_off or percent_off in fen/percent) and optionally generate codes")
             .Accepts<CouponBatchBody>("application/json").Produces<CreatedBatch>(StatusCodes.Status201Created, "application/json");
-        group.MapGet("/coupons/batches/{id}", GetBatchAsync).WithName("CouponBatch")
+        group.MapGet("/coupons/batches/{id}", GetBatchAsync).Requires(Permission.ReportsRead).WithName("CouponBatch")
             .WithSummary("A batch with its counters: issued, redeemed, remaining, budget spent and left")
             .Produces<CouponBatchStatus>(StatusCodes.Status200OK, "application/json");
-        group.MapPost("/coupons/batches/{id}/claim", ClaimAsync).WithName("ClaimCoupon")
+        group.MapPost("/coupons/batches/{id}/claim", ClaimAsync).Requires(Permission.MarketingWrite).WithName("ClaimCoupon")
             .WithSummary("Claim a coupon of the batch for a customer (customer_id, idempotency_key)")
             .Accepts<ClaimBody>("application/json").Produces<ClaimedCoupon>(StatusCodes.Status201Created, "application/json");
-        group.MapPost("/coupons/{code}/redeem", RedeemAsync).WithName("RedeemCoupon")
+        group.MapPost("/coupons/{code}/redeem", RedeemAsync).Requires(Permission.MarketingWrite).WithName("RedeemCoupon")
             .WithSummary("Redeem a coupon on an order (order_id, customer_id, discount in fen, idempotency_key); succeeds once")
             .Accepts<RedeemBody>("application/json").Produces<CouponRedemption>(StatusCodes.Status200OK, "application/json");
-        group.MapPost("/coupons/{code}/release", ReleaseAsync).WithName("ReleaseCoupon")
+        group.MapPost("/coupons/{code}/release", ReleaseAsync).Requires(Permission.MarketingWrite).WithName("ReleaseCoupon")
             .WithSummary("Undo a redemption on refund or cancellation (order_id, reason, idempotency_key): the use and the budget return once")
             .Accepts<ReleaseBody>("application/json").Produces<CouponRelease>(StatusCodes.Status200OK, "application/json");
-        group.MapGet("/customers/{id}/coupons", CustomerCouponsAsync).WithName("CustomerCoupons")
+        group.MapGet("/customers/{id}/coupons", CustomerCouponsAsync).Requires(Permission.CustomersRead).WithName("CustomerCoupons")
             .WithSummary("A customer's coupons with their state now: claimed, redeemed or expired")
             .Produces<CustomerCoupons>(StatusCodes.Status200OK, "application/json");
     }

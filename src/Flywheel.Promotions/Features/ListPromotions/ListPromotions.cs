@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.CommandLine;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -40,8 +41,8 @@ internal static class ListPromotionsEndpoint
 {
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapGet("/promotions", ListAsync).WithName("Promotions").WithSummary("Every promotion, optionally only one status (draft, active, archived)");
-        group.MapGet("/promotions/{id}", GetAsync).WithName("Promotion");
+        group.MapGet("/promotions", ListAsync).Requires(Permission.ReportsRead).WithName("Promotions").WithSummary("Every promotion, optionally only one status (draft, active, archived)");
+        group.MapGet("/promotions/{id}", GetAsync).Requires(Permission.ReportsRead).WithName("Promotion");
     }
 
     internal static async Task<Results<JsonHttpResult<IReadOnlyList<Promotion>>, ProblemHttpResult>> ListAsync(ListPromotionsHandler handler, string? status,

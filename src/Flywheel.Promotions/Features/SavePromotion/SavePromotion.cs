@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.CommandLine;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -80,12 +81,12 @@ internal static class SavePromotionEndpoint
 
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/promotions", SaveAsync).WithName("SavePromotion")
+        group.MapPost("/promotions", SaveAsync).Requires(Permission.MarketingWrite).WithName("SavePromotion")
             .WithSummary("Create or replace a promotion; 400 with the field's JSON path when invalid, 409 naming the other promotion on a conflict")
             .Accepts<Promotion>("application/json").Produces<Promotion>(StatusCodes.Status201Created, "application/json");
-        group.MapPut("/promotions/{id}", SaveAsync).WithName("ReplacePromotion").Accepts<Promotion>("application/json");
-        group.MapDelete("/promotions/{id}", DeleteAsync).WithName("DeletePromotion");
-        group.MapPost("/promotions/validate", ValidateAsync).WithName("ValidatePromotions")
+        group.MapPut("/promotions/{id}", SaveAsync).Requires(Permission.MarketingWrite).WithName("ReplacePromotion").Accepts<Promotion>("application/json");
+        group.MapDelete("/promotions/{id}", DeleteAsync).Requires(Permission.MarketingWrite).WithName("DeletePromotion");
+        group.MapPost("/promotions/validate", ValidateAsync).Requires(Permission.MarketingWrite).WithName("ValidatePromotions")
             .WithSummary("Validate a list of promotions and report conflicts within it and with the stored ones, without saving")
             .Accepts<Promotion[]>("application/json");
     }

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using System.CommandLine;
 using System.Text.Json;
 using Flywheel.Hosting.Cli;
@@ -39,9 +40,9 @@ internal static class SetPipelineEndpoint
 {
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapGet("/promotions/pipeline", GetAsync).WithName("PricingPipeline")
+        group.MapGet("/promotions/pipeline", GetAsync).Requires(Permission.ReportsRead).WithName("PricingPipeline")
             .WithSummary("The order in which promotions and coupons stack for this store: {\"steps\": [\"item\", ..., \"shipping\"]}");
-        group.MapPut("/promotions/pipeline", SetAsync).WithName("SetPricingPipeline")
+        group.MapPut("/promotions/pipeline", SetAsync).Requires(Permission.Admin).WithName("SetPricingPipeline")
             .WithSummary("Replace the stacking order: item first, shipping last, the middle four steps in any order or left out; 409 when a stored promotion would lose its step");
     }
 

@@ -1,3 +1,4 @@
+using Flywheel.Hosting.Access;
 using Flywheel.Hosting.Http;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ internal static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", CheckAsync)
+        app.MapGet("/health", CheckAsync).Requires(Permission.Public)
             .WithTags("Health")
             .WithName("Health")
             .WithSummary("Whether the server is up and its store reachable")

@@ -1,0 +1,54 @@
+using Flywheel.Hosting.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flywheel.Hosting.Access;
+
+/// <summary>The permission an endpoint needs (see <see cref="Permission"/>).</summary>
+public sealed record RequiresPermission(string Permission);
+
+/// <summary>Marks an endpoint whose answer holds customers' personal data: every call is audited, reads included.</summary>
+public sealed record ExportsPersonalData;
+
+/// <summary>How endpoints declare what they need, and what a handler may ask of the caller.</summary>
+public static class AccessEndpoints
+{
+    private const string CallerItem = "flywheel.caller";
+
+    /// <summary>Declares the permission every caller of this endpoint (or every endpoint of this group) needs.</summary>
+    public static TBuilder Requires<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (permission != Permission.Public && !Permission.All.Contains(permission, StringComparer.Ordinal))
+            throw new ArgumentException($"unknown permission '{permission}'", nameof(permission));
+        return builder.WithMetadata(new RequiresPermission(permission));
+    }
+
+    /// <summary>Declares that the endpoint answers with personal data: audited on every call, masked for roles without <see cref="Permission.PersonalData"/>.</summary>
+    public static TBuilder ExportsPersonalData<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ExportsPersonalData());
+
+    /// <summary>The key of the request (null on public endpoints).</summary>
+    public static ApiKey? Caller(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(CallerItem, out var key) ? key as ApiKey : null;
+    }
+
+    internal static void SetCaller(this HttpContext context, ApiKey key) => context.Items[CallerItem] = key;
+
+    /// <summary>Whether the caller may see personal data in clear (marketer, admin); everyone else gets it masked.</summary>
+    public static bool SeesPersonalData(this HttpContext context) =>
+        context.Caller() is { } key && Roles.Allows(key.Role, Permission.PersonalData);
+
+    /// <summary>The permission an endpoint declares, or null when it declares none.</summary>
+    public static string? DeclaredPermission(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.Metadata.GetMetadata<RequiresPermission>()?.Permission;
+    }
+
+    /// <summary>Whether the endpoint is one of Flywheel's own (mapped in a module group), which must declare a permission.</summary>
+    public static bool IsModuleEndpoint(Endpoint endpoint) => endpoint?.Metadata.GetMetadata<ModuleMetadata>() is not null;
+}

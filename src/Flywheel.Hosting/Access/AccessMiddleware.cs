@@ -1,0 +1,112 @@
+using Flywheel.Hosting.Http;
+using Flywheel.Primitives;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flywheel.Hosting.Access;
+
+/// <summary>
+/// Checks every request against its endpoint's declared permission: no key or a bad or revoked key is 401, a key whose role lacks
+/// the permission is 403. One of Flywheel's endpoints that declares nothing is refused (the permission test keeps that from landing).
+/// Writes and personal-data exports are then written to the audit log with their outcome, refusals included.
+/// </summary>
+internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, AuditLog audit, AccessOptions options)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Threading.RateLimiting.TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            await next(context);
+            return;
+        }
+        var required = AccessEndpoints.DeclaredPermission(endpoint);
+        if (required is null && !AccessEndpoints.IsModuleEndpoint(endpoint))
+        {
+            await next(context); // the OpenAPI document and the like: no data
+            return;
+        }
+        if (required == Permission.Public)
+        {
+            await next(context);
+            return;
+        }
+        var audited = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            || endpoint.Metadata.GetMetadata<ExportsPersonalData>() is not null;
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+        var target = context.Request.RouteValues.Where(v => v.Key is not ("controller" or "action")).Select(v => $"{v.Key}={v.Value}").FirstOrDefault();
+
+        ApiKey? key = null;
+        var presented = Presented(context.Request);
+        if (presented is not null) key = await keys.FindAsync(presented, context.RequestAborted);
+        if (required is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "unguarded_endpoint", "This endpoint declares no permission",
+                "the endpoint declares no permission, so it is not served (a test keeps this from landing)");
+        }
+        else if (key is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "unauthenticated", "An API key is required",
+                presented is null
+                    ? "send an API key as 'Authorization: Bearer fw_...' or 'X-Api-Key: fw_...' (create one with: flywheel keys create --role viewer --name NAME)"
+                    : "the API key is not valid or was revoked");
+        }
+        else if (!Roles.Allows(key.Role, required))
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "forbidden", "The key's role may not do this",
+                $"the key '{key.Name}' has role {key.Role}, which does not have the permission {required} this endpoint needs");
+        }
+        else if (!Admit(key, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await RefuseAsync(context, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests",
+                $"the key '{key.Name}' ({key.Role}) may make {options.Limit(key.Role).PerSecond} requests a second with bursts of {options.Limit(key.Role).Burst}; retry after {retryAfter} s");
+        }
+        else
+        {
+            context.SetCaller(key);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                if (audited) await audit.WriteAsync(key.Id, key.Name, context.Request.Method, route, target, context.Response.StatusCode, CancellationToken.None);
+            }
+            return;
+        }
+        if (audited) await audit.WriteAsync(key?.Id, key?.Name, context.Request.Method, route, target, context.Response.StatusCode, CancellationToken.None);
+    }
+
+    /// <summary>Takes a token from the key's bucket (per key, sized by its role); false with the seconds to wait when it is empty.</summary>
+    private bool Admit(ApiKey key, out int retryAfter)
+    {
+        var limit = options.Limit(key.Role);
+        var bucket = _buckets.GetOrAdd(key.Id, _ => new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit.Burst,
+            TokensPerPeriod = limit.PerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(limit.PeriodSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+        using var lease = bucket.AttemptAcquire(1);
+        retryAfter = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+        return lease.IsAcquired;
+    }
+
+    /// <summary>The key text of <c>Authorization: Bearer …</c> or <c>X-Api-Key</c>, or null.</summary>
+    private static string? Presented(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return authorization[7..].Trim();
+        var header = request.Headers["X-Api-Key"].ToString();
+        return header.Length > 0 ? header.Trim() : null;
+    }
+
+    private static Task RefuseAsync(HttpContext context, int status, string code, string title, string detail) =>
+        Problems.Create(status, "https://flywheel.dev/problems/" + code.Replace('_', '-'), title, detail).ExecuteAsync(context);
+}
