@@ -90,6 +90,15 @@ internal static class ServeCommand
             var (store, exitCode) = await FlywheelCli.OpenStoreAsync(parse, console, time, ct, create: true);
             if (store is null) return exitCode;
             using var _ = store;
+            var addresses = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (addresses.Any(a => !Uri.TryCreate(a.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                    || !LoadTestCommand.IsLoopback(uri))
+                && !await new Flywheel.Hosting.Access.ApiKeys(store).AnyActiveAsync(ct))
+            {
+                await console.Error.WriteLineAsync($"error: --urls: '{string.Join(';', addresses)}' is reachable beyond this machine, and the store has no active API key: " +
+                    "create one first (flywheel keys create --role admin --name NAME), or listen on 127.0.0.1");
+                return ExitCodes.BadInput;
+            }
             var (channels, bad) = await host.ChannelsAsync(parse, console);
             if (bad != ExitCodes.Ok) return bad;
             var options = new ServerOptions

@@ -85,6 +85,13 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
             await Console.Error.WriteLineAsync($"error: {error.Message}");
             return (null, ExitCodes.StoreUnavailable);
         }
+        if (create && Modules.Any(m => m.Module == Access.AccessModule.Name))
+        {
+            // A store that never had an API key gets its first admin key now, shown once: the HTTP API needs one for every call.
+            var keys = new Access.ApiKeys(store);
+            if ((await keys.ListAsync(ct)).Count == 0 && (await keys.CreateAsync(Access.Roles.AdminRole, "first admin", ct)).TryGetValue(out var first, out _))
+                await Console.Error.WriteLineAsync($"this store's first admin API key (shown once; keep it, or make others with 'flywheel keys create'): {first.Secret}");
+        }
         return (store, ExitCodes.Ok);
     }
 
