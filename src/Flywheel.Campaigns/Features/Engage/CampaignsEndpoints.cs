@@ -211,12 +211,24 @@ internal static class CampaignsEndpoints
         return report.TryGetValue(out var r, out error) ? Ok(r) : Problems.Invalid(error);
     }
 
-    internal static async Task<IResult> ListMessagesAsync(CampaignRuntime runtime, string? customer_id, string? source_kind, string? source_id,
+    internal static async Task<IResult> ListMessagesAsync(HttpContext context, CampaignRuntime runtime, string? customer_id, string? source_kind, string? source_id,
         string? status, long? before_id, int? limit, CancellationToken ct)
     {
         if (limit is < 1 or > 1000) return Problems.Invalid(Error.Invalid("$.limit", "limit is between 1 and 1000"));
         var page = await runtime.Campaigns.ListMessagesAsync(new MessageQuery(customer_id, source_kind, source_id, status, before_id, limit ?? 100), ct);
-        return page.TryGetValue(out var p, out var error) ? Ok(p) : Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+        if (!page.TryGetValue(out var p, out var error)) return Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
+        // Roles without personal data see whom a message went to masked, and neither its body (it greets by name) nor its signed
+        // unsubscribe link (a capability to act for the customer).
+        return Ok(context.SeesPersonalData() ? p : p with
+        {
+            Messages = [.. p.Messages.Select(m => m with
+            {
+                Recipient = Masking.Identity(m.Channel == "email" ? "email" : m.Channel == "sms" ? "phone" : m.Channel, m.Recipient),
+                BodyText = null,
+                BodyHtml = null,
+                UnsubscribeUrl = null,
+            })],
+        });
     }
 
     internal static async Task<IResult> GetConsentAsync(CampaignRuntime runtime, string? customer_id, CancellationToken ct)

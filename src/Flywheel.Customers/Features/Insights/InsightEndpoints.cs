@@ -110,9 +110,10 @@ internal static class InsightEndpoints
         return TypedResults.Text(LifecycleJson.WriteTransitions(transitions), "application/json");
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ProfileAsync(
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ProfileAsync(HttpContext context,
         FlywheelStore store, EventIndexHost host, ProfileHost profiles, CustomerInsights insights, TimeProvider time, string id, bool? stale_ok, CancellationToken ct)
     {
+        var clear = context.SeesPersonalData();
         var table = await profiles.GetAsync(ct);
         var row = table.Row(id);
         if (row < 0) return Error.NotFound("id", $"no customer '{id}'").ToProblem();
@@ -142,10 +143,11 @@ internal static class InsightEndpoints
             json.WriteString("customer_id", id);
             // RFM, lifecycle and CLV below are as of this day: the last day with data (issue 12), stated so a reader knows.
             json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteStartObject("attributes");
             Text(json, "gender", table.Gender[row]);
-            Text(json, "birth_date", table.BirthDate[row]?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            // Personal data: roles without it see the birth year only (PIPL data minimisation).
+            var birth = table.BirthDate[row]?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            Text(json, "birth_date", clear ? birth : Masking.BirthDate(birth));
             Text(json, "province", table.Province[row]);
             Text(json, "city", table.City[row]);
             Text(json, "city_tier", table.CityTier[row]);
