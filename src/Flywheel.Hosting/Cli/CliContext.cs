@@ -85,7 +85,7 @@ public sealed class CliContext(CliConsole console, TimeProvider time, IReadOnlyL
             await Console.Error.WriteLineAsync($"error: {error.Message}");
             return (null, ExitCodes.StoreUnavailable);
         }
-        if (create && Modules.Any(m => m.Module == Access.AccessModule.Name))
+        if (create && parse.CommandResult.Command.Name is "demo" or "import" or "serve" or "worker" && Modules.Any(m => m.Module == Access.AccessModule.Name))
         {
             // A store that never had an API key gets its first admin key now, shown once: the HTTP API needs one for every call.
             var keys = new Access.ApiKeys(store);
