@@ -11,6 +11,8 @@ public static class Masking
     {
         if (string.IsNullOrEmpty(phone)) return phone;
         var digits = new string(phone.Where(char.IsAsciiDigit).ToArray());
+        // +86 is the country, not the number: 138****1234 whether the phone was written with it or not (as identities are stored).
+        if (phone.TrimStart().StartsWith("+86", StringComparison.Ordinal)) digits = digits[2..];
         return digits.Length >= 7 ? digits[..3] + "****" + digits[^4..] : new string('*', digits.Length);
     }
 
