@@ -1,4 +1,3 @@
-using System.Reflection;
 using Flywheel.Ingestion;
 
 namespace Flywheel.Server;
@@ -47,10 +46,6 @@ public sealed class ServerOptions
 
     /// <summary>How often the campaign loop runs when no ingest wakes it (default 1 s).</summary>
     public TimeSpan CampaignPollInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Reported by GET /health.</summary>
-    public string Version { get; init; } =
-        typeof(ServerOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting, so a bad configuration stops the server at start.</summary>
     public void Validate()

@@ -9,8 +9,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Flywheel.Server.Features.Health;
 
-/// <summary>status: ok; store: sqlite or postgres; version: the server's build.</summary>
-public sealed record HealthResponse(string Status, string Store, string Version);
+/// <summary>
+/// status: ok; store: sqlite or postgres. Nothing about the build: /health answers anonymous callers, and a version or commit
+/// tells an attacker which known flaws to try (the CLI's <c>flywheel --version</c> says it to whoever runs it).
+/// </summary>
+public sealed record HealthResponse(string Status, string Store);
 
 internal static class HealthEndpoints
 {
@@ -24,7 +27,7 @@ internal static class HealthEndpoints
     }
 
     internal static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> CheckAsync(
-        FlywheelStore store, ServerOptions options, ILoggerFactory loggers, CancellationToken ct)
+        FlywheelStore store, ILoggerFactory loggers, CancellationToken ct)
     {
         var engine = store.Dialect.Engine == SqlEngine.Sqlite ? "sqlite" : "postgres";
         try
@@ -40,6 +43,6 @@ internal static class HealthEndpoints
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.StoreUnavailable, "The store is unreachable",
                 $"the {engine} store cannot be reached ({store.Location.Description}); check that it is running");
         }
-        return TypedResults.Ok(new HealthResponse("ok", engine, options.Version));
+        return TypedResults.Ok(new HealthResponse("ok", engine));
     }
 }
