@@ -220,8 +220,17 @@ public sealed class IngestSession : IAsyncDisposable
         return stitched;
     }
 
-    public Result<WriteOutcome> UpsertCustomer(CustomerRow c)
+    public Result<WriteOutcome> UpsertCustomer(CustomerRow c) => UpsertCustomer(c, null);
+
+    /// <summary>
+    /// Creates or updates a customer with its identities and consents. The outcome is <see cref="WriteOutcome.Updated"/> when
+    /// anything about a stored customer changed: an attribute, an identity added (a new phone or e-mail) or a consent changed.
+    /// <paramref name="changed"/>, when given, receives what changed, by the CSV contract's field names (name, city, phone, email,
+    /// taobao_id ...; consents), so a caller can say more than "updated".
+    /// </summary>
+    public Result<WriteOutcome> UpsertCustomer(CustomerRow c, ICollection<string>? changed)
     {
+        ArgumentNullException.ThrowIfNull(c);
         foreach (var identity in c.Identities)
         {
             var owner = Scalar("SELECT customer_id FROM customer_identities WHERE kind = @p0 AND value = @p1", identity.Kind, identity.Value) as string;
@@ -230,6 +239,18 @@ public sealed class IngestSession : IAsyncDisposable
         }
 
         var columns = CustomerColumns.Where(x => c.Present.HasFlag(x.Field)).ToArray();
+        object?[]? before = null;
+        if (changed is not null && columns.Length > 0)
+        {
+            var read = CachedCommand($"SELECT {string.Join(", ", columns.Select(x => x.Column))} FROM customers WHERE customer_id = @p0");
+            Bind(read, [c.CustomerId]);
+            using var reader = read.ExecuteReader();
+            if (reader.Read())
+            {
+                before = new object?[columns.Length];
+                for (var i = 0; i < columns.Length; i++) before[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+        }
         var key = "customer:" + (int)c.Present;
         if (!_commands.TryGetValue(key, out var command))
         {
@@ -250,17 +271,52 @@ public sealed class IngestSession : IAsyncDisposable
         var outcome = Outcome(command.ExecuteScalar());
         _knownCustomers.Add(c.CustomerId);
         if (outcome != WriteOutcome.Unchanged) _changes.Customer(c.CustomerId);
+        if (changed is not null && outcome != WriteOutcome.Unchanged)
+            for (var i = 0; i < columns.Length; i++)
+                if (before is null || !SameValue(before[i], columns[i].Get(c)))
+                    changed.Add(columns[i].Column);
 
+        var more = false;
         foreach (var identity in c.Identities)
-            Run("INSERT INTO customer_identities (kind, value, customer_id, created_at) VALUES (@p0, @p1, @p2, @p3) ON CONFLICT (kind, value) DO NOTHING",
+        {
+            var added = Run("INSERT INTO customer_identities (kind, value, customer_id, created_at) VALUES (@p0, @p1, @p2, @p3) ON CONFLICT (kind, value) DO NOTHING",
                 identity.Kind, identity.Value, c.CustomerId, _now);
+            if (added == 0) continue;
+            more = true;
+            var column = IdentityColumn(identity.Kind);
+            if (changed is not null && !changed.Contains(column)) changed.Add(column);
+        }
         foreach (var consent in c.Consents)
-            RecordConsent(c.CustomerId, consent);
+        {
+            if (!ChangeConsent(c.CustomerId, consent)) continue;
+            more = true;
+            if (changed is not null && !changed.Contains("consents")) changed.Add("consents");
+        }
+        if (more && outcome == WriteOutcome.Unchanged)
+        {
+            // The customer row is as stored, but an identity or a consent is new: the customer was updated.
+            _unchanged--;
+            _updated++;
+            _changes.Customer(c.CustomerId);
+            outcome = WriteOutcome.Updated;
+        }
         return outcome;
     }
 
+    /// <summary>The CSV contract's column of an identity kind (taobao → taobao_id; phone, email, wechat_openid are their own).</summary>
+    private static string IdentityColumn(string kind) => kind is "taobao" or "jd" or "pinduoduo" or "douyin" ? kind + "_id" : kind;
+
+    private static bool SameValue(object? stored, object? given) =>
+        stored is null || given is null
+            ? stored is null && given is null
+            : string.Equals(Convert.ToString(stored, System.Globalization.CultureInfo.InvariantCulture),
+                Convert.ToString(given, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
     /// <summary>Records a consent change; a change older than the stored state is kept in history only.</summary>
-    public void RecordConsent(string customerId, ConsentChange consent)
+    public void RecordConsent(string customerId, ConsentChange consent) => ChangeConsent(customerId, consent);
+
+    /// <summary><see cref="RecordConsent"/>; true when the stored state changed.</summary>
+    private bool ChangeConsent(string customerId, ConsentChange consent)
     {
         EnsureCustomer(customerId);
         var changed = Run($"""
@@ -275,6 +331,7 @@ public sealed class IngestSession : IAsyncDisposable
             // Readers that keep consents (segments with consent("sms")) must see a withdrawal even when the customer row is unchanged.
             _changes.Customer(customerId);
         }
+        return changed > 0;
     }
 
     public WriteOutcome UpsertProduct(ProductRow p)

@@ -24,8 +24,11 @@ internal sealed record CustomerRequest(string? CustomerId, string? Name, string?
 /// <summary>purpose: marketing or transactional; status: granted or withdrawn; at: when (default now).</summary>
 internal sealed record ConsentRequest(string Channel, string Purpose, string Status, string? At, string? Source);
 
-/// <summary>outcome: inserted, updated or unchanged.</summary>
-internal sealed record CustomerResponse(string CustomerId, string Outcome);
+/// <summary>
+/// outcome: inserted, updated (an attribute changed, an identity such as a phone or e-mail was added, or a consent changed) or
+/// unchanged; changed: what was written, by field name (name, city, phone, email, taobao_id ..., consents), empty when unchanged.
+/// </summary>
+internal sealed record CustomerResponse(string CustomerId, string Outcome, IReadOnlyList<string> Changed);
 
 internal static class CustomersEndpoints
 {
@@ -78,13 +81,14 @@ internal static class CustomersEndpoints
         }
 
         await using var session = await IngestSession.BeginAsync(store, "http:customers", $"PUT /v1/customers/{id}", ct);
-        var written = session.UpsertCustomer(row);
+        var changed = new List<string>();
+        var written = session.UpsertCustomer(row, changed);
         if (!written.TryGetValue(out var outcome, out var writeError))
             return Problems.ConflictWith(writeError with { Path = "$." + IdentityColumn(writeError.Path) });
         await session.CommitAsync(1, 0, ct);
         var name = outcome.ToString().ToLowerInvariant();
         Log.CustomerWritten(loggers.CreateLogger("Flywheel.Server.Customers"), id, name);
-        var response = new CustomerResponse(id, name);
+        var response = new CustomerResponse(id, name, changed);
         return outcome == WriteOutcome.Inserted
             ? TypedResults.Created($"/v1/customers/{Uri.EscapeDataString(id)}", response)
             : TypedResults.Ok(response);

@@ -33,6 +33,42 @@ public sealed class CustomersEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Put_AddingAnIdentityOrConsent_IsUpdated_AndSaysWhatChanged(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await host.PutJsonAsync("/v1/customers/c-7", """{"name":"王芳","city":"杭州"}""");
+
+        var email = await host.PutJsonAsync("/v1/customers/c-7", """{"name":"王芳","email":"fang@example.com"}""");
+        var phoneAndCity = await host.PutJsonAsync("/v1/customers/c-7", """{"city":"上海","phone":"13800138000"}""");
+        var consent = await host.PutJsonAsync("/v1/customers/c-7",
+            """{"consents":[{"channel":"email","purpose":"marketing","status":"granted","at":"2026-10-01T09:00:00+08:00"}]}""");
+        var again = await host.PutJsonAsync("/v1/customers/c-7", """{"name":"王芳","email":"fang@example.com","phone":"13800138000"}""");
+
+        static async Task<(string Outcome, string[] Changed)> Read(HttpResponseMessage response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var json = await Json.ReadAsync(response);
+            return (json.GetProperty("outcome").GetString()!, [.. json.GetProperty("changed").EnumerateArray().Select(x => x.GetString()!)]);
+        }
+        Assert.Equal(("updated", new[] { "email" }), await Read(email), OutcomeComparer.Instance);
+        Assert.Equal(("updated", new[] { "city", "phone" }), await Read(phoneAndCity), OutcomeComparer.Instance);
+        Assert.Equal(("updated", new[] { "consents" }), await Read(consent), OutcomeComparer.Instance);
+        Assert.Equal(("unchanged", Array.Empty<string>()), await Read(again), OutcomeComparer.Instance);
+        Assert.Equal("fang@example.com", await TestStores.ScalarAsync(host.Store, "SELECT value FROM customer_identities WHERE customer_id = 'c-7' AND kind = 'email'"));
+    }
+
+    private sealed class OutcomeComparer : IEqualityComparer<(string Outcome, string[] Changed)>
+    {
+        public static readonly OutcomeComparer Instance = new();
+
+        public bool Equals((string Outcome, string[] Changed) x, (string Outcome, string[] Changed) y) =>
+            x.Outcome == y.Outcome && x.Changed.Order(StringComparer.Ordinal).SequenceEqual(y.Changed.Order(StringComparer.Ordinal));
+
+        public int GetHashCode((string Outcome, string[] Changed) obj) => obj.Outcome.GetHashCode(StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Put_PhoneOwnedByAnotherCustomer_Is409AndWritesNothing(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
