@@ -281,28 +281,37 @@ internal static class CampaignsEndpoints
         await session.CommitAsync(1, 0, ct);
     }
 
-    /// <summary>A click on a tracked link: records it on the message once, writes a click event with UTM for attribution, redirects.</summary>
+    /// <summary>
+    /// A click on a tracked link: records it on the message once, writes one click event per message with UTM for attribution
+    /// (its id is derived from the message, so opening the link again writes nothing), and redirects.
+    /// </summary>
     internal static async Task<IResult> ClickAsync(FlywheelStore store, CampaignRuntime runtime, TimeProvider time, string token, CancellationToken ct)
     {
         if (runtime.Links.Resolve(token) is not { Kind: "click", Url: { } url } link || !Uri.TryCreate(url, UriKind.Absolute, out var target))
             return Problems.Missing(Error.NotFound("$.token", "this link is not valid"));
         if (await runtime.Campaigns.GetMessageByKeyAsync(link.IdempotencyKey, ct) is { } message)
         {
-            await runtime.Campaigns.RecordClickAsync(message.MessageId, ct);
-            await using var session = await IngestSession.BeginAsync(store, "click", "tracking_link", ct);
-            session.WriteEvent(new EventRow
+            await using (var session = await IngestSession.BeginAsync(store, "click", "tracking_link", ct))
             {
-                EventId = "clk-" + Guid.NewGuid().ToString("N"), Type = "click", Time = time.GetUtcNow().ToUnixTimeMilliseconds(), CustomerId = message.CustomerId,
-                Channel = message.Channel, Source = "flywheel", Medium = message.Channel, Campaign = link.Campaign ?? message.SourceId,
-                Content = message.StepId, Properties = new JsonObject { ["url"] = url, ["message_key"] = link.IdempotencyKey }.ToJsonString(),
-            });
-            await session.CommitAsync(1, 0, ct);
+                var written = session.WriteEvent(new EventRow
+                {
+                    EventId = ClickEventId(message.MessageId), Type = "click", Time = time.GetUtcNow().ToUnixTimeMilliseconds(), CustomerId = message.CustomerId,
+                    Channel = message.Channel, Source = "flywheel", Medium = message.Channel, Campaign = link.Campaign ?? message.SourceId,
+                    Content = message.StepId, Properties = new JsonObject { ["url"] = url, ["message_key"] = link.IdempotencyKey }.ToJsonString(),
+                });
+                // A repeat click finds its event stored: the session is dropped, so it leaves no ingest behind either.
+                if (written == WriteOutcome.Inserted) await session.CommitAsync(1, 0, ct);
+            }
+            await runtime.Campaigns.RecordClickAsync(message.MessageId, ct);
         }
         var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
         var campaign = Uri.EscapeDataString(link.Campaign ?? "flywheel");
         return TypedResults.Redirect(url + separator + "utm_source=flywheel&utm_medium=" + Uri.EscapeDataString(link.IdempotencyKey.Split(':')[0] == "b" ? "broadcast" : "journey") +
             "&utm_campaign=" + campaign);
     }
+
+    /// <summary>The id of a message's click event: one per message, however often its links are opened.</summary>
+    internal static string ClickEventId(long messageId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"clk-{messageId}");
 
     private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 

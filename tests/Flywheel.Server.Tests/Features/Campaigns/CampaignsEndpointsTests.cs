@@ -128,4 +128,28 @@ public sealed class CampaignsEndpointsTests
         Assert.Equal(2L, await TestStores.CountAsync(host.Store, "messages", "source_kind = 'broadcast' AND status = 'queued'"));
         Assert.Equal(HttpStatusCode.NotFound, (await host.PostJsonAsync("/v1/broadcasts/none/plan", "{}")).StatusCode);
     }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Click_RepeatedOrOnAnotherLinkOfTheMessage_IsRecordedOnce(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await AddCustomerAsync(host, "c-1");
+        var runtime = host.App.Services.GetRequiredService<CampaignRuntime>();
+        const string key = "b:d11:c-1";
+        await runtime.Campaigns.EnqueueAsync([new NewMessage(key, "broadcast", "d11", null, null, "c-1", "email", "marketing", "c-1@example.com", "双11", "hi", null,
+            runtime.Links.Unsubscribe(key), host.Clock.GetUtcNow())], default);
+        var first = new Uri(runtime.Links.Click(key, "https://shop.example.cn/d11", "d11")).PathAndQuery;
+        var second = new Uri(runtime.Links.Click(key, "https://shop.example.cn/coupons", "d11")).PathAndQuery;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var path in new[] { first, first, second, first })
+            statuses.Add((await host.Client.GetAsync(path)).StatusCode);
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Redirect, status));
+        Assert.Equal(1L, await TestStores.CountAsync(host.Store, "events", "type = 'click' AND customer_id = 'c-1'"));
+        var message = (await runtime.Campaigns.GetMessageByKeyAsync(key, default))!;
+        Assert.Equal(1L, await TestStores.CountAsync(host.Store, "events", $"event_id = 'clk-{message.MessageId}'"));
+        Assert.NotNull(message.ClickedAt);
+    }
 }
