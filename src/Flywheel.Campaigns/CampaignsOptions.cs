@@ -19,6 +19,12 @@ public sealed class CampaignsOptions : IValidatableObject
     /// <summary>The address customers reach this server at, for tracking and unsubscribe links in messages (default http://127.0.0.1:5080).</summary>
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
 
+    /// <summary>
+    /// Hosts that tracked links (<c>{{track "..."}}</c>) may go to, each also allowing its subdomains (e.g. <c>shop.example</c>);
+    /// empty (the default): any host. Whatever the list, only http:// and https:// addresses are signed and redirected to.
+    /// </summary>
+    public IList<string> LinkHosts { get; set; } = [];
+
     /// <summary>Delivery channels (SMTP, SMS, WeCom, webhook); null: journeys and broadcasts queue messages but nothing is sent.</summary>
     public ChannelOptions? Channels { get; set; }
 
@@ -36,6 +42,9 @@ public sealed class CampaignsOptions : IValidatableObject
     {
         if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             yield return new ValidationResult($"PublicBaseUrl must be an absolute http(s) address (got '{PublicBaseUrl}')", [nameof(PublicBaseUrl)]);
+        foreach (var host in LinkHosts)
+            if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host.Trim().TrimEnd('.')) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+                yield return new ValidationResult($"LinkHosts holds '{host}', which is not a host name such as shop.example", [nameof(LinkHosts)]);
         foreach (var error in Channels?.Validate() ?? [])
             yield return new ValidationResult(error.ToString(), [nameof(Channels)]);
         foreach (var error in SendPolicy.Validate())

@@ -55,7 +55,10 @@ internal sealed record BroadcastDefinition(
     /// Parses and validates; the error names the JSON path (<c>$.template.text</c>, <c>$.holdout_percent</c>). Whether the
     /// segment exists is checked against a store by <see cref="BroadcastPlanner.CreateAsync"/>.
     /// </summary>
-    public static Result<BroadcastDefinition> Parse(string? json)
+    public static Result<BroadcastDefinition> Parse(string? json) => Parse(json, LinkPolicy.AnyHost);
+
+    /// <summary><see cref="Parse(string?)"/>, with the literal tracked links of the template checked against <paramref name="links"/>.</summary>
+    public static Result<BroadcastDefinition> Parse(string? json, LinkPolicy links)
     {
         if (string.IsNullOrWhiteSpace(json)) return Error.Invalid("$", "the broadcast definition is empty; give a JSON object");
         JsonNode? root;
@@ -123,6 +126,9 @@ internal sealed record BroadcastDefinition(
             return Error.Invalid("$.template." + TemplateError.PartName(first.Part),
                 $"template {first.Location}: {first.Message}" + (errors.Count > 1 ? $" (and {errors.Count - 1} more)" : ""));
         }
+        foreach (var (part, partText) in source.Parts())
+            if (links.FirstRefused(partText) is { } refused)
+                return Error.Invalid("$.template." + TemplateError.PartName(part), refused.Reason);
         var compiled = MessageTemplate.Create(source);
         if (!compiled.IsSuccess) return Error.Invalid("$.template", compiled.Error!.Message);
 

@@ -67,7 +67,7 @@ internal sealed class BroadcastPlanner
     {
         if (string.IsNullOrEmpty(broadcastId) || broadcastId.Length > 100 || broadcastId.Any(char.IsControl))
             return Error.Invalid("broadcast_id", $"broadcast_id '{broadcastId}' must be 1 to 100 printable characters");
-        if (!BroadcastDefinition.Parse(definitionJson).TryGetValue(out var definition, out var error)) return error;
+        if (!BroadcastDefinition.Parse(definitionJson, _links.Policy).TryGetValue(out var definition, out var error)) return error;
         if (!await SegmentExistsAsync(definition.Segment, ct))
             return Error.NotFound("$.segment", $"no segment '{definition.Segment}': use all, an RFM segment or group " +
                                                 $"({string.Join(", ", CustomerSets.Names.Skip(1))}), or a saved segment or audience");

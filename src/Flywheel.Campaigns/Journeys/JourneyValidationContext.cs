@@ -20,6 +20,9 @@ internal sealed record JourneyValidationContext
     /// <summary>Whether a saved segment (segment_entry / segment_exit triggers) exists; null: not checked.</summary>
     public Func<string, bool>? SegmentExists { get; init; }
 
+    /// <summary>Why a literal tracked link's address is refused, or null; by default http(s) to any host (<see cref="Templates.LinkPolicy.AnyHost"/>).</summary>
+    public Func<string, string?> CheckLink { get; init; } = Templates.LinkPolicy.AnyHost.Refusal;
+
     /// <summary>Whether a coupon batch exists; null: not checked.</summary>
     public Func<string, bool>? CouponBatchExists { get; init; }
 }

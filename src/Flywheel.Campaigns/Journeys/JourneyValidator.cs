@@ -261,6 +261,12 @@ internal static class JourneyValidator
         private void Variables(string? text, string path)
         {
             if (string.IsNullOrEmpty(text)) return;
+            foreach (var url in Templates.LinkPolicy.TrackedLiterals(text))
+                if (context.CheckLink(url) is { } refused)
+                {
+                    Add(path, refused + " / 链接地址不被允许");
+                    break;
+                }
             var unknown = context.UnknownVariables(text);
             if (unknown.Count > 0)
                 Add(path, $"unknown template variable{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => "{{" + u + "}}"))} (known: {string.Join(", ", TemplateVariables.Known.Order(StringComparer.Ordinal))}) / 未知模板变量");

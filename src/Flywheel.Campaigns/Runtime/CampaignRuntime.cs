@@ -51,7 +51,7 @@ internal sealed class CampaignRuntime
     {
         var campaigns = new CampaignStore(store, time);
         var directory = new CustomerDirectory(store);
-        var links = await TrackingLinks.ForStoreAsync(store, options.PublicBaseUrl, ct);
+        var links = await TrackingLinks.ForStoreAsync(store, options.PublicBaseUrl, ct, new Templates.LinkPolicy(options.LinkHosts));
         var owner = Dispatcher.NewOwnerName();
         var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, customers.MatchesAsync) { Coupons = coupons };
         await engine.ReloadAsync(ct);

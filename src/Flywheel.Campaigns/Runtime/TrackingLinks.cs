@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Flywheel.Campaigns.Templates;
 using Flywheel.Storage;
 
 namespace Flywheel.Campaigns.Runtime;
@@ -11,7 +12,8 @@ internal sealed record TrackingToken(string Kind, string IdempotencyKey, string?
 /// Stateless signed links, so a message can be rendered (with its links) before it is stored: <c>/r/{token}</c> is a click
 /// through to a URL, <c>/u/{token}</c> an unsubscribe. A token is base64url(kind, message key, url, campaign) plus a truncated
 /// HMAC-SHA256 under the store's secret (setting <see cref="SecretSetting"/>, made on first use): links cannot be forged or
-/// pointed elsewhere (no open redirect), and resolving one reads the message by its idempotency key.
+/// pointed elsewhere (no open redirect), and resolving one reads the message by its idempotency key. Only addresses the
+/// <see cref="Policy"/> allows (http/https, optionally some hosts) are signed, and a click redirects only to those.
 /// </summary>
 internal sealed class TrackingLinks
 {
@@ -19,18 +21,22 @@ internal sealed class TrackingLinks
     private const int MacBytes = 16;
     private readonly byte[] _secret;
 
-    public TrackingLinks(byte[] secret, string baseUrl)
+    public TrackingLinks(byte[] secret, string baseUrl, LinkPolicy? policy = null)
     {
         if (secret.Length < 16) throw new ArgumentException("the link secret has at least 16 bytes", nameof(secret));
         _secret = secret;
         BaseUrl = baseUrl.TrimEnd('/');
+        Policy = policy ?? LinkPolicy.AnyHost;
     }
+
+    /// <summary>Which addresses a click link may go to.</summary>
+    public LinkPolicy Policy { get; }
 
     /// <summary>The public address of the server the links point at, e.g. <c>https://fw.example.cn</c>.</summary>
     public string BaseUrl { get; }
 
     /// <summary>The store's link secret, made and saved the first time.</summary>
-    public static async Task<TrackingLinks> ForStoreAsync(FlywheelStore store, string baseUrl, CancellationToken ct)
+    public static async Task<TrackingLinks> ForStoreAsync(FlywheelStore store, string baseUrl, CancellationToken ct, LinkPolicy? policy = null)
     {
         var text = await store.GetSettingAsync(SecretSetting, "", ct);
         if (text.Length == 0)
@@ -39,10 +45,17 @@ internal sealed class TrackingLinks
             await store.SetSettingAsync(SecretSetting, text, ct, affectsAnalytics: false);
             text = await store.GetSettingAsync(SecretSetting, text, ct); // another process may have written first
         }
-        return new TrackingLinks(Convert.FromBase64String(text), baseUrl);
+        return new TrackingLinks(Convert.FromBase64String(text), baseUrl, policy);
     }
 
-    public string Click(string idempotencyKey, string url, string? campaign) => BaseUrl + "/r/" + Sign("click", idempotencyKey, url, campaign);
+    /// <summary>
+    /// A signed click link to <paramref name="url"/>. An address the <see cref="Policy"/> refuses (javascript:, data:, a host not
+    /// allowed) is never signed: it throws, which fails the message's rendering with the reason instead of sending the link.
+    /// </summary>
+    public string Click(string idempotencyKey, string url, string? campaign) =>
+        Policy.Refusal(url) is { } refused
+            ? throw new ArgumentException(refused, nameof(url))
+            : BaseUrl + "/r/" + Sign("click", idempotencyKey, url, campaign);
 
     public string Unsubscribe(string idempotencyKey) => BaseUrl + "/u/" + Sign("unsubscribe", idempotencyKey, null, null);
 

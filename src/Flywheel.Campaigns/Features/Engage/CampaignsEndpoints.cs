@@ -56,7 +56,8 @@ internal static class CampaignsEndpoints
     private static IResult Ok<T>(T value, int status = StatusCodes.Status200OK) =>
         TypedResults.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
 
-    private static JsonValidation Context(ICustomerSignals customers) => new(new JourneyValidationContext { CompileRule = customers.CheckRule });
+    private static JsonValidation Context(ICustomerSignals customers, CampaignRuntime runtime) =>
+        new(new JourneyValidationContext { CompileRule = customers.CheckRule, CheckLink = runtime.Links.Policy.Refusal });
 
     private sealed record JsonValidation(JourneyValidationContext Context);
 
@@ -86,7 +87,7 @@ internal static class CampaignsEndpoints
             if (read == buffer.Length) return Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Journey too large", "a journey is at most 4 MiB");
             text = new string(buffer, 0, read);
         }
-        var context = Context(customers).Context;
+        var context = Context(customers, runtime).Context;
         Result<Journey> parsed;
         var yaml = request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true;
         if (!yaml && TryTemplate(text, out var template))
@@ -283,11 +284,13 @@ internal static class CampaignsEndpoints
 
     /// <summary>
     /// A click on a tracked link: records it on the message once, writes one click event per message with UTM for attribution
-    /// (its id is derived from the message, so opening the link again writes nothing), and redirects.
+    /// (its id is derived from the message, so opening the link again writes nothing), and redirects. A link whose address is not
+    /// http(s) or not on the allowed hosts (<see cref="CampaignsOptions.LinkHosts"/>) is not valid: 404, never a redirect.
     /// </summary>
     internal static async Task<IResult> ClickAsync(FlywheelStore store, CampaignRuntime runtime, TimeProvider time, string token, CancellationToken ct)
     {
-        if (runtime.Links.Resolve(token) is not { Kind: "click", Url: { } url } link || !Uri.TryCreate(url, UriKind.Absolute, out var target))
+        if (runtime.Links.Resolve(token) is not { Kind: "click", Url: { } url } link || runtime.Links.Policy.Refusal(url) is not null
+            || !Uri.TryCreate(url, UriKind.Absolute, out var target))
             return Problems.Missing(Error.NotFound("$.token", "this link is not valid"));
         if (await runtime.Campaigns.GetMessageByKeyAsync(link.IdempotencyKey, ct) is { } message)
         {

@@ -152,4 +152,45 @@ public sealed class CampaignsEndpointsTests
         Assert.Equal(1L, await TestStores.CountAsync(host.Store, "events", $"event_id = 'clk-{message.MessageId}'"));
         Assert.NotNull(message.ClickedAt);
     }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task TrackedLinks_OtherThanHttp_AreRefusedWhenSaved_AndNeverRedirected(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await AddCustomerAsync(host, "c-1");
+        var runtime = host.App.Services.GetRequiredService<CampaignRuntime>();
+        string[] hostile = ["javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd",
+            "//evil.example/phish", "ftp://files.example/x", "/relative/path", "https://", "http://shop.example/a b"];
+        var before = await TestStores.SnapshotAsync(host.Store);
+
+        foreach (var url in hostile)
+        {
+            var journey = await host.PostJsonAsync("/v1/journeys", $$$"""
+                {"id":"j1","name":"链接","trigger":{"type":"event","event":"add_to_cart"},"reentry":{"mode":"once_ever"},"start":"s",
+                 "steps":[{"id":"s","type":"send","channel":"email","purpose":"marketing","template":{"subject":"hi","text":"看看 {{track \"{{{url}}}\"}}"},"next":"x"},
+                          {"id":"x","type":"exit"}]}
+                """);
+            Assert.True(journey.StatusCode == HttpStatusCode.BadRequest, $"{url}: {journey.StatusCode} {await journey.Content.ReadAsStringAsync()}");
+            Assert.Contains("$.steps[0].template.text", await journey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("tracked link", await journey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            var broadcast = await host.PostJsonAsync("/v1/broadcasts", $$$"""
+                {"id":"d11","name":"双11","segment":"all","channel":"email","template":{"subject":"hi","text":"{{track '{{{url}}}'}} 退订 {{unsubscribe_url}}"},"send_at":"2026-11-01T10:00:00+08:00"}
+                """);
+            Assert.True(broadcast.StatusCode == HttpStatusCode.BadRequest, $"{url}: {broadcast.StatusCode} {await broadcast.Content.ReadAsStringAsync()}");
+            var refused = (await Json.ReadAsync(broadcast)).GetProperty("errors")[0];
+            Assert.Equal("$.template.text", refused.GetProperty("path").GetString());
+            Assert.Contains("tracked link", refused.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+            // Never signed now; a link signed before (or by hand) is not followed either.
+            Assert.Throws<ArgumentException>(() => runtime.Links.Click("b:d11:c-1", url, null));
+            var click = await host.Client.GetAsync("/r/" + runtime.Links.Sign("click", "b:d11:c-1", url, null));
+            Assert.Equal(HttpStatusCode.NotFound, click.StatusCode);
+            Assert.Null(click.Headers.Location);
+        }
+        Assert.Equal(before, await TestStores.SnapshotAsync(host.Store));
+        Assert.Equal(0L, await TestStores.CountAsync(host.Store, "journeys"));
+        Assert.Equal(0L, await TestStores.CountAsync(host.Store, "broadcasts"));
+    }
 }
