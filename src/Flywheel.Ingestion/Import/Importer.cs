@@ -392,6 +392,12 @@ internal static class Importer
                 DropOrder(id);
                 return headerError;
             }
+            var returnOf = Parsing.Fields.Optional(r, "return_of");
+            if (!returnOf.IsSuccess)
+            {
+                DropOrder(id);
+                return returnOf.Error;
+            }
             var earliest = request.Mapping?.EarliestPlacedAt == true;
             if (_order is null)
             {
@@ -406,7 +412,7 @@ internal static class Importer
                 _unstated = r.Get("status") is null && r.Get("paid_at") is null && r.Get("shipped_at") is null && r.Get("completed_at") is null
                     && r.Get("refunded_at") is null;
                 _linesDiffer = false;
-                _returnOf = r.Get("return_of");
+                _returnOf = returnOf.Value;
             }
             else if (OrderParser.FirstDifference(_order, order, ignorePlacedAt: earliest) is { } field)
             {

@@ -52,6 +52,12 @@ internal interface IRecordFields
 
     /// <summary>Where a field is, for error messages: file:line:column (name) or a JSON path.</summary>
     string Where(string column);
+
+    /// <summary>
+    /// The JSON type of a field that is present but not a JSON string ("number", "boolean"), or null (a string, absent, or a
+    /// format without types such as CSV). Text fields refuse it: "event_id": true is a mistake, not the id "true".
+    /// </summary>
+    string? NotText(string column) => null;
 }
 
 /// <summary>Field parsers that return errors naming the place and the problem.</summary>
@@ -77,6 +83,7 @@ internal static class Fields
 
     private static Result<string> Text(IRecordFields r, string column, string value)
     {
+        if (NotText(r, column) is { } wrongType) return wrongType;
         if (value.Length > MaxTextLength)
             return Error.Invalid(r.Where(column), $"'{column}' is {value.Length} characters long; at most {MaxTextLength} are allowed");
         foreach (var c in value)
@@ -84,6 +91,12 @@ internal static class Fields
                 return Error.Invalid(r.Where(column), $"'{column}' contains a control character (U+{(int)c:X4})");
         return value;
     }
+
+    /// <summary>An error when a text field holds a JSON number or boolean; only the contract's numeric fields take those.</summary>
+    private static Error? NotText(IRecordFields r, string column) =>
+        r.NotText(column) is { } kind
+            ? Error.Invalid(r.Where(column), $"'{column}' is text: give it as a JSON string, not a {kind} (numbers are for quantities and amounts)")
+            : null;
 
     /// <summary>Money in major units (yuan) with at most two decimals, not negative.</summary>
     public static Result<long?> Money(IRecordFields r, string column)
@@ -121,6 +134,7 @@ internal static class Fields
     {
         var value = r.Get(column);
         if (value is null) return (long?)null;
+        if (NotText(r, column) is { } wrongType) return wrongType;
         if (!IsoTime.TryParse(value, context.Zone, out var ms))
             return Error.Invalid(r.Where(column), $"'{value}' is not an ISO 8601 time (e.g. 2026-05-01T10:00:00+08:00)");
         if (ms < ParseContext.MinTime || ms > context.MaxTime)
@@ -139,6 +153,7 @@ internal static class Fields
     {
         var value = r.Get(column);
         if (value is null) return (DateOnly?)null;
+        if (NotText(r, column) is { } wrongType) return wrongType;
         if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             return Error.Invalid(r.Where(column), $"'{value}' is not a date in the form yyyy-MM-dd");
         if (date < min || date > max)
@@ -151,6 +166,9 @@ internal static class Fields
     {
         var value = r.Get(column);
         if (value is null) return (string?)null;
+        // A JSON true/false stands for itself only where the choices spell it (consents: granted/withdrawn, yes/true ...).
+        if (r.NotText(column) is { } kind && !(kind == "boolean" && accepted.ContainsKey("true")))
+            return NotText(r, column)!;
         if (accepted.TryGetValue(value.Trim(), out var canonical)) return canonical;
         return Error.Invalid(r.Where(column), $"unknown {column} '{value}' (expected one of: {choices})");
     }

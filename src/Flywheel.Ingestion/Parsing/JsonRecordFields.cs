@@ -7,6 +7,8 @@ namespace Flywheel.Ingestion.Parsing;
 /// A JSON object as an input record (an NDJSON line, an item of an HTTP batch). Field names are the CSV
 /// column names. Strings and numbers are read as text (numbers by their exact digits, so 12.50 stays exact);
 /// an object under "properties" is kept as JSON text; other JSON types are reported as errors by <see cref="TypeError"/>.
+/// A number or boolean is accepted only by the contract's numeric fields (quantity, amounts, value, impressions ...) and,
+/// for booleans, the consent fields: every text field refuses them (<see cref="NotText"/>), so nothing is silently coerced.
 /// </summary>
 internal sealed class JsonRecordFields : IRecordFields
 {
@@ -38,6 +40,17 @@ internal sealed class JsonRecordFields : IRecordFields
     }
 
     public string Where(string column) => $"{_path}.{column}";
+
+    public string? NotText(string column)
+    {
+        if (_element.ValueKind != JsonValueKind.Object || !_element.TryGetProperty(column, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => "number",
+            JsonValueKind.True or JsonValueKind.False => "boolean",
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// The first property whose JSON type cannot stand for a CSV field (an array or object where text is

@@ -263,6 +263,7 @@ internal static class ProductParser
     {
         var value = r.Get("currency");
         if (value is null) return context.Currency;
+        if (r.NotText("currency") is { } kind) return Error.Invalid(r.Where("currency"), $"'currency' is text: give it as a JSON string (an ISO 4217 code such as CNY), not a {kind}");
         var parsed = Primitives.Currency.Parse(value);
         if (!parsed.IsSuccess) return Error.Invalid(r.Where("currency"), parsed.Error!.Message);
         // One store, one currency: amounts in two would be summed as if they were one.

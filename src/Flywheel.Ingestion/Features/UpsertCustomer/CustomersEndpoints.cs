@@ -152,5 +152,7 @@ internal static class CustomersEndpoints
         public bool Has(string column) => column == "customer_id" || inner.Has(column);
 
         public string Where(string column) => column == "customer_id" ? "{id}" : inner.Where(column);
+
+        public string? NotText(string column) => column == "customer_id" ? null : inner.NotText(column);
     }
 }

@@ -103,6 +103,13 @@ internal sealed class Pricer
             {
                 if (held[i] is null || held[i].Spec is null) return Error.Invalid($"held_coupons[{i}]", "a coupon has a code and a spec");
                 if (!codes.Add(held[i].Code)) return Error.Invalid($"held_coupons[{i}].code", $"coupon '{held[i].Code}' appears twice");
+                // A coupon worth a negative amount would raise the price; one out of range is a mistake, not a coupon to skip quietly.
+                var spec = held[i].Spec;
+                var at = $"held_coupons[{i}].spec";
+                if (spec.AmountOff is < 0 or > MoneyText.MaxMinor) return Error.Invalid(at + ".amount_off", $"amount_off is fen between 0 and {MoneyText.MaxMinor} (got {spec.AmountOff})");
+                if (spec.PercentOff is < 0 or > 100) return Error.Invalid(at + ".percent_off", $"percent_off is between 1 and 99 (got {spec.PercentOff})");
+                if (spec.Threshold is < 0 or > MoneyText.MaxMinor) return Error.Invalid(at + ".threshold", $"threshold is fen between 0 and {MoneyText.MaxMinor} (got {spec.Threshold})");
+                if (spec.MaxDiscount is < 0 or > MoneyText.MaxMinor) return Error.Invalid(at + ".max_discount", $"max_discount is fen between 0 and {MoneyText.MaxMinor} (got {spec.MaxDiscount})");
             }
         }
         return null;
