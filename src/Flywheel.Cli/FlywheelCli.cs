@@ -69,6 +69,13 @@ public static class FlywheelCli
             await console.Error.WriteLineAsync("cancelled; nothing was committed by the interrupted step");
             return 130;
         }
+        catch (OverflowException)
+        {
+            // Sums of money are checked (amounts are bounded at ingest, so only millions of orders at the bound get here): say so, not "a bug".
+            await console.Error.WriteLineAsync("error: a total of the store's amounts exceeds what a 64-bit amount holds (about 9.2×10^18 fen), " +
+                "so it cannot be reported exactly; narrow the range (--from/--to) or the scope");
+            return ExitCodes.BadInput;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug, not bad input: one line for the person, the details in a file for the report.

@@ -40,6 +40,7 @@ internal static class HttpDefaults
         services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Customize);
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<OverflowHandler>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

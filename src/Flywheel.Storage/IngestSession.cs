@@ -368,6 +368,9 @@ public sealed class IngestSession : IAsyncDisposable
     /// </summary>
     public Result<WriteOutcome> WriteOrder(OrderRow o, bool createMissingProducts)
     {
+        ArgumentNullException.ThrowIfNull(o);
+        // Every caller's parser checks the bounds with the field's place; this is the store's own guarantee that its sums fit.
+        if (MoneyBounds.CheckOrder(o) is { } tooLarge) return tooLarge;
         for (var i = 0; i < o.Lines.Count; i++)
         {
             var line = o.Lines[i];
@@ -407,7 +410,7 @@ public sealed class IngestSession : IAsyncDisposable
             goods = checked(goods + line.UnitPrice * line.Quantity);
             discount = checked(discount + line.LineDiscount);
             // Pro rata refund rounds down: the customer is never refunded more than was paid for those units.
-            refunds[i] = line.RefundAmount ?? line.PaidAmount * line.RefundedQuantity / line.Quantity;
+            refunds[i] = line.RefundAmount ?? (long)((Int128)line.PaidAmount * line.RefundedQuantity / line.Quantity);
             refund = checked(refund + refunds[i]);
         }
         var totalPaid = checked(goods - discount + o.ShippingFee);

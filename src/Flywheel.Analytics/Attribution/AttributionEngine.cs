@@ -222,7 +222,7 @@ internal static class AttributionEngine
                     if (n < 0) n = GatherTouches(v);
                     converted = true;
                     var gmv = _index.OrderGmv[o];
-                    _totalGmv += gmv;
+                    _totalGmv = checked(_totalGmv + gmv);
                     _totalOrders++;
                     while (hi < n && _index.EventTime[_touches[hi]] <= paid) hi++;
                     while (lo < hi && _index.EventTime[_touches[lo]] < paid - _lookback) lo++;
@@ -231,7 +231,7 @@ internal static class AttributionEngine
                         for (var m = 0; m < _models.Count; m++)
                         {
                             _orders[m][_direct] += 1;
-                            _gmv[m][_direct] += gmv;
+                            _gmv[m][_direct] = checked(_gmv[m][_direct] + gmv);
                         }
                         continue;
                     }
@@ -344,7 +344,7 @@ internal static class AttributionEngine
                     var day = _index.SpendDay[s];
                     if (day < firstDay || day > lastDay) continue;
                     var key = _query.By == AttributionDimension.Channel ? _index.SpendChannel[s] : _index.SpendCampaign[s];
-                    spend[key] += _index.SpendCost[s];
+                    spend[key] = checked(spend[key] + _index.SpendCost[s]);
                 }
             var keys = new List<int>();
             for (var k = 0; k < _keyCount; k++)
@@ -448,7 +448,7 @@ internal static class AttributionEngine
             {
                 var key = _keys[i];
                 orders[key] += (double)_weights[i] / total;
-                credited[key] += negative ? -_shares[i] : _shares[i];
+                credited[key] = checked(credited[key] + (negative ? -_shares[i] : _shares[i]));
                 _slot[key] = -1;
             }
             _keys.Clear();

@@ -209,7 +209,7 @@ internal static class CohortEngine
                 if (t < entryTime) continue;
                 if (t >= end) break;
                 while (t >= bounds[g + 1]) g++;
-                revenue[cell + g] += orderGmv[o];
+                revenue[cell + g] = checked(revenue[cell + g] + orderGmv[o]);
                 orders[cell + g]++;
                 seen |= 1UL << (g - c);
             }

@@ -157,7 +157,8 @@ internal static class KpiEngine
                     _ => groupOfDay[day - firstDay],
                 };
                 var at = b * Stride;
-                acc[at + Spend] += index.SpendCost[s];
+                // Sums of money are checked: an overflow is an error the caller reports (docs: the CSV contract's bounds), never a wrapped total.
+                acc[at + Spend] = checked(acc[at + Spend] + index.SpendCost[s]);
                 acc[at + Impressions] += index.SpendImpressions[s];
                 acc[at + Clicks] += index.SpendClicks[s];
             }
@@ -252,7 +253,7 @@ internal static class KpiEngine
                 partials[part] = Accumulate(pass, group, filter, (int)((long)visitors * part / parts), (int)((long)visitors * (part + 1) / parts)));
         var acc = partials[0];
         for (var p = 1; p < parts; p++)
-            for (var i = 0; i < acc.Length; i++) acc[i] += partials[p][i];
+            for (var i = 0; i < acc.Length; i++) acc[i] = checked(acc[i] + partials[p][i]);
         return acc;
     }
 
@@ -322,8 +323,8 @@ internal static class KpiEngine
                     if (!filter.Order(o, campaign)) continue;
                     var b = group.Order(o, t, v, campaign);
                     var at = b * Stride;
-                    acc[at + Gmv] += index.OrderGmv[o];
-                    acc[at + Refunds] += index.OrderRefund[o];
+                    acc[at + Gmv] = checked(acc[at + Gmv] + index.OrderGmv[o]);
+                    acc[at + Refunds] = checked(acc[at + Refunds] + index.OrderRefund[o]);
                     acc[at + Orders]++;
                     acc[at + Units] += index.OrderUnits[o];
                     if (index.OrderRefund[o] > 0) acc[at + OrdersRefunded]++;

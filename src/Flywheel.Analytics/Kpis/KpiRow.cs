@@ -36,7 +36,7 @@ internal sealed record KpiRow(
     /// <summary>Cost per click in fen, half up.</summary>
     public long? Cpc => Spend is { } spend && Clicks is > 0 ? DivideHalfUp(spend, Clicks.Value) : null;
     /// <summary>Cost per thousand impressions in fen, half up.</summary>
-    public long? Cpm => Spend is { } spend && Impressions is > 0 ? DivideHalfUp(checked(spend * 1000), Impressions.Value) : null;
+    public long? Cpm => Spend is { } spend && Impressions is > 0 ? DivideHalfUp((Int128)spend * 1000, Impressions.Value) : null;
     /// <summary>Customer acquisition cost: spend / new buyers, fen, half up.</summary>
     public long? Cac => Spend is { } spend && NewBuyers > 0 ? DivideHalfUp(spend, NewBuyers) : null;
     /// <summary>ROI as Flywheel defines it: GMV / ad spend (the same number marketplaces call ROAS).</summary>
@@ -49,5 +49,8 @@ internal sealed record KpiRow(
     private static double? Ratio(long numerator, long denominator) => denominator > 0 ? (double)numerator / denominator : null;
 
     /// <summary>Non-negative division rounded half up (0.5 fen goes up), the one rounding rule for money averages.</summary>
-    public static long DivideHalfUp(long numerator, long denominator) => (numerator * 2 + denominator) / (denominator * 2);
+    public static long DivideHalfUp(long numerator, long denominator) => DivideHalfUp((Int128)numerator, denominator);
+
+    /// <summary>The same, exact in 128 bits (no overflow of numerator × 2); a quotient beyond a long throws <see cref="OverflowException"/>.</summary>
+    public static long DivideHalfUp(Int128 numerator, long denominator) => checked((long)((numerator * 2 + denominator) / ((Int128)denominator * 2)));
 }

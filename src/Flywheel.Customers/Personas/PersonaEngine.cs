@@ -92,17 +92,17 @@ internal static class PersonaEngine
         long segmentGmv = 0, segmentOrders = 0, baseGmv = 0, baseOrders = 0;
         for (var i = 0; i < facts.Length; i++)
         {
-            baseGmv += facts[i].Gmv;
+            baseGmv = checked(baseGmv + facts[i].Gmv);
             baseOrders += facts[i].Orders;
             if (!inSegment[i]) continue;
-            segmentGmv += facts[i].Gmv;
+            segmentGmv = checked(segmentGmv + facts[i].Gmv);
             segmentOrders += facts[i].Orders;
         }
         return new PersonaResult(segment, size, facts.Length, Average(segmentGmv, segmentOrders), Average(baseGmv, baseOrders),
             (double)segmentOrders / size, facts.Length == 0 ? null : (double)baseOrders / facts.Length, dimensions, picked) { AsOf = asOf };
     }
 
-    private static long? Average(long gmv, long orders) => orders > 0 ? (gmv * 2 + orders) / (orders * 2) : null;
+    private static long? Average(long gmv, long orders) => orders > 0 ? (long)(((Int128)gmv * 2 + orders) / ((Int128)orders * 2)) : null;
 
     internal const string Unknown = "unknown";
 
@@ -149,7 +149,7 @@ internal static class PersonaEngine
                 var categories = new Dictionary<int, int>();
                 for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
                 {
-                    gmv += index.OrderGmv[o];
+                    gmv = checked(gmv + index.OrderGmv[o]);
                     orders++;
                     categories[index.OrderCategory[o]] = categories.GetValueOrDefault(index.OrderCategory[o]) + 1;
                 }

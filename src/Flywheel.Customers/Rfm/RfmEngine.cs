@@ -116,7 +116,7 @@ internal static class RfmEngine
                     var t = index.OrderPaidTime[o];
                     if (t < start || t >= end) continue;
                     count++;
-                    money += index.OrderGmv[o] - index.OrderRefund[o];
+                    money = checked(money + (index.OrderGmv[o] - index.OrderRefund[o]));
                     last = Math.Max(last, t);
                 }
                 frequency[v] = count;
@@ -222,18 +222,18 @@ internal static class RfmEngine
         {
             var i = position[s.Segment];
             count[i]++;
-            money[i] += s.Monetary;
-            gmv += s.Monetary;
+            money[i] = checked(money[i] + s.Monetary);
+            gmv = checked(gmv + s.Monetary);
             if (clv?.Invoke(s.Visitor) is { } value)
             {
-                clvSum[i] += value;
+                clvSum[i] = checked(clvSum[i] + value);
                 clvCount[i]++;
             }
         }
         var summaries = new List<RfmSegmentSummary>();
         for (var i = 0; i < RfmSegments.All.Count; i++)
         {
-            long? averageClv = clvCount[i] > 0 ? (clvSum[i] * 2 + clvCount[i]) / (clvCount[i] * 2) : null;
+            long? averageClv = clvCount[i] > 0 ? (long)(((Int128)clvSum[i] * 2 + clvCount[i]) / ((Int128)clvCount[i] * 2)) : null;
             summaries.Add(new RfmSegmentSummary(RfmSegments.All[i], count[i], total == 0 ? 0 : (double)count[i] / total, money[i],
                 gmv == 0 ? 0 : (double)money[i] / gmv, averageClv));
         }

@@ -86,10 +86,10 @@ internal static class OrderPass
                     {
                         var cutoff = cutoffs[s];
                         if (t < cutoff || (cutoff != int.MinValue && t > now)) continue;
-                        if (refunded[s] is { } r) r[i] += refund[o];
+                        if (refunded[s] is { } r) r[i] = checked(r[i] + refund[o]);
                         if (voided) continue;
                         if (counts[s] is { } k) k[i]++;
-                        if (nets[s] is { } g) g[i] += gmv[o] - refund[o];
+                        if (nets[s] is { } g) g[i] = checked(g[i] + (gmv[o] - refund[o]));
                         categories[s]?.AddDistinct(category[o]);
                     }
                 }
@@ -154,10 +154,10 @@ internal static class OrderPass
                         continue;
                     }
                     if (bounded && t > now) continue;
-                    refunds += back;
+                    refunds = checked(refunds + back);
                     if (voided) continue;
                     count++;
-                    if (nets is not null) net += gmv[o] - back;
+                    if (nets is not null) net = checked(net + (gmv[o] - back));
                 }
             }
             if (counts is not null) counts[i] = count;
@@ -180,7 +180,7 @@ internal static class OrderPass
     {
         var values = new long[counts.Length];
         for (var i = 0; i < values.Length; i++)
-            values[i] = counts[i] == 0 ? MoneyColumn.Missing : (2 * nets[i] + counts[i]) / (2L * counts[i]);
+            values[i] = counts[i] == 0 ? MoneyColumn.Missing : (long)(((Int128)nets[i] * 2 + counts[i]) / ((Int128)counts[i] * 2));
         return values;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Flywheel.Primitives;
+using Flywheel.Storage.Contracts;
 using NodaTime;
 
 namespace Flywheel.Ingestion.Parsing;
@@ -98,15 +99,20 @@ internal static class Fields
             ? Error.Invalid(r.Where(column), $"'{column}' is text: give it as a JSON string, not a {kind} (numbers are for quantities and amounts)")
             : null;
 
-    /// <summary>Money in major units (yuan) with at most two decimals, not negative.</summary>
+    /// <summary>
+    /// Money in major units (yuan) with at most two decimals, not negative, at most <see cref="MoneyBounds.MaxAmount"/>
+    /// (¥10,000,000,000.00: the bound that keeps every report's sums within a 64-bit amount).
+    /// </summary>
     public static Result<long?> Money(IRecordFields r, string column)
     {
         var value = r.Get(column);
         if (value is null) return (long?)null;
         if (!MoneyText.TryParseMajor(value, out var minor))
-            return Error.Invalid(r.Where(column), $"'{value}' is not an amount in yuan with at most two decimals (e.g. 199.00)");
+            return Error.Invalid(r.Where(column), $"'{value}' is not an amount in yuan with at most two decimals (e.g. 199.00), at most {MoneyBounds.Yuan(MoneyBounds.MaxAmount)}");
         if (minor < 0)
             return Error.Invalid(r.Where(column), $"'{column}' must not be negative (got {value})");
+        if (minor > MoneyBounds.MaxAmount)
+            return Error.Invalid(r.Where(column), $"'{column}' is {value} yuan; an amount is at most {MoneyBounds.Yuan(MoneyBounds.MaxAmount)} yuan (README, the CSV contract)");
         return minor;
     }
 

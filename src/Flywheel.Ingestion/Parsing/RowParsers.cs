@@ -347,7 +347,8 @@ internal static class OrderParser
         if (!listPrice.IsSuccess) return listPrice.Error!;
         var discount = Fields.Money(r, "line_discount");
         if (!discount.IsSuccess) return discount.Error!;
-        var gross = checked(unitPrice.Value * quantity.Value!.Value);
+        var gross = unitPrice.Value * quantity.Value!.Value; // both bounded: at most 10^12 × 10^6
+        if (gross > MoneyBounds.MaxLineTotal) return Error.Invalid(r.Where("quantity"), MoneyBounds.LineMessage(gross));
         if (discount.Value > gross)
             return Error.Invalid(r.Where("line_discount"), $"line_discount {MoneyText.Format(discount.Value!.Value)} exceeds the line's {MoneyText.Format(gross)}");
         var refunded = Fields.WholeNumber(r, "refunded_quantity", 0, quantity.Value!.Value);
@@ -382,6 +383,8 @@ internal static class OrderParser
         if (quantity.Value == 0) return Error.Invalid(r.Where("quantity"), "a returned line's quantity must not be 0");
         var unitPrice = Fields.RequiredMoney(r, "unit_price");
         if (!unitPrice.IsSuccess) return unitPrice.Error!;
+        var gross = unitPrice.Value * Math.Abs(quantity.Value!.Value);
+        if (gross > MoneyBounds.MaxLineTotal) return Error.Invalid(r.Where("quantity"), MoneyBounds.LineMessage(gross));
         return new OrderLineRow { Sku = sku.Value, Quantity = (int)Math.Abs(quantity.Value!.Value), UnitPrice = unitPrice.Value };
     }
 

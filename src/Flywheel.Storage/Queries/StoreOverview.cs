@@ -130,7 +130,7 @@ public sealed record StoreOverview(
         {
             var code = (string)row[0];
             var cost = Convert.ToInt64(row[1]);
-            adSpend = checked(adSpend + cost);
+            adSpend = checked(adSpend + cost); // OverflowException: see RowsAsync
             channels[code] = Line(code) with { AdSpend = cost };
         }
 
@@ -182,12 +182,29 @@ public sealed record StoreOverview(
             command.AddParameter("@fromDate", fromDate);
             command.AddParameter("@toDate", toDate);
         }
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var rows = new List<object[]>();
+        try
         {
-            var values = new object[reader.FieldCount];
-            reader.GetValues(values);
-            yield return values;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var values = new object[reader.FieldCount];
+                reader.GetValues(values);
+                // PostgreSQL sums bigint into numeric: a sum beyond a long is caught here, not as a cast failure later.
+                for (var i = 0; i < values.Length; i++)
+                    if (values[i] is decimal d) values[i] = decimal.ToInt64(d);
+                rows.Add(values);
+            }
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.Message.Contains("integer overflow", StringComparison.OrdinalIgnoreCase))
+        {
+            // SQLite's SUM refuses to wrap; so does every sum of money in Flywheel (checked arithmetic).
+            throw new OverflowException("a sum of money in the store exceeds what a 64-bit amount holds", e);
+        }
+        catch (OverflowException e)
+        {
+            throw new OverflowException("a sum of money in the store exceeds what a 64-bit amount holds", e);
+        }
+        foreach (var row in rows) yield return row;
     }
 }

@@ -126,8 +126,8 @@ internal static class InsightEndpoints
             for (var o = index.OrderStart[v]; o < index.OrderStart[v + 1]; o++)
             {
                 orders++;
-                gmv += index.OrderGmv[o];
-                refunds += index.OrderRefund[o];
+                gmv = checked(gmv + index.OrderGmv[o]);
+                refunds = checked(refunds + index.OrderRefund[o]);
                 first ??= index.OrderPaidTime[o];
                 last = index.OrderPaidTime[o];
             }

@@ -90,10 +90,13 @@ internal static class OrdersEndpoints
             // Disposing the session unwritten rolls back: nothing of the order is stored.
             var path = Problems.JsonPath(writeError.Path);
             var message = writeError.Message.Replace("pass --create-missing", "pass ?create_missing=true", StringComparison.Ordinal);
-            // An unknown SKU is a bad order (400, its own type); anything else the store refuses conflicts with stored data.
+            // An unknown SKU is a bad order (400, its own type), and so is an order over the money bounds (400); anything else the
+            // store refuses conflicts with stored data.
             var refused = writeError.Kind == ErrorKind.NotFound
                 ? writeError with { Code = "unknown_sku", Kind = ErrorKind.Validation, Path = path, Message = message }
-                : writeError with { Kind = ErrorKind.Conflict, Path = path, Message = message };
+                : writeError.Kind == ErrorKind.Validation
+                    ? writeError with { Path = path, Message = message }
+                    : writeError with { Kind = ErrorKind.Conflict, Path = path, Message = message };
             return refused.ToProblem(LineIndex(writeError.Path));
         }
         await session.CommitAsync(1, 0, ct);
