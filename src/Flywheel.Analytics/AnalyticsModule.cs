@@ -11,6 +11,7 @@ using Flywheel.Storage;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Flywheel.Analytics;
 
@@ -35,6 +36,8 @@ public static class AnalyticsModule
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<AnalyticsOptions>>().Value);
         services.AddSingleton(provider => new EventIndexHost(provider.GetRequiredService<FlywheelStore>()));
         return services;
     }

@@ -80,7 +80,7 @@ public static class FlywheelServer
             o.MaxOrderLines = options.MaxOrderLines;
             o.TimeZone = options.TimeZone;
         });
-        services.AddAnalytics(configuration);
+        services.AddAnalytics(configuration).Configure<AnalyticsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);
         services.AddCustomers(configuration).Configure<CustomersOptions>(o =>
         {
             o.MaxRequestBytes = options.MaxRequestBytes;

@@ -50,6 +50,8 @@ internal sealed record Goal(string Id, string Name, string Metric, string? Chann
     public static Result<Goal> Create(string id, GoalInput input)
     {
         if (string.IsNullOrWhiteSpace(input.Name)) return Error.Invalid("name", "a goal needs a name");
+        if (TextRules.Name(input.Name, "name") is { } badName) return badName;
+        if (TextRules.Name(input.Channel, "channel", required: false, max: 64) is { } badChannel) return badChannel;
         var metric = input.Metric?.Trim().ToLowerInvariant() ?? "";
         if (!GoalMetrics.IsKnown(metric)) return Error.Invalid("metric", $"unknown metric '{input.Metric}' ({string.Join(", ", GoalMetrics.All)})");
         if (input.Target is null) return Error.Invalid("target", "a target is required: +20%, -15% or an absolute value");

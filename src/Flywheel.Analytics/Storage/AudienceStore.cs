@@ -72,7 +72,7 @@ internal static class AudienceStore
     /// <summary>An invalid-input error (path <c>title</c>) when the title is too long; null when it is usable.</summary>
     public static Error? CheckTitle(string? title) => title is { Length: > MaxTitleLength }
         ? Error.Invalid("title", $"the title is {title.Length} characters; at most {MaxTitleLength}")
-        : null;
+        : TextRules.Name(title, "title", required: false, max: MaxTitleLength);
 
     /// <summary>
     /// Saves the audience with exactly <paramref name="customerIds"/> as members (duplicates count once), replacing an

@@ -65,8 +65,7 @@ internal sealed class BroadcastPlanner
     /// </summary>
     public async Task<Result<StoredBroadcast>> CreateAsync(string broadcastId, string definitionJson, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(broadcastId) || broadcastId.Length > 100 || broadcastId.Any(char.IsControl))
-            return Error.Invalid("broadcast_id", $"broadcast_id '{broadcastId}' must be 1 to 100 printable characters");
+        if (TextRules.Id(broadcastId, "id", 100) is { } badId) return badId;
         if (!BroadcastDefinition.Parse(definitionJson, _links.Policy).TryGetValue(out var definition, out var error)) return error;
         if (!await SegmentExistsAsync(definition.Segment, ct))
             return Error.NotFound("$.segment", $"no segment '{definition.Segment}': use all, an RFM segment or group " +

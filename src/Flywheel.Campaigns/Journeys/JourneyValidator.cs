@@ -45,6 +45,7 @@ internal static class JourneyValidator
         {
             if (!IsId(j.Id)) Add("$.id", $"a journey id is 1-64 letters, digits, _ or -: \"{j.Id}\"");
             if (string.IsNullOrWhiteSpace(j.Name)) Add("$.name", "name is required / 缺少名称");
+            else if (TextRules.Name(j.Name, "$.name") is { } badName) Add("$.name", badName.Message);
             if (j.Trigger is null) Add("$.trigger", "trigger is required / 缺少触发条件");
             else Trigger(j.Trigger);
             Reentry(j.Reentry);

@@ -222,7 +222,7 @@ internal sealed class RuleBinder
                 var window = (TimeWindow)argument.Value;
                 if (window.Count == 0)
                     return Fail<BoundField>(argument.Span, $"a window of {window} is empty: windows are at least 1h (or 1d, 1w, 1m, 1y)");
-                if (window.Approximate > TimeWindow.Longest)
+                if (window.ApproximateDays > TimeWindow.Longest.TotalDays)
                     return Fail<BoundField>(argument.Span, $"{window} is longer than the longest window, 20 years: leave the window out for all time, e.g. {definition.Name}()");
                 values[i] = window;
             }

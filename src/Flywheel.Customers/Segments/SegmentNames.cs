@@ -23,5 +23,6 @@ internal static class SegmentNames
 
     /// <summary>Null when the title (optional) is at most 200 characters.</summary>
     public static Error? CheckTitle(string? title) =>
-        title is { Length: > MaxTitleLength } ? Error.Invalid("title", $"the title is {title.Length} characters long; at most {MaxTitleLength}") : null;
+        title is { Length: > MaxTitleLength } ? Error.Invalid("title", $"the title is {title.Length} characters long; at most {MaxTitleLength}")
+        : TextRules.Name(title, "title", required: false, max: MaxTitleLength);
 }

@@ -60,14 +60,17 @@ internal readonly record struct TimeWindow(int Count, WindowUnit Unit)
         _ => 'y',
     }}");
 
-    /// <summary>Roughly how long the window is, for the bound check (months as 31 days, years as 366).</summary>
-    internal TimeSpan Approximate => Unit switch
+    /// <summary>
+    /// Roughly how many days the window is, for the bound check (months as 31 days, years as 366). In days, not a TimeSpan: a window
+    /// such as 99999999y is longer than a TimeSpan holds, and must be refused as too long, not overflow.
+    /// </summary>
+    internal double ApproximateDays => Unit switch
     {
-        WindowUnit.Hour => TimeSpan.FromHours(Count),
-        WindowUnit.Day => TimeSpan.FromDays(Count),
-        WindowUnit.Week => TimeSpan.FromDays(7.0 * Count),
-        WindowUnit.Month => TimeSpan.FromDays(31.0 * Count),
-        _ => TimeSpan.FromDays(366.0 * Count),
+        WindowUnit.Hour => Count / 24.0,
+        WindowUnit.Day => Count,
+        WindowUnit.Week => 7.0 * Count,
+        WindowUnit.Month => 31.0 * Count,
+        _ => 366.0 * Count,
     };
 
     /// <summary>The first instant inside the window that ends at <paramref name="now"/>.</summary>

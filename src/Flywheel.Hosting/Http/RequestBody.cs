@@ -48,11 +48,62 @@ public static class RequestBody
     /// </summary>
     public static async Task<Result<JsonBody>> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!request.HasJsonContentType())
         {
             var given = string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"Content-Type '{request.ContentType}'";
             return Error.UnsupportedFormat($"the body must be JSON sent with Content-Type: application/json (got {given})");
         }
+        var read = await ReadBytesAsync(request, maxBytes, ct);
+        if (!read.TryGetValue(out var bytes, out var error)) return error;
+        var (buffer, used) = bytes;
+        try
+        {
+            var document = JsonDocument.Parse(buffer.AsMemory(0, used), DocumentOptions);
+            // An escaped lone surrogate ("\ud800") is valid JSON syntax but no character: refuse it here, where the path is known.
+            if (HasSurrogateEscape(buffer.AsSpan(0, used)) && LoneSurrogate(document.RootElement, "$") is { } path)
+            {
+                document.Dispose();
+                ArrayPool<byte>.Shared.Return(buffer);
+                return Error.Malformed(path, $"the body is not valid JSON (path {path}): a string holds an escaped lone surrogate (\\uD800-\\uDFFF without its pair)");
+            }
+            return new JsonBody(document, buffer, used);
+        }
+        catch (JsonException e)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            // Line and byte position are 0-based in JsonException; people count from 1.
+            var where = e.LineNumber is { } line
+                ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}")
+                : "";
+            var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
+            return Error.Malformed(path, $"the body is not valid JSON{where} (path {path}): {FirstSentence(e.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole body as UTF-8 text under the same size limit, whatever its media type (a YAML journey): a body over the limit
+    /// is <see cref="ErrorKind.TooLarge"/>, one that is not UTF-8 is <see cref="ErrorKind.Malformed"/> naming the byte.
+    /// </summary>
+    public static async Task<Result<string>> ReadTextAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var read = await ReadBytesAsync(request, maxBytes, ct);
+        if (!read.TryGetValue(out var bytes, out var error)) return error;
+        var (buffer, used) = bytes;
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, used);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The body's bytes in a pooled buffer the caller returns, checked to be within the limit and valid UTF-8.</summary>
+    private static async Task<Result<(byte[] Buffer, int Used)>> ReadBytesAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
         if (request.ContentLength > maxBytes)
             return TooLarge(request.ContentLength.Value, maxBytes);
 
@@ -100,30 +151,9 @@ public static class RequestBody
         {
             var at = InvalidUtf8At(buffer.AsSpan(0, used));
             ArrayPool<byte>.Shared.Return(buffer);
-            return Error.Malformed("$", string.Create(CultureInfo.InvariantCulture, $"the body is not valid UTF-8 (byte {at + 1}): send JSON encoded as UTF-8"));
+            return Error.Malformed("$", string.Create(CultureInfo.InvariantCulture, $"the body is not valid UTF-8 (byte {at + 1}): send it encoded as UTF-8"));
         }
-        try
-        {
-            var document = JsonDocument.Parse(buffer.AsMemory(0, used), DocumentOptions);
-            // An escaped lone surrogate ("\ud800") is valid JSON syntax but no character: refuse it here, where the path is known.
-            if (HasSurrogateEscape(buffer.AsSpan(0, used)) && LoneSurrogate(document.RootElement, "$") is { } path)
-            {
-                document.Dispose();
-                ArrayPool<byte>.Shared.Return(buffer);
-                return Error.Malformed(path, $"the body is not valid JSON (path {path}): a string holds an escaped lone surrogate (\\uD800-\\uDFFF without its pair)");
-            }
-            return new JsonBody(document, buffer, used);
-        }
-        catch (JsonException e)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            // Line and byte position are 0-based in JsonException; people count from 1.
-            var where = e.LineNumber is { } line
-                ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}")
-                : "";
-            var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
-            return Error.Malformed(path, $"the body is not valid JSON{where} (path {path}): {FirstSentence(e.Message)}");
-        }
+        return (buffer, used);
     }
 
     /// <summary>

@@ -46,8 +46,10 @@ internal static class GoalsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CreateAsync(
-        FlywheelStore store, EventIndexHost host, TimeProvider time, GoalRequest request, CancellationToken ct)
+        FlywheelStore store, EventIndexHost host, TimeProvider time, HttpRequest http, AnalyticsOptions options, CancellationToken ct)
     {
+        var body = await Features.Shared.AnalyticsBody.ReadAsync<GoalRequest>(http, options.MaxRequestBytes, ct);
+        if (!body.TryGetValue(out var request, out var bad)) return bad.ToProblem();
         string? target = request.Target is not { } t || t.ValueKind == JsonValueKind.Null ? null
             : t.ValueKind == JsonValueKind.String ? t.GetString()
             : t.ValueKind == JsonValueKind.Number ? t.GetRawText()

@@ -66,9 +66,11 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CohortsAsync(
-        EventIndexHost host, FlywheelStore store, [FromServices] ISegmentMembers? members, TimeProvider time, CohortRequest request, bool? stale_ok,
-        CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, [FromServices] ISegmentMembers? members, TimeProvider time, HttpRequest http, AnalyticsOptions options,
+        bool? stale_ok, CancellationToken ct)
     {
+        var body = await AnalyticsBody.ReadAsync<CohortRequest>(http, options.MaxRequestBytes, ct);
+        if (!body.TryGetValue(out var request, out var bad)) return bad.ToProblem();
         if (Required(request.From, request.To) is { } missing) return missing.ToProblem();
         var plan = CohortQuestion.Check(new CohortInput(request.From, request.To, request.Period, request.Entry, request.Return, request.Periods,
             new ScopeInput(request.Channel, request.Campaign, request.Store, request.Category, request.Region), request.Segment));
@@ -80,8 +82,10 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> AttributionAsync(
-        EventIndexHost host, FlywheelStore store, TimeProvider time, AttributionRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, TimeProvider time, HttpRequest http, AnalyticsOptions options, bool? stale_ok, CancellationToken ct)
     {
+        var body = await AnalyticsBody.ReadAsync<AttributionRequest>(http, options.MaxRequestBytes, ct);
+        if (!body.TryGetValue(out var request, out var bad)) return bad.ToProblem();
         if (Required(request.From, request.To) is { } missing) return missing.ToProblem();
         var plan = AttributionQuestion.Check(new AttributionInput(request.From, request.To, request.By, request.LookbackDays, request.HalfLifeDays));
         if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
@@ -116,8 +120,10 @@ internal static class AnalyticsEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> FunnelAsync(
-        EventIndexHost host, FlywheelStore store, FunnelRequest request, bool? stale_ok, CancellationToken ct)
+        EventIndexHost host, FlywheelStore store, HttpRequest http, AnalyticsOptions options, bool? stale_ok, CancellationToken ct)
     {
+        var body = await AnalyticsBody.ReadAsync<FunnelRequest>(http, options.MaxRequestBytes, ct);
+        if (!body.TryGetValue(out var request, out var bad)) return bad.ToProblem();
         if (request.Steps is null || request.Steps.Count == 0)
             return Error.Invalid("steps", "steps is required: [\"product_view\", \"add_to_cart\", ...]").ToProblem();
         var steps = new List<FunnelStep>();

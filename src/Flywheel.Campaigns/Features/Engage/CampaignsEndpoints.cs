@@ -79,17 +79,23 @@ internal static class CampaignsEndpoints
     internal static async Task<IResult> SaveJourneyAsync(HttpRequest request, CampaignRuntime runtime, ICustomerSignals customers, CampaignsOptions options,
         bool? activate, CancellationToken ct)
     {
+        // Read like every body: the module's size limit, UTF-8 only; JSON also without duplicate keys or lone surrogates.
         string text;
-        using (var reader = new StreamReader(request.Body))
+        var yaml = request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true;
+        if (yaml)
         {
-            var buffer = new char[options.MaxRequestBytes > int.MaxValue ? int.MaxValue : (int)Math.Min(options.MaxRequestBytes, 4 * 1024 * 1024)];
-            var read = await reader.ReadBlockAsync(buffer, ct);
-            if (read == buffer.Length) return Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Journey too large", "a journey is at most 4 MiB");
-            text = new string(buffer, 0, read);
+            var read = await RequestBody.ReadTextAsync(request, options.MaxRequestBytes, ct);
+            if (!read.TryGetValue(out var yamlText, out var readError)) return readError.ToProblem();
+            text = yamlText;
+        }
+        else
+        {
+            var read = await RequestBody.ReadJsonAsync(request, options.MaxRequestBytes, ct);
+            if (!read.TryGetValue(out var body, out var readError)) return readError.ToProblem();
+            using (body) text = body.Root.GetRawText();
         }
         var context = Context(customers, runtime).Context;
         Result<Journey> parsed;
-        var yaml = request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true;
         if (!yaml && TryTemplate(text, out var template))
         {
             if (JourneyTemplates.Find(template) is not { } found)
@@ -101,7 +107,17 @@ internal static class CampaignsEndpoints
         var problems = JourneyValidator.Validate(journey, context);
         if (problems.Count > 0)
             return Problems.Invalid($"the journey has {problems.Count} problem(s)", [.. problems.Select(p => Problems.FromError(null, p))]);
-        var saved = await runtime.Campaigns.SaveJourneyAsync(new JourneyDraft(journey.Id, journey.Name, JourneyJson.Write(journey, indented: false),
+        string definition;
+        try
+        {
+            definition = JourneyJson.Write(journey, indented: false);
+        }
+        catch (ArgumentException)
+        {
+            // A YAML escape can make a lone surrogate ("\uD800"), which no JSON can hold.
+            return Problems.Invalid(Error.Invalid("$", "the journey holds text that is not valid Unicode (a lone surrogate, \\uD800-\\uDFFF without its pair)"));
+        }
+        var saved = await runtime.Campaigns.SaveJourneyAsync(new JourneyDraft(journey.Id, journey.Name, definition,
             activate == true ? "active" : "draft"), null, ct);
         if (!saved.TryGetValue(out var stored, out error)) return Problems.Invalid(error with { Path = Problems.JsonPath(error.Path) });
         await runtime.Engine.ReloadAsync(ct);

@@ -84,6 +84,7 @@ internal static class CouponBatches
 
         if (string.IsNullOrWhiteSpace(input.Name)) return Error.Invalid("name", "a batch needs a name people recognise, e.g. 双11 满300减50");
         if (input.Name.Length > MaxNameLength) return Error.Invalid("name", $"the name is {input.Name.Length} characters; at most {MaxNameLength}");
+        if (TextRules.Name(input.Name, "name", max: MaxNameLength) is { } badName) return badName;
 
         var kind = ParseEnum<CouponKind>(input.Kind, "kind", "store, platform, category or no_threshold");
         if (!kind.TryGetValue(out var couponKind, out var kindError)) return kindError;

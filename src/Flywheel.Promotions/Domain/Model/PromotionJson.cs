@@ -94,7 +94,12 @@ internal static class PromotionJson
         }
         catch (NotSupportedException e)
         {
-            return Error.Invalid("$", e.Message);
+            // "The JSON payload for polymorphic ... must specify a type discriminator. Path: $.mechanic | LineNumber: ..." names the field.
+            var message = e.Message.Split(" Path: ")[0];
+            var at = e.Message.IndexOf(" Path: ", StringComparison.Ordinal);
+            var path = at < 0 ? "$" : e.Message[(at + 7)..].Split(' ', 2)[0];
+            path = path is "$" or "" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+            return Error.Invalid(path, path == "mechanic" ? "mechanic needs a \"type\" (threshold, repeating_threshold, tiered, ...): " + message : message);
         }
     }
 }

@@ -14,8 +14,9 @@ internal static class PromotionValidator
     /// <summary>The first problem with the promotion, with the path of the field to fix; null when it is valid.</summary>
     public static Error? Validate(Promotion p)
     {
-        if (string.IsNullOrWhiteSpace(p.Id) || p.Id.Length > 64) return Error.Invalid("id", "id is 1-64 characters");
+        if (TextRules.Id(p.Id, "id") is { } badId) return badId;
         if (string.IsNullOrWhiteSpace(p.Name)) return Error.Invalid("name", "name is required");
+        if (TextRules.Name(p.Name, "name") is { } badName) return badName;
         if (p.Mechanic is null) return Error.Invalid("mechanic", "mechanic is required (an object with a \"type\")");
         if (p.ValidFrom is { } from && p.ValidTo is { } to && to <= from) return Error.Invalid("valid_to", "valid_to is after valid_from");
         if (p.Funding is { PlatformPercent: < 0 or > 100 }) return Error.Invalid("funding.platform_percent", "platform_percent is 0-100");

@@ -35,13 +35,18 @@ internal static class Refunds
     {
         if (order is null || order.Count == 0) return Error.Invalid("order", "the order has at least one line");
         if (items is null || items.Count == 0) return Error.Invalid("items", "name at least one line to refund");
+        // With at most 500 lines of at most 10^15 fen each, every total fits a long (500 × 10^15 < 9.2 × 10^18).
+        if (order.Count > Pricer.MaxLines) return Error.Invalid("order", $"an order has at most {Pricer.MaxLines} lines");
+        if (items.Count > Pricer.MaxLines * 10) return Error.Invalid("items", $"at most {Pricer.MaxLines * 10} refund items");
         var byId = new Dictionary<string, PaidLine>(StringComparer.Ordinal);
         for (var i = 0; i < order.Count; i++)
         {
             var l = order[i];
             if (l is null || string.IsNullOrWhiteSpace(l.LineId)) return Error.Invalid($"order[{i}].line_id", "line_id is required");
             if (l.Quantity <= 0) return Error.Invalid($"order[{i}].quantity", "quantity is positive");
-            if (l.Paid < 0 || l.PlatformFunded < 0 || l.MerchantFunded < 0) return Error.Invalid($"order[{i}].paid", "amounts are non-negative fen");
+            if (l.Paid is < 0 or > MoneyText.MaxMinor) return Error.Invalid($"order[{i}].paid", $"paid is fen between 0 and {MoneyText.MaxMinor}");
+            if (l.PlatformFunded is < 0 or > MoneyText.MaxMinor) return Error.Invalid($"order[{i}].platform_funded", $"platform_funded is fen between 0 and {MoneyText.MaxMinor}");
+            if (l.MerchantFunded is < 0 or > MoneyText.MaxMinor) return Error.Invalid($"order[{i}].merchant_funded", $"merchant_funded is fen between 0 and {MoneyText.MaxMinor}");
             if (l.RefundedQuantity < 0 || l.RefundedQuantity > l.Quantity) return Error.Invalid($"order[{i}].refunded_quantity", "refunded_quantity is between 0 and the quantity");
             if (!byId.TryAdd(l.LineId, l)) return Error.Invalid($"order[{i}].line_id", $"line_id '{l.LineId}' appears twice");
         }
@@ -60,7 +65,7 @@ internal static class Refunds
             var amount = Slice(line.Paid, already, upTo, line.Quantity);
             quotes.Add(new RefundLineQuote(line.LineId, item.Quantity, amount,
                 Slice(line.PlatformFunded, already, upTo, line.Quantity), Slice(line.MerchantFunded, already, upTo, line.Quantity)));
-            total += amount;
+            total = checked(total + amount);
         }
         return new RefundQuote(quotes, total);
     }
