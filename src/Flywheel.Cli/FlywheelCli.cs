@@ -69,7 +69,7 @@ public static class FlywheelCli
             await console.Error.WriteLineAsync("cancelled; nothing was committed by the interrupted step");
             return 130;
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is OverflowException || (e is AggregateException a && a.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(x => x is OverflowException)))
         {
             // Sums of money are checked (amounts are bounded at ingest, so only millions of orders at the bound get here): say so, not "a bug".
             await console.Error.WriteLineAsync("error: a total of the store's amounts exceeds what a 64-bit amount holds (about 9.2×10^18 fen), " +

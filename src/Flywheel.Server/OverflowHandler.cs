@@ -14,7 +14,7 @@ internal sealed class OverflowHandler(IProblemDetailsService problems) : IExcept
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not OverflowException || httpContext.Response.HasStarted) return false;
+        if (!IsOverflow(exception) || httpContext.Response.HasStarted) return false;
         const string detail = "a total of the store's amounts exceeds what a 64-bit amount holds (about 9.2×10^18 fen), so it cannot be reported " +
                               "exactly; narrow the range or scope. Amounts are bounded at ingest (README, the CSV contract)";
         httpContext.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
@@ -28,4 +28,9 @@ internal sealed class OverflowHandler(IProblemDetailsService problems) : IExcept
         };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>An overflow, also as the engines' parallel loops report it (an AggregateException of overflows).</summary>
+    internal static bool IsOverflow(Exception exception) =>
+        exception is OverflowException
+        || (exception is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(e => e is OverflowException));
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using Flywheel.Storage.Queries;
 using Flywheel.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
 
 namespace Flywheel.Server.Tests.Features.Analytics;
 
@@ -109,6 +111,33 @@ public sealed class MoneyBoundsTests
         Assert.Equal("$.events[0].value", (await Json.ReadAsync(value)).GetProperty("errors")[0].GetProperty("path").GetString());
         Assert.Equal(0L, await TestStores.CountAsync(host.Store, "orders"));
         Assert.Equal(0L, await TestStores.CountAsync(host.Store, "events"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task SumsBeyondALong_AreAClear422_NotAWrongTotalOrA500(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await SeedAtTheBoundAsync(host);
+        // Past the ingest bounds (a store written before them, or by hand): two orders of 5×10^18 fen sum beyond long.MaxValue.
+        await TestStores.ScalarAsync(host.Store, "UPDATE orders SET total_paid = 5000000000000000000 WHERE order_id IN ('o1', 'o2')");
+
+        await Assert.ThrowsAsync<OverflowException>(() => StoreOverview.QueryAsync(host.Store, null, null, CancellationToken.None));
+        // A server started on that store builds its event index from it.
+        await using var app = FlywheelServer.Build(host.Store, host.Clock, "http://127.0.0.1:0", new ServerOptions(), web => web.UseTestServer());
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        var kpi = await client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-31");
+        var rfm = await client.GetAsync("/v1/rfm?as_of=2026-05-31");
+
+        foreach (var response in new[] { kpi, rfm })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            var problem = await Json.ReadAsync(response);
+            Assert.Equal("https://flywheel.dev/problems/unprocessable", problem.GetProperty("type").GetString());
+            Assert.Contains("64-bit", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        await app.StopAsync();
     }
 
     private static async Task<System.Text.Json.JsonElement> OkJsonAsync(Task<HttpResponseMessage> request)
