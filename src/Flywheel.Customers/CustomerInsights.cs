@@ -12,14 +12,16 @@ namespace Flywheel.Customers;
 /// <summary>
 /// The derived facts about customers that other modules ask for by customer: RFM segment and scores, lifecycle stage,
 /// CLV and P(alive) from the latest stored fit. Each is computed over the whole customer base (RFM quintiles and the
-/// store's rhythm are relative to everyone) and cached per index and day, so a segment evaluation over a few touched
-/// customers does not recompute them. Thread-safe.
+/// store's rhythm are relative to everyone) and cached per index and day (and fit), so a segment evaluation over a few
+/// touched customers does not recompute them. P(alive) comes from one pass over the index's orders for every
+/// customer's (x, t_x, T) and the closed form per customer, not from a CLV prediction per customer. Thread-safe.
 /// </summary>
 internal sealed class CustomerInsights(Func<EventIndex?>? currentIndex = null)
 {
     private readonly Lock _gate = new();
     private (EventIndex Index, DateOnly Day, RfmResult Rfm)? _rfm;
-    private (EventIndex Index, DateOnly Day, Dictionary<string, LifecycleState> States)? _stages;
+    private (EventIndex Index, DateOnly Day, FitKey? Fit, Dictionary<string, LifecycleState> States)? _stages;
+    private (EventIndex Index, DateOnly Day, FitKey Fit, double[] PAlive)? _pAlive;
     private volatile ClvFit? _fit;
 
     /// <summary>The CLV fit predictions use (the latest stored one; see <see cref="LoadFitAsync"/>).</summary>
@@ -41,22 +43,55 @@ internal sealed class CustomerInsights(Func<EventIndex?>? currentIndex = null)
         return result;
     }
 
-    /// <summary>Lifecycle stages as of a day, with P(alive) from the fit when there is one.</summary>
+    /// <summary>Lifecycle stages as of a day, with P(alive) from the fit when there is one (cached per index, day and fit).</summary>
     public IReadOnlyDictionary<string, LifecycleState> Stages(EventIndex index, DateOnly day)
     {
+        var fit = _fit;
+        var key = fit is null ? (FitKey?)null : FitKey.Of(fit);
         lock (_gate)
-            if (_stages is { } cached && ReferenceEquals(cached.Index, index) && cached.Day == day) return cached.States;
-        var states = LifecycleEngine.Run(index, day, PAliveOf(index, day)).ToDictionary(s => s.CustomerId, StringComparer.Ordinal);
-        lock (_gate) _stages = (index, day, states);
+            if (_stages is { } cached && ReferenceEquals(cached.Index, index) && cached.Day == day && cached.Fit == key) return cached.States;
+        var states = LifecycleEngine.Run(index, day, PAliveOf(index, day, fit)).ToDictionary(s => s.CustomerId, StringComparer.Ordinal);
+        lock (_gate) _stages = (index, day, key, states);
         return states;
     }
 
-    /// <summary>P(alive) per visitor from the fit, or null without a fit.</summary>
-    public Func<int, double?>? PAliveOf(EventIndex index, DateOnly day)
+    /// <summary>P(alive) per visitor from the fit, or null without a fit (see <see cref="PAlives"/>).</summary>
+    public Func<int, double?>? PAliveOf(EventIndex index, DateOnly day) => PAliveOf(index, day, _fit);
+
+    private Func<int, double?>? PAliveOf(EventIndex index, DateOnly day, ClvFit? fit)
     {
-        var fit = _fit;
         if (fit is null) return null;
-        return v => ClvService.Predict(index, fit, index.VisitorKeys[v], day).TryGetValue(out var p, out _) ? p.PAlive : null;
+        var values = PAlives(index, day, fit);
+        return v => double.IsNaN(values[v]) ? null : values[v];
+    }
+
+    /// <summary>
+    /// P(alive) as of a day by index visitor, from the fit (NaN: an anonymous visitor or a customer with no paid order by
+    /// then), or null without a fit. The same numbers as <see cref="Clv"/>'s <see cref="ClvPrediction.PAlive"/>, computed
+    /// for everyone at once: the customers' summaries in one pass over the index (<see cref="ClvSummaries.ByVisitor"/>)
+    /// and BG/NBD's closed form for each. Cached per index, day and fit (its id, unit and parameters).
+    /// </summary>
+    public double[]? PAlives(EventIndex index, DateOnly day) => _fit is { } fit ? PAlives(index, day, fit) : null;
+
+    private double[] PAlives(EventIndex index, DateOnly day, ClvFit fit)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var key = FitKey.Of(fit);
+        lock (_gate)
+            if (_pAlive is { } cached && ReferenceEquals(cached.Index, index) && cached.Day == day && cached.Fit == key) return cached.PAlive;
+        var summaries = ClvSummaries.ByVisitor(index, day, fit.Unit);
+        var model = fit.BgNbd.Model;
+        var values = new double[summaries.Length];
+        for (var v = 0; v < values.Length; v++)
+            values[v] = summaries[v] is { } s ? model.PAlive(s.X, s.Tx, s.T) : double.NaN;
+        lock (_gate) _pAlive = (index, day, key, values);
+        return values;
+    }
+
+    /// <summary>What P(alive) depends on in a fit: a new fit (or a reloaded one with other parameters) is another key.</summary>
+    private readonly record struct FitKey(long Id, ClvUnit Unit, BgNbdModel Model)
+    {
+        public static FitKey Of(ClvFit fit) => new(fit.Id, fit.Unit, fit.BgNbd.Model);
     }
 
     /// <summary>A customer's CLV prediction from the fit (52 periods, 10% a year), or null without a fit or an order.</summary>
@@ -85,6 +120,25 @@ internal sealed class CustomerInsights(Func<EventIndex?>? currentIndex = null)
         fields.Register("clv", SegmentType.Money, "Predicted CLV over the next 52 periods of the latest CLV fit, discounted 10% a year (null: no fit or no order)",
             c => SegmentColumn.Money(c, i => Clv(Whole(c), c.CustomerId(i), c.Today)?.Clv), FieldSources.Orders | FieldSources.Time | FieldSources.External);
         fields.Register("p_alive", SegmentType.Number, "Probability the customer is still active, from the latest CLV fit (null: no fit or no order)",
-            c => SegmentColumn.Numbers(c, i => Clv(Whole(c), c.CustomerId(i), c.Today)?.PAlive), FieldSources.Orders | FieldSources.Time | FieldSources.External);
+            PAliveColumn, FieldSources.Orders | FieldSources.Time | FieldSources.External);
+
+        NumberColumn PAliveColumn(FieldContext c)
+        {
+            var whole = Whole(c);
+            var values = new double[c.Count];
+            if (PAlives(whole, c.Today) is not { } alive)
+            {
+                Array.Fill(values, double.NaN);
+                return new NumberColumn(values);
+            }
+            // Over the whole index the evaluation's visitors are the whole index's; over a slice, look the customers up.
+            var same = ReferenceEquals(whole, c.Index);
+            for (var i = 0; i < values.Length; i++)
+            {
+                var v = same ? c.Visitor(i) : whole.FindVisitor(c.CustomerId(i));
+                values[i] = v < 0 ? double.NaN : alive[v];
+            }
+            return new NumberColumn(values);
+        }
     }
 }

@@ -61,6 +61,32 @@ internal static class ClvSummaries
         return Summarize(days, asOf.DayNumber, unit);
     }
 
+    /// <summary>
+    /// Every visitor's summary at <paramref name="asOf"/> in one pass over the index, by visitor: what <see cref="Of"/>
+    /// gives for each customer, null for anonymous visitors and customers with no paid order by then. Visitors are
+    /// summarised in parallel chunks (each with its own calendar); the result does not depend on how they are split.
+    /// </summary>
+    public static CustomerSummary?[] ByVisitor(EventIndex index, DateOnly asOf, ClvUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var summaries = new CustomerSummary?[index.VisitorCount];
+        var end = asOf.DayNumber;
+        const int chunk = 16_384;
+        var chunks = (summaries.Length + chunk - 1) / chunk;
+        Parallel.For(0, chunks, () => (Calendar: new LocalCalendar(index.TimeZone), Days: new List<(int Day, long Amount)>()), (k, _, local) =>
+        {
+            for (int v = k * chunk, last = Math.Min(summaries.Length, v + chunk); v < last; v++)
+            {
+                var (from, to) = (index.OrderStart[v], index.OrderStart[v + 1]);
+                if (from == to || !index.IsCustomer[v]) continue;
+                Collect(index, local.Calendar, from, to, local.Days);
+                summaries[v] = Summarize(local.Days, end, unit);
+            }
+            return local;
+        }, _ => { });
+        return summaries;
+    }
+
     /// <summary>Summaries from transactions in any order (tests, imports of order histories); customers in ordinal id order.</summary>
     public static ClvDataset FromTransactions(IEnumerable<ClvTransaction> transactions, DateOnly calibrationEnd, ClvUnit unit)
     {

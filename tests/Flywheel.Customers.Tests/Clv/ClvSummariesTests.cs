@@ -45,6 +45,33 @@ public class ClvSummariesTests
     }
 
     [Fact]
+    public void ByVisitor_IsOfForEveryCustomer_AcrossChunks()
+    {
+        // More visitors than one chunk of the parallel pass; customers with several orders a day, some with none, and
+        // anonymous visitors; orders around local midnight.
+        var random = new Random(3);
+        var b = new EventIndexBuilder.Builder();
+        var ids = Enumerable.Range(0, 40_000).Select(i => "c" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        foreach (var id in ids) b.AddCustomer(id, null);
+        for (var i = 0; i < 1_000; i++)
+            b.AddEvent(null, "anon" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "page_view", At(2026, 9, 1), null, null, null, null, null, null, 0);
+        for (var o = 0; o < 120_000; o++)
+            b.AddOrder(ids[random.Next(ids.Length - 100)], At(2026, 1, 1, 0) + random.NextInt64(300L * 86_400_000), null, null, random.NextInt64(100, 10_000),
+                random.Next(10) == 0 ? 100 : 0, 1, null);
+        var index = b.Build("Asia/Shanghai");
+
+        foreach (var (day, unit) in new[] { (new DateOnly(2026, 6, 30), ClvUnit.Week), (new DateOnly(2026, 11, 1), ClvUnit.Day) })
+        {
+            var summaries = ClvSummaries.ByVisitor(index, day, unit);
+            Assert.Equal(index.VisitorCount, summaries.Length);
+            for (var v = 0; v < index.VisitorCount; v++)
+                Assert.Equal(index.IsCustomer[v] ? ClvSummaries.Of(index, index.VisitorKeys[v], day, unit) : null, summaries[v]);
+            Assert.Contains(summaries, s => s is { X: > 3 });
+            Assert.Contains(summaries, s => s is null);
+        }
+    }
+
+    [Fact]
     public void FromTransactions_GroupsByCustomerInIdOrder_AndIgnoresOrder()
     {
         var day = new DateOnly(2026, 1, 1);
