@@ -122,8 +122,11 @@ public sealed class ClvCommandTests : IDisposable
     /// <summary>The last day of the seeded orders (Asia/Shanghai): where an analysis given no day measures from.</summary>
     private DateTime _lastOrderDay;
 
-    /// <summary>Customers c001… with 1–4 paid orders each between 2026-01-05 and 2026-10-30 (Asia/Shanghai), 50–300 yuan.</summary>
-    private async Task<string[]> SeededStoreAsync(string engine, int customers)
+    /// <summary>
+    /// Customers c001… with 1–4 paid orders each between 2026-01-05 and 2026-10-30 (Asia/Shanghai), 50–300 yuan; with
+    /// <paramref name="dailyBuyers"/>, also d1 and d2, who bought every day for 90 days until 2026-10-21 and 2026-10-06.
+    /// </summary>
+    private async Task<string[]> SeededStoreAsync(string engine, int customers, bool dailyBuyers = false)
     {
         var store = StoreArgs(engine);
         _lastOrderDay = DateTime.MinValue;
@@ -140,6 +143,14 @@ public sealed class ClvCommandTests : IDisposable
                 day = day.AddDays(random.Next(3, 60));
             }
         }
+        if (dailyBuyers)
+            foreach (var (id, last) in new[] { ("d1", new DateTime(2026, 10, 21)), ("d2", new DateTime(2026, 10, 6)) })
+                for (var k = 0; k < 90; k++)
+                {
+                    var at = last.AddDays(-k).ToString("yyyy-MM-dd'T'10:00:00+08:00", CultureInfo.InvariantCulture);
+                    csv.Append(CultureInfo.InvariantCulture, $"{id}-{k},{id},{at},k1,1,80.00,{at},paid\n");
+                    if (last > _lastOrderDay) _lastOrderDay = last;
+                }
         Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync(["import", "products", Write("products.csv", "sku,name,category,list_price\nk1,Cream,beauty,100.00\n"), .. store])).Exit);
         var (exit, _, error) = await CliRunner.RunAsync(["import", "orders", Write("orders.csv", csv.ToString()), .. store]);
         Assert.True(exit == ExitCodes.Ok, error);
@@ -151,6 +162,36 @@ public sealed class ClvCommandTests : IDisposable
         var location = store[0] == "--data" ? StoreLocation.Sqlite(store[1]) : StoreLocation.Postgres(store[1]);
         using var opened = (await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None)).Value;
         return await TestStores.CountAsync(opened, "clv_fits");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Lifecycle_AfterAStoreFit_UsesItsPAlive_AsTheServerDoes(string engine)
+    {
+        var store = await SeededStoreAsync(engine, 80, dailyBuyers: true);
+        var asOf = new DateOnly(2026, 10, 31);
+        async Task<Dictionary<string, long>> StagesAsync()
+        {
+            var (exit, output, error) = await CliRunner.RunAsync(["lifecycle", "--as-of", "2026-10-31", "--format", "json", .. store]);
+            Assert.True(exit == ExitCodes.Ok, error);
+            using var json = JsonDocument.Parse(output);
+            return json.RootElement.GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!, s => s.GetProperty("customers").GetInt64());
+        }
+        var byRhythm = await StagesAsync();
+        Assert.True((await CliRunner.RunAsync(["clv", "fit", "--calibration-end", "2026-10-31", .. store])).Exit == ExitCodes.Ok);
+        var withFit = await StagesAsync();
+
+        // The stages the server's GET /v1/lifecycle gives: P(alive) of the latest fit (CustomerInsights).
+        var location = store[0] == "--data" ? StoreLocation.Sqlite(store[1]) : StoreLocation.Postgres(store[1]);
+        using var opened = (await FlywheelStore.OpenAsync(location, new TestClock(), TestStores.Modules, CancellationToken.None)).Value;
+        var index = await Flywheel.Analytics.Index.EventIndexBuilder.BuildAsync(opened, null, CancellationToken.None);
+        var insights = new Flywheel.Customers.CustomerInsights();
+        await insights.LoadFitAsync(opened, CancellationToken.None);
+        var expected = Flywheel.Customers.Lifecycle.LifecycleEngine.Run(index, asOf, insights.PAliveOf(index, asOf));
+        Assert.Equal(expected.GroupBy(s => s.Stage).ToDictionary(g => g.Key, g => g.LongCount()), withFit.Where(s => s.Value > 0).ToDictionary());
+        // d1 (active by rhythm) and d2 (lapsed) are at risk and churned by P(alive): the fit moved them.
+        Assert.NotEqual(byRhythm, withFit);
+        Assert.Equal(("at_risk", "churned"), (expected.Single(s => s.CustomerId == "d1").Stage, expected.Single(s => s.CustomerId == "d2").Stage));
     }
 
     [Theory]

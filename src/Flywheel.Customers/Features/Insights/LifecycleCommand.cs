@@ -8,6 +8,7 @@ namespace Flywheel.Customers.Features.Insights;
 /// <summary>
 /// <c>flywheel lifecycle [--as-of DATE] [--record] [--format text|json]</c>: customers per lifecycle stage; with
 /// --record, the stage changes since the last recorded refresh are stored as transitions (which journeys listen to).
+/// Uses the latest stored CLV fit's P(alive) when there is one, like the server, so both record the same stages.
 /// </summary>
 internal static class LifecycleCommand
 {
@@ -33,8 +34,11 @@ internal static class LifecycleCommand
                 var (index, indexExit) = await IndexLoading.LoadAsync(parse, cli, ct);
                 if (index is null) return indexExit;
                 var day = asOfDay ?? LocalCalendar.DataEnd(index, time);
+                // With a stored CLV fit, P(alive) marks the long-silent churned sooner, as GET /v1/lifecycle and the server's refresh do.
+                var insights = new CustomerInsights();
+                await insights.LoadFitAsync(store, ct);
                 using var service = new LifecycleService(store);
-                var refresh = await service.RefreshAsync(index, day, parse.GetValue(record), null, ct);
+                var refresh = await service.RefreshAsync(index, day, parse.GetValue(record), insights.PAliveOf(index, day), ct);
                 await console.Out.WriteAsync(parse.GetValue(format) == "json"
                     ? LifecycleJson.Write(refresh, parse.GetValue(record)) + "\n"
                     : LifecycleJson.Text(refresh, parse.GetValue(record)));
