@@ -4,13 +4,17 @@ namespace Flywheel.Analytics.Contracts;
 
 /// <summary>
 /// Calendar arithmetic in the store's time zone over index times (seconds since <see cref="EventIndex.Epoch"/>).
-/// A day is a local calendar day; <see cref="DayOf"/> is cheap (an offset lookup cached per hour of UTC), so a
-/// query can bucket millions of events by local day.
+/// A day is a local calendar day; <see cref="DayOf"/> is cheap (the offset at the start of the UTC hour, one comparison
+/// inside the zone interval last looked up, else cached per hour), so a query can bucket millions of events by local
+/// day. Not thread-safe: one calendar per thread.
 /// </summary>
 public sealed class LocalCalendar
 {
     private readonly DateTimeZone _zone;
     private readonly Dictionary<long, int> _offsetByHour = [];
+    // The zone interval last looked up, as Unix seconds [from, to): an hour starting inside it has its offset. Empty at first.
+    private long _intervalFrom = 1, _intervalTo;
+    private int _intervalOffset;
 
     public LocalCalendar(string timeZone)
     {
@@ -50,12 +54,7 @@ public sealed class LocalCalendar
     {
         long utc = indexTime + EventIndex.Epoch;
         var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
-        if (!_offsetByHour.TryGetValue(hour, out var offset))
-        {
-            offset = _zone.GetUtcOffset(Instant.FromUnixTimeSeconds(hour * 3600)).Seconds;
-            _offsetByHour[hour] = offset;
-        }
-        var local = utc + offset;
+        var local = utc + OffsetAtHour(hour);
         var days = Math.DivRem(local, 86400, out var dayRem) - (dayRem < 0 ? 1 : 0);
         return checked((int)(days + UnixEpochDayNumber));
     }
@@ -65,13 +64,23 @@ public sealed class LocalCalendar
     {
         long utc = indexTime + EventIndex.Epoch;
         var hour = Math.DivRem(utc, 3600, out var rem) - (rem < 0 ? 1 : 0);
-        if (!_offsetByHour.TryGetValue(hour, out var offset))
-        {
-            offset = _zone.GetUtcOffset(Instant.FromUnixTimeSeconds(hour * 3600)).Seconds;
-            _offsetByHour[hour] = offset;
-        }
-        var local = (utc + offset) % 86400;
+        var local = (utc + OffsetAtHour(hour)) % 86400;
         return (int)((local < 0 ? local + 86400 : local) / 3600);
+    }
+
+    /// <summary>The zone's UTC offset in seconds at the start of a UTC hour (hours since 1970).</summary>
+    private int OffsetAtHour(long hour)
+    {
+        var start = hour * 3600;
+        if (start >= _intervalFrom && start < _intervalTo) return _intervalOffset;
+        if (_offsetByHour.TryGetValue(hour, out var offset)) return offset;
+        var interval = _zone.GetZoneInterval(Instant.FromUnixTimeSeconds(start));
+        offset = interval.WallOffset.Seconds; // what GetUtcOffset gives
+        _intervalFrom = interval.HasStart ? interval.Start.ToUnixTimeSeconds() : long.MinValue;
+        _intervalTo = interval.HasEnd ? interval.End.ToUnixTimeSeconds() : long.MaxValue;
+        _intervalOffset = offset;
+        _offsetByHour[hour] = offset;
+        return offset;
     }
 
     private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
