@@ -79,11 +79,10 @@ internal sealed class CustomerInsights(Func<EventIndex?>? currentIndex = null)
         var key = FitKey.Of(fit);
         lock (_gate)
             if (_pAlive is { } cached && ReferenceEquals(cached.Index, index) && cached.Day == day && cached.Fit == key) return cached.PAlive;
-        var summaries = ClvSummaries.ByVisitor(index, day, fit.Unit);
         var model = fit.BgNbd.Model;
-        var values = new double[summaries.Length];
-        for (var v = 0; v < values.Length; v++)
-            values[v] = summaries[v] is { } s ? model.PAlive(s.X, s.Tx, s.T) : double.NaN;
+        var values = new double[index.VisitorCount];
+        Array.Fill(values, double.NaN);
+        ClvSummaries.ByVisitor(index, day, fit.Unit, (v, s) => values[v] = model.PAlive(s.X, s.Tx, s.T));
         lock (_gate) _pAlive = (index, day, key, values);
         return values;
     }

@@ -63,28 +63,40 @@ internal static class ClvSummaries
 
     /// <summary>
     /// Every visitor's summary at <paramref name="asOf"/> in one pass over the index, by visitor: what <see cref="Of"/>
-    /// gives for each customer, null for anonymous visitors and customers with no paid order by then. Visitors are
-    /// summarised in parallel chunks (each with its own calendar); the result does not depend on how they are split.
+    /// gives for each customer, null for anonymous visitors and customers with no paid order by then.
     /// </summary>
     public static CustomerSummary?[] ByVisitor(EventIndex index, DateOnly asOf, ClvUnit unit)
     {
         ArgumentNullException.ThrowIfNull(index);
         var summaries = new CustomerSummary?[index.VisitorCount];
+        ByVisitor(index, asOf, unit, (v, summary) => summaries[v] = summary);
+        return summaries;
+    }
+
+    /// <summary>
+    /// Hands every customer with a paid order by <paramref name="asOf"/> to <paramref name="each"/> with their summary
+    /// then (what <see cref="Of"/> gives), once each, in one pass over the index: chunks of visitors are summarised in
+    /// parallel, each with its own calendar, so <paramref name="each"/> is called from several threads at once (for
+    /// different visitors) and in no particular order.
+    /// </summary>
+    public static void ByVisitor(EventIndex index, DateOnly asOf, ClvUnit unit, Action<int, CustomerSummary> each)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(each);
         var end = asOf.DayNumber;
         const int chunk = 16_384;
-        var chunks = (summaries.Length + chunk - 1) / chunk;
+        var chunks = (index.VisitorCount + chunk - 1) / chunk;
         Parallel.For(0, chunks, () => (Calendar: new LocalCalendar(index.TimeZone), Days: new List<(int Day, long Amount)>()), (k, _, local) =>
         {
-            for (int v = k * chunk, last = Math.Min(summaries.Length, v + chunk); v < last; v++)
+            for (int v = k * chunk, last = Math.Min(index.VisitorCount, v + chunk); v < last; v++)
             {
                 var (from, to) = (index.OrderStart[v], index.OrderStart[v + 1]);
                 if (from == to || !index.IsCustomer[v]) continue;
                 Collect(index, local.Calendar, from, to, local.Days);
-                summaries[v] = Summarize(local.Days, end, unit);
+                if (Summarize(local.Days, end, unit) is { } summary) each(v, summary);
             }
             return local;
         }, _ => { });
-        return summaries;
     }
 
     /// <summary>Summaries from transactions in any order (tests, imports of order histories); customers in ordinal id order.</summary>

@@ -28,14 +28,17 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
         try
         {
             var states = LifecycleEngine.Run(index, asOf, pAlive);
-            var stages = LifecycleStages.All.ToDictionary(s => s, s => states.LongCount(x => x.Stage == s));
+            var stages = LifecycleStages.All.ToDictionary(s => s, _ => 0L);
+            foreach (var state in states) stages[state.Stage]++;
             var current = await LifecycleStore.CurrentAsync(store, ct);
-            var changes = states
-                .Select(s => (s.CustomerId, From: current.GetValueOrDefault(s.CustomerId), To: s.Stage))
-                .Where(c => c.From != c.To)
-                .Select(c => (c.CustomerId, c.From, c.To))
-                .ToList();
-            if (!record) return new LifecycleRefresh(asOf, stages, [.. changes.Select(c => new StageTransition(0, c.CustomerId, c.From, c.To, store.Time.GetUtcNow(), asOf))]);
+            var changes = new List<(string CustomerId, string? From, string To)>();
+            foreach (var state in states)
+                if (current.GetValueOrDefault(state.CustomerId) is var from && from != state.Stage) changes.Add((state.CustomerId, from, state.Stage));
+            if (!record)
+            {
+                var now = store.Time.GetUtcNow();
+                return new LifecycleRefresh(asOf, stages, [.. changes.Select(c => new StageTransition(0, c.CustomerId, c.From, c.To, now, asOf))]);
+            }
             var transitions = await LifecycleStore.RecordAsync(store, changes, asOf, ct);
             if (transitions.Count > 0) StageChanged?.Invoke(transitions);
             return new LifecycleRefresh(asOf, stages, transitions);

@@ -62,6 +62,40 @@ public class LifecycleTests
         Assert.Equal(LifecycleStages.AtRisk, states["b"].Stage); // active by rhythm, P(alive) 20%
     }
 
+    [Fact]
+    public void Run_IsTheReferenceEngine_OnRandomIndexes()
+    {
+        // More customers than one parallel chunk; bursts of orders (several a day), long silences, customers with orders
+        // only after the as-of day, prospects and anonymous visitors; orders near local midnight.
+        foreach (var seed in new[] { 1, 2, 3 })
+        {
+            var random = new Random(seed);
+            var b = new EventIndexBuilder.Builder();
+            var ids = Enumerable.Range(0, 40_000).Select(i => "c" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            foreach (var id in ids) b.AddCustomer(id, null);
+            for (var i = 0; i < 500; i++) b.AddEvent(null, "a" + i, "page_view", Noon(AsOf), null, null, null, null, null, null, 0);
+            var start = Noon(AsOf.AddDays(-400));
+            foreach (var id in ids.Skip(200))
+            {
+                var t = start + random.NextInt64(450L * 86_400_000);
+                var gap = random.Next(3) switch { 0 => 86_400_000L, 1 => 7 * 86_400_000L, _ => 45 * 86_400_000L };
+                for (var n = random.Next(1, 12); n > 0; n--)
+                {
+                    b.AddOrder(id, t, null, null, 10_000, 0, 1, null);
+                    t += random.Next(4) == 0 ? random.NextInt64(3_600_000) : random.NextInt64(gap * 2) + (random.Next(10) == 0 ? 200 * 86_400_000L : 0);
+                }
+            }
+            var index = b.Build("Asia/Shanghai");
+            Func<int, double?> alive = v => v % 7 == 0 ? null : (v * 7919 % 1000) / 1000.0;
+            foreach (var day in new[] { AsOf.AddDays(-300), AsOf, AsOf.AddDays(90) })
+            {
+                Assert.Equal(LifecycleReference.Run(index, day), LifecycleEngine.Run(index, day));
+                Assert.Equal(LifecycleReference.Run(index, day, alive), LifecycleEngine.Run(index, day, alive));
+            }
+            Assert.Equal(LifecycleStages.All.Order(), LifecycleEngine.Run(index, AsOf, alive).Select(s => s.Stage).Distinct().Order()); // every stage occurs
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Refresh_RecordsOnlyChanges_AndRaisesThem(string engine)
