@@ -59,7 +59,7 @@ internal static class ClvFitFigures
     }
 
     /// <summary>Each customer's first purchase falls in 2024-01-01..2026-10-31 (UTC+8); repeat purchases follow BG/NBD until 2026-11-21.</summary>
-    private static EventIndex Build(int customers, out DateOnly end)
+    internal static EventIndex Build(int customers, out DateOnly end)
     {
         end = new DateOnly(2026, 11, 21);
         var random = new Random(17);

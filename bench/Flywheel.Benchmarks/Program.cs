@@ -19,6 +19,10 @@ if (args.Length > 0 && args[0] == "analytics")
     return await AnalyticsFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "clv-fit")
     return ClvFitFigures.Run(args[1..]);
+if (args.Length > 0 && args[0] == "lifecycle")
+    return await LifecycleFigures.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "lifecycle-demo")
+    return await LifecycleFigures.DemoAsync(args[1..]);
 if (args.Length > 0 && args[0] == "triggers")
     return await Flywheel.Benchmarks.TriggerFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "broadcast")
