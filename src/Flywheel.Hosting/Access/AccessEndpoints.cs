@@ -15,12 +15,13 @@ public sealed record ExportsPersonalData;
 public static class AccessEndpoints
 {
     private const string CallerItem = "flywheel.caller";
+    private const string SessionItem = "flywheel.session";
 
     /// <summary>Declares the permission every caller of this endpoint (or every endpoint of this group) needs.</summary>
     public static TBuilder Requires<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (permission != Permission.Public && !Permission.All.Contains(permission, StringComparer.Ordinal))
+        if (permission is not (Permission.Public or Permission.SignedIn) && !Permission.All.Contains(permission, StringComparer.Ordinal))
             throw new ArgumentException($"unknown permission '{permission}'", nameof(permission));
         return builder.WithMetadata(new RequiresPermission(permission));
     }
@@ -29,6 +30,17 @@ public static class AccessEndpoints
     public static TBuilder ExportsPersonalData<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ExportsPersonalData());
 
+    /// <summary>
+    /// Declares an expensive query (its work grows with the store): it runs under the server's query time limit and concurrency
+    /// slots (<see cref="QueryLimits"/>).
+    /// </summary>
+    public static TBuilder QueryTimeLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.WithMetadata(new QueryTimeLimited());
+        return builder.AddEndpointFilter(QueryLimits.RunAsync);
+    }
+
     /// <summary>The key of the request (null on public endpoints).</summary>
     public static ApiKey? Caller(this HttpContext context)
     {
@@ -36,7 +48,14 @@ public static class AccessEndpoints
         return context.Items.TryGetValue(CallerItem, out var key) ? key as ApiKey : null;
     }
 
-    internal static void SetCaller(this HttpContext context, ApiKey key) => context.Items[CallerItem] = key;
+    internal static void SetCaller(this HttpContext context, ApiKey key, string? session)
+    {
+        context.Items[CallerItem] = key;
+        if (session is not null) context.Items[SessionItem] = session;
+    }
+
+    /// <summary>The console session token the request acts through, or null when it presented a key.</summary>
+    internal static string? SessionToken(this HttpContext context) => context.Items.TryGetValue(SessionItem, out var token) ? token as string : null;
 
     /// <summary>Whether the caller may see personal data in clear (marketer, admin); everyone else gets it masked.</summary>
     public static bool SeesPersonalData(this HttpContext context) =>

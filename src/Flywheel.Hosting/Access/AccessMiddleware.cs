@@ -8,9 +8,11 @@ namespace Flywheel.Hosting.Access;
 /// <summary>
 /// Checks every request against its endpoint's declared permission: no key or a bad or revoked key is 401, a key whose role lacks
 /// the permission is 403. One of Flywheel's endpoints that declares nothing is refused (the permission test keeps that from landing).
-/// Writes and personal-data exports are then written to the audit log with their outcome, refusals included.
+/// Writes and personal-data exports are then written to the audit log with their outcome, refusals included. A request without a
+/// key header may act through the console's session cookie; then every state-changing request must carry the session's antiforgery
+/// token, so a form on another site cannot use the cookie (a plain form cannot set the key headers at all).
 /// </summary>
-internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, AuditLog audit, AccessOptions options)
+internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, ConsoleSessions sessions, AuditLog audit, AccessOptions options)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Threading.RateLimiting.TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
 
@@ -39,8 +41,14 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Audit
         var target = context.Request.RouteValues.Where(v => v.Key is not ("controller" or "action")).Select(v => $"{v.Key}={v.Value}").FirstOrDefault();
 
         ApiKey? key = null;
+        string? session = null;
         var presented = Presented(context.Request);
         if (presented is not null) key = await keys.FindAsync(presented, context.RequestAborted);
+        else if (context.Request.Cookies.TryGetValue(ConsoleSessions.CookieName, out var cookie) && !string.IsNullOrEmpty(cookie))
+        {
+            session = cookie;
+            key = (await sessions.FindAsync(cookie, context.RequestAborted))?.Key;
+        }
         if (required is null)
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "unguarded_endpoint", "This endpoint declares no permission",
@@ -50,7 +58,8 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Audit
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, "unauthenticated", "An API key is required",
-                presented is null
+                session is not null ? "the console session has ended (signed out, expired, or its key was revoked): sign in again"
+                : presented is null
                     ? "send an API key as 'Authorization: Bearer fw_...' or 'X-Api-Key: fw_...' (create one with: flywheel keys create --role viewer --name NAME)"
                     : "the API key is not valid or was revoked");
         }
@@ -58,6 +67,12 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Audit
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "forbidden", "The key's role may not do this",
                 $"the key '{key.Name}' has role {key.Role}, which does not have the permission {required} this endpoint needs");
+        }
+        else if (session is not null && !IsSafe(context.Request.Method)
+                 && !ConsoleSessions.IsCsrfToken(session, context.Request.Headers[ConsoleSessions.CsrfHeader].ToString()))
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "csrf_token_required", "The antiforgery token is missing or wrong",
+                $"a console session's state-changing request must carry the session's antiforgery token in the {ConsoleSessions.CsrfHeader} header (the sign-in answer and GET /v1/session give it)");
         }
         else if (!Admit(key, out var retryAfter))
         {
@@ -67,7 +82,7 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Audit
         }
         else
         {
-            context.SetCaller(key);
+            context.SetCaller(key, session);
             try
             {
                 await next(context);
@@ -97,6 +112,8 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Audit
         retryAfter = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
         return lease.IsAcquired;
     }
+
+    private static bool IsSafe(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
     /// <summary>The key text of <c>Authorization: Bearer …</c> or <c>X-Api-Key</c>, or null.</summary>
     private static string? Presented(HttpRequest request)

@@ -34,13 +34,26 @@ public static class AccessModule
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<AccessOptions>>().Value);
         services.AddSingleton(provider => new ApiKeys(provider.GetRequiredService<FlywheelStore>()));
         services.AddSingleton(provider => new AuditLog(provider.GetRequiredService<FlywheelStore>()));
+        services.AddSingleton(provider => new ConsoleSessions(provider.GetRequiredService<FlywheelStore>(), provider.GetRequiredService<ApiKeys>()));
+        services.AddSingleton(provider => new QueryLimits(provider.GetRequiredService<AccessOptions>()));
         return services;
     }
 
-    /// <summary>Checks every request's key against its endpoint's permission, rate-limits it, and audits writes.</summary>
-    public static IApplicationBuilder UseAccess(this IApplicationBuilder app) => app.UseMiddleware<AccessMiddleware>();
+    /// <summary>
+    /// Checks every request's key (or console session) against its endpoint's permission, rate-limits it, and audits writes; then puts
+    /// the query endpoints under their time limit and concurrency slots (<see cref="QueryLimits"/>).
+    /// </summary>
+    public static IApplicationBuilder UseAccess(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var limits = app.ApplicationServices.GetRequiredService<QueryLimits>();
+        return app.UseMiddleware<AccessMiddleware>().Use((context, next) => limits.InvokeAsync(context, next));
+    }
 
-    /// <summary><c>GET /v1/keys</c>, <c>POST /v1/keys</c>, <c>DELETE /v1/keys/{id}</c> and <c>GET /v1/audit</c>, all admin.</summary>
+    /// <summary>
+    /// <c>GET /v1/keys</c>, <c>POST /v1/keys</c>, <c>DELETE /v1/keys/{id}</c> and <c>GET /v1/audit</c>, all admin; the console's
+    /// <c>POST /v1/session</c> (sign in with a key), <c>GET /v1/session</c> (who am I) and <c>DELETE /v1/session</c> (sign out).
+    /// </summary>
     public static IEndpointRouteBuilder MapAccess(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -55,8 +68,60 @@ public static class AccessModule
         group.MapGet("/audit", async (AuditLog audit, CancellationToken ct, int limit = 100) =>
                 TypedResults.Ok((await audit.ListAsync(limit, ct)).Select(Json)))
             .WithName("ListAudit").WithSummary("The audit log, latest first: who, what, when, outcome");
+
+        var session = app.MapModuleGroup(Name, "/v1/session", "Access");
+        session.MapPost("", SignInAsync).Requires(Permission.Public).WithName("SignIn")
+            .WithSummary("Sign the console in with an API key: sets an HttpOnly, SameSite=Strict session cookie and answers the session's antiforgery token")
+            .Accepts<SignInRequest>("application/json");
+        session.MapGet("", (HttpContext context) => TypedResults.Ok(SessionJson(context.Caller()!, context.SessionToken(), null)))
+            .Requires(Permission.SignedIn).WithName("Session").WithSummary("Who the caller is: key, role, permissions, and a console session's antiforgery token");
+        session.MapDelete("", SignOutAsync).Requires(Permission.SignedIn).WithName("SignOut").WithSummary("End the console session and clear its cookie");
         return app;
     }
+
+    /// <summary>The body of POST /v1/session.</summary>
+    public sealed record SignInRequest(string Key);
+
+    private static async Task<Results<Ok<Dictionary<string, object?>>, ProblemHttpResult>> SignInAsync(
+        HttpContext context, ConsoleSessions sessions, AuditLog audit, AccessOptions options, CancellationToken ct)
+    {
+        var read = await RequestBody.ReadJsonAsync(context.Request, 4 * 1024, ct);
+        if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();
+        using var _ = body;
+        if (body.Root.ValueKind != JsonValueKind.Object || !body.Root.TryGetProperty("key", out var given) || given.ValueKind != JsonValueKind.String)
+            return Problems.Invalid(Error.Invalid("$.key", "key is the API key as a string, e.g. {\"key\": \"fw_...\"}"));
+        var signedIn = await sessions.SignInAsync(given.GetString()!, TimeSpan.FromHours(options.SessionHours), ct);
+        if (signedIn is not { } made)
+            return Problems.Create(StatusCodes.Status401Unauthorized, "https://flywheel.dev/problems/unauthenticated", "An API key is required",
+                "the API key is not valid or was revoked");
+        context.Response.Cookies.Append(ConsoleSessions.CookieName, made.Token, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            Path = "/",
+            Expires = made.Session.ExpiresAt,
+            IsEssential = true,
+        });
+        await audit.WriteAsync(made.Session.Key.Id, made.Session.Key.Name, context.Request.Method, "/v1/session", null, StatusCodes.Status200OK, CancellationToken.None);
+        return TypedResults.Ok(SessionJson(made.Session.Key, made.Token, made.Session.ExpiresAt));
+    }
+
+    private static async Task<NoContent> SignOutAsync(HttpContext context, ConsoleSessions sessions, CancellationToken ct)
+    {
+        if (context.SessionToken() is { } token) await sessions.SignOutAsync(token, ct);
+        context.Response.Cookies.Delete(ConsoleSessions.CookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+        return TypedResults.NoContent();
+    }
+
+    private static Dictionary<string, object?> SessionJson(ApiKey key, string? session, DateTimeOffset? expires) => new()
+    {
+        ["key_id"] = key.Id, ["name"] = key.Name, ["role"] = key.Role,
+        ["permissions"] = Roles.Grants.TryGetValue(key.Role, out var granted) ? Permission.All.Where(granted.Contains).ToList() : [],
+        ["session"] = session is not null,
+        ["csrf_token"] = session is null ? null : ConsoleSessions.CsrfTokenOf(session),
+        ["expires_at"] = expires,
+    };
 
     /// <summary>The body of POST /v1/keys.</summary>
     public sealed record KeyRequest(string Role, string Name);

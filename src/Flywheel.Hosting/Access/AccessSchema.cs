@@ -2,7 +2,7 @@ using Flywheel.Storage;
 
 namespace Flywheel.Hosting.Access;
 
-/// <summary>The tables of API access (module "access"): keys, stored as salted hashes, and the audit log of writes and exports.</summary>
+/// <summary>The tables of API access (module "access"): keys, stored as salted hashes, the audit log of writes and exports, and the console's sessions (hashed tokens).</summary>
 internal static class AccessSchema
 {
     public static readonly MigrationSet Migrations = new(AccessModule.Name,
@@ -29,6 +29,15 @@ internal static class AccessSchema
                 status INTEGER NOT NULL
             );
             CREATE INDEX ix_audit_log_at ON audit_log (at);
+            """),
+        new(2, "console sessions", """
+            CREATE TABLE console_sessions (
+                id TEXT PRIMARY KEY,
+                key_id TEXT NOT NULL REFERENCES api_keys (id),
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_console_sessions_expires ON console_sessions (expires_at);
             """),
     ]);
 }

@@ -8,6 +8,8 @@ public static class Permission
 {
     /// <summary>No key needed: health, the signed click and unsubscribe links a customer follows from a message.</summary>
     public const string Public = "public";
+    /// <summary>Any valid key or console session, whatever its role: who am I, signing out.</summary>
+    public const string SignedIn = "signed-in";
     /// <summary>Read reports and metrics: KPIs, funnels, cohorts, attribution, RFM, lifecycle, CLV, goals, the overview.</summary>
     public const string ReportsRead = "reports:read";
     /// <summary>Read segments, audiences and customer profiles (personal data masked unless <see cref="PersonalData"/>).</summary>
@@ -46,5 +48,5 @@ public static class Roles
     public static IReadOnlyList<string> All { get; } = [AdminRole, Marketer, Analyst, Viewer, Ingest];
 
     public static bool Allows(string role, string permission) =>
-        permission == Permission.Public || (Grants.TryGetValue(role, out var granted) && granted.Contains(permission));
+        permission == Permission.Public || (Grants.TryGetValue(role, out var granted) && (permission == Permission.SignedIn || granted.Contains(permission)));
 }

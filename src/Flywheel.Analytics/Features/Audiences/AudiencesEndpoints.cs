@@ -33,7 +33,7 @@ internal static class AudiencesEndpoints
             .WithName("Audience")
             .WithSummary("One audience with the definition that produced it")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/{name}/members", MembersAsync).Requires(Permission.CustomersRead)
+        group.MapGet("/{name}/members", MembersAsync).Requires(Permission.CustomersRead).QueryTimeLimit()
             .WithName("AudienceMembers")
             .WithSummary("Members by customer id (code-point order): JSON pages with ?limit= (default 1000, at most 10000) and ?after=, or ?format=csv for all of them")
             .Produces<string>(StatusCodes.Status200OK, "application/json", "text/csv");

@@ -27,7 +27,7 @@ internal static class GoalsEndpoints
     public static void MapGoalsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Goals");
-        group.MapGet("/goals", ListAsync).Requires(Permission.ReportsRead)
+        group.MapGet("/goals", ListAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Goals")
             .WithSummary("Every goal with its status: baseline, target, current, progress, forecast at the deadline, verdict, top channels")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");

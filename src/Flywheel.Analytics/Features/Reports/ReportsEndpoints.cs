@@ -44,21 +44,21 @@ internal static class AnalyticsEndpoints
     public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Analytics");
-        group.MapGet("/metrics", MetricsAsync).Requires(Permission.ReportsRead)
+        group.MapGet("/metrics", MetricsAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Metrics")
             .WithSummary("KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...) for a range: by day, week, month, channel, campaign, store, category or region; filtered; compared with the previous period or last year")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapPost("/funnels", FunnelAsync).Requires(Permission.ReportsRead)
+        group.MapPost("/funnels", FunnelAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Funnel")
             .WithSummary("An ordered funnel with a conversion window (ClickHouse windowFunnel semantics); optionally saves who dropped after a step as an audience")
             .Accepts<FunnelRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapPost("/cohorts", CohortsAsync).Requires(Permission.ReportsRead)
+        group.MapPost("/cohorts", CohortsAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Cohorts")
             .WithSummary("Retention cohorts by week or month of entry: active visitors, rates, orders and revenue per period")
             .Accepts<CohortRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapPost("/attribution", AttributionAsync).Requires(Permission.ReportsRead)
+        group.MapPost("/attribution", AttributionAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Attribution")
             .WithSummary("Multi-touch attribution of paid orders: last click, first click, linear, time decay, position based and Markov, side by side")
             .Accepts<AttributionRequest>("application/json")

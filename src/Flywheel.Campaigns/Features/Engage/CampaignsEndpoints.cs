@@ -39,11 +39,11 @@ internal static class CampaignsEndpoints
         group.MapGet("/journeys/{id}", GetJourneyAsync).Requires(Permission.ReportsRead);
         group.MapPost("/journeys/{id}/status", SetStatusAsync).Requires(Permission.MarketingWrite).WithSummary("{\"status\": \"active\" | \"paused\" | \"archived\" | \"draft\"}");
         group.MapDelete("/journeys/{id}", DeleteJourneyAsync).Requires(Permission.MarketingWrite);
-        group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).Requires(Permission.ReportsRead).WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
+        group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).Requires(Permission.ReportsRead).QueryTimeLimit().WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
         group.MapPost("/broadcasts", CreateBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\"}");
         group.MapPost("/broadcasts/{id}/plan", PlanBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Plan and enqueue the broadcast (resumes where a crashed plan stopped)");
         group.MapGet("/broadcasts/{id}", GetBroadcastAsync).Requires(Permission.ReportsRead);
-        group.MapGet("/broadcasts/{id}/stats", BroadcastStatsAsync).Requires(Permission.ReportsRead);
+        group.MapGet("/broadcasts/{id}/stats", BroadcastStatsAsync).Requires(Permission.ReportsRead).QueryTimeLimit();
         group.MapGet("/messages", ListMessagesAsync).Requires(Permission.CustomersRead).ExportsPersonalData().WithSummary("The send log: ?customer_id=&source_kind=&source_id=&status=&before_id=&limit=");
         group.MapGet("/consent", GetConsentAsync).Requires(Permission.CustomersRead).WithSummary("A customer's consent per channel and purpose: ?customer_id=");
         group.MapPost("/consent", SetConsentAsync).Requires(Permission.MarketingWrite).WithSummary("Grant or withdraw consent; a withdrawal takes effect for messages already queued");

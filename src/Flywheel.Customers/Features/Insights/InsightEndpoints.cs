@@ -28,11 +28,11 @@ internal static class InsightEndpoints
     public static void MapInsightEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Customers");
-        group.MapGet("/rfm", RfmAsync).Requires(Permission.ReportsRead)
+        group.MapGet("/rfm", RfmAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Rfm")
             .WithSummary("RFM segments with size, GMV share and recommended action; ?compare=DATE adds the migration matrix")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/personas/{segment}", PersonaAsync).Requires(Permission.ReportsRead)
+        group.MapGet("/personas/{segment}", PersonaAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Persona")
             .WithSummary("Persona of a segment (all, an RFM segment or group): distributions against all customers and what sets it apart")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
@@ -40,7 +40,7 @@ internal static class InsightEndpoints
             .WithName("CustomerProfile")
             .WithSummary("One customer: attributes, consents, orders, RFM, lifecycle stage, CLV and P(alive), saved segments")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
-        group.MapGet("/lifecycle", LifecycleAsync).Requires(Permission.ReportsRead)
+        group.MapGet("/lifecycle", LifecycleAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Lifecycle")
             .WithSummary("Customers per lifecycle stage as of a day (nothing recorded)")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");

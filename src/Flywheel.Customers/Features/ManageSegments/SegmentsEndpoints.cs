@@ -54,7 +54,7 @@ internal static class SegmentsEndpoints
             .Accepts<JsonElement>("application/json").Produces<SegmentResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/fields", Fields).Requires(Permission.CustomersRead).WithName("SegmentFields").WithSummary("The fields a rule may use, with their types and arguments");
-        group.MapPost("/check", CheckAsync).Requires(Permission.CustomersRead).WithName("CheckSegmentRule")
+        group.MapPost("/check", CheckAsync).Requires(Permission.CustomersRead).QueryTimeLimit().WithName("CheckSegmentRule")
             .WithSummary("Validate a rule {rule, sample?} and count the customers it selects now, without saving anything")
             .Accepts<JsonElement>("application/json").Produces<CheckResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{name}", ShowAsync).Requires(Permission.CustomersRead).WithName("Segment").WithSummary("A segment with its member count and a sample of members")
@@ -64,9 +64,9 @@ internal static class SegmentsEndpoints
             .Accepts<JsonElement>("application/json").ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapDelete("/{name}", DeleteAsync).Requires(Permission.MarketingWrite).WithName("DeleteSegment").WithSummary("Delete a segment with its members and history")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{name}/members", MembersAsync).Requires(Permission.CustomersRead).WithName("SegmentMembers")
+        group.MapGet("/{name}/members", MembersAsync).Requires(Permission.CustomersRead).QueryTimeLimit().WithName("SegmentMembers")
             .WithSummary("Member customer ids in id order: ?limit= (default 100, at most 10,000) and ?after= for the next page");
-        group.MapGet("/{name}/export", ExportAsync).Requires(Permission.CustomersRead).ExportsPersonalData().WithName("ExportSegment").WithSummary("Every member as CSV: customer_id,entered_at");
+        group.MapGet("/{name}/export", ExportAsync).Requires(Permission.CustomersRead).QueryTimeLimit().ExportsPersonalData().WithName("ExportSegment").WithSummary("Every member as CSV: customer_id,entered_at");
         group.MapGet("/{name}/changes", ChangesAsync).Requires(Permission.CustomersRead).WithName("SegmentChanges")
             .WithSummary("Who entered and left, oldest first: ?after_id= (the last id seen) and ?limit=");
     }

@@ -127,6 +127,7 @@ public sealed class MoneyBoundsTests
         await using var app = FlywheelServer.Build(host.Store, host.Clock, "http://127.0.0.1:0", new ServerOptions(), web => web.UseTestServer());
         await app.StartAsync();
         using var client = app.GetTestClient();
+        client.DefaultRequestHeaders.Authorization = host.Client.DefaultRequestHeaders.Authorization; // the same store, the same admin key
         var kpi = await client.GetAsync("/v1/metrics?from=2026-05-01&to=2026-05-31");
         var rfm = await client.GetAsync("/v1/rfm?as_of=2026-05-31");
 
