@@ -20,10 +20,12 @@ public static class Permission
     public const string PersonalData = "personal:read";
     /// <summary>Write the record: events, orders, customers, identities, imports (the shop's backend).</summary>
     public const string IngestWrite = "ingest:write";
+    /// <summary>Check out: price carts, quote refunds, claim, redeem and release coupons (the shop's backend at checkout).</summary>
+    public const string Checkout = "checkout";
     /// <summary>Administer: API keys, settings, the pricing pipeline, the audit log, erasing a customer's personal data.</summary>
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [ReportsRead, CustomersRead, MarketingWrite, PersonalData, IngestWrite, Admin];
+    public static IReadOnlyList<string> All { get; } = [ReportsRead, CustomersRead, MarketingWrite, PersonalData, IngestWrite, Checkout, Admin];
 }
 
 /// <summary>The roles a key can have and what each may do.</summary>
@@ -35,14 +37,14 @@ public static class Roles
     public const string Viewer = "viewer";
     public const string Ingest = "ingest";
 
-    /// <summary>Each role's permissions. Admin has all; analysts read customers pseudonymised; the ingest role only writes the record.</summary>
+    /// <summary>Each role's permissions. Admin has all; analysts read customers pseudonymised; the ingest role (the shop's backend) writes the record and checks out.</summary>
     public static IReadOnlyDictionary<string, IReadOnlySet<string>> Grants { get; } = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
     {
         [AdminRole] = new HashSet<string>(Permission.All, StringComparer.Ordinal),
-        [Marketer] = new HashSet<string>([Permission.ReportsRead, Permission.CustomersRead, Permission.MarketingWrite, Permission.PersonalData], StringComparer.Ordinal),
+        [Marketer] = new HashSet<string>([Permission.ReportsRead, Permission.CustomersRead, Permission.MarketingWrite, Permission.PersonalData, Permission.Checkout], StringComparer.Ordinal),
         [Analyst] = new HashSet<string>([Permission.ReportsRead, Permission.CustomersRead], StringComparer.Ordinal),
         [Viewer] = new HashSet<string>([Permission.ReportsRead], StringComparer.Ordinal),
-        [Ingest] = new HashSet<string>([Permission.IngestWrite], StringComparer.Ordinal),
+        [Ingest] = new HashSet<string>([Permission.IngestWrite, Permission.Checkout], StringComparer.Ordinal),
     };
 
     public static IReadOnlyList<string> All { get; } = [AdminRole, Marketer, Analyst, Viewer, Ingest];

@@ -44,13 +44,13 @@ internal static class CouponsEndpoints
         group.MapGet("/coupons/batches/{id}", GetBatchAsync).Requires(Permission.ReportsRead).WithName("CouponBatch")
             .WithSummary("A batch with its counters: issued, redeemed, remaining, budget spent and left")
             .Produces<CouponBatchStatus>(StatusCodes.Status200OK, "application/json");
-        group.MapPost("/coupons/batches/{id}/claim", ClaimAsync).Requires(Permission.MarketingWrite).WithName("ClaimCoupon")
+        group.MapPost("/coupons/batches/{id}/claim", ClaimAsync).Requires(Permission.Checkout).WithName("ClaimCoupon")
             .WithSummary("Claim a coupon of the batch for a customer (customer_id, idempotency_key)")
             .Accepts<ClaimBody>("application/json").Produces<ClaimedCoupon>(StatusCodes.Status201Created, "application/json");
-        group.MapPost("/coupons/{code}/redeem", RedeemAsync).Requires(Permission.MarketingWrite).WithName("RedeemCoupon")
+        group.MapPost("/coupons/{code}/redeem", RedeemAsync).Requires(Permission.Checkout).WithName("RedeemCoupon")
             .WithSummary("Redeem a coupon on an order (order_id, customer_id, discount in fen, idempotency_key); succeeds once")
             .Accepts<RedeemBody>("application/json").Produces<CouponRedemption>(StatusCodes.Status200OK, "application/json");
-        group.MapPost("/coupons/{code}/release", ReleaseAsync).Requires(Permission.MarketingWrite).WithName("ReleaseCoupon")
+        group.MapPost("/coupons/{code}/release", ReleaseAsync).Requires(Permission.Checkout).WithName("ReleaseCoupon")
             .WithSummary("Undo a redemption on refund or cancellation (order_id, reason, idempotency_key): the use and the budget return once")
             .Accepts<ReleaseBody>("application/json").Produces<CouponRelease>(StatusCodes.Status200OK, "application/json");
         group.MapGet("/customers/{id}/coupons", CustomerCouponsAsync).Requires(Permission.CustomersRead).WithName("CustomerCoupons")

@@ -35,7 +35,7 @@ internal sealed class PriceCartHandler(PromotionCatalog catalog, TimeProvider ti
 internal static class PriceCartEndpoint
 {
     public static void Map(RouteGroupBuilder group) =>
-        group.MapPost("/carts/price", PriceAsync).Requires(Permission.ReportsRead).WithName("PriceCart")
+        group.MapPost("/carts/price", PriceAsync).Requires(Permission.Checkout).WithName("PriceCart")
             .WithSummary("Price a cart: lines, customer tier, time, shipping fees and held coupons; returns per-line steps, totals, funding, unused coupons and next-threshold messages")
             .Accepts<Cart>("application/json").Produces<PricedCart>(StatusCodes.Status200OK, "application/json");
 

@@ -28,7 +28,7 @@ internal sealed class QuoteRefundHandler
 internal static class QuoteRefundEndpoint
 {
     public static void Map(RouteGroupBuilder group) =>
-        group.MapPost("/refunds/quote", QuoteAsync).Requires(Permission.ReportsRead).WithName("QuoteRefund")
+        group.MapPost("/refunds/quote", QuoteAsync).Requires(Permission.Checkout).WithName("QuoteRefund")
             .WithSummary("The money to return for units of lines of a paid order (largest-remainder exact across partial refunds)")
             .Accepts<RefundQuoteRequest>("application/json").Produces<RefundQuote>(StatusCodes.Status200OK, "application/json");
 
