@@ -2,6 +2,7 @@ using System.CommandLine;
 using Flywheel.Campaigns.Features.Engage;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
+using Flywheel.Customers.Contracts;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
 using Flywheel.Hosting.Startup;
@@ -40,6 +41,8 @@ public static class CampaignsModule
         services.AddSingleton<HttpClient>();
         services.AddStartedSingleton((provider, ct) => CampaignRuntime.CreateAsync(provider, ct));
         services.AddHostedService<CampaignWorker>();
+        // Forgetting a customer (Customers) erases the send log's addresses and bodies in the same transaction.
+        services.AddSingleton<IPersonalDataHolder, CampaignPersonalData>();
         return services;
     }
 

@@ -23,6 +23,8 @@ public static class FlywheelCli
         services.AddAnalytics(configuration);
         services.AddCustomers(configuration);
         services.AddPromotions(configuration);
+        // Only for what commands resolve (the send log's part of 'customers forget'); the worker loops run in 'serve' and 'worker'.
+        services.AddCampaigns(configuration);
     }
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider time)

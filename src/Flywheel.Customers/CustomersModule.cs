@@ -2,6 +2,7 @@ using System.CommandLine;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Customers.Contracts;
 using Flywheel.Customers.Features.FitClv;
+using Flywheel.Customers.Features.ForgetCustomer;
 using Flywheel.Customers.Features.Insights;
 using Flywheel.Customers.Features.ManageSegments;
 using Flywheel.Customers.Lifecycle;
@@ -73,7 +74,7 @@ public static class CustomersModule
         return services;
     }
 
-    /// <summary>The module's endpoints: profiles, RFM, personas, lifecycle, CLV and segments.</summary>
+    /// <summary>The module's endpoints: profiles, RFM, personas, lifecycle, CLV, segments and forgetting a customer.</summary>
     public static IEndpointRouteBuilder MapCustomers(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -81,10 +82,12 @@ public static class CustomersModule
         group.MapInsightEndpoints();
         group.MapClvEndpoints();
         group.MapSegmentsEndpoints();
+        group.MapForgetCustomerEndpoints();
         return app;
     }
 
-    /// <summary>The module's commands: <c>rfm</c>, <c>persona</c>, <c>lifecycle</c>, <c>clv</c> and <c>segments</c>.</summary>
+    /// <summary>The module's commands: <c>rfm</c>, <c>persona</c>, <c>lifecycle</c>, <c>clv</c>, <c>segments</c> and <c>customers forget</c>.</summary>
     public static IEnumerable<Command> Commands(CliContext cli) =>
-        [RfmCommand.Create(cli), PersonaCommand.Create(cli), LifecycleCommand.Create(cli), ClvCommand.Create(cli), SegmentsCommand.Create(cli)];
+        [RfmCommand.Create(cli), PersonaCommand.Create(cli), LifecycleCommand.Create(cli), ClvCommand.Create(cli), SegmentsCommand.Create(cli),
+         ForgetCustomerFeature.Command(cli)];
 }

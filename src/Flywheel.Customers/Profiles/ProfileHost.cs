@@ -31,13 +31,26 @@ internal sealed class ProfileHost
         }
     }
 
+    /// <summary>A customer's row changed outside an ingest (an erasure): the next read re-reads it.</summary>
+    public void Changed(string customerId)
+    {
+        lock (_gate) _pending.Add(customerId);
+    }
+
     /// <summary>The profiles with every committed write applied.</summary>
     public Task<ProfileTable> GetAsync(CancellationToken ct)
     {
         lock (_gate)
         {
             if (_current is not null && !_reload && _pending.Count == 0) return Task.FromResult(_current);
-            _refreshing ??= RefreshAsync();
+            if (_refreshing is null)
+            {
+                // A refresh that finished synchronously (SQLite reads can) already cleared _refreshing inside this lock: keeping
+                // its completed task would hand every later caller the same stale table.
+                var refresh = RefreshAsync();
+                if (refresh.IsCompleted) return refresh.WaitAsync(ct);
+                _refreshing = refresh;
+            }
             return _refreshing.WaitAsync(ct);
         }
     }

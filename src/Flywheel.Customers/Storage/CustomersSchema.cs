@@ -3,7 +3,7 @@ using Flywheel.Storage;
 namespace Flywheel.Customers.Storage;
 
 /// <summary>
-/// The tables Customers owns (CLV fits, lifecycle stages and segments) and their numbered migrations (module "customers"). Each was a store-wide migration before
+/// The tables Customers owns (CLV fits, lifecycle stages, segments and erasure tombstones) and their numbered migrations (module "customers"). Each was a store-wide migration before
 /// modules kept their own sets (<see cref="Migration.LegacyVersion"/>); a store that applied it then adopts it.
 /// </summary>
 internal static class CustomersSchema
@@ -66,5 +66,15 @@ internal static class CustomersSchema
             );
             CREATE INDEX ix_segment_membership_changes_segment ON segment_membership_changes (segment_name, id);
             """, LegacyVersion: 5),
+        // 4 and 6 may still come from other branches. A forgotten customer keeps their row (the pseudonymous key of orders and
+        // events) with personal columns blanked; this tombstone says that and when (docs/security.md, "Forgetting a customer").
+        new(7, "customer erasures", """
+            CREATE TABLE customer_erasures (
+                customer_id TEXT PRIMARY KEY,
+                forgotten_at BIGINT NOT NULL,
+                last_forgotten_at BIGINT NOT NULL,
+                erased BIGINT NOT NULL CHECK (erased >= 0)
+            );
+            """),
     ]);
 }

@@ -37,8 +37,10 @@ public sealed class StoreUpgradeTests
             foreach (var (table, print) in before)
                 if (table != "module_migrations") Assert.True(after[table] == print, $"{table}: {print} before, {after[table]} after");
             // Nothing was created twice: the only new tables are the module ledger, with one row per module migration, and those of
-            // migrations written after the fixture (Ingestion's order_returns, Access's api_keys, audit_log and console_sessions).
-            Assert.Equal(["api_keys", "audit_log", "console_sessions", "module_migrations", "order_returns"], after.Keys.Except(before.Keys).Order(StringComparer.Ordinal).ToList());
+            // migrations written after the fixture (Ingestion's order_returns, Access's api_keys, audit_log and console_sessions,
+            // Customers' erasure tombstones).
+            Assert.Equal(["api_keys", "audit_log", "console_sessions", "customer_erasures", "module_migrations", "order_returns"],
+                after.Keys.Except(before.Keys).Order(StringComparer.Ordinal).ToList());
             var expected = StoreSchema.Record.Migrations.Count + FlywheelServer.Migrations.Sum(m => m.Migrations.Count);
             Assert.Equal(expected, Convert.ToInt32(await TestStores.ScalarAsync(store, "SELECT COUNT(*) FROM module_migrations"), CultureInfo.InvariantCulture));
             foreach (var set in FlywheelServer.Migrations)

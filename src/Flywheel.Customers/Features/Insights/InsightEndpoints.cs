@@ -135,6 +135,7 @@ internal static class InsightEndpoints
         var stage = insights.Stages(index, today).GetValueOrDefault(id);
         var clv = insights.Clv(index, id, today);
         var segments = await Flywheel.Customers.Segments.SegmentStore.SegmentsOfAsync(store, id, ct);
+        var forgottenAt = await ErasureStore.ForgottenAtAsync(store, id, ct);
 
         using var buffer = new MemoryStream();
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer, RfmJson.Options))
@@ -143,6 +144,8 @@ internal static class InsightEndpoints
             json.WriteString("customer_id", id);
             // RFM, lifecycle and CLV below are as of this day: the last day with data (issue 12), stated so a reader knows.
             json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            // Erased (flywheel customers forget): personal attributes, identities and consents are gone; orders and models stay.
+            Text(json, "forgotten_at", forgottenAt?.ToString("O", CultureInfo.InvariantCulture));
             json.WriteStartObject("attributes");
             Text(json, "gender", table.Gender[row]);
             // Personal data: roles without it see the birth year only (PIPL data minimisation).
