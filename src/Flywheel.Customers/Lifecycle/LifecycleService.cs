@@ -13,10 +13,16 @@ internal sealed record LifecycleRefresh(DateOnly AsOf, IReadOnlyDictionary<strin
 /// Keeps the stored stages current: computes every customer's stage, records the ones that changed as transitions
 /// (one transaction) and raises <see cref="StageChanged"/> for listeners in this process (journeys); other processes
 /// read <see cref="LifecycleStore.TransitionsAsync"/> with a cursor. Refreshing twice with the same data records nothing.
+/// <para>
+/// The stored stages are kept between calls with the version they were read at (<see cref="LifecycleStore.VersionAsync"/>,
+/// the largest committed transition id, which any process's recording moves): a call reads all of them again only when
+/// the version has moved, and this service's own recording updates them in place when nothing else recorded before it.
+/// </para>
 /// </summary>
 internal sealed class LifecycleService(FlywheelStore store) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private LifecycleStore.Stored? _stored;
 
     public event Action<IReadOnlyList<StageTransition>>? StageChanged;
 
@@ -28,24 +34,88 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
         try
         {
             var states = LifecycleEngine.Run(index, asOf, pAlive);
-            var stages = LifecycleStages.All.ToDictionary(s => s, _ => 0L);
-            foreach (var state in states) stages[state.Stage]++;
-            var current = await LifecycleStore.CurrentAsync(store, ct);
-            var changes = new List<(string CustomerId, string? From, string To)>();
-            foreach (var state in states)
-                if (current.GetValueOrDefault(state.CustomerId) is var from && from != state.Stage) changes.Add((state.CustomerId, from, state.Stage));
-            if (!record)
+            var stored = await StoredAsync(ct);
+            var current = stored.Stages;
+            var counts = new long[LifecycleStages.All.Count];
+            // The changed states by position, with their stored stage: a GET writes only their count, so no transition is
+            // built for them until it is asked for.
+            var changed = new List<int>();
+            var from = new List<string?>();
+            for (var k = 0; k < states.Count; k++)
             {
-                var now = store.Time.GetUtcNow();
-                return new LifecycleRefresh(asOf, stages, [.. changes.Select(c => new StageTransition(0, c.CustomerId, c.From, c.To, now, asOf))]);
+                var state = states[k];
+                counts[Position(state.Stage)]++;
+                if (current.GetValueOrDefault(state.CustomerId) is var was && was != state.Stage)
+                {
+                    changed.Add(k);
+                    from.Add(was);
+                }
             }
-            var transitions = await LifecycleStore.RecordAsync(store, changes, asOf, ct);
-            if (transitions.Count > 0) StageChanged?.Invoke(transitions);
-            return new LifecycleRefresh(asOf, stages, transitions);
+            var stages = new Dictionary<string, long>(LifecycleStages.All.Count);
+            for (var s = 0; s < counts.Length; s++) stages[LifecycleStages.All[s]] = counts[s];
+            if (!record) return new LifecycleRefresh(asOf, stages, new Unrecorded(states, changed, from, store.Time.GetUtcNow(), asOf));
+
+            var changes = new (string CustomerId, string? From, string To)[changed.Count];
+            for (var c = 0; c < changes.Length; c++) changes[c] = (states[changed[c]].CustomerId, from[c], states[changed[c]].Stage);
+            // A failed recording leaves the kept stages as they were: if its commit happened after all, the version has moved.
+            var recorded = await LifecycleStore.RecordAsync(store, changes, asOf, ct);
+            if (recorded.Transitions.Count > 0)
+            {
+                if (recorded.VersionBefore == stored.Version)
+                {
+                    foreach (var t in recorded.Transitions) current[t.CustomerId] = t.To;
+                    _stored = stored with { Version = recorded.Transitions[^1].Id };
+                }
+                else
+                {
+                    _stored = null; // another process recorded since the stages were read: read them again next time
+                }
+                StageChanged?.Invoke(recorded.Transitions);
+            }
+            return new LifecycleRefresh(asOf, stages, recorded.Transitions);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The stored stages as of now: those kept, when the store's version is still theirs, else read afresh.</summary>
+    private async Task<LifecycleStore.Stored> StoredAsync(CancellationToken ct)
+    {
+        if (_stored is { } kept && await LifecycleStore.VersionAsync(store, ct) == kept.Version) return kept;
+        _stored = null; // let the old stages go before the new ones are read
+        return _stored = await LifecycleStore.ReadAsync(store, ct);
+    }
+
+    private static int Position(string stage)
+    {
+        var all = LifecycleStages.All;
+        for (var s = 0; s < all.Count; s++)
+            if (ReferenceEquals(all[s], stage) || all[s] == stage) return s;
+        throw new InvalidOperationException($"unknown lifecycle stage '{stage}'");
+    }
+
+    /// <summary>The transitions a refresh would record (id 0), made one by one as they are read.</summary>
+    private sealed class Unrecorded(IReadOnlyList<LifecycleState> states, List<int> changed, List<string?> from, DateTimeOffset at, DateOnly asOf)
+        : IReadOnlyList<StageTransition>
+    {
+        public int Count => changed.Count;
+
+        public StageTransition this[int index]
+        {
+            get
+            {
+                var state = states[changed[index]];
+                return new StageTransition(0, state.CustomerId, from[index], state.Stage, at, asOf);
+            }
+        }
+
+        public IEnumerator<StageTransition> GetEnumerator()
+        {
+            for (var k = 0; k < changed.Count; k++) yield return this[k];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -130,4 +130,78 @@ public class LifecycleTests
         Assert.Empty(await LifecycleStore.TransitionsAsync(store, stored[^1].Id, 100, CancellationToken.None));
         Assert.Equal("lapsed", (await LifecycleStore.CurrentAsync(store, CancellationToken.None))["c1"]);
     }
+
+    /// <summary>What a caller sees of a refresh: the stage counts and the transitions, customer, from and to.</summary>
+    private static (string Stages, string Transitions) Seen(LifecycleRefresh refresh) =>
+        (string.Join(",", LifecycleStages.All.Select(s => s + "=" + refresh.Stages[s])),
+            string.Join(",", refresh.Transitions.Select(t => $"{t.CustomerId}:{t.From ?? "-"}>{t.To}")) + "#" + refresh.Transitions.Count);
+
+    private static async Task<(string, string)> FreshAsync(FlywheelStore store, EventIndex index, DateOnly day)
+    {
+        using var fresh = new LifecycleService(store);
+        return Seen(await fresh.RefreshAsync(index, day, record: false, null, CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Refresh_KeptStages_AnswerAsAFreshService_AfterItsOwnAndAnotherServicesRecording(string engine)
+    {
+        using var store = await TestStores.OpenAsync(engine);
+        var index = Index(Monthly("a", 10).Concat(Monthly("b", 50)).Concat(Monthly("c", 120)).Append(("n", AsOf.AddDays(-1))), "p");
+        var (later, latest) = (AsOf.AddDays(60), AsOf.AddDays(150));
+        using var service = new LifecycleService(store);
+        using var other = new LifecycleService(store); // another process, as far as the kept stages know
+
+        // Nothing stored, then nothing changed: the kept (empty) stages give every customer's first transition both times.
+        var first = Seen(await service.RefreshAsync(index, AsOf, record: false, null, CancellationToken.None));
+        Assert.EndsWith("#5", first.Item2, StringComparison.Ordinal);
+        Assert.Equal(first, Seen(await service.RefreshAsync(index, AsOf, record: false, null, CancellationToken.None)));
+        Assert.Equal(await FreshAsync(store, index, AsOf), first);
+
+        // This service records: its kept stages take the changes in place.
+        Assert.Equal(5, (await service.RefreshAsync(index, AsOf, record: true, null, CancellationToken.None)).Transitions.Count);
+        Assert.Equal(await FreshAsync(store, index, AsOf), Seen(await service.RefreshAsync(index, AsOf, record: false, null, CancellationToken.None)));
+        Assert.EndsWith("#0", (await FreshAsync(store, index, AsOf)).Item2, StringComparison.Ordinal);
+        var moved = Seen(await service.RefreshAsync(index, later, record: false, null, CancellationToken.None));
+        Assert.NotEqual("#0", moved.Item2);
+        Assert.Equal(await FreshAsync(store, index, later), moved);
+
+        // Another service records those changes: this one's kept stages are no longer current, and it must not record them again.
+        Assert.Equal(moved.Item2, Seen(await other.RefreshAsync(index, later, record: true, null, CancellationToken.None)).Item2);
+        Assert.Equal(await FreshAsync(store, index, later), Seen(await service.RefreshAsync(index, later, record: false, null, CancellationToken.None)));
+        Assert.Equal("#0", Seen(await service.RefreshAsync(index, later, record: true, null, CancellationToken.None)).Item2);
+        Assert.Equal(await FreshAsync(store, index, latest), Seen(await service.RefreshAsync(index, latest, record: false, null, CancellationToken.None)));
+
+        // And the other way round: this service records, the other one (which read the stages before) sees it.
+        var last = Seen(await service.RefreshAsync(index, latest, record: true, null, CancellationToken.None));
+        Assert.NotEqual("#0", last.Item2);
+        Assert.Equal("#0", Seen(await other.RefreshAsync(index, latest, record: true, null, CancellationToken.None)).Item2);
+        Assert.Equal(await FreshAsync(store, index, latest), Seen(await other.RefreshAsync(index, latest, record: false, null, CancellationToken.None)));
+
+        var stored = await LifecycleStore.TransitionsAsync(store, 0, 1000, CancellationToken.None);
+        Assert.Equal(stored.Count, stored.Select(t => t.Id).Distinct().Count());
+        Assert.Equal(stored[^1].Id, await LifecycleStore.VersionAsync(store, CancellationToken.None));
+        Assert.Equal(LifecycleEngine.Run(index, latest).ToDictionary(s => s.CustomerId, s => s.Stage),
+            await LifecycleStore.CurrentAsync(store, CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task RecordAsync_MovesTheVersion_AndReturnsTheOneBefore(string engine)
+    {
+        using var store = await TestStores.OpenAsync(engine);
+        Assert.Equal(0, await LifecycleStore.VersionAsync(store, CancellationToken.None));
+        Assert.Equal(-1, (await LifecycleStore.RecordAsync(store, [], AsOf, CancellationToken.None)).VersionBefore);
+        Assert.Equal(0, await LifecycleStore.VersionAsync(store, CancellationToken.None));
+        var first = await LifecycleStore.RecordAsync(store, [("x", null, LifecycleStages.New), ("y", null, LifecycleStages.Prospect)], AsOf, CancellationToken.None);
+        Assert.Equal(0, first.VersionBefore);
+        var version = await LifecycleStore.VersionAsync(store, CancellationToken.None);
+        Assert.Equal(first.Transitions[^1].Id, version);
+        var second = await LifecycleStore.RecordAsync(store, [("x", LifecycleStages.New, LifecycleStages.Active)], AsOf, CancellationToken.None);
+        Assert.Equal(version, second.VersionBefore);
+        Assert.True(await LifecycleStore.VersionAsync(store, CancellationToken.None) > version);
+        var read = await LifecycleStore.ReadAsync(store, CancellationToken.None);
+        Assert.Equal((second.Transitions[0].Id, LifecycleStages.Active), (read.Version, read.Stages["x"]));
+        Assert.Same(LifecycleStages.Active, read.Stages["x"]);
+    }
 }
