@@ -23,6 +23,13 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private LifecycleStore.Stored? _stored;
+    private Aligned? _aligned;
+
+    /// <summary>
+    /// The kept stages by visitor of one index (null: none stored), at a version: a refresh compares each state with one
+    /// array element instead of a dictionary lookup by customer id. The index is held weakly, so a replaced index is freed.
+    /// </summary>
+    private sealed record Aligned(WeakReference<EventIndex> Index, long Version, string?[] Stages);
 
     public event Action<IReadOnlyList<StageTransition>>? StageChanged;
 
@@ -35,7 +42,7 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
         {
             var states = LifecycleEngine.Run(index, asOf, pAlive);
             var stored = await StoredAsync(ct);
-            var current = stored.Stages;
+            var current = AlignedTo(index, stored);
             var counts = new long[LifecycleStages.All.Count];
             // The changed states by position, with their stored stage: a GET writes only their count, so no transition is
             // built for them until it is asked for.
@@ -45,7 +52,7 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
             {
                 var state = states[k];
                 counts[Position(state.Stage)]++;
-                if (current.GetValueOrDefault(state.CustomerId) is var was && was != state.Stage)
+                if (current[state.Visitor] is var was && was != state.Stage)
                 {
                     changed.Add(k);
                     from.Add(was);
@@ -63,12 +70,17 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
             {
                 if (recorded.VersionBefore == stored.Version)
                 {
-                    foreach (var t in recorded.Transitions) current[t.CustomerId] = t.To;
-                    _stored = stored with { Version = recorded.Transitions[^1].Id };
+                    var version = recorded.Transitions[^1].Id;
+                    foreach (var t in recorded.Transitions) stored.Stages[t.CustomerId] = t.To;
+                    foreach (var k in changed) current[states[k].Visitor] = states[k].Stage;
+                    _stored = stored with { Version = version };
+                    _aligned = _aligned! with { Version = version };
                 }
                 else
                 {
-                    _stored = null; // another process recorded since the stages were read: read them again next time
+                    // Another process recorded since the stages were read: read them again next time.
+                    _stored = null;
+                    _aligned = null;
                 }
                 StageChanged?.Invoke(recorded.Transitions);
             }
@@ -86,6 +98,18 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
         if (_stored is { } kept && await LifecycleStore.VersionAsync(store, ct) == kept.Version) return kept;
         _stored = null; // let the old stages go before the new ones are read
         return _stored = await LifecycleStore.ReadAsync(store, ct);
+    }
+
+    /// <summary>The stored stages by visitor of <paramref name="index"/>: those kept when they are for this index and version.</summary>
+    private string?[] AlignedTo(EventIndex index, LifecycleStore.Stored stored)
+    {
+        if (_aligned is { } kept && kept.Version == stored.Version && kept.Index.TryGetTarget(out var of) && ReferenceEquals(of, index)) return kept.Stages;
+        _aligned = null;
+        var stages = new string?[index.VisitorCount];
+        for (var v = 0; v < stages.Length; v++)
+            if (index.IsCustomer[v]) stages[v] = stored.Stages.GetValueOrDefault(index.VisitorKeys[v]);
+        _aligned = new Aligned(new WeakReference<EventIndex>(index), stored.Version, stages);
+        return stages;
     }
 
     private static int Position(string stage)

@@ -178,6 +178,11 @@ public class LifecycleTests
         Assert.Equal("#0", Seen(await other.RefreshAsync(index, latest, record: true, null, CancellationToken.None)).Item2);
         Assert.Equal(await FreshAsync(store, index, latest), Seen(await other.RefreshAsync(index, latest, record: false, null, CancellationToken.None)));
 
+        // A new index (a new customer ahead of the others, so every visitor number moves) with the stages kept.
+        var grown = Index(Monthly("a", 10).Concat(Monthly("b", 50)).Concat(Monthly("c", 120)).Append(("n", AsOf.AddDays(-1))).Append(("0", AsOf)), "p");
+        Assert.Equal(await FreshAsync(store, grown, latest), Seen(await service.RefreshAsync(grown, latest, record: false, null, CancellationToken.None)));
+        Assert.Equal(await FreshAsync(store, index, latest), Seen(await service.RefreshAsync(index, latest, record: false, null, CancellationToken.None)));
+
         var stored = await LifecycleStore.TransitionsAsync(store, 0, 1000, CancellationToken.None);
         Assert.Equal(stored.Count, stored.Select(t => t.Id).Distinct().Count());
         Assert.Equal(stored[^1].Id, await LifecycleStore.VersionAsync(store, CancellationToken.None));
