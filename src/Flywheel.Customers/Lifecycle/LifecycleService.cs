@@ -92,6 +92,20 @@ internal sealed class LifecycleService(FlywheelStore store) : IDisposable
         }
     }
 
+    /// <summary>Reads the stored stages ahead of the first refresh (the server does it when it starts), so that call costs what later ones do.</summary>
+    public async Task WarmAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await StoredAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The stored stages as of now: those kept, when the store's version is still theirs, else read afresh.</summary>
     private async Task<LifecycleStore.Stored> StoredAsync(CancellationToken ct)
     {

@@ -15,6 +15,19 @@ internal sealed class LifecycleRefresher(EventIndexHost host, LifecycleService l
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // The first GET /v1/lifecycle would otherwise read every stored stage (about a second per million customers).
+            await lifecycle.WarmAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.LogWarning(ex, "reading the stored lifecycle stages ahead failed; the first lifecycle call reads them");
+        }
         if (options.LifecycleRefreshInterval <= TimeSpan.Zero) return;
         using var timer = new PeriodicTimer(options.LifecycleRefreshInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
