@@ -94,6 +94,42 @@ public class CustomerInsightsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Clvs_OnePass_AreThePerCustomerPredictions_AndRfmAveragesThem(string engine)
+    {
+        var (store, index, fit) = await StoreAsync(engine);
+        using var _ = store;
+        var insights = new CustomerInsights { Fit = fit };
+        var predicted = 0;
+        foreach (var day in Days)
+        {
+            var all = insights.Clvs(index, day)!;
+            Assert.Equal(index.VisitorCount, all.Length);
+            for (var v = 0; v < index.VisitorCount; v++)
+            {
+                long? expected = index.IsCustomer[v] && ClvService.Predict(index, fit, index.VisitorKeys[v], day).TryGetValue(out var p, out var __) ? p.Clv : null;
+                Assert.Equal(expected, all[v]); // the same summary and the same series: exactly
+                if (expected is not null) predicted++;
+            }
+            Assert.Same(all, insights.Clvs(index, day)); // cached for the index, day and fit
+        }
+        Assert.True(predicted > 0, "no customer had a prediction: this test shows nothing");
+        // RFM's average CLV per segment is the mean of those predictions.
+        var rfm = Flywheel.Customers.Features.Insights.RfmQuestion.Run(
+            Flywheel.Customers.Features.Insights.RfmQuestion.Check(new Flywheel.Customers.Features.Insights.RfmInput(End.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), null, null, null, null)).Value,
+            index, End, Flywheel.Customers.Features.Insights.RfmQuestion.ClvOf(insights, index)).Value;
+        var clvAtEnd = insights.Clvs(index, End)!;
+        foreach (var segment in rfm.Result.Segments)
+        {
+            var values = rfm.Result.Scores.Where(x => x.Segment == segment.Segment).Select(x => clvAtEnd[x.Visitor]).OfType<long>().ToList();
+            long? expected = values.Count == 0 ? null : (values.Sum() * 2 + values.Count) / (values.Count * 2L);
+            Assert.Equal(expected, segment.AverageClv);
+        }
+        Assert.Contains(rfm.Result.Segments, x => x.AverageClv is not null);
+        Assert.Null(new CustomerInsights().Clvs(index, End)); // without a fit: none
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task PAliveField_OverTheWholeIndexAndOverAnother_IsThePerCustomerPrediction(string engine)
     {
         var (store, index, fit) = await StoreAsync(engine);

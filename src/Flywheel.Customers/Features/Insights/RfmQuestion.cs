@@ -40,7 +40,7 @@ internal static class RfmQuestion
     {
         ArgumentNullException.ThrowIfNull(insights);
         ArgumentNullException.ThrowIfNull(index);
-        return query => insights.Fit is null ? null : v => insights.Clv(index, index.VisitorKeys[v], query.AsOf)?.Clv;
+        return query => insights.Clvs(index, query.AsOf) is { } all ? v => all[v] : null;
     }
 
     /// <summary>Scores as of the plan's day (or the last day with data); <paramref name="clv"/> adds each customer's CLV when a fit is loaded.</summary>
