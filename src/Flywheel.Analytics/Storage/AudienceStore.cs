@@ -199,8 +199,13 @@ internal static class AudienceStore
             header.AddParameter("@name", name.Value);
             deleted = await header.ExecuteNonQueryAsync(ct) > 0;
         }
-        await using (var members = Command(scope.Connection, scope.Transaction, "DELETE FROM audience_members WHERE audience_name = @name"))
+        // Only the members of the header this delete removed. With no header there are no members but those of a save still
+        // in flight, whose header this delete could not see (PostgreSQL: an uncommitted insert is invisible and not waited
+        // for); each statement reads afresh, so deleting "all members" here could take that save's members right after it
+        // commits and leave its header with none.
+        if (deleted)
         {
+            await using var members = Command(scope.Connection, scope.Transaction, "DELETE FROM audience_members WHERE audience_name = @name");
             members.AddParameter("@name", name.Value);
             await members.ExecuteNonQueryAsync(ct);
         }
