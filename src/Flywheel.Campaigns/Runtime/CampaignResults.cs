@@ -58,7 +58,7 @@ internal static class CampaignResults
                 var holdout = !reader.IsDBNull(1) && Convert.ToBoolean(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
                 var key = holdout && name.Length == 0 ? "holdout" : name.Length == 0 ? "all" : name;
                 var prev = variants.GetValueOrDefault(key);
-                variants[key] = (prev.Entered + reader.GetInt64(2), prev.Converted + reader.GetInt64(3), prev.Revenue + reader.GetInt64(4), prev.Holdout || holdout);
+                variants[key] = (checked(prev.Entered + reader.GetInt64(2)), checked(prev.Converted + reader.GetInt64(3)), checked(prev.Revenue + reader.GetInt64(4)), prev.Holdout || holdout);
             }
         }
         await using (var command = connection.CreateCommand())
