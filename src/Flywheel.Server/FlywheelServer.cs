@@ -7,6 +7,7 @@ using Flywheel.Ingestion;
 using Flywheel.Promotions;
 using Flywheel.Server.Features.Health;
 using Flywheel.Storage;
+using Flywheel.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,7 @@ public static class FlywheelServer
         app.MapCustomers();
         app.MapPromotions();
         app.MapCampaigns();
+        app.MapWeb();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, string.Join(", ", app.Urls), store.Location.Description));

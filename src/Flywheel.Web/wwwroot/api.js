@@ -1,0 +1,57 @@
+// The API through the console's session cookie: same-origin credentials on every call, the session's antiforgery token on writes.
+let csrfToken = null;
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function call(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+function remember(session) {
+  csrfToken = session?.csrf_token ?? null;
+  return session;
+}
+
+/** The signed-in session ({key_id, name, role, permissions[], csrf_token, ...}) or null when there is none. */
+export async function currentSession() {
+  try {
+    return remember(await call('GET', '/v1/session'));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export async function signIn(key) {
+  return remember(await call('POST', '/v1/session', { key }));
+}
+
+export async function signOut() {
+  try {
+    await call('DELETE', '/v1/session');
+  } finally {
+    csrfToken = null;
+  }
+}
+
+export function get(path) {
+  return call('GET', path);
+}

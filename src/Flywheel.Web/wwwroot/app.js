@@ -1,0 +1,129 @@
+// The console's shell: sign-in, the navigation (only what the signed-in role may use), the language toggle and a page per hash route.
+import { t, language, setLanguage } from './i18n.js';
+import * as api from './api.js';
+import { renderOverview } from './overview.js';
+import { el } from './dom.js';
+
+// Pages in navigation order; `ready` pages are built, the others show as coming. `needs` is the permission the page reads with.
+const PAGES = [
+  { id: 'overview', needs: 'reports:read', ready: true },
+  { id: 'channels', needs: 'reports:read' },
+  { id: 'funnel', needs: 'reports:read' },
+  { id: 'cohorts', needs: 'reports:read' },
+  { id: 'customers', needs: 'customers:read' },
+  { id: 'goals', needs: 'reports:read' },
+  { id: 'promotions', needs: 'reports:read' },
+  { id: 'journeys', needs: 'reports:read' },
+];
+
+let session = null;
+
+const $ = (id) => document.getElementById(id);
+
+
+function allowed(page) {
+  return session?.permissions?.includes(page.needs) ?? false;
+}
+
+function currentPage() {
+  const id = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
+  return PAGES.find((p) => p.id === id && allowed(p)) ?? PAGES.find(allowed) ?? null;
+}
+
+function renderChrome() {
+  document.documentElement.lang = language() === 'en' ? 'en' : 'zh-CN';
+  document.title = session ? `Flywheel · ${t('nav.' + (currentPage()?.id ?? 'overview'))}` : `Flywheel · ${t('signin.title')}`;
+  const lang = $('lang');
+  lang.textContent = t('lang.toggle');
+  lang.setAttribute('aria-label', t('lang.toggle.label'));
+  lang.setAttribute('lang', language() === 'en' ? 'zh-CN' : 'en');
+  const signout = $('signout');
+  signout.hidden = !session;
+  signout.textContent = t('signout');
+  $('who').textContent = session ? t('who', { name: session.name, role: t('role.' + session.role) }) : '';
+
+  const nav = $('nav');
+  nav.hidden = !session;
+  nav.setAttribute('aria-label', t('nav.label'));
+  const page = currentPage();
+  const items = PAGES.filter(allowed).map((p) =>
+    el('li', {},
+      el('a', { href: `#/${p.id}`, 'data-page': p.id, 'aria-current': p === page ? 'page' : false },
+        t('nav.' + p.id),
+        p.ready ? null : el('span', { class: 'badge', text: t('coming.badge') }))));
+  nav.replaceChildren(el('ul', {}, items));
+}
+
+function renderSignIn(message) {
+  const main = $('main');
+  const input = el('input', { id: 'key', name: 'key', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false', 'aria-describedby': 'key-hint' });
+  const error = el('p', { id: 'signin-error', class: 'error', role: 'alert' });
+  if (message) error.textContent = message;
+  const form = el('form', { id: 'signin', class: 'signin', novalidate: true },
+    el('h1', { text: t('signin.title') }),
+    el('label', { for: 'key', text: t('signin.key') }),
+    input,
+    el('p', { id: 'key-hint', class: 'hint', text: t('signin.hint') }),
+    el('button', { type: 'submit', text: t('signin.submit') }),
+    error);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      session = await api.signIn(input.value.trim());
+      input.value = '';
+      await route();
+    } catch (e) {
+      error.textContent = t('signin.failed') + e.message;
+    }
+  });
+  main.replaceChildren(form);
+  input.focus();
+}
+
+function renderComing(page) {
+  const name = t('nav.' + page.id);
+  $('main').replaceChildren(el('section', { class: 'coming', 'data-page': page.id },
+    el('h1', {}, name, ' ', el('span', { class: 'badge', text: t('coming.badge') })),
+    el('p', { text: t('coming.text', { page: name }) })));
+}
+
+async function route() {
+  renderChrome();
+  if (!session) {
+    renderSignIn();
+    return;
+  }
+  const page = currentPage();
+  if (!page) {
+    $('main').replaceChildren(el('p', { class: 'error', text: t('error.noreports') }));
+    return;
+  }
+  if (page.id === 'overview') await renderOverview($('main'));
+  else renderComing(page);
+}
+
+async function start() {
+  $('lang').addEventListener('click', async () => {
+    setLanguage(language() === 'en' ? 'zh' : 'en');
+    await route();
+    $('lang').focus();
+  });
+  $('signout').addEventListener('click', async () => {
+    await api.signOut();
+    session = null;
+    location.hash = '';
+    await route();
+  });
+  window.addEventListener('hashchange', route);
+  try {
+    session = await api.currentSession();
+  } catch (e) {
+    session = null;
+    renderChrome();
+    renderSignIn(t('error.load') + e.message);
+    return;
+  }
+  await route();
+}
+
+start();

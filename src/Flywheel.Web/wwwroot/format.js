@@ -1,0 +1,34 @@
+// Numbers as the console shows them. The API gives money in major units with two decimals (KpiJson), rates as fractions.
+const SYMBOLS = { CNY: '¥', GBP: '£', USD: '$', EUR: '€', HKD: 'HK$', JPY: '¥' };
+const grouped = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export const EMPTY = '—';
+
+/** ¥1,234,567.89 (the store's currency symbol, thousands separators, two decimals). */
+export function money(value, currency = 'CNY') {
+  if (value === null || value === undefined) return EMPTY;
+  const symbol = SYMBOLS[currency] ?? `${currency} `;
+  return (value < 0 ? '-' : '') + symbol + grouped.format(Math.abs(value));
+}
+
+export function count(value) {
+  return value === null || value === undefined ? EMPTY : integer.format(value);
+}
+
+/** A fraction as a percentage with two decimals: 0.0312 -> 3.12%. */
+export function percent(value) {
+  return value === null || value === undefined ? EMPTY : `${(value * 100).toFixed(2)}%`;
+}
+
+/** A ratio such as ROI with two decimals: 3.2 -> 3.20. */
+export function ratio(value) {
+  return value === null || value === undefined ? EMPTY : value.toFixed(2);
+}
+
+/** A relative change as a signed percentage with one decimal: +12.5%, -3.0%. */
+export function change(relative) {
+  if (relative === null || relative === undefined) return null;
+  const text = `${(Math.abs(relative) * 100).toFixed(1)}%`;
+  return relative > 0 ? `+${text}` : relative < 0 ? `-${text}` : text;
+}
