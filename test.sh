@@ -70,6 +70,16 @@ for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null &
 log "SMTP server (aiosmtpd) on 127.0.0.1:$SMTP_PORT, Maildir $MAILDIR"
 export FLYWHEEL_TEST_SMTP="127.0.0.1:$SMTP_PORT" FLYWHEEL_TEST_MAILDIR="$MAILDIR"
 
+# --- Chromium ---------------------------------------------------------------------------------------------
+# The console's browser tests (tests/Flywheel.Server.Tests/Console) drive Debian's Chromium headless through Playwright
+# (`playwright install` cannot download browsers here); a CJK font so the Chinese pages' screenshots show their text.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+  log "installing Chromium and a CJK font (Debian packages chromium, fonts-noto-cjk)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+export FLYWHEEL_TEST_CHROMIUM=/usr/bin/chromium
+
 # Each store test makes its own database (fw_test_*) or SQLite folder; clear those left by earlier runs.
 PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'fw\_test\_%'" 2>/dev/null |
   while read -r db; do [ -n "$db" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1; done || true
