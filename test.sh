@@ -73,7 +73,9 @@ export FLYWHEEL_TEST_SMTP="127.0.0.1:$SMTP_PORT" FLYWHEEL_TEST_MAILDIR="$MAILDIR
 # --- Chromium ---------------------------------------------------------------------------------------------
 # The console's browser tests (tests/Flywheel.Server.Tests/Console) drive Debian's Chromium headless through Playwright
 # (`playwright install` cannot download browsers here); a CJK font so the Chinese pages' screenshots show their text.
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+# (The font list is read whole first: under pipefail, `fc-list | grep -q` fails when grep stops early and fc-list gets SIGPIPE.)
+fonts=$(fc-list 2>/dev/null || true)
+if [ ! -x /usr/bin/chromium ] || ! grep -qi 'Noto Sans CJK' <<<"$fonts"; then
   log "installing Chromium and a CJK font (Debian packages chromium, fonts-noto-cjk)"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
