@@ -20,7 +20,8 @@ cleanup() {
 trap cleanup EXIT
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
-PG_URL="${FLYWHEEL_TEST_PG:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=5}"
+# Timeout: seconds to open a connection. The concurrency tests open 64 at once; on a loaded 2-core machine 5 s was not always enough.
+PG_URL="${FLYWHEEL_TEST_PG:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=15}"
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   log "installing PostgreSQL (Debian package)"
   as_root apt-get update -qq

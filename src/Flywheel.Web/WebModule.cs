@@ -4,11 +4,13 @@ using Flywheel.Web.Features.Assets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Scalar.AspNetCore;
 
 namespace Flywheel.Web;
 
 /// <summary>
-/// The browser console (docs/console.md): <c>GET /</c> is its page, <c>GET /console/…</c> its scripts and styles. They are public
+/// The browser console (docs/console.md): <c>GET /</c> is its page, <c>GET /console/…</c> its scripts and styles, and
+/// <c>GET /console/api</c> the human-readable API reference. They are public
 /// (the sign-in page must load without a key) and hold no data: every number on the page comes from the API, through the
 /// session cookie of <c>POST /v1/session</c>, under the signed-in key's permissions.
 /// </summary>
@@ -27,6 +29,12 @@ public static class WebModule
             .Requires(Permission.Public).WithName("Console");
         group.MapGet("/console/{**path}", IResult (HttpContext context, string? path) => AssetEndpoints.Serve(context, assets, path ?? ""))
             .Requires(Permission.Public).WithName("ConsoleAsset");
+        // The API page: Scalar's reference of the OpenAPI document, its script served from the package (no CDN). Like the
+        // document itself it is public and holds no data; trying an operation from it needs a key like any other call.
+        group.MapScalarApiReference("/console/api", options => options
+                .WithTitle("Flywheel API")
+                .WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .Requires(Permission.Public);
         return app;
     }
 }

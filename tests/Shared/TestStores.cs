@@ -17,7 +17,7 @@ public static class TestStores
     public static TheoryData<string> Engines => new() { Sqlite, Postgres };
 
     public static string PostgresServer =>
-        Environment.GetEnvironmentVariable("FLYWHEEL_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=5";
+        Environment.GetEnvironmentVariable("FLYWHEEL_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=15";
 
     /// <summary>A location for a brand-new, empty store of the given engine.</summary>
     public static StoreLocation NewLocation(string engine)
