@@ -2,13 +2,15 @@
 import { t, language, setLanguage } from './i18n.js';
 import * as api from './api.js';
 import { renderOverview } from './overview.js';
+import { renderChannels } from './channels.js';
+import { renderFunnel } from './funnel.js';
 import { el } from './dom.js';
 
 // Pages in navigation order; `ready` pages are built, the others show as coming. `needs` is the permission the page reads with.
 const PAGES = [
   { id: 'overview', needs: 'reports:read', ready: true },
-  { id: 'channels', needs: 'reports:read' },
-  { id: 'funnel', needs: 'reports:read' },
+  { id: 'channels', needs: 'reports:read', ready: true },
+  { id: 'funnel', needs: 'reports:read', ready: true },
   { id: 'cohorts', needs: 'reports:read' },
   { id: 'customers', needs: 'customers:read' },
   { id: 'goals', needs: 'reports:read' },
@@ -99,6 +101,8 @@ async function route() {
     return;
   }
   if (page.id === 'overview') await renderOverview($('main'));
+  else if (page.id === 'channels') await renderChannels($('main'));
+  else if (page.id === 'funnel') await renderFunnel($('main'), session);
   else renderComing(page);
 }
 

@@ -88,7 +88,7 @@ public sealed class ConsoleServer : IAsyncLifetime
 }
 
 /// <summary>Issue 14, the console's foundation, in a real browser: sign-in, the overview against the API, both languages, keyboard.</summary>
-public sealed class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<ConsoleServer>
+public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<ConsoleServer>
 {
     private static readonly string[] Kpis = ["gmv", "orders", "buyers", "uv", "cvr", "aov", "repurchase_rate", "spend", "roi", "cac"];
 
@@ -164,12 +164,12 @@ public sealed class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<Co
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "overview-en.png"), FullPage = true });
 
         // A page not built yet is a "coming" placeholder in both languages, not an error.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Funnel" }).ClickAsync();
-        await Assertions.Expect(page.Locator("section.coming[data-page=funnel] h1")).ToContainTextAsync("coming");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "funnel-coming-en.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cohorts" }).ClickAsync();
+        await Assertions.Expect(page.Locator("section.coming[data-page=cohorts] h1")).ToContainTextAsync("coming");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "cohorts-coming-en.png"), FullPage = true });
         await page.GetByRole(AriaRole.Button, new() { Name = "切换到中文" }).ClickAsync();
-        await Assertions.Expect(page.Locator("section.coming[data-page=funnel] h1")).ToContainTextAsync("即将推出");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "funnel-coming-zh.png"), FullPage = true });
+        await Assertions.Expect(page.Locator("section.coming[data-page=cohorts] h1")).ToContainTextAsync("即将推出");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "cohorts-coming-zh.png"), FullPage = true });
     }
 
     [Fact]
