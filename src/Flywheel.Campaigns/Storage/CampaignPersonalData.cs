@@ -27,7 +27,7 @@ internal sealed class CampaignPersonalData(TimeProvider time) : IPersonalDataHol
             while (await reader.ReadAsync(ct)) addresses.Add(reader.GetString(0));
 
         var cancelled = await write.ExecuteAsync(
-            "UPDATE messages SET status = 'cancelled', last_error = @reason, updated_at = @now WHERE customer_id = @c AND status IN ('queued', 'failed')", ct,
+            "UPDATE messages SET status = 'cancelled', last_error = @reason, updated_at = @now WHERE customer_id = @c AND status IN ('queued', 'failed', 'sending')", ct,
             c, ("@reason", ForgottenReason), ("@now", now));
         var blanked = await write.ExecuteAsync(
             "UPDATE messages SET recipient = NULL, subject = NULL, body_text = NULL, body_html = NULL, unsubscribe_url = NULL, " +

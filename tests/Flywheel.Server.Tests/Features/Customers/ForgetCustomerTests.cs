@@ -45,6 +45,11 @@ public sealed class ForgetCustomerTests
                 NULL, 'queued', 0, 0, 0, NULL, '550 no mailbox alice.wang@example.com'),
                    ('k-b1', 'test', 'welcome', 'bob', 'email', 'marketing', 'bob@example.com', '李雷，欢迎', '亲爱的李雷', NULL,
                 NULL, 'delivered', 0, 0, 0, 0, NULL);
+            -- A message a worker is sending (its lease held): forgetting cancels it too, so no retry goes out without a recipient.
+            INSERT INTO messages (idempotency_key, source_kind, source_id, customer_id, channel, purpose, recipient, subject, body_text, body_html,
+                unsubscribe_url, status, due_at, created_at, updated_at, sent_at, last_error, lease_owner, lease_until)
+            VALUES ('k-a3', 'test', 'welcome', 'alice', 'email', 'marketing', 'alice.wang@example.com', '王小丽，会员日', '亲爱的王小丽', NULL,
+                NULL, 'sending', 0, 0, 0, NULL, NULL, 'worker-1', 0);
             INSERT INTO message_tokens (token, message_id, kind, url, created_at)
             SELECT 'tok-alice-' || CAST(message_id AS TEXT), message_id, 'unsubscribe', NULL, 0 FROM messages WHERE customer_id = 'alice';
             INSERT INTO message_tokens (token, message_id, kind, url, created_at)
@@ -76,10 +81,10 @@ public sealed class ForgetCustomerTests
         var erased = forgot.GetProperty("erased").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
         Assert.Equal(new Dictionary<string, long>
         {
-            ["attributes"] = 3, ["identities"] = 3, ["consents"] = 2, ["consent_sources"] = 2, ["messages"] = 2, ["messages_cancelled"] = 1,
-            ["message_links"] = 2, ["suppressions"] = 1, ["journeys_exited"] = 1, ["journey_contexts"] = 1,
+            ["attributes"] = 3, ["identities"] = 3, ["consents"] = 2, ["consent_sources"] = 2, ["messages"] = 3, ["messages_cancelled"] = 2,
+            ["message_links"] = 3, ["suppressions"] = 1, ["journeys_exited"] = 1, ["journey_contexts"] = 1,
         }, erased);
-        Assert.Equal(18, forgot.GetProperty("erased_total").GetInt64());
+        Assert.Equal(21, forgot.GetProperty("erased_total").GetInt64());
 
         Assert.Empty(await TracesAsync(host.Store, AliceTraces));
         Assert.Equal(rfm, await host.Client.GetStringAsync("/v1/rfm?as_of=2026-06-30&customers=5"));
@@ -95,7 +100,8 @@ public sealed class ForgetCustomerTests
 
         // Kept: the orders, the message rows with their statuses, the consent history; bob untouched.
         Assert.Equal(2, await TestStores.CountAsync(host.Store, "orders", "customer_id = 'alice'"));
-        Assert.Equal(2, await TestStores.CountAsync(host.Store, "messages", "customer_id = 'alice'"));
+        Assert.Equal(3, await TestStores.CountAsync(host.Store, "messages", "customer_id = 'alice'"));
+        Assert.Equal(2, await TestStores.CountAsync(host.Store, "messages", "customer_id = 'alice' AND status = 'cancelled'")); // queued and sending
         Assert.Equal(1, await TestStores.CountAsync(host.Store, "messages", "customer_id = 'alice' AND status = 'delivered'"));
         Assert.Equal(2, await TestStores.CountAsync(host.Store, "consent_history", "customer_id = 'alice'"));
         Assert.Equal(1, await TestStores.CountAsync(host.Store, "customer_identities", "customer_id = 'bob'"));
