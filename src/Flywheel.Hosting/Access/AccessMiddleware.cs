@@ -37,8 +37,6 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Conso
         }
         var audited = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
             || endpoint.Metadata.GetMetadata<ExportsPersonalData>() is not null;
-        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
-        var target = context.Request.RouteValues.Where(v => v.Key is not ("controller" or "action")).Select(v => $"{v.Key}={v.Value}").FirstOrDefault();
 
         ApiKey? key = null;
         string? session = null;
@@ -89,11 +87,19 @@ internal sealed class AccessMiddleware(RequestDelegate next, ApiKeys keys, Conso
             }
             finally
             {
-                if (audited) await audit.WriteAsync(key.Id, key.Name, context.Request.Method, route, target, context.Response.StatusCode, CancellationToken.None);
+                if (audited) await AuditAsync(context, endpoint, key);
             }
             return;
         }
-        if (audited) await audit.WriteAsync(key?.Id, key?.Name, context.Request.Method, route, target, context.Response.StatusCode, CancellationToken.None);
+        if (audited) await AuditAsync(context, endpoint, key);
+    }
+
+    /// <summary>Writes the request's outcome to the audit log: who, the route and its first route value (the target), the status.</summary>
+    private Task AuditAsync(HttpContext context, Endpoint endpoint, ApiKey? key)
+    {
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+        var target = context.Request.RouteValues.Select(v => $"{v.Key}={v.Value}").FirstOrDefault();
+        return audit.WriteAsync(key?.Id, key?.Name, context.Request.Method, route, target, context.Response.StatusCode, CancellationToken.None);
     }
 
     /// <summary>Takes a token from the key's bucket (per key, sized by its role); false with the seconds to wait when it is empty.</summary>

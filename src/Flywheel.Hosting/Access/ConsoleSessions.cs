@@ -27,7 +27,7 @@ public sealed class ConsoleSessions(FlywheelStore store, ApiKeys keys)
         ArgumentNullException.ThrowIfNull(presented);
         var key = await keys.FindAsync(presented, ct);
         if (key is null) return null;
-        var token = "fws_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = "fws_" + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var id = IdOf(token);
         var now = store.Time.GetUtcNow();
         var expires = now + lifetime;
