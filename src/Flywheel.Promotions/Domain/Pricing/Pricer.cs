@@ -107,7 +107,7 @@ internal sealed class Pricer
                 var spec = held[i].Spec;
                 var at = $"held_coupons[{i}].spec";
                 if (spec.AmountOff is < 0 or > MoneyText.MaxMinor) return Error.Invalid(at + ".amount_off", $"amount_off is fen between 0 and {MoneyText.MaxMinor} (got {spec.AmountOff})");
-                if (spec.PercentOff is < 0 or > 100) return Error.Invalid(at + ".percent_off", $"percent_off is between 1 and 99 (got {spec.PercentOff})");
+                if (spec.PercentOff is < 0 or > 100) return Error.Invalid(at + ".percent_off", $"percent_off is between 0 and 100 (got {spec.PercentOff})");
                 if (spec.Threshold is < 0 or > MoneyText.MaxMinor) return Error.Invalid(at + ".threshold", $"threshold is fen between 0 and {MoneyText.MaxMinor} (got {spec.Threshold})");
                 if (spec.MaxDiscount is < 0 or > MoneyText.MaxMinor) return Error.Invalid(at + ".max_discount", $"max_discount is fen between 0 and {MoneyText.MaxMinor} (got {spec.MaxDiscount})");
             }
