@@ -20,7 +20,13 @@ async function call(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch (error) {
+    // A proxy's HTML error page: report the status, not a JSON syntax error.
+    if (response.ok) throw error;
+  }
   if (!response.ok) throw new ApiError(response.status, json);
   return json;
 }

@@ -113,10 +113,14 @@ async function start() {
     $('lang').focus();
   });
   $('signout').addEventListener('click', async () => {
-    await api.signOut();
-    session = null;
-    location.hash = '';
-    await route();
+    try {
+      await api.signOut();
+    } finally {
+      // Signed out or not reachable: the page forgets the session either way (the cookie ends with its hours).
+      session = null;
+      location.hash = '';
+      await route();
+    }
   });
   window.addEventListener('hashchange', route);
   try {
