@@ -126,8 +126,8 @@ internal static class AnalyticsEndpoints
         if (!body.TryGetValue(out var request, out var bad)) return bad.ToProblem();
         // Reading a funnel needs reports:read, but saving its drop-off writes an audience: that is a marketing write, so a
         // viewer's or analyst's key must not be able to do it through this read endpoint.
-        if (request.SaveAudience is not null && http.HttpContext.Caller() is { } caller && !Roles.Allows(caller.Role, Permission.MarketingWrite))
-            return Problems.Create(StatusCodes.Status403Forbidden, "https://flywheel.dev/problems/forbidden", "The key's role may not do this",
+        if (request.SaveAudience is not null && !http.HttpContext.Allows(Permission.MarketingWrite) && http.HttpContext.Caller() is { } caller)
+            return Problems.Create(StatusCodes.Status403Forbidden, Problems.Forbidden, "The key's role may not do this",
                 $"the key '{caller.Name}' has role {caller.Role}: saving the drop-off as an audience (save_audience) needs the permission {Permission.MarketingWrite}");
         if (request.Steps is null || request.Steps.Count == 0)
             return Error.Invalid("steps", "steps is required: [\"product_view\", \"add_to_cart\", ...]").ToProblem();
