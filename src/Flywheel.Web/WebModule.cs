@@ -1,6 +1,8 @@
 using Flywheel.Hosting.Access;
 using Flywheel.Hosting.Http;
+using Flywheel.Primitives;
 using Flywheel.Web.Features.Assets;
+using Flywheel.Web.Features.Exports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,6 +37,33 @@ public static class WebModule
                 .WithTitle("Flywheel API")
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .Requires(Permission.Public);
+
+        // Excel downloads of the console's tables: the page sends the rows it shows, the server writes the workbook (MiniExcel).
+        app.MapModuleGroup(Name, "/v1/exports", "Exports")
+            .MapPost("/xlsx", ExportXlsxAsync).Requires(Permission.SignedIn).WithName("ExportXlsx")
+            .WithSummary("A table (name, column labels, rows of text/number/null cells) as an .xlsx workbook")
+            .Accepts<TableExportRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: XlsxType);
         return app;
+    }
+
+    private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <summary>The largest export body: a million cells of short text, well beyond any console table.</summary>
+    private const long MaxExportBytes = 32L * 1024 * 1024;
+
+    /// <summary>The body of POST /v1/exports/xlsx (documented shape; the handler parses it with paths in its errors).</summary>
+    public sealed record TableExportRequest(string Name, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows);
+
+    private static async Task<IResult> ExportXlsxAsync(HttpRequest request, CancellationToken ct)
+    {
+        var read = await RequestBody.ReadJsonAsync(request, MaxExportBytes, ct);
+        if (!read.TryGetValue(out var body, out var bodyError)) return bodyError.ToProblem();
+        using var _ = body;
+        if (!TableExport.Parse(body.Root).TryGetValue(out var table, out var error))
+            return error.Kind == ErrorKind.TooLarge ? error.ToProblem() : Problems.Invalid(error);
+        using var output = new MemoryStream();
+        table.WriteXlsx(output);
+        return TypedResults.File(output.ToArray(), XlsxType, fileDownloadName: table.Name + ".xlsx");
     }
 }

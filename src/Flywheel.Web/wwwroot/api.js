@@ -62,6 +62,23 @@ export function get(path) {
   return call('GET', path);
 }
 
+/** A JSON POST whose answer is a file (an export): the response body as a Blob, or an ApiError with the server's problem. */
+export async function postForBlob(path, body) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      // Not JSON: the status says enough.
+    }
+    throw new ApiError(response.status, problem);
+  }
+  return response.blob();
+}
+
 /** A JSON write: sent with the session's X-CSRF-Token (the server refuses a console write without it). */
 export function post(path, body) {
   return call('POST', path, body);

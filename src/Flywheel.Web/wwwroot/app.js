@@ -1,22 +1,31 @@
 // The console's shell: sign-in, the navigation (only what the signed-in role may use), the language toggle and a page per hash route.
-import { t, language, setLanguage } from './i18n.js';
+import { t, language, setLanguage, addStrings } from './i18n.js';
 import * as api from './api.js';
-import { renderOverview } from './overview.js';
-import { renderChannels } from './channels.js';
-import { renderFunnel } from './funnel.js';
 import { el } from './dom.js';
 
-// Pages in navigation order; `ready` pages are built, the others show as coming. `needs` is the permission the page reads with.
+// Pages in navigation order. `needs` is the permission the page reads with; `load` imports the page's module, which exports
+// render(main, session) and may export strings ({zh, en}) for i18n. A page without `load` is not built yet and shows as coming.
 const PAGES = [
-  { id: 'overview', needs: 'reports:read', ready: true },
-  { id: 'channels', needs: 'reports:read', ready: true },
-  { id: 'funnel', needs: 'reports:read', ready: true },
+  { id: 'overview', needs: 'reports:read', load: () => import('./overview.js') },
+  { id: 'channels', needs: 'reports:read', load: () => import('./channels.js') },
+  { id: 'funnel', needs: 'reports:read', load: () => import('./funnel.js') },
   { id: 'cohorts', needs: 'reports:read' },
   { id: 'customers', needs: 'customers:read' },
   { id: 'goals', needs: 'reports:read' },
   { id: 'promotions', needs: 'reports:read' },
   { id: 'journeys', needs: 'reports:read' },
 ];
+const loaded = new Map();
+
+/** The page's module, imported once; its strings join the dictionaries on first load. */
+async function pageModule(page) {
+  if (!loaded.has(page.id)) {
+    const module = await page.load();
+    if (module.strings) addStrings(module.strings);
+    loaded.set(page.id, module);
+  }
+  return loaded.get(page.id);
+}
 
 let session = null;
 
@@ -52,7 +61,7 @@ function renderChrome() {
     el('li', {},
       el('a', { href: `#/${p.id}`, 'data-page': p.id, 'aria-current': p === page ? 'page' : false },
         t('nav.' + p.id),
-        p.ready ? null : el('span', { class: 'badge', text: t('coming.badge') }))));
+        p.load ? null : el('span', { class: 'badge', text: t('coming.badge') }))));
   nav.replaceChildren(el('ul', {}, items));
 }
 
@@ -100,10 +109,15 @@ async function route() {
     $('main').replaceChildren(el('p', { class: 'error', text: t('error.noreports') }));
     return;
   }
-  if (page.id === 'overview') await renderOverview($('main'));
-  else if (page.id === 'channels') await renderChannels($('main'));
-  else if (page.id === 'funnel') await renderFunnel($('main'), session);
-  else renderComing(page);
+  if (!page.load) {
+    renderComing(page);
+    return;
+  }
+  try {
+    await (await pageModule(page)).render($('main'), session);
+  } catch (e) {
+    $('main').replaceChildren(el('p', { class: 'error', role: 'alert', text: t('error.load') + e.message }));
+  }
 }
 
 async function start() {

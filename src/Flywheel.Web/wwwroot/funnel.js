@@ -53,20 +53,12 @@ function resultTable(result) {
     el('td', { class: 'num', 'data-column': 'conversion_from_previous', text: i === 0 ? format.EMPTY : format.percent(s.conversion_from_previous) }),
     el('td', { class: 'num', 'data-column': 'conversion_from_first', text: format.percent(s.conversion_from_first) }),
     el('td', { class: 'num', 'data-column': 'drop_off', text: format.count(s.drop_off) }),
-    el('td', { class: 'num', 'data-column': 'median_seconds', text: duration(s.median_seconds) })));
+    el('td', { class: 'num', 'data-column': 'median_seconds', text: format.duration(s.median_seconds) })));
   return el('table', { id: 'funnel-table', class: 'grid' },
     el('caption', { text: t('funnel.caption', { from: state.question.from, to: state.question.to, window: t('funnel.window.' + state.question.window) }) }),
     el('thead', {}, el('tr', {}, ['step', 'customers', 'conversion_from_previous', 'conversion_from_first', 'drop_off', 'median_seconds']
       .map((c) => el('th', { scope: 'col', class: c === 'step' ? '' : 'num', text: t('funnel.col.' + c) })))),
     el('tbody', {}, rows));
-}
-
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return format.EMPTY;
-  if (seconds < 60) return t('duration.s', { n: Math.round(seconds) });
-  if (seconds < 3600) return t('duration.m', { n: (seconds / 60).toFixed(1) });
-  if (seconds < 86400) return t('duration.h', { n: (seconds / 3600).toFixed(1) });
-  return t('duration.d', { n: (seconds / 86400).toFixed(1) });
 }
 
 // "Save the drop-off": who reached step k but not step k+1 becomes the audience `name` (POST /v1/funnels with save_audience,
@@ -124,10 +116,10 @@ async function build() {
 }
 
 /** session: the signed-in session; its permissions decide whether the drop-off can be saved. */
-export async function renderFunnel(main, session) {
+export async function render(main, session) {
   const status = loading();
   main.replaceChildren(el('h1', { text: t('funnel.title') }), status.node);
-  const rerender = () => renderFunnel(main, session);
+  const rerender = () => render(main, session);
   try {
     await ensureRange();
     // A funnel built for another range is built again for this one, with the same steps.

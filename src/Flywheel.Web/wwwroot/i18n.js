@@ -59,6 +59,8 @@ export const dictionaries = {
     'duration.s': '{n} 秒', 'duration.m': '{n} 分钟', 'duration.h': '{n} 小时', 'duration.d': '{n} 天',
     'error.load': '加载失败：', 'error.noreports': '当前角色没有查看报表的权限。',
     'loading': '加载中…',
+    'export.csv': '导出 CSV', 'export.xlsx': '导出 Excel', 'export.failed': '导出失败：', 'export.label': '导出「{table}」',
+    'table.empty': '没有数据。',
   },
   en: {
     'lang.toggle': '中文',
@@ -117,8 +119,20 @@ export const dictionaries = {
     'duration.s': '{n} s', 'duration.m': '{n} min', 'duration.h': '{n} h', 'duration.d': '{n} d',
     'error.load': 'Could not load: ', 'error.noreports': 'This role may not read reports.',
     'loading': 'Loading…',
+    'export.csv': 'Export CSV', 'export.xlsx': 'Export Excel', 'export.failed': 'Export failed: ', 'export.label': 'Export “{table}”',
+    'table.empty': 'No data.',
   },
 };
+
+/** Adds a page module's strings ({zh: {...}, en: {...}}); a key already defined is an error, so two pages cannot fight over one. */
+export function addStrings(strings) {
+  for (const lang of ['zh', 'en']) {
+    for (const [key, text] of Object.entries(strings[lang] ?? {})) {
+      if (key in dictionaries[lang]) throw new Error(`i18n: ${key} is defined twice`);
+      dictionaries[lang][key] = text;
+    }
+  }
+}
 
 export function language() {
   const saved = localStorage.getItem(STORAGE_KEY);

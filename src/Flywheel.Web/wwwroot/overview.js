@@ -33,7 +33,7 @@ function card(name, kind, row, currency) {
       shown === null ? t('change.none') : `${shown} ${t('change.vs')}`));
 }
 
-export async function renderOverview(main) {
+export async function render(main) {
   const status = el('p', { class: 'loading', role: 'status', text: t('loading') });
   main.replaceChildren(el('h1', { text: t('overview.title') }), status);
   try {
@@ -44,7 +44,7 @@ export async function renderOverview(main) {
     const previous = report.compare?.previous ?? {};
     main.replaceChildren(
       el('h1', { text: t('overview.title') }),
-      rangeControls(() => renderOverview(main)),
+      rangeControls(() => render(main)),
       el('p', { id: 'range-note', class: 'note', 'data-from': report.from, 'data-to': report.to, 'data-currency': report.currency ?? 'CNY' },
         t('range.note', { from: report.from, to: report.to, tz: report.time_zone ?? '', pfrom: previous.from ?? '—', pto: previous.to ?? '—', end: range.dataEnd })),
       el('ul', { id: 'kpis', class: 'kpis' }, KPIS.map(([name, kind]) => card(name, kind, row, report.currency ?? 'CNY'))));
