@@ -55,3 +55,11 @@ export function show(kind, value, currency = 'CNY') {
     default: return value === null || value === undefined || value === '' ? EMPTY : String(value);
   }
 }
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Money on a chart axis: ¥1.2M, ¥350K. */
+export function compactMoney(value, currency = 'CNY') {
+  if (value === null || value === undefined) return EMPTY;
+  return (value < 0 ? '-' : '') + (SYMBOLS[currency] ?? `${currency} `) + compact.format(Math.abs(value));
+}

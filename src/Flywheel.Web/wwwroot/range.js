@@ -4,7 +4,10 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import { el } from './dom.js';
 
-export const PRESETS = ['7', '30', '90', 'quarter', 'custom'];
+export const PRESETS = ['today', '7', '30', '90', 'quarter', '618', '1111', 'custom'];
+
+// The big shopping festivals' windows (month-day, inclusive): 618 from 1 June, 双11 from the presale on 20 October.
+const FESTIVALS = { 618: ['06-01', '06-18'], 1111: ['10-20', '11-11'] };
 
 /** The range in use: preset, from, to (yyyy-MM-dd, inclusive) and the last day with data the presets end on. */
 export const range = { preset: '30', from: null, to: null, dataEnd: null };
@@ -16,6 +19,15 @@ const addDays = (date, n) => new Date(date.getTime() + n * 86400000);
 /** The range of a preset, ending on the last day with data. */
 export function presetRange(preset, dataEnd) {
   const end = day(dataEnd);
+  if (preset === 'today') return { from: dataEnd, to: dataEnd };
+  if (preset in FESTIVALS) {
+    // The latest window that has begun by the data's last day, cut at that day while it is still running.
+    const [start, stop] = FESTIVALS[preset];
+    let year = end.getUTCFullYear();
+    if (`${year}-${start}` > dataEnd) year -= 1;
+    const to = `${year}-${stop}`;
+    return { from: `${year}-${start}`, to: to > dataEnd ? dataEnd : to };
+  }
   if (preset === 'quarter') {
     const start = new Date(Date.UTC(end.getUTCFullYear(), Math.floor(end.getUTCMonth() / 3) * 3, 1));
     return { from: text(start), to: dataEnd };
@@ -26,9 +38,19 @@ export function presetRange(preset, dataEnd) {
 /** Learns the last day with data once (the API's default range ends there) and sets the range from the preset. */
 export async function ensureRange() {
   if (range.dataEnd) return;
+  await followDataEnd();
+}
+
+/**
+ * Asks again where the data ends (it moves while events arrive) and moves a preset's range with it; a custom range stays.
+ * True when the range changed.
+ */
+export async function followDataEnd() {
   const probe = await api.get('/v1/metrics');
+  if (probe.to === range.dataEnd) return false;
   range.dataEnd = probe.to;
-  Object.assign(range, presetRange(range.preset, range.dataEnd));
+  if (range.preset !== 'custom' || !range.from) Object.assign(range, presetRange(range.preset === 'custom' ? '30' : range.preset, range.dataEnd));
+  return true;
 }
 
 /** The picker: a preset select (applies at once) and from/to dates with an Apply button. onApply re-renders the page. */

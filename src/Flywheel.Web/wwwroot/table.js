@@ -41,8 +41,13 @@ export function toCsv(columns, rows) {
     if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
+  // Money keeps its two decimals (93.90, not 93.9), as the API writes it.
+  const value = (c, row) => {
+    const v = exportValue(c, row);
+    return c.kind === 'money' && typeof v === 'number' ? v.toFixed(2) : v;
+  };
   const lines = [columns.map((c) => cell(c.label)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => cell(exportValue(c, row))).join(','));
+  for (const row of rows) lines.push(columns.map((c) => cell(value(c, row))).join(','));
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
 }
 

@@ -62,6 +62,59 @@ public sealed partial class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task Channels_Table_ExportsAsCsvAndExcel_WithTheApisFigures_InTheShownOrder()
+    {
+        var (page, key) = await SignInAsync(Roles.Viewer);
+        using var api = server.ApiClient(key);
+        await page.GetByRole(AriaRole.Link, new() { Name = "渠道" }).ClickAsync();
+        var rows = await AssertChannelsEqualApiAsync(page, api);
+        var order = await ShownOrderAsync(page);
+        var byKey = rows.ToDictionary(r => r.GetProperty("key").GetString()!);
+        var labels = await page.Locator("#channels-table thead th").AllTextContentsAsync();
+
+        // CSV: built in the page, UTF-8 with a BOM for Excel, the header labels as shown, raw figures (yuan, fractions).
+        var csvDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "导出 CSV" }).ClickAsync());
+        Assert.EndsWith(".csv", csvDownload.SuggestedFilename, StringComparison.Ordinal);
+        var bytes = await File.ReadAllBytesAsync((await csvDownload.PathAsync())!);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var lines = Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(string.Join(",", labels.Select(l => l.Trim(' ', '▲', '▼'))), lines[0]);
+        Assert.Equal(order, lines.Skip(1).Select(l => l.Split(',')[0]).ToList());
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            var expected = byKey[cells[0]];
+            for (var i = 0; i < ChannelColumns.Length; i++)
+            {
+                var value = expected.GetProperty(ChannelColumns[i].Name);
+                if (value.ValueKind == JsonValueKind.Null) Assert.Equal("", cells[i + 1]);
+                else if (ChannelColumns[i].Kind == "money") Assert.Equal(value.GetDecimal().ToString("F2", CultureInfo.InvariantCulture), cells[i + 1]);
+                else Assert.Equal(value.GetDecimal(), decimal.Parse(cells[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture));
+            }
+        }
+
+        // Excel: the same table written by the server (POST /v1/exports/xlsx, MiniExcel), read back with MiniExcel.
+        var xlsxDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "导出 Excel" }).ClickAsync());
+        Assert.EndsWith(".xlsx", xlsxDownload.SuggestedFilename, StringComparison.Ordinal);
+        var sheet = MiniExcelLibs.MiniExcel.Query((await xlsxDownload.PathAsync())!, useHeaderRow: true, excelType: MiniExcelLibs.ExcelType.XLSX)
+            .Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(order, sheet.Select(r => Convert.ToString(r[labels[0].Trim(' ', '▲', '▼')], CultureInfo.InvariantCulture)!).ToList());
+        foreach (var line in sheet)
+        {
+            var expected = byKey[(string)line[labels[0].Trim(' ', '▲', '▼')]!];
+            for (var i = 0; i < ChannelColumns.Length; i++)
+            {
+                var value = expected.GetProperty(ChannelColumns[i].Name);
+                var cell = line[labels[i + 1].Trim(' ', '▲', '▼')];
+                if (value.ValueKind == JsonValueKind.Null) Assert.Null(cell);
+                else if (ChannelColumns[i].Kind == "money") Assert.Equal(value.GetDecimal(), Convert.ToDecimal(cell, CultureInfo.InvariantCulture));
+                // Excel keeps 15 significant digits: a rate's seventeenth may differ.
+                else Assert.Equal(value.GetDouble(), Convert.ToDouble(cell, CultureInfo.InvariantCulture), 1e-12);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Funnel_BuiltInThePage_EqualsTheApisFunnel_AndAnAnalystIsNotOfferedTheSave()
     {
         var (page, key) = await SignInAsync(Roles.Analyst);

@@ -132,7 +132,7 @@ public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFi
         Assert.Equal("30", await page.Locator("#range-preset").InputValueAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "overview-zh.png"), FullPage = true });
 
-        foreach (var preset in new[] { "7", "90", "quarter" })
+        foreach (var preset in new[] { "today", "7", "90", "quarter", "618", "1111" })
         {
             var before = await page.Locator("#range-note").GetAttributeAsync("data-from");
             await page.Locator("#range-preset").SelectOptionAsync(preset);
@@ -261,7 +261,15 @@ public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFi
     private static async Task<string> ExpectedFromAsync(HttpClient api, string preset)
     {
         var end = DateOnly.ParseExact((await GetJsonAsync(api, "/v1/metrics")).GetProperty("to").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var from = preset == "quarter" ? new DateOnly(end.Year, (end.Month - 1) / 3 * 3 + 1, 1) : end.AddDays(1 - int.Parse(preset, CultureInfo.InvariantCulture));
+        var from = preset switch
+        {
+            "quarter" => new DateOnly(end.Year, (end.Month - 1) / 3 * 3 + 1, 1),
+            "today" => end,
+            // The festival's latest window begun by the data's last day: 618 from 1 June, 双11 from the presale on 20 October.
+            "618" => new DateOnly(new DateOnly(end.Year, 6, 1) > end ? end.Year - 1 : end.Year, 6, 1),
+            "1111" => new DateOnly(new DateOnly(end.Year, 10, 20) > end ? end.Year - 1 : end.Year, 10, 20),
+            _ => end.AddDays(1 - int.Parse(preset, CultureInfo.InvariantCulture)),
+        };
         return from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
@@ -271,25 +279,43 @@ public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFi
         var note = page.Locator("#range-note");
         var from = await note.GetAttributeAsync("data-from");
         var to = await note.GetAttributeAsync("data-to");
-        var report = await GetJsonAsync(api, $"/v1/metrics?from={from}&to={to}&compare=previous");
+        var report = await GetJsonAsync(api, $"/v1/metrics?from={from}&to={to}&compare=previous,yoy");
+        var days = (await GetJsonAsync(api, $"/v1/metrics?from={from}&to={to}&by=day")).GetProperty("rows").EnumerateArray().ToList();
         var currency = report.GetProperty("currency").GetString()!;
         Assert.Equal(currency, await note.GetAttributeAsync("data-currency"));
         var row = report.GetProperty("rows")[0];
+        await Assertions.Expect(page.Locator("#kpis")).ToHaveAttributeAsync("data-as-of", to!);
         foreach (var kpi in Kpis)
         {
             var card = page.Locator($"li.kpi[data-kpi={kpi}]");
             Assert.Equal(Expected(kpi, row.GetProperty(kpi), currency), await card.Locator(".kpi-value").TextContentAsync());
-            var change = row.GetProperty("change").GetProperty("previous");
-            var relative = change.ValueKind == JsonValueKind.Object ? change.GetProperty(kpi).GetProperty("relative") : default;
-            var shown = await card.Locator(".kpi-change").TextContentAsync();
-            if (relative.ValueKind == JsonValueKind.Number)
-            {
-                var r = relative.GetDouble();
-                var text = (Math.Abs(r) * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
-                Assert.StartsWith(r > 0 ? "+" + text : r < 0 ? "-" + text : text, shown, StringComparison.Ordinal);
-            }
-            else Assert.Equal(lang == "zh" ? "上期无可比数据" : "no previous figure", shown);
+            await AssertChangeAsync(card.Locator(".kpi-change"), row, "previous", kpi, lang == "zh" ? "上期无可比数据" : "no previous figure");
+            await AssertChangeAsync(card.Locator(".kpi-yoy"), row, "yoy", kpi, lang == "zh" ? "去年同期无数据" : "no figure a year earlier");
+
+            // The sparkline draws the API's daily figures for the range, a day without a figure as a gap.
+            var spark = card.Locator(".kpi-spark");
+            await Assertions.Expect(spark.Locator("canvas")).ToHaveCountAsync(1);
+            Assert.False(string.IsNullOrWhiteSpace(await spark.GetAttributeAsync("aria-label")));
+            var points = JsonDocument.Parse((await spark.GetAttributeAsync("data-points"))!).RootElement.EnumerateArray()
+                .Select(p => p.ValueKind == JsonValueKind.Null ? (double?)null : p.GetDouble()).ToList();
+            var expected = days.Select(d => d.GetProperty(kpi) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : (double?)null).ToList();
+            Assert.Equal(expected, points);
         }
+    }
+
+    /// <summary>The card's change line shows the API's relative change (signed, one decimal) or says there is no comparison.</summary>
+    private static async Task AssertChangeAsync(ILocator line, JsonElement row, string comparison, string kpi, string none)
+    {
+        var change = row.GetProperty("change").GetProperty(comparison);
+        var relative = change.ValueKind == JsonValueKind.Object ? change.GetProperty(kpi).GetProperty("relative") : default;
+        var shown = await line.TextContentAsync();
+        if (relative.ValueKind == JsonValueKind.Number)
+        {
+            var r = relative.GetDouble();
+            var text = (Math.Abs(r) * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
+            Assert.StartsWith(r > 0 ? "+" + text : r < 0 ? "-" + text : text, shown, StringComparison.Ordinal);
+        }
+        else Assert.Equal(none, shown);
     }
 
     private static string Expected(string kpi, JsonElement value, string currency)
