@@ -83,6 +83,15 @@ if [ ! -x /usr/bin/chromium ] || ! grep -qi 'Noto Sans CJK' <<<"$fonts"; then
 fi
 export FLYWHEEL_TEST_CHROMIUM=/usr/bin/chromium
 
+# --- Node.js ----------------------------------------------------------------------------------------------
+# The console's charts (ECharts from the npm registry, pinned in src/Flywheel.Web/charts/package-lock.json) are bundled by the
+# build with npm and esbuild; without Node.js the console builds without charts and its chart tests fail, so install it.
+if ! command -v npm >/dev/null 2>&1; then
+  log "installing Node.js and npm (Debian packages nodejs, npm) for the console's chart bundle"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm >/dev/null
+fi
+
 # Each store test makes its own database (fw_test_*) or SQLite folder; clear those left by earlier runs.
 PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'fw\_test\_%'" 2>/dev/null |
   while read -r db; do [ -n "$db" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1; done || true

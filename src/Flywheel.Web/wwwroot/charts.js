@@ -1,9 +1,23 @@
 // Charts through ECharts (bundled from npm into /console/vendor/echarts.js by the build, loaded on first use). Each chart's
 // container is an image to assistive technology, labelled with what it shows in words (the numbers are on the page as text too).
 import * as format from './format.js';
+import { t } from './i18n.js';
 
 let library = null;
 const load = () => (library ??= import('./vendor/echarts.js'));
+
+/** Draws with ECharts, or, when the console was built without Node.js (no chart bundle), says so in the chart's box. */
+async function withLibrary(container, drawWith) {
+  let echarts;
+  try {
+    echarts = await load();
+  } catch {
+    container.classList.add('chart-missing');
+    container.textContent = t('chart.missing');
+    return null;
+  }
+  return drawWith(echarts);
+}
 
 const INK = '#1f2937';
 const ACCENT = '#1d4ed8';
@@ -16,7 +30,7 @@ function chartOn(echarts, container) {
 /** Keeps charts the size of their boxes when the window changes. */
 const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver((entries) => {
   if (!library) return;
-  library.then((echarts) => entries.forEach((entry) => echarts.getInstanceByDom(entry.target)?.resize()));
+  library.then((echarts) => entries.forEach((entry) => echarts.getInstanceByDom(entry.target)?.resize()), () => {});
 });
 
 /**
@@ -27,7 +41,10 @@ export async function sparkline(container, values, label) {
   container.setAttribute('role', 'img');
   container.setAttribute('aria-label', label);
   container.dataset.points = JSON.stringify(values);
-  const echarts = await load();
+  return withLibrary(container, (echarts) => drawSparkline(echarts, container, values));
+}
+
+function drawSparkline(echarts, container, values) {
   const chart = chartOn(echarts, container);
   chart.setOption({
     animation: false,
@@ -48,7 +65,10 @@ export async function lineChart(container, { x, series, kind = 'count', currency
   container.setAttribute('role', 'img');
   container.setAttribute('aria-label', label);
   container.dataset.series = JSON.stringify(series.map((s) => ({ name: s.name, values: s.values })));
-  const echarts = await load();
+  return withLibrary(container, (echarts) => drawLines(echarts, container, { x, series, kind, currency }));
+}
+
+function drawLines(echarts, container, { x, series, kind, currency }) {
   const chart = chartOn(echarts, container);
   const show = (value) => format.show(kind, value, currency);
   chart.setOption({

@@ -63,7 +63,7 @@ export const dictionaries = {
     'error.load': '加载失败：', 'error.noreports': '当前角色没有查看报表的权限。',
     'loading': '加载中…',
     'export.csv': '导出 CSV', 'export.xlsx': '导出 Excel', 'export.failed': '导出失败：', 'export.label': '导出「{table}」',
-    'table.empty': '没有数据。',
+    'table.empty': '没有数据。', 'chart.missing': '图表不可用：本次构建没有 Node.js（安装 nodejs 和 npm 后重新构建）。',
   },
   en: {
     'lang.toggle': '中文',
@@ -126,7 +126,7 @@ export const dictionaries = {
     'error.load': 'Could not load: ', 'error.noreports': 'This role may not read reports.',
     'loading': 'Loading…',
     'export.csv': 'Export CSV', 'export.xlsx': 'Export Excel', 'export.failed': 'Export failed: ', 'export.label': 'Export “{table}”',
-    'table.empty': 'No data.',
+    'table.empty': 'No data.', 'chart.missing': 'Chart unavailable: this build had no Node.js (install nodejs and npm, then build again).',
   },
 };
 
