@@ -173,6 +173,49 @@ public sealed partial class ConsoleBrowserTests
             .ToContainTextAsync(audience.GetProperty("members").GetInt64().ToString("N0", CultureInfo.InvariantCulture) + " 位客户");
     }
 
+    [Fact]
+    public async Task Funnel_StepFilterAndChannelBreakdown_EqualTheApis()
+    {
+        var (page, key) = await SignInAsync(Roles.Analyst);
+        using var api = server.ApiClient(key);
+        var catalog = await GetJsonAsync(api, "/v1/events/catalog");
+        // The picker offers the index's event types, commonest first.
+        await page.GetByRole(AriaRole.Link, new() { Name = "漏斗" }).ClickAsync();
+        var offered = await page.GetByLabel("第 1 步", new() { Exact = true }).Locator("option").EvaluateAllAsync<string[]>("o => o.map(x => x.value)");
+        Assert.Equal(catalog.GetProperty("types").EnumerateArray().Select(t => t.GetProperty("type").GetString()!).ToArray(), offered);
+
+        await BuildFunnelAsync(page);
+        var channel = catalog.GetProperty("fields").GetProperty("channel").GetProperty("values")[0].GetString()!;
+        await page.GetByLabel("第 1 步筛选字段").SelectOptionAsync("channel");
+        await page.GetByLabel("第 1 步筛选值").FillAsync(channel);
+        await page.GetByLabel("拆分").SelectOptionAsync("first_touch_channel");
+        await page.GetByRole(AriaRole.Button, new() { Name = "生成漏斗" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#funnel-breakdown")).ToBeVisibleAsync();
+
+        var (from, to) = await RangeAsync(page);
+        string[] steps = [$"product_view[channel={channel}]", .. FunnelSteps[1..]];
+        var body = JsonSerializer.Serialize(new { steps, window = "7d", from, to, by = "first_touch_channel" });
+        using var response = await api.PostAsync("/v1/funnels", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var expected = (await Json.ReadAsync(response)).GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(steps, expected.Select(s => s.GetProperty("step").GetString()));
+        for (var i = 0; i < expected.Count; i++)
+            Assert.Equal(Count(expected[i].GetProperty("customers")),
+                await page.Locator($"#funnel-table tbody tr[data-key='{i + 1}'] td[data-column=customers]").TextContentAsync());
+        await Assertions.Expect(page.Locator("#funnel-table tbody tr[data-key='1'] th")).ToContainTextAsync($"渠道 = {channel}");
+        var groups = expected[0].GetProperty("breakdown").EnumerateArray().ToList();
+        Assert.NotEmpty(groups);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var value = groups[g].GetProperty("value").GetString() is { Length: > 0 } v ? v : "（无渠道）";
+            var row = page.Locator($"#funnel-breakdown tbody tr[data-key='{value}']");
+            for (var i = 0; i < expected.Count; i++)
+                Assert.Equal(Count(expected[i].GetProperty("breakdown")[g].GetProperty("customers")),
+                    await row.Locator($"td[data-column=step{i + 1}]").TextContentAsync());
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "funnel-breakdown-zh.png"), FullPage = true });
+    }
+
     /// <summary>Opens the funnel page, removes the default first step (page_view) and builds product view → … → order paid.</summary>
     private static async Task BuildFunnelAsync(IPage page)
     {
@@ -204,7 +247,7 @@ public sealed partial class ConsoleBrowserTests
         Assert.Equal(FunnelSteps, steps.Select(s => s.GetProperty("step").GetString()));
         for (var i = 0; i < steps.Count; i++)
         {
-            var row = page.Locator($"#funnel-table tbody tr[data-step='{i + 1}']");
+            var row = page.Locator($"#funnel-table tbody tr[data-key='{i + 1}']");
             Assert.Equal(Count(steps[i].GetProperty("customers")), await row.Locator("td[data-column=customers]").TextContentAsync());
             Assert.Equal(i == 0 ? "—" : Percent(steps[i].GetProperty("conversion_from_previous")),
                 await row.Locator("td[data-column=conversion_from_previous]").TextContentAsync());

@@ -48,6 +48,10 @@ internal static class AnalyticsEndpoints
             .WithName("Metrics")
             .WithSummary("KPIs (GMV, orders, buyers, UV, CVR, AOV, repurchase rate, spend, ROI, CAC ...) for a range: by day, week, month, channel, campaign, store, category or region; filtered; compared with the previous period or last year")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/events/catalog", CatalogAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
+            .WithName("EventCatalog")
+            .WithSummary("What the event index holds: each event type with its number of events, and the values a funnel step can be filtered on (channel, source, medium, campaign, category, kol)")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/funnels", FunnelAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Funnel")
             .WithSummary("An ordered funnel with a conversion window (ClickHouse windowFunnel semantics); optionally saves who dropped after a step as an audience")
@@ -63,6 +67,46 @@ internal static class AnalyticsEndpoints
             .WithSummary("Multi-touch attribution of paid orders: last click, first click, linear, time decay, position based and Markov, side by side")
             .Accepts<AttributionRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
+    }
+
+    /// <summary>At most this many values of each filterable field are listed (the commonest first would need a count; they are sorted).</summary>
+    internal const int CatalogValues = 500;
+
+    /// <summary>GET /v1/events/catalog: the funnel builder's vocabulary, read from the index the server holds.</summary>
+    internal static async Task<ContentHttpResult> CatalogAsync(EventIndexHost host, bool? stale_ok, CancellationToken ct)
+    {
+        var index = await host.GetAsync(stale_ok == true, ct);
+        var counts = new long[index.Types.Count];
+        foreach (var type in index.EventType) counts[type]++;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("types");
+            foreach (var code in Enumerable.Range(1, counts.Length - 1).Where(c => counts[c] > 0).OrderByDescending(c => counts[c]).ThenBy(c => index.Types.Decode(c), StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("type", index.Types.Decode(code));
+                json.WriteNumber("events", counts[code]);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartObject("fields");
+            foreach (var (name, table) in new[] { ("channel", index.Channels), ("source", index.Sources), ("medium", index.Mediums),
+                         ("campaign", index.Campaigns), ("category", index.Categories), ("kol", index.Kols) })
+            {
+                var values = Enumerable.Range(1, table.Count - 1).Select(c => table.Decode(c)!).Order(StringComparer.Ordinal).ToList();
+                json.WriteStartObject(name);
+                json.WriteNumber("count", values.Count);
+                json.WriteStartArray("values");
+                foreach (var value in values.Take(CatalogValues)) json.WriteStringValue(value);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return TypedResults.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CohortsAsync(

@@ -59,6 +59,27 @@ public sealed class AnalyticsEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task EventCatalog_ListsTheIndexsTypesWithCounts_AndTheFilterValues(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        var empty = await Json.ReadAsync(await host.Client.GetAsync("/v1/events/catalog"));
+        Assert.Equal(0, empty.GetProperty("types").GetArrayLength());
+        Assert.Equal(0, empty.GetProperty("fields").GetProperty("channel").GetProperty("count").GetInt32());
+
+        await host.PostJsonAsync("/v1/events", $$"""
+            {"events":[{{Event("v1", "product_view", "u1", "2026-05-01T09:00:00+08:00", "tmall")}},{{Event("v2", "product_view", "u2", "2026-05-01T09:01:00+08:00", "抖音")}},
+                       {{Event("c1", "add_to_cart", "u1", "2026-05-01T09:05:00+08:00", "tmall")}}]}
+            """);
+        var catalog = await Json.ReadAsync(await host.Client.GetAsync("/v1/events/catalog"));
+        var types = catalog.GetProperty("types").EnumerateArray().Select(t => (t.GetProperty("type").GetString(), t.GetProperty("events").GetInt64())).ToList();
+        Assert.Equal([("product_view", 2L), ("add_to_cart", 1L)], types);
+        var channel = catalog.GetProperty("fields").GetProperty("channel");
+        Assert.Equal(2, channel.GetProperty("count").GetInt32());
+        Assert.Equal(["tmall", "抖音"], channel.GetProperty("values").EnumerateArray().Select(v => v.GetString()!).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Funnel_OverHttp_GivesTheSameShapeAsTheCli(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
