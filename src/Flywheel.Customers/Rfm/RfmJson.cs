@@ -11,14 +11,19 @@ namespace Flywheel.Customers.Rfm;
 /// as fractions. <c>{"as_of":"2026-06-30","window_days":365,"scoring":"quintiles","customers_scored":N,
 /// "segments":[{"code":"champions","name_zh":"高价值客户","name_en":"Champions","group":"high_value","action_zh":..,
 /// "action_en":..,"customers":N,"share":0.12,"gmv":1234.50,"gmv_share":0.4,"average_clv":null}],
-/// "migration":{"from":..,"to":..,"segments":[..],"counts":[[..]]}, "customers":[{"customer_id":..,"recency_days":..,
-/// "frequency":..,"monetary":..,"r":..,"f":..,"m":..,"segment":..}]}</c>; migration and customers only when asked.
+/// "grid":[{"r":5,"fm":1,"segment":"new","customers":N}, ..25 cells, R 5 to 1 then FM 1 to 5],
+/// "migration":{"from":..,"to":..,"segments":[..],"counts":[[..]]}, "customers_matching":N, "customers":[{"customer_id":..,
+/// "recency_days":..,"frequency":..,"monetary":..,"r":..,"f":..,"m":..,"segment":..}]}</c>; migration and customers only
+/// when asked. The grid is the segment grid of docs/rfm.md (rows R, columns FM = round half up of (F + M) / 2) with the
+/// customers in each cell, so a cell names exactly one segment.
 /// </summary>
 internal static class RfmJson
 {
     public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(RfmResult result, RfmMigration? migration = null, int customers = 0)
+    /// <param name="customers">How many scored customers to list (0: none).</param>
+    /// <param name="listed">Which scored customers the list draws from (null: all); <c>customers_matching</c> counts them.</param>
+    public static string Write(RfmResult result, RfmMigration? migration = null, int customers = 0, Func<RfmScore, bool>? listed = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, Options))
@@ -44,6 +49,20 @@ internal static class RfmJson
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            var cells = new long[5, 5];
+            foreach (var score in result.Scores) cells[5 - score.R, RfmSegments.CombinedFm(score.F, score.M) - 1]++;
+            json.WriteStartArray("grid");
+            for (var r = 5; r >= 1; r--)
+                for (var fm = 1; fm <= 5; fm++)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("r", r);
+                    json.WriteNumber("fm", fm);
+                    json.WriteString("segment", RfmSegments.InCell(r, fm).Code);
+                    json.WriteNumber("customers", cells[5 - r, fm - 1]);
+                    json.WriteEndObject();
+                }
+            json.WriteEndArray();
             if (migration is not null)
             {
                 json.WriteStartObject("migration");
@@ -64,8 +83,10 @@ internal static class RfmJson
             }
             if (customers > 0)
             {
+                var matching = listed is null ? result.Scores : result.Scores.Where(listed).ToList();
+                json.WriteNumber("customers_matching", matching.Count);
                 json.WriteStartArray("customers");
-                foreach (var c in result.Scores.Take(customers))
+                foreach (var c in matching.Take(customers))
                 {
                     json.WriteStartObject();
                     json.WriteString("customer_id", c.CustomerId);

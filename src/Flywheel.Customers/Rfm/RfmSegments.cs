@@ -58,8 +58,11 @@ internal static class RfmSegments
     public static RfmSegment Of(int r, int f, int m)
     {
         if (r is < 1 or > 5 || f is < 1 or > 5 || m is < 1 or > 5) throw new ArgumentOutOfRangeException(nameof(r), "scores are 1 to 5");
-        return Grid[5 - r][CombinedFm(f, m) - 1];
+        return InCell(r, CombinedFm(f, m));
     }
+
+    /// <summary>The segment of the grid's cell: recency score <paramref name="r"/> and combined score <paramref name="fm"/>, 1 to 5 each.</summary>
+    public static RfmSegment InCell(int r, int fm) => Grid[5 - r][fm - 1];
 
     public static RfmSegment? Find(string code) => All.FirstOrDefault(s => s.Code == code);
 

@@ -35,6 +35,25 @@ public sealed class MaskingTests
     }
 
     [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Profile_ShowsNamePhoneAndEmailInClear_OnlyToRolesWithPersonalData(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        var put = await host.PutJsonAsync("/v1/customers/u1", """{"name":"王小明","phone":"13812341234","email":"zhangsan@qq.com"}""");
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+
+        async Task<(string?, string?, string?)> IdentityAs(string role)
+        {
+            using var client = await host.ClientForAsync(role);
+            var identity = (await Json.ReadAsync(await client.GetAsync("/v1/customers/u1/profile"))).GetProperty("identity");
+            return (identity.GetProperty("name").GetString(), identity.GetProperty("phone").GetString(), identity.GetProperty("email").GetString());
+        }
+        Assert.Equal(("王小明", "13812341234", "zhangsan@qq.com"), await IdentityAs(Roles.Marketer));
+        Assert.Equal(("王小明", "13812341234", "zhangsan@qq.com"), await IdentityAs(Roles.AdminRole));
+        Assert.Equal(("王**", "138****1234", "z***@qq.com"), await IdentityAs(Roles.Analyst));
+    }
+
+    [Theory]
     [InlineData("13812341234", "138****1234")]
     [InlineData("+86 138-1234-1234", "138****1234")]
     [InlineData("12", "**")]

@@ -30,7 +30,8 @@ internal static class InsightEndpoints
         var group = app.MapGroup("/v1").WithTags("Customers");
         group.MapGet("/rfm", RfmAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Rfm")
-            .WithSummary("RFM segments with size, GMV share and recommended action; ?compare=DATE adds the migration matrix")
+            .WithSummary("RFM segments with size, GMV share and recommended action, and the R × FM grid; ?compare=DATE adds the migration matrix; " +
+                         "?customers=N lists scored customers, narrowed by ?segment=CODE or ?r=&fm= (a grid cell)")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapGet("/personas/{segment}", PersonaAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Persona")
@@ -38,7 +39,7 @@ internal static class InsightEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapGet("/customers/{id}/profile", ProfileAsync).Requires(Permission.CustomersRead).ExportsPersonalData()
             .WithName("CustomerProfile")
-            .WithSummary("One customer: attributes, consents, orders, RFM, lifecycle stage, CLV and P(alive), saved segments")
+            .WithSummary("One customer: identity (name, phone, e-mail; masked without personal:read), attributes, consents, orders, RFM, lifecycle stage, CLV and P(alive), saved segments")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapGet("/lifecycle", LifecycleAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Lifecycle")
@@ -56,14 +57,32 @@ internal static class InsightEndpoints
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> RfmAsync(
         EventIndexHost host, CustomerInsights insights, TimeProvider time, string? as_of, int? window, string? thresholds, string? compare, int? customers,
-        bool? stale_ok, CancellationToken ct)
+        string? segment, int? r, int? fm, bool? stale_ok, CancellationToken ct)
     {
         var plan = RfmQuestion.Check(new RfmInput(as_of, window, thresholds, compare, customers));
         if (!plan.TryGetValue(out var checkedPlan, out var error)) return error.ToProblem();
+        if (!ListFilter(segment, r, fm).TryGetValue(out var listed, out error)) return Problems.Invalid(error);
         var index = await host.GetAsync(stale_ok == true, ct);
         var answer = RfmQuestion.Run(checkedPlan, index, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), RfmQuestion.ClvOf(insights, index));
         if (!answer.TryGetValue(out var rfm, out error)) return error.ToProblem();
-        return TypedResults.Text(RfmJson.Write(rfm.Result, rfm.Migration, checkedPlan.Customers), "application/json");
+        return TypedResults.Text(RfmJson.Write(rfm.Result, rfm.Migration, checkedPlan.Customers, listed), "application/json");
+    }
+
+    /// <summary>
+    /// Which scored customers <c>?customers=N</c> lists: those of an RFM segment, of a grid cell (r and fm together), both, or
+    /// everyone (null) — so the console can show the customers behind a segment's size or a cell's count.
+    /// </summary>
+    private static Result<Func<RfmScore, bool>?> ListFilter(string? segment, int? r, int? fm)
+    {
+        RfmSegment? wanted = null;
+        if (segment is not null && (wanted = RfmSegments.Find(segment)) is null)
+            return Error.Invalid("$.segment", $"no RFM segment '{segment}': use {string.Join(", ", RfmSegments.All.Select(s => s.Code))}");
+        if (r is < 1 or > 5) return Error.Invalid("$.r", $"r is a recency score from 1 to 5, not {r}");
+        if (fm is < 1 or > 5) return Error.Invalid("$.fm", $"fm is a combined frequency-monetary score from 1 to 5, not {fm}");
+        if (r.HasValue != fm.HasValue) return Error.Invalid(r.HasValue ? "$.fm" : "$.r", "a grid cell needs both r and fm");
+        if (wanted is null && r is null) return Result<Func<RfmScore, bool>?>.Success(null);
+        return Result<Func<RfmScore, bool>?>.Success(s =>
+            (wanted is null || s.Segment == wanted) && (r is null || (s.R == r && RfmSegments.CombinedFm(s.F, s.M) == fm)));
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> PersonaAsync(
@@ -136,6 +155,7 @@ internal static class InsightEndpoints
         var clv = insights.Clv(index, id, today);
         var segments = await Flywheel.Customers.Segments.SegmentStore.SegmentsOfAsync(store, id, ct);
         var forgottenAt = await ErasureStore.ForgottenAtAsync(store, id, ct);
+        var contact = (await CustomerRecipients.LoadAsync(store, [id], ct)).GetValueOrDefault(id);
 
         using var buffer = new MemoryStream();
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer, RfmJson.Options))
@@ -146,6 +166,12 @@ internal static class InsightEndpoints
             json.WriteString("as_of", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             // Erased (flywheel customers forget): personal attributes, identities and consents are gone; orders and models stay.
             Text(json, "forgotten_at", forgottenAt?.ToString("O", CultureInfo.InvariantCulture));
+            // Who the person is and how to reach them (the newest phone and e-mail): masked like the rest for roles without personal data.
+            json.WriteStartObject("identity");
+            Text(json, "name", clear ? contact?.Name : Masking.Name(contact?.Name));
+            Text(json, "phone", clear ? contact?.Phone : Masking.Phone(contact?.Phone));
+            Text(json, "email", clear ? contact?.Email : Masking.Email(contact?.Email));
+            json.WriteEndObject();
             json.WriteStartObject("attributes");
             Text(json, "gender", table.Gender[row]);
             // Personal data: roles without it see the birth year only (PIPL data minimisation).

@@ -34,6 +34,39 @@ public class InsightEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Rfm_GridCountsEachScoredCustomerInItsCell_AndTheListNarrowsToASegmentOrACell(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await SeedAsync(host);
+        var rfm = await Json.ReadAsync(await host.Client.GetAsync("/v1/rfm?as_of=2026-06-30"));
+        var grid = rfm.GetProperty("grid").EnumerateArray().ToList();
+        Assert.Equal(25, grid.Count);
+        Assert.Equal((5, 1, "new"), (grid[0].GetProperty("r").GetInt32(), grid[0].GetProperty("fm").GetInt32(), grid[0].GetProperty("segment").GetString()));
+        Assert.Equal((1, 5, "cant_lose"), (grid[24].GetProperty("r").GetInt32(), grid[24].GetProperty("fm").GetInt32(), grid[24].GetProperty("segment").GetString()));
+        Assert.Equal(1, grid.Sum(c => c.GetProperty("customers").GetInt32()));
+        var lost = grid.Single(c => c.GetProperty("customers").GetInt32() == 1); // the only buyer scores 1s
+        Assert.Equal((1, 1, "lost"), (lost.GetProperty("r").GetInt32(), lost.GetProperty("fm").GetInt32(), lost.GetProperty("segment").GetString()));
+        Assert.False(rfm.TryGetProperty("customers", out _));
+
+        var cell = await Json.ReadAsync(await host.Client.GetAsync("/v1/rfm?as_of=2026-06-30&customers=10&r=1&fm=1"));
+        Assert.Equal(1, cell.GetProperty("customers_matching").GetInt32());
+        Assert.Equal("u1", cell.GetProperty("customers")[0].GetProperty("customer_id").GetString());
+        var segment = await Json.ReadAsync(await host.Client.GetAsync("/v1/rfm?as_of=2026-06-30&customers=10&segment=lost"));
+        Assert.Equal(["u1"], segment.GetProperty("customers").EnumerateArray().Select(c => c.GetProperty("customer_id").GetString()));
+        var none = await Json.ReadAsync(await host.Client.GetAsync("/v1/rfm?as_of=2026-06-30&customers=10&segment=champions"));
+        Assert.Equal(0, none.GetProperty("customers_matching").GetInt32());
+        Assert.Empty(none.GetProperty("customers").EnumerateArray());
+
+        foreach (var (query, path) in new[] { ("segment=vip", "$.segment"), ("r=1", "$.fm"), ("fm=2", "$.r"), ("r=6&fm=1", "$.r"), ("r=1&fm=0", "$.fm") })
+        {
+            var refused = await host.Client.GetAsync("/v1/rfm?customers=10&" + query);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(path, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Metrics_AndCohorts_TakeASegment(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
