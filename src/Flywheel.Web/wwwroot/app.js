@@ -10,7 +10,7 @@ const PAGES = [
   { id: 'channels', needs: 'reports:read', load: () => import('./channels.js') },
   { id: 'funnel', needs: 'reports:read', load: () => import('./funnel.js') },
   { id: 'cohorts', needs: 'reports:read' },
-  { id: 'customers', needs: 'customers:read' },
+  { id: 'customers', needs: 'customers:read', load: () => import('./customers.js') },
   { id: 'goals', needs: 'reports:read' },
   { id: 'promotions', needs: 'reports:read' },
   { id: 'journeys', needs: 'reports:read' },
@@ -37,7 +37,8 @@ function allowed(page) {
 }
 
 function currentPage() {
-  const id = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
+  // #/customers?segment=x and #/customers/ID are both the Customers page: the page reads the rest itself.
+  const id = location.hash.replace(/^#\/?/, '').split(/[?/]/)[0] || 'overview';
   return PAGES.find((p) => p.id === id && allowed(p)) ?? PAGES.find(allowed) ?? null;
 }
 
