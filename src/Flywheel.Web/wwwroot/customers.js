@@ -133,7 +133,7 @@ async function renderPersona(main, params) {
   const select = el('select', { id: 'persona-segment', name: 'segment' },
     choices.map(([value, text]) => el('option', { value, selected: value === segment, text })));
   select.addEventListener('change', () => { location.hash = `#/customers?view=persona&segment=${encodeURIComponent(select.value)}`; });
-  const picker = el('form', { class: 'range', 'aria-label': t('customers.persona.pick') },
+  const picker = el('div', { class: 'range' },
     el('label', { for: 'persona-segment', text: t('customers.persona.pick') }), select);
   main.replaceChildren(...header('persona', segment), picker, el('p', { class: 'loading', role: 'status', text: t('loading') }));
   const persona = await api.get(`/v1/personas/${encodeURIComponent(segment)}`);
