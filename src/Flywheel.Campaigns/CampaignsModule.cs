@@ -46,6 +46,17 @@ public static class CampaignsModule
         return services;
     }
 
+    /// <summary>
+    /// Adds what a demo store engages with, after <c>DemoStoreGenerator</c> built it: the journey 新客首单关怀 (paused) and the
+    /// broadcast 双11 预热 (planned, nothing enqueued), so nothing is sent until someone activates or plans them. Throws if one
+    /// is refused: the demo set is fixed.
+    /// </summary>
+    public static async Task AddDemoAsync(FlywheelStore store, TimeProvider time, CancellationToken ct)
+    {
+        var added = await Demo.DemoCampaigns.AddAsync(store, time, ct);
+        if (!added.IsSuccess) throw new InvalidOperationException($"a demo journey or broadcast was refused: {added.Error}");
+    }
+
     /// <summary>The module's endpoints: journeys, broadcasts, messages, consent, and the <c>/r</c>, <c>/o</c>, <c>/u</c> links in messages.</summary>
     public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder app)
     {

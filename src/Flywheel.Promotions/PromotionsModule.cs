@@ -33,6 +33,16 @@ public static class PromotionsModule
     public static MigrationSet Migrations => PromotionsSchema.Migrations;
 
     /// <summary>
+    /// Adds the promotions a demo store runs (the flagship store's tiered 满减, the baby store's 2件9折, 满99包邮; see
+    /// docs/console.md), after <c>DemoStoreGenerator</c> built the store. Throws if one is refused: the demo set is fixed.
+    /// </summary>
+    public static async Task AddDemoAsync(FlywheelStore store, CancellationToken ct)
+    {
+        var added = await Demo.DemoPromotions.AddAsync(store, ct);
+        if (!added.IsSuccess) throw new InvalidOperationException($"a demo promotion was refused: {added.Error}");
+    }
+
+    /// <summary>
     /// Registers the module's options (section "Promotions", validated at start), its catalog, handlers and its contracts
     /// (<see cref="ICouponIssuer"/>). Needs a <see cref="FlywheelStore"/> and a <see cref="TimeProvider"/> registered by the host.
     /// </summary>
@@ -62,6 +72,7 @@ public static class PromotionsModule
         ListPromotionsEndpoint.Map(group);
         SavePromotionEndpoint.Map(group);
         SetPipelineEndpoint.Map(group);
+        SimulateDraftEndpoint.Map(group);
         QuoteRefundEndpoint.Map(group);
         CouponsEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Coupons"));
         return app;

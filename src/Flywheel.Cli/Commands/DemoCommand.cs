@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Flywheel.Campaigns;
 using Flywheel.Ingestion.Demo;
+using Flywheel.Promotions;
 using Flywheel.Storage;
 using Flywheel.Storage.Queries;
 using Microsoft.Data.Sqlite;
@@ -59,10 +61,13 @@ internal static class DemoCommand
                     $"building demo store: {options.Customers:N0} customers, {options.Days} days, seed {options.Seed} into {store.Location.Description}");
                 var progress = new ConsoleProgress(console.Error, time, started);
                 var summary = await DemoStoreGenerator.GenerateAsync(store, options, time, progress, ct);
+                // Something to price and to engage with in the console: three promotions, a journey (paused) and a broadcast (planned).
+                await PromotionsModule.AddDemoAsync(store, ct);
+                await CampaignsModule.AddDemoAsync(store, time, ct);
                 await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"wrote {summary.Customers:N0} customers, {summary.Products:N0} products, {summary.Events:N0} events, {summary.Orders:N0} orders " +
                     $"({summary.OrderLines:N0} lines), {summary.SpendRows:N0} ad-spend rows, {summary.ContentPosts:N0} KOL posts; " +
-                    $"{summary.IdentifiedVisitors:N0} anonymous visitors identified"));
+                    $"{summary.IdentifiedVisitors:N0} anonymous visitors identified; 3 promotions, the journey 新客首单关怀 (paused) and the broadcast 双11 预热 (planned)"));
                 progress.Report("computing the first report");
                 var overview = await StoreOverview.QueryAsync(store, null, null, ct);
                 await OverviewOutput.WriteTextAsync(console.Out, overview, 11, await StoreCurrency.ReadAsync(store, ct));

@@ -12,8 +12,8 @@ const PAGES = [
   { id: 'cohorts', needs: 'reports:read' },
   { id: 'customers', needs: 'customers:read', load: () => import('./customers.js') },
   { id: 'goals', needs: 'reports:read' },
-  { id: 'promotions', needs: 'reports:read' },
-  { id: 'journeys', needs: 'reports:read' },
+  { id: 'promotions', needs: 'reports:read', load: () => import('./promotions.js') },
+  { id: 'journeys', needs: 'reports:read', load: () => import('./journeys.js') },
 ];
 const loaded = new Map();
 

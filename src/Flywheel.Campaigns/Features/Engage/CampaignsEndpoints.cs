@@ -22,7 +22,7 @@ internal sealed record ConsentRequest(string? CustomerId, string? Channel, strin
 
 /// <summary>
 /// Engage over HTTP: <c>/v1/journeys</c> (list, templates, create from JSON/YAML or a template, status, delete, stats),
-/// <c>/v1/broadcasts</c> (create, plan, get, stats), <c>/v1/messages</c> (the send log), <c>/v1/consent</c>, and the links in
+/// <c>/v1/broadcasts</c> (list, create, plan, get, stats), <c>/v1/messages</c> (the send log), <c>/v1/consent</c>, and the links in
 /// messages: <c>/r/{token}</c> (records the click as an event with UTM and redirects) and <c>/u/{token}</c> (unsubscribes).
 /// </summary>
 internal static class CampaignsEndpoints
@@ -41,6 +41,7 @@ internal static class CampaignsEndpoints
         group.MapDelete("/journeys/{id}", DeleteJourneyAsync).Requires(Permission.MarketingWrite);
         group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).Requires(Permission.ReportsRead).QueryTimeLimit().WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
         group.MapPost("/broadcasts", CreateBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\"}");
+        group.MapGet("/broadcasts", ListBroadcastsAsync).Requires(Permission.ReportsRead).WithSummary("Broadcasts, newest first, optionally of one status (planned, planning, sending, done, cancelled)");
         group.MapPost("/broadcasts/{id}/plan", PlanBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Plan and enqueue the broadcast (resumes where a crashed plan stopped)");
         group.MapGet("/broadcasts/{id}", GetBroadcastAsync).Requires(Permission.ReportsRead);
         group.MapGet("/broadcasts/{id}/stats", BroadcastStatsAsync).Requires(Permission.ReportsRead).QueryTimeLimit();
@@ -215,6 +216,12 @@ internal static class CampaignsEndpoints
             return error.ToProblem();
         runtime.Nudge();
         return Ok(result);
+    }
+
+    internal static async Task<IResult> ListBroadcastsAsync(CampaignRuntime runtime, string? status, CancellationToken ct)
+    {
+        var list = await runtime.Campaigns.ListBroadcastsAsync(string.IsNullOrEmpty(status) ? null : status, ct);
+        return list.TryGetValue(out var rows, out var error) ? Ok(rows) : Problems.Invalid(error with { Path = "$.status" });
     }
 
     internal static async Task<IResult> GetBroadcastAsync(CampaignRuntime runtime, string id, CancellationToken ct) =>

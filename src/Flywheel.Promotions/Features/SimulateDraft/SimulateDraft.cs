@@ -1,13 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Flywheel.Hosting.Access;
 using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Http;
 using Flywheel.Ingestion.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Promotions.Domain.Model;
 using Flywheel.Promotions.Domain.Simulation;
 using Flywheel.Promotions.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Flywheel.Promotions.Features.SimulateDraft;
 
@@ -20,6 +27,36 @@ internal sealed class SimulateDraftHandler(PromotionCatalog catalog, IOrderHisto
 {
     public async Task<Result<SimulationReport>> HandleAsync(IReadOnlyList<Promotion> drafts, DateOnly from, DateOnly to, CancellationToken ct) =>
         await Simulator.RunAsync(history, drafts, from, to, ct, await catalog.GetPipelineAsync(ct));
+}
+
+/// <summary>
+/// <c>POST /v1/promotions/simulate?from=D&amp;to=D</c> with a list of draft promotions: the simulation report of the CLI's
+/// <c>promo simulate --format json</c> (money in fen), its conflicts and invalid definitions as errors with JSON paths.
+/// </summary>
+internal static class SimulateDraftEndpoint
+{
+    /// <summary>The report as the API answers it: <see cref="SimulationReport"/> with its conflicts as located errors.</summary>
+    internal sealed record SimulationView(DateOnly From, DateOnly To, int Orders, long ListAmount, long Discount, long ShippingWaived, long PlatformFunded,
+        long MerchantFunded, int DiscountRateBasisPoints, int OrdersCrossingThresholds, int OrdersNearThresholds, IReadOnlyList<PromotionOutcome> Promotions,
+        IReadOnlyList<ItemError> Conflicts);
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapPost("/promotions/simulate", SimulateAsync).Requires(Permission.MarketingWrite).QueryTimeLimit().WithName("SimulatePromotions")
+            .WithSummary("Replay the orders of ?from=&to= (China days) against a draft promotion list before publishing: cost by funding party, discount rate, thresholds crossed and nearly crossed, conflicts; nothing is saved")
+            .Accepts<Promotion[]>("application/json");
+
+    internal static async Task<Results<JsonHttpResult<SimulationView>, ProblemHttpResult>> SimulateAsync(HttpRequest request, SimulateDraftHandler handler,
+        IOptions<PromotionsOptions> options, string? from, string? to, CancellationToken ct)
+    {
+        if (!CliContext.TryDay(from, out var fromDay) || fromDay is null) return Error.Invalid("from", "from is a day yyyy-MM-dd (China time)").ToProblem();
+        if (!CliContext.TryDay(to, out var toDay) || toDay is null) return Error.Invalid("to", "to is a day yyyy-MM-dd (China time), on or after from").ToProblem();
+        var read = await PromotionsHttp.ReadAsync<List<Promotion>>(request, options.Value.MaxRequestBytes, ct);
+        if (!read.TryGetValue(out var drafts, out var error)) return error.ToProblem();
+        var report = await handler.HandleAsync(drafts, fromDay.Value, toDay.Value, ct);
+        if (!report.TryGetValue(out var r, out error)) return error.ToProblem();
+        return PromotionsHttp.Json(new SimulationView(r.From, r.To, r.Orders, r.ListAmount, r.Discount, r.ShippingWaived, r.PlatformFunded, r.MerchantFunded,
+            r.DiscountRateBasisPoints, r.OrdersCrossingThresholds, r.OrdersNearThresholds, r.Promotions, [.. r.Conflicts.Select(c => Problems.FromError(null, c))]));
+    }
 }
 
 /// <summary><c>flywheel promo simulate --from D --to D DRAFT.json [--format text|json]</c>.</summary>

@@ -131,6 +131,37 @@ public sealed class CampaignsEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Broadcasts_List_ByStatus_AndABadStatusIsAProblemWithItsPath(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        await AddCustomerAsync(host, "c-1");
+        Assert.Equal(0, (await Json.ReadAsync(await host.Client.GetAsync("/v1/broadcasts"))).GetArrayLength());
+        foreach (var (id, name) in new[] { ("d11", "双11预热"), ("d12", "双12预热") })
+        {
+            var created = await host.PostJsonAsync("/v1/broadcasts", $$$"""
+                {"id":"{{{id}}}","name":"{{{name}}}","segment":"all","channel":"email","template":{"subject":"{{customer.name}}，预热开始","text":"退订 {{unsubscribe_url}}"},"send_at":"2026-11-01T10:00:00+08:00"}
+                """);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        await host.PostJsonAsync("/v1/broadcasts/d11/plan", "{}");
+
+        var all = await Json.ReadAsync(await host.Client.GetAsync("/v1/broadcasts"));
+        Assert.Equal(["d11", "d12"], all.EnumerateArray().Select(b => b.GetProperty("broadcast_id").GetString()).Order(StringComparer.Ordinal));
+        var planned = await Json.ReadAsync(await host.Client.GetAsync("/v1/broadcasts?status=planned"));
+        Assert.Equal("d12", Assert.Single(planned.EnumerateArray()).GetProperty("broadcast_id").GetString());
+        Assert.Equal("双12预热", planned[0].GetProperty("name").GetString());
+        var one = await Json.ReadAsync(await host.Client.GetAsync("/v1/broadcasts/d11"));
+        var listed = all.EnumerateArray().Single(b => b.GetProperty("broadcast_id").GetString() == "d11");
+        Assert.Equal(one.GetProperty("status").GetString(), listed.GetProperty("status").GetString());
+        Assert.Equal(one.GetProperty("planned").GetInt64(), listed.GetProperty("planned").GetInt64());
+
+        var bad = await host.Client.GetAsync("/v1/broadcasts?status=sleeping");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("$.status", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Click_RepeatedOrOnAnotherLinkOfTheMessage_IsRecordedOnce(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
