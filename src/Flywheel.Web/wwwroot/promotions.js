@@ -202,6 +202,7 @@ export function explain(priced, active) {
     const next = priced.next_thresholds.filter((n) => n.promotion_id === p.id);
     const gift = priced.gifts.find((g) => g.promotion_id === p.id);
     const text = gift ? t('promotions.why.gift', { name: p.name, id: p.id, sku: gift.sku, quantity: gift.quantity })
+      : p.mechanic?.type === 'free_shipping' && priced.shipping_fee === 0 ? t('promotions.why.noshipping', { name: p.name, id: p.id })
       : next.length ? t('promotions.why.next', { name: p.name, id: p.id, message: next.map((n) => (t('promotions.lang') === 'en' ? n.message_en : n.message_zh)).join('; ') })
         : t('promotions.why.notmatched', { name: p.name, id: p.id });
     items.push({ id: p.id, applied: Boolean(gift), text });
@@ -412,6 +413,7 @@ export const strings = {
     'promotions.why.shipping': '{name}（{id}）：免运费 {amount}。',
     'promotions.why.gift': '{name}（{id}）：赠送 {sku} ×{quantity}。',
     'promotions.why.next': '{name}（{id}）：门槛未达到，{message}。',
+    'promotions.why.noshipping': '{name}（{id}）：这个购物车没有运费，无需包邮。',
     'promotions.why.notmatched': '{name}（{id}）：购物车中没有适用的商品（店铺、类目、会员等级或时间不符），或与已享受的优惠不能叠加。',
     'promotions.why.unused': '优惠券 {code} 未使用（{reason}）：{message}',
     'promotions.draft.title': '草稿预演（发布前模拟）',
@@ -484,6 +486,7 @@ export const strings = {
     'promotions.why.shipping': '{name} ({id}): {amount} shipping waived.',
     'promotions.why.gift': '{name} ({id}): gift {sku} ×{quantity}.',
     'promotions.why.next': '{name} ({id}): threshold not reached — {message}.',
+    'promotions.why.noshipping': '{name} ({id}): this cart has no shipping fee to waive.',
     'promotions.why.notmatched': '{name} ({id}): no line in the cart qualifies (store, category, member tier or time), or it cannot stack with a discount already applied.',
     'promotions.why.unused': 'Coupon {code} not used ({reason}): {message}',
     'promotions.draft.title': 'Draft simulation (before publishing)',
