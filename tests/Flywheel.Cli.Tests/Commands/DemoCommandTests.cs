@@ -41,6 +41,10 @@ public sealed class DemoCommandTests
         Assert.Contains("done in", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(folder, DemoStoreGenerator.ParametersFileName)));
         Assert.Equal(200, await CountAsync(folder, "customers"));
+        // Something to price and to engage with in the console: the demo's promotions, journey (paused) and broadcast (planned).
+        Assert.Equal(3, await CountAsync(folder, "promotions"));
+        Assert.Equal(1, await CountAsync(folder, "journeys"));
+        Assert.Equal(1, await CountAsync(folder, "broadcasts"));
     }
 
     [Fact]
