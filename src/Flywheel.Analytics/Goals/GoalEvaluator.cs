@@ -7,6 +7,12 @@ namespace Flywheel.Analytics.Goals;
 /// <summary>One channel's change of the metric: current period (start..as-of) minus the baseline period.</summary>
 internal sealed record ChannelContribution(string Channel, decimal Baseline, decimal Current, decimal Delta);
 
+/// <summary>A day's value on a goal's path, in the metric's unit (null where a ratio is undefined).</summary>
+internal sealed record GoalPoint(DateOnly Day, decimal? Value);
+
+/// <summary>A goal's path by day: the actual values from the start to as-of and the forecast from as-of to the deadline.</summary>
+internal sealed record GoalSeries(IReadOnlyList<GoalPoint> Actual, IReadOnlyList<GoalPoint> Forecast);
+
 /// <summary>
 /// Where a goal stands on <see cref="AsOf"/>. Values are in the metric's unit (fen for money, counts, fractions/ratios);
 /// null when undefined (a ratio with a zero denominator, or the period has not started).
@@ -88,8 +94,20 @@ internal static class GoalEvaluator
     /// <summary>The sum over the days after as-of (or from the start, if later) through the deadline of trend × weekday factor.</summary>
     private static decimal ForecastRemaining(EventIndex index, Goal goal, DateOnly asOf)
     {
+        decimal sum = 0;
+        foreach (var value in ForecastDays(index, goal, asOf).Values) sum += value;
+        return sum;
+    }
+
+    /// <summary>
+    /// Each day's forecast after as-of (or from the start, if later) through the deadline: trend × weekday factor, never below 0.
+    /// Empty when the goal's period is over.
+    /// </summary>
+    private static (DateOnly First, decimal[] Values) ForecastDays(EventIndex index, Goal goal, DateOnly asOf)
+    {
         var first = asOf >= goal.Start ? asOf.AddDays(1) : goal.Start;
-        if (first > goal.Deadline) return 0;
+        if (first > goal.Deadline) return (first, []);
+        var values = new decimal[goal.Deadline.DayNumber - first.DayNumber + 1];
         // History: the 8 weeks ending on as-of (or the day before the start, when the goal has not started yet).
         var historyEnd = asOf >= goal.Start ? asOf : goal.Start.AddDays(-1);
         var historyStart = historyEnd.AddDays(-(HistoryDays - 1));
@@ -108,18 +126,70 @@ internal static class GoalEvaluator
             sxx += (decimal)i * i;
             sxy += i * z;
         }
-        if (n == 0) return 0;
+        if (n == 0) return (first, values);
         var denominator = n * sxx - sx * sx;
         var slope = denominator != 0 ? (n * sxy - sx * sy) / denominator : 0;
         var intercept = (sy - slope * sx) / n;
-        decimal sum = 0;
-        for (var day = first; day <= goal.Deadline; day = day.AddDays(1))
+        for (var d = 0; d < values.Length; d++)
         {
+            var day = first.AddDays(d);
             var x = day.DayNumber - historyStart.DayNumber;
             var value = (intercept + slope * x) * factors[(int)day.DayOfWeek];
-            if (value > 0) sum += value;
+            if (value > 0) values[d] = value;
         }
-        return sum;
+        return (first, values);
+    }
+
+    /// <summary>
+    /// The goal's path by day, for a chart: <see cref="GoalSeries.Actual"/>, the metric from the start through each day up to
+    /// as-of (cumulative for additive metrics; distinct counts and ratios measured over start..day); and
+    /// <see cref="GoalSeries.Forecast"/>, from as-of (where it equals the current value) to the deadline, where it equals
+    /// <see cref="GoalStatus.Forecast"/>. Before the start the actual path is empty and the forecast starts on the start day.
+    /// Distinct counts and ratios cost one index pass per day so far.
+    /// </summary>
+    public static GoalSeries Series(EventIndex index, GoalStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var goal = status.Goal;
+        var metric = goal.Metric;
+        var asOf = status.AsOf;
+        var started = asOf >= goal.Start;
+        var actual = new List<GoalPoint>();
+        if (started)
+        {
+            if (GoalMetrics.IsAdditive(metric))
+            {
+                decimal running = 0;
+                var daily = Daily(index, goal.Start, asOf, goal.Channel, metric);
+                for (var i = 0; i < daily.Length; i++) actual.Add(new GoalPoint(goal.Start.AddDays(i), running += daily[i]));
+            }
+            else
+                for (var day = goal.Start; day <= asOf; day = day.AddDays(1))
+                    actual.Add(new GoalPoint(day, Measure(index, goal.Start, day, goal.Channel, metric)));
+        }
+
+        var forecast = new List<GoalPoint>();
+        if (started) forecast.Add(new GoalPoint(asOf, status.Current));
+        if (GoalMetrics.IsRatio(metric))
+        {
+            // A ratio's forecast is its current value: a flat line to the deadline.
+            if (started && asOf < goal.Deadline) forecast.Add(new GoalPoint(goal.Deadline, status.Current));
+            return new GoalSeries(actual, forecast);
+        }
+        var (first, values) = ForecastDays(index, goal, asOf);
+        var current = status.Current ?? 0;
+        var soFar = GoalMetrics.IsAdditive(metric) || !started ? 0m : Daily(index, goal.Start, asOf, goal.Channel, metric).Sum();
+        decimal remaining = 0;
+        for (var d = 0; d < values.Length; d++)
+        {
+            remaining += values[d];
+            // The same expressions as Evaluate's forecast, so the last point is the status's forecast exactly.
+            var value = GoalMetrics.IsAdditive(metric) ? current + remaining
+                : soFar > 0 ? current * (soFar + remaining) / soFar
+                : remaining;
+            forecast.Add(new GoalPoint(first.AddDays(d), Math.Round(value, 0, MidpointRounding.AwayFromZero)));
+        }
+        return new GoalSeries(actual, forecast);
     }
 
     /// <summary>

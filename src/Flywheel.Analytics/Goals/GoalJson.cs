@@ -9,7 +9,8 @@ namespace Flywheel.Analytics.Goals;
 /// Goal JSON. The stored definition: {"id","name","metric","channel","baseline_from","baseline_to","start","deadline",
 /// "target":{"relative":0.2}|{"absolute":N}} (absolute money in fen). The status shape (CLI and HTTP):
 /// {"goals":[{"id","name","metric","channel","target_text","as_of","baseline","target","current","progress_pct","forecast",
-/// "status","top_channels":[{"channel","baseline","current","delta"}]}]}, money in yuan with two decimals.
+/// "status","top_channels":[{"channel","baseline","current","delta"}]}]}, money in yuan with two decimals; on request each goal
+/// also has "series":{"actual":[{"day","value"}],"forecast":[{"day","value"}]} (<see cref="GoalEvaluator.Series"/>).
 /// </summary>
 internal static class GoalJson
 {
@@ -54,14 +55,15 @@ internal static class GoalJson
         }
     }
 
-    public static string WriteStatuses(IEnumerable<GoalStatus> statuses)
+    /// <summary>The statuses; with <paramref name="series"/>, each goal also gets its path by day (<c>GET /v1/goals?series=true</c>).</summary>
+    public static string WriteStatuses(IEnumerable<GoalStatus> statuses, Func<GoalStatus, GoalSeries>? series = null)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
             w.WriteStartArray("goals");
-            foreach (var s in statuses) WriteStatus(w, s);
+            foreach (var s in statuses) WriteStatus(w, s, series?.Invoke(s));
             w.WriteEndArray();
             w.WriteEndObject();
         }
@@ -75,7 +77,7 @@ internal static class GoalJson
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteStatus(Utf8JsonWriter w, GoalStatus s)
+    private static void WriteStatus(Utf8JsonWriter w, GoalStatus s, GoalSeries? series = null)
     {
         var g = s.Goal;
         w.WriteStartObject();
@@ -105,7 +107,27 @@ internal static class GoalJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (series is not null)
+        {
+            w.WriteStartObject("series");
+            Points(w, "actual", series.Actual, g.Metric);
+            Points(w, "forecast", series.Forecast, g.Metric);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
+    }
+
+    private static void Points(Utf8JsonWriter w, string name, IReadOnlyList<GoalPoint> points, string metric)
+    {
+        w.WriteStartArray(name);
+        foreach (var p in points)
+        {
+            w.WriteStartObject();
+            w.WriteString("day", Day(p.Day));
+            Value(w, "value", p.Value, metric);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>Money as yuan with two decimals (JSON number); counts and ratios as they are.</summary>

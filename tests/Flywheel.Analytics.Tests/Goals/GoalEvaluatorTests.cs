@@ -107,6 +107,63 @@ public sealed class GoalEvaluatorTests
         Assert.Equal(Math.Round(status.Baseline!.Value * 0.85m), status.Target);
     }
 
+    [Fact]
+    public void Series_Additive_ActualIsCumulativeToCurrent_ForecastRunsFromCurrentToTheForecast()
+    {
+        var index = PatternIndex();
+        var status = GoalEvaluator.Evaluate(index, Gmv(), new DateOnly(2026, 8, 31));
+        var series = GoalEvaluator.Series(index, status);
+        Assert.Equal(62, series.Actual.Count);
+        Assert.Equal(new DateOnly(2026, 7, 1), series.Actual[0].Day);
+        for (var i = 0; i < series.Actual.Count; i++)
+            Assert.Equal(Sum(new DateOnly(2026, 7, 1), new DateOnly(2026, 7, 1).AddDays(i)), series.Actual[i].Value);
+        Assert.Equal(status.Current, series.Actual[^1].Value);
+        // From as-of (the current value) through each September day: the pattern continues, so every point is exact.
+        Assert.Equal(31, series.Forecast.Count);
+        Assert.Equal(new GoalPoint(new DateOnly(2026, 8, 31), status.Current), series.Forecast[0]);
+        for (var i = 1; i < series.Forecast.Count; i++)
+            Assert.Equal(Sum(new DateOnly(2026, 7, 1), new DateOnly(2026, 8, 31).AddDays(i)), series.Forecast[i].Value);
+        Assert.Equal(new DateOnly(2026, 9, 30), series.Forecast[^1].Day);
+        Assert.Equal(status.Forecast, series.Forecast[^1].Value);
+    }
+
+    [Fact]
+    public void Series_BeforeTheStart_HasNoActual_AndTheForecastStartsOnTheStartDay()
+    {
+        var index = PatternIndex();
+        var status = GoalEvaluator.Evaluate(index, Gmv(), new DateOnly(2026, 6, 30));
+        var series = GoalEvaluator.Series(index, status);
+        Assert.Empty(series.Actual);
+        Assert.Equal(92, series.Forecast.Count);
+        Assert.Equal(new GoalPoint(new DateOnly(2026, 7, 1), Pattern(new DateOnly(2026, 7, 1)).Fen), series.Forecast[0]);
+        Assert.Equal(status.Forecast, series.Forecast[^1].Value);
+    }
+
+    [Fact]
+    public void Series_Ratio_ActualIsTheRatioToDate_ForecastIsFlat()
+    {
+        var index = PatternIndex();
+        var status = GoalEvaluator.Evaluate(index, Gmv(metric: "aov", target: "-15%"), new DateOnly(2026, 8, 31));
+        var series = GoalEvaluator.Series(index, status);
+        Assert.Equal(62, series.Actual.Count);
+        Assert.Equal(Pattern(new DateOnly(2026, 7, 1)).Fen, series.Actual[0].Value); // one order on 07-01
+        Assert.Equal(status.Current, series.Actual[^1].Value);
+        Assert.Equal([new GoalPoint(new DateOnly(2026, 8, 31), status.Current), new GoalPoint(new DateOnly(2026, 9, 30), status.Current)], series.Forecast);
+    }
+
+    [Fact]
+    public void Series_AfterTheDeadline_EndsOnTheDeadline()
+    {
+        var index = PatternIndex();
+        var goal = Goal.Create("g1", new GoalInput("July", "gmv", "+20%", "2026-06-01..2026-06-30", "2026-07-01", "2026-07-31", null)).Value;
+        var status = GoalEvaluator.Evaluate(index, goal, new DateOnly(2026, 8, 31));
+        var series = GoalEvaluator.Series(index, status);
+        Assert.Equal(31, series.Actual.Count);
+        Assert.Equal(status.Current, series.Actual[^1].Value);
+        Assert.Equal([new GoalPoint(new DateOnly(2026, 7, 31), status.Current)], series.Forecast);
+        Assert.Equal(status.Current, status.Forecast);
+    }
+
     [Theory]
     [InlineData(100, 120, 120, "on_track")]
     [InlineData(100, 120, 108, "at_risk")] // exactly 90%
@@ -195,5 +252,20 @@ public sealed class GoalEvaluatorTrendTests
         Assert.Equal(62m, status.Current);
         Assert.Equal(92m, status.Forecast);
         Assert.Equal("at_risk", status.Verdict); // 92 ≥ 90% of 100
+    }
+
+    [Fact]
+    public void Series_DistinctCount_ActualCountsBuyersToDate_ForecastEndsOnTheForecast()
+    {
+        var builder = new EventIndexBuilder.Builder();
+        var n = 0;
+        for (var d = new DateOnly(2026, 4, 1); d <= new DateOnly(2026, 8, 31); d = d.AddDays(1))
+            builder.AddOrder($"u{n++}", new DateTimeOffset(d.Year, d.Month, d.Day, 12, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds(), "jd", null, 100, 0, 1, null);
+        var index = builder.Build("Asia/Shanghai");
+        var goal = Goal.Create("g", new GoalInput("buyers", "buyers", "100", "2026-04-01..2026-06-30", "2026-07-01", "2026-09-30", null)).Value;
+        var status = GoalEvaluator.Evaluate(index, goal, new DateOnly(2026, 8, 31));
+        var series = GoalEvaluator.Series(index, status);
+        Assert.Equal(Enumerable.Range(1, 62).Select(i => (decimal?)i), series.Actual.Select(p => p.Value));
+        Assert.Equal(Enumerable.Range(62, 31).Select(i => (decimal?)i), series.Forecast.Select(p => p.Value)); // one more a day
     }
 }

@@ -29,7 +29,7 @@ internal static class GoalsEndpoints
         var group = app.MapGroup("/v1").WithTags("Goals");
         group.MapGet("/goals", ListAsync).Requires(Permission.ReportsRead).QueryTimeLimit()
             .WithName("Goals")
-            .WithSummary("Every goal with its status: baseline, target, current, progress, forecast at the deadline, verdict, top channels")
+            .WithSummary("Every goal with its status: baseline, target, current, progress, forecast at the deadline, verdict, top channels; with series=true, its path by day (actual to date, forecast to the deadline)")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/goals", CreateAsync).Requires(Permission.MarketingWrite)
             .WithName("CreateGoal")
@@ -38,11 +38,14 @@ internal static class GoalsEndpoints
             .Produces(StatusCodes.Status201Created, contentType: "application/json");
     }
 
-    internal static async Task<ContentHttpResult> ListAsync(FlywheelStore store, EventIndexHost host, TimeProvider time, bool? stale_ok, CancellationToken ct)
+    /// <summary><c>?series=true</c> adds each goal's path by day (actual to date, forecast to the deadline) for a chart.</summary>
+    internal static async Task<ContentHttpResult> ListAsync(FlywheelStore store, EventIndexHost host, TimeProvider time, bool? stale_ok, bool? series,
+        CancellationToken ct)
     {
         var goals = await GoalService.LoadAsync(store, ct);
         var index = await host.GetAsync(stale_ok == true, ct);
-        return TypedResults.Text(GoalJson.WriteStatuses(GoalService.EvaluateAll(index, goals, GoalService.Today(index, time))), "application/json");
+        var statuses = GoalService.EvaluateAll(index, goals, GoalService.Today(index, time));
+        return TypedResults.Text(GoalJson.WriteStatuses(statuses, series == true ? s => GoalEvaluator.Series(index, s) : null), "application/json");
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> CreateAsync(

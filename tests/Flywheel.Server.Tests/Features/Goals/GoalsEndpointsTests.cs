@@ -41,6 +41,35 @@ public sealed class GoalsEndpointsTests
 
     [Theory]
     [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task Get_WithSeries_GivesTheCumulativeActualAndTheForecastByDay(string engine)
+    {
+        await using var host = await ServerHost.StartAsync(engine);
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o1", "u1", "2026-09-05T10:00:00+08:00", "100.00", "douyin"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o2", "u2", "2026-10-05T10:00:00+08:00", "50.25", "jd"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/orders?create_missing=true", Order("o3", "u3", "2026-10-07T10:00:00+08:00", "20.00", "jd"))).StatusCode);
+        var body = """{"name":"Oct GMV","metric":"gmv","target":"+50%","baseline":"2026-09-01..2026-09-30","start":"2026-10-01","deadline":"2026-10-31"}""";
+        Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/goals", body)).StatusCode);
+
+        var plain = Assert.Single((await Json.ReadAsync(await host.Client.GetAsync("/v1/goals"))).GetProperty("goals").EnumerateArray());
+        Assert.False(plain.TryGetProperty("series", out _)); // only on request: the CLI's JSON and the default answer are unchanged
+
+        var goal = Assert.Single((await Json.ReadAsync(await host.Client.GetAsync("/v1/goals?series=true"))).GetProperty("goals").EnumerateArray());
+        Assert.Equal(70.25m, goal.GetProperty("current").GetDecimal());
+        var actual = goal.GetProperty("series").GetProperty("actual").EnumerateArray().ToList();
+        // The clock's today (2026-11-01) is past the deadline: the whole of October, cumulative, in yuan.
+        Assert.Equal(31, actual.Count);
+        Assert.Equal("2026-10-01", actual[0].GetProperty("day").GetString());
+        Assert.Equal(0m, actual[3].GetProperty("value").GetDecimal());
+        Assert.Equal(50.25m, actual[4].GetProperty("value").GetDecimal());
+        Assert.Equal(70.25m, actual[6].GetProperty("value").GetDecimal());
+        Assert.Equal(70.25m, actual[30].GetProperty("value").GetDecimal());
+        var forecast = Assert.Single(goal.GetProperty("series").GetProperty("forecast").EnumerateArray());
+        Assert.Equal("2026-10-31", forecast.GetProperty("day").GetString());
+        Assert.Equal(goal.GetProperty("forecast").GetDecimal(), forecast.GetProperty("value").GetDecimal());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
     public async Task Post_BadInput_Is400NamingTheJsonPath(string engine)
     {
         await using var host = await ServerHost.StartAsync(engine);
