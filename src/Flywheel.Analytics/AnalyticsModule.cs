@@ -53,6 +53,14 @@ public static class AnalyticsModule
         return app;
     }
 
+    /// <summary>
+    /// Adds the demo store's goals (GMV for the month and the quarter holding <paramref name="lastDay"/>, against the month and
+    /// quarter before; one whose baseline starts before <paramref name="firstDay"/> is left out); replaces earlier demo goals.
+    /// Days are the demo's first and last local days. Returns how many goals it wrote.
+    /// </summary>
+    public static Task<int> AddDemoGoalsAsync(FlywheelStore store, DateOnly firstDay, DateOnly lastDay, CancellationToken ct) =>
+        Goals.DemoGoals.WriteAsync(store, firstDay, lastDay, ct);
+
     /// <summary>The module's own commands: <c>goals</c> and <c>audiences</c>.</summary>
     public static IEnumerable<Command> Commands(CliContext cli) => [GoalsCommand.Create(cli), AudiencesCommand.Create(cli)];
 

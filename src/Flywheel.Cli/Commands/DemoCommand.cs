@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Flywheel.Analytics;
 using Flywheel.Campaigns;
 using Flywheel.Ingestion.Demo;
 using Flywheel.Promotions;
@@ -68,6 +69,8 @@ internal static class DemoCommand
                     $"wrote {summary.Customers:N0} customers, {summary.Products:N0} products, {summary.Events:N0} events, {summary.Orders:N0} orders " +
                     $"({summary.OrderLines:N0} lines), {summary.SpendRows:N0} ad-spend rows, {summary.ContentPosts:N0} KOL posts; " +
                     $"{summary.IdentifiedVisitors:N0} anonymous visitors identified; 3 promotions, the journey 新客首单关怀 (paused) and the broadcast 双11 预热 (planned)"));
+                var goals = await AnalyticsModule.AddDemoGoalsAsync(store, Day(summary.Parameters.FirstDay), Day(summary.Parameters.LastDay), ct);
+                await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"added {goals} GMV goals (flywheel report goals)"));
                 progress.Report("computing the first report");
                 var overview = await StoreOverview.QueryAsync(store, null, null, ct);
                 await OverviewOutput.WriteTextAsync(console.Out, overview, 11, await StoreCurrency.ReadAsync(store, ct));
@@ -80,6 +83,8 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    private static DateOnly Day(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>Why the demo must not write into this store, or null. An empty store or an earlier demo is fine.</summary>
     private static async Task<string?> CheckReplaceableAsync(FlywheelStore store, CancellationToken ct)

@@ -30,10 +30,12 @@ public sealed class ConsoleServer : IAsyncLifetime
     {
         var clock = new TestClock(TimeProvider.System.GetUtcNow().ToOffset(TimeSpan.FromHours(8)));
         _store = await TestStores.OpenAsync(TestStores.Sqlite, clock);
-        await DemoStoreGenerator.GenerateAsync(_store, new DemoOptions(Customers: 300, Days: 200, Seed: 14), clock, null, CancellationToken.None);
-        // As `flywheel demo` does: promotions to price against, a journey and a broadcast to show.
+        var demo = await DemoStoreGenerator.GenerateAsync(_store, new DemoOptions(Customers: 300, Days: 200, Seed: 14), clock, null, CancellationToken.None);
+        // As `flywheel demo` does: promotions to price against, a journey and a broadcast to show, GMV goals for the month and quarter.
         await Flywheel.Promotions.PromotionsModule.AddDemoAsync(_store, CancellationToken.None);
         await Flywheel.Campaigns.CampaignsModule.AddDemoAsync(_store, clock, CancellationToken.None);
+        await Flywheel.Analytics.AnalyticsModule.AddDemoGoalsAsync(_store, DateOnly.Parse(demo.Parameters.FirstDay, CultureInfo.InvariantCulture),
+            DateOnly.Parse(demo.Parameters.LastDay, CultureInfo.InvariantCulture), CancellationToken.None);
         var port = FreePort();
         Url = $"http://127.0.0.1:{port}";
         _app = FlywheelServer.Build(_store, clock, Url, new ServerOptions());
