@@ -9,9 +9,9 @@ const PAGES = [
   { id: 'overview', needs: 'reports:read', load: () => import('./overview.js') },
   { id: 'channels', needs: 'reports:read', load: () => import('./channels.js') },
   { id: 'funnel', needs: 'reports:read', load: () => import('./funnel.js') },
-  { id: 'cohorts', needs: 'reports:read' },
+  { id: 'cohorts', needs: 'reports:read', load: () => import('./cohorts.js') },
   { id: 'customers', needs: 'customers:read', load: () => import('./customers.js') },
-  { id: 'goals', needs: 'reports:read' },
+  { id: 'goals', needs: 'reports:read', load: () => import('./goals.js') },
   { id: 'promotions', needs: 'reports:read', load: () => import('./promotions.js') },
   { id: 'journeys', needs: 'reports:read', load: () => import('./journeys.js') },
 ];

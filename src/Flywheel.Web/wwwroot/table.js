@@ -87,7 +87,7 @@ function exportBar(options, columns, rowsInOrder) {
  * dataTable({ id, caption, columns, rows, currency, sort, empty, exportName, rowKey }) -> element (export bar + table).
  * columns: [{ key, label, kind ('text' | 'count' | 'money' | 'percent' | 'ratio' | 'duration'), header (the row's header cell),
  *   value(row) (optional: the raw value when not row[key]), href(row) (optional: a link, e.g. to the customers behind a number),
- *   text(row) (optional: the shown text when not format.show) }].
+ *   text(row) (optional: the shown text when not format.show), cellClass(row) (optional: a class for the cell, e.g. a heat-map shade) }].
  * sort: a {column, direction} object the caller keeps across re-renders; absent = not sortable.
  */
 export function dataTable(options) {
@@ -118,7 +118,7 @@ export function dataTable(options) {
         const content = href ? el('a', { href, text: shown }) : shown;
         return column.header
           ? el('th', { scope: 'row', 'data-column': column.key }, content)
-          : el('td', { class: numeric ? 'num' : '', 'data-column': column.key }, content);
+          : el('td', { class: [numeric ? 'num' : '', column.cellClass?.(row) ?? ''].join(' ').trim(), 'data-column': column.key }, content);
       })));
     const table = el('table', { id, class: 'grid' },
       el('caption', { text: caption }),

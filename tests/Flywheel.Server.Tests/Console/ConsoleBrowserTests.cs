@@ -168,13 +168,35 @@ public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFi
         Assert.Equal("en", await page.EvaluateAsync<string>("() => localStorage.getItem('flywheel.lang')"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "overview-en.png"), FullPage = true });
 
-        // A page not built yet is a "coming" placeholder in both languages, not an error.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Cohorts" }).ClickAsync();
-        await Assertions.Expect(page.Locator("section.coming[data-page=cohorts] h1")).ToContainTextAsync("coming");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "cohorts-coming-en.png"), FullPage = true });
-        await page.GetByRole(AriaRole.Button, new() { Name = "切换到中文" }).ClickAsync();
-        await Assertions.Expect(page.Locator("section.coming[data-page=cohorts] h1")).ToContainTextAsync("即将推出");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "cohorts-coming-zh.png"), FullPage = true });
+        // A page not built yet (if any is left) is a "coming" placeholder in both languages, not an error.
+        var coming = page.Locator("#nav a:has(.badge)");
+        if (await coming.CountAsync() > 0)
+        {
+            var id = (await coming.First.GetAttributeAsync("data-page"))!;
+            await coming.First.ClickAsync();
+            await Assertions.Expect(page.Locator($"section.coming[data-page={id}] h1")).ToContainTextAsync("coming");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "coming-en.png"), FullPage = true });
+            await page.GetByRole(AriaRole.Button, new() { Name = "切换到中文" }).ClickAsync();
+            await Assertions.Expect(page.Locator($"section.coming[data-page={id}] h1")).ToContainTextAsync("即将推出");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "coming-zh.png"), FullPage = true });
+        }
+    }
+
+    [Fact]
+    public async Task EveryPage_InTheNavigation_LoadsWithoutAnError()
+    {
+        var (page, _) = await SignInAsync(Roles.AdminRole);
+        var ids = await page.Locator("#nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.dataset.page)");
+        Assert.Contains("cohorts", ids);
+        Assert.Contains("goals", ids);
+        foreach (var id in ids)
+        {
+            await page.Locator($"#nav a[data-page={id}]").ClickAsync();
+            await Assertions.Expect(page.Locator($"#nav a[data-page={id}]")).ToHaveAttributeAsync("aria-current", "page");
+            await Assertions.Expect(page.Locator("main .loading")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("main h1")).ToHaveCountAsync(1);
+            Assert.Equal(0, await page.Locator("main .error:not(:empty)").CountAsync());
+        }
     }
 
     [Fact]
