@@ -58,17 +58,18 @@ function drawSparkline(echarts, container, values) {
 }
 
 /**
- * A line chart over categories `x` (dates): series [{name, values, dashed}] with a legend and tooltip; `kind` formats the axis
- * and tooltip (money, count, percent, ratio) in `currency`.
+ * A line chart over categories `x` (dates): series [{name, values, dashed}] with a legend and tooltip, and optionally a
+ * horizontal line `mark` ({value, name}, e.g. a goal's target); `kind` formats the axis and tooltip (money, count, percent,
+ * ratio) in `currency`. data-points holds the series drawn.
  */
-export async function lineChart(container, { x, series, kind = 'count', currency = 'CNY', label }) {
+export async function lineChart(container, { x, series, kind = 'count', currency = 'CNY', label, mark = null }) {
   container.setAttribute('role', 'img');
   container.setAttribute('aria-label', label);
-  container.dataset.series = JSON.stringify(series.map((s) => ({ name: s.name, values: s.values })));
-  return withLibrary(container, (echarts) => drawLines(echarts, container, { x, series, kind, currency }));
+  container.dataset.points = JSON.stringify(series.map((s) => ({ name: s.name, values: s.values })));
+  return withLibrary(container, (echarts) => drawLines(echarts, container, { x, series, kind, currency, mark }));
 }
 
-function drawLines(echarts, container, { x, series, kind, currency }) {
+function drawLines(echarts, container, { x, series, kind, currency, mark }) {
   const chart = chartOn(echarts, container);
   const show = (value) => format.show(kind, value, currency);
   chart.setOption({
@@ -80,9 +81,14 @@ function drawLines(echarts, container, { x, series, kind, currency }) {
     tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: show },
     xAxis: { type: 'category', data: x, axisLabel: { color: MUTED }, axisLine: { lineStyle: { color: MUTED } } },
     yAxis: { type: 'value', axisLabel: { color: MUTED, formatter: (v) => (kind === 'money' ? format.compactMoney(v, currency) : show(v)) } },
-    series: series.map((s) => ({
+    series: series.map((s, i) => ({
       name: s.name, type: 'line', data: s.values, showSymbol: false, connectNulls: false,
       lineStyle: { width: 2, type: s.dashed ? 'dashed' : 'solid' },
+      markLine: i === 0 && mark ? {
+        symbol: 'none', silent: true, lineStyle: { color: '#b91c1c', type: 'dotted' },
+        label: { formatter: `${mark.name} ${show(mark.value)}`, color: '#b91c1c', position: 'insideEndTop' },
+        data: [{ yAxis: mark.value }],
+      } : undefined,
     })),
   }, true);
   observer?.observe(container);

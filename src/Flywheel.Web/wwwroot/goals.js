@@ -1,11 +1,12 @@
 // Goals: every goal from GET /v1/goals?series=true with a progress bar, actual against target, the forecast at the deadline and
-// the API's verdict; a summary table to export; and per goal a chart placeholder holding the series for the forecast chart.
+// the API's verdict; per goal a chart of the actual path, the forecast and the target (ECharts); a summary table to export.
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { el } from './dom.js';
 import * as format from './format.js';
 import { dataTable } from './table.js';
 import { loading } from './range.js';
+import { lineChart } from './charts.js';
 
 // How each goal metric (docs/goals.md) is shown: the API gives money in yuan, rates as fractions, ROI as a ratio.
 export const METRIC_KINDS = {
@@ -48,9 +49,29 @@ function card(goal) {
       figure('target', value(goal, goal.target), `goal-${id}-target`),
       figure('forecast', value(goal, goal.forecast), `goal-${id}-forecast`),
       figure('baseline', value(goal, goal.baseline), `goal-${id}-baseline`)),
-    // The lead draws the forecast chart here with ECharts: cumulative actual by day and the forecast line, as the API gives them.
-    el('div', { class: 'chart', 'data-chart': 'goal-forecast', 'data-goal': id, 'data-metric': goal.metric,
+    // The forecast chart (drawn after the card is on the page): cumulative actual by day, the forecast to the deadline, the target.
+    el('div', { class: 'chart goal-chart', 'data-chart': 'goal-forecast', 'data-goal': id, 'data-metric': goal.metric,
       'data-target': goal.target === null ? false : String(goal.target), 'data-series': JSON.stringify(goal.series ?? { actual: [], forecast: [] }) }));
+}
+
+/** Draws a goal's chart: the actual path solid, the forecast dashed from the as-of day to the deadline, the target dotted. */
+function drawChart(goal, container) {
+  const series = goal.series ?? { actual: [], forecast: [] };
+  const days = [...new Set([...series.actual.map((p) => p.day), ...series.forecast.map((p) => p.day)])].sort();
+  const at = (points) => {
+    const byDay = new Map(points.map((p) => [p.day, p.value]));
+    return days.map((day) => (byDay.has(day) ? byDay.get(day) : null));
+  };
+  return lineChart(container, {
+    x: days,
+    series: [
+      { name: t('goals.figure.current'), values: at(series.actual) },
+      { name: t('goals.figure.forecast'), values: at(series.forecast), dashed: true },
+    ],
+    kind: kind(goal),
+    mark: goal.target === null ? null : { value: goal.target, name: t('goals.figure.target') },
+    label: t('goals.chart', { name: goal.name, start: goal.start, deadline: goal.deadline }),
+  });
 }
 
 function summary(goals) {
@@ -87,6 +108,7 @@ export async function render(main) {
         ? el('div', { id: 'goals', class: 'goals' }, goals.map(card))
         : el('p', { id: 'goals-empty', class: 'note', text: t('goals.empty') }),
       goals.length ? summary(goals) : null);
+    await Promise.all(goals.map((goal) => drawChart(goal, main.querySelector(`.goal-chart[data-goal="${goal.id}"]`))));
   } catch (e) {
     status.fail(e);
   }
@@ -97,7 +119,7 @@ export const strings = {
     'goals.title': '目标',
     'goals.note': '进度和预测按店铺时区的今天计算；预测按近 8 周的趋势和星期规律推算到截止日。',
     'goals.period': '{metric}，目标 {target}，{start} 至 {deadline}，截至 {asof}',
-    'goals.progress': '完成进度',
+    'goals.progress': '完成进度', 'goals.chart': '{name}：{start} 至 {deadline} 的累计实际（实线）、预测（虚线）与目标（点线）',
     'goals.figure.current': '当前实际', 'goals.figure.target': '目标值', 'goals.figure.forecast': '截止日预测', 'goals.figure.baseline': '基线',
     'goals.verdict.on_track': '按计划推进', 'goals.verdict.at_risk': '有风险', 'goals.verdict.off_track': '偏离目标', 'goals.verdict.unknown': '无法判断',
     'goals.metric.gmv': '成交额 GMV', 'goals.metric.orders': '订单数', 'goals.metric.buyers': '买家数', 'goals.metric.uv': '访客数 UV',
@@ -111,7 +133,7 @@ export const strings = {
     'goals.title': 'Goals',
     'goals.note': 'Progress and forecasts are as of today in the store\'s time zone; the forecast extends the last 8 weeks\' trend and weekday pattern to the deadline.',
     'goals.period': '{metric}, target {target}, {start} to {deadline}, as of {asof}',
-    'goals.progress': 'Progress',
+    'goals.progress': 'Progress', 'goals.chart': '{name}: cumulative actual (solid), forecast (dashed) and target (dotted), {start} to {deadline}',
     'goals.figure.current': 'Actual', 'goals.figure.target': 'Target', 'goals.figure.forecast': 'Forecast at deadline', 'goals.figure.baseline': 'Baseline',
     'goals.verdict.on_track': 'On track', 'goals.verdict.at_risk': 'At risk', 'goals.verdict.off_track': 'Off track', 'goals.verdict.unknown': 'Unknown',
     'goals.metric.gmv': 'GMV', 'goals.metric.orders': 'Orders', 'goals.metric.buyers': 'Buyers', 'goals.metric.uv': 'Visitors (UV)',

@@ -63,9 +63,12 @@ public sealed partial class ConsoleBrowserTests
             if (pct.ValueKind == JsonValueKind.Number)
                 Assert.Equal(Math.Clamp(pct.GetDouble(), 0, 100), await page.Locator($"#goal-{id}-progress").EvaluateAsync<double>("e => e.value"), 6);
 
-            // The chart placeholder holds the API's series as JSON, for the forecast chart.
+            // The chart is drawn (ECharts on a canvas, named for assistive technology) from the API's series, which it holds as JSON.
             var chart = card.Locator("div.chart[data-chart=goal-forecast]");
             Assert.Equal(id, await chart.GetAttributeAsync("data-goal"));
+            await Assertions.Expect(chart.Locator("canvas")).ToHaveCountAsync(1);
+            Assert.Equal("img", await chart.GetAttributeAsync("role"));
+            Assert.Contains(goal.GetProperty("name").GetString()!, await chart.GetAttributeAsync("aria-label"), StringComparison.Ordinal);
             using var shown = JsonDocument.Parse((await chart.GetAttributeAsync("data-series"))!);
             var series = goal.GetProperty("series");
             foreach (var line in new[] { "actual", "forecast" })
