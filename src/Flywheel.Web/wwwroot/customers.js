@@ -6,7 +6,7 @@ import { t, language } from './i18n.js';
 import * as api from './api.js';
 import { el } from './dom.js';
 import * as format from './format.js';
-import { dataTable } from './table.js';
+import { dataTable, exportBar } from './table.js';
 import { loading } from './range.js';
 
 /** How many members a list shows; the total is stated beside it (GET /v1/rfm lists at most 100,000). */
@@ -83,12 +83,19 @@ function gridTable(rfm) {
           ? el('a', { class: 'heat-count', href: membersHref({ r: c.r, fm: c.fm }), 'aria-label': t('customers.grid.link', { count, segment: name, r: c.r, fm: c.fm }), text: count })
           : el('span', { class: 'heat-count', text: count }));
     })));
-  return el('div', { class: 'table-wrap' }, el('table', { id: 'rfm-grid', class: 'grid heatmap' },
+  // The export is the grid in long form: one row per cell with its R, FM, segment and customers.
+  const exported = [
+    { key: 'r', kind: 'count', label: 'R' }, { key: 'fm', kind: 'count', label: 'FM' },
+    { key: 'segment', kind: 'text', label: t('customers.grid.segment'), value: (c) => segmentName(byCode.get(c.segment)) },
+    { key: 'customers', kind: 'count', label: t('customers.grid.customers') },
+  ];
+  const bar = exportBar({ id: 'rfm-grid', caption: t('customers.grid.caption'), exportName: `rfm-grid-${rfm.as_of ?? ''}` }, exported, () => rfm.grid);
+  return el('div', { class: 'table-block' }, bar, el('div', { class: 'table-wrap' }, el('table', { id: 'rfm-grid', class: 'grid heatmap' },
     el('caption', { text: t('customers.grid.caption') }),
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col', text: t('customers.grid.corner') }),
       [1, 2, 3, 4, 5].map((fm) => el('th', { scope: 'col', class: 'num', text: t('customers.grid.fm', { fm }) })))),
-    el('tbody', {}, rows)));
+    el('tbody', {}, rows))));
 }
 
 async function renderGrid(main) {
@@ -316,7 +323,7 @@ export const strings = {
     'customers.tab.rfm': 'RFM 网格', 'customers.tab.segments': '客户分层', 'customers.tab.persona': '人群画像',
     'customers.rfm.note': '截至 {asOf}，近 {window} 天有购买的 {scored} 位客户按五分位评分。',
     'customers.grid.caption': 'RFM 网格：行是最近购买得分 R，列是频次与金额综合得分 FM =（F + M）/ 2 四舍五入；每格给出所属分层与客户数',
-    'customers.grid.corner': 'R \\ FM',
+    'customers.grid.corner': 'R \\ FM', 'customers.grid.segment': '分层', 'customers.grid.customers': '客户数',
     'customers.grid.r': 'R = {r}', 'customers.grid.fm': 'FM = {fm}',
     'customers.grid.link': '{count} 位客户（{segment}，R={r}，FM={fm}）',
     'customers.grid.legend': '颜色越深客户越多。点击人数查看这些客户。',
@@ -367,7 +374,7 @@ export const strings = {
     'customers.tab.rfm': 'RFM grid', 'customers.tab.segments': 'Segments', 'customers.tab.persona': 'Persona',
     'customers.rfm.note': 'As of {asOf}: the {scored} customers who bought in the last {window} days, scored by quintiles.',
     'customers.grid.caption': 'RFM grid: rows are the recency score R, columns the combined frequency-monetary score FM = (F + M) / 2 rounded half up; each cell gives its customers and segment',
-    'customers.grid.corner': 'R \\ FM',
+    'customers.grid.corner': 'R \\ FM', 'customers.grid.segment': 'Segment', 'customers.grid.customers': 'Customers',
     'customers.grid.r': 'R = {r}', 'customers.grid.fm': 'FM = {fm}',
     'customers.grid.link': '{count} customers ({segment}, R={r}, FM={fm})',
     'customers.grid.legend': 'Darker cells hold more customers. Click a count to see the customers.',

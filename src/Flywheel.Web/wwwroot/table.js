@@ -60,7 +60,11 @@ function download(blob, fileName) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function exportBar(options, columns, rowsInOrder) {
+/**
+ * The CSV and Excel buttons on their own, for a table dataTable does not draw (a heat map): options {id, caption, exportName},
+ * columns as dataTable's, rowsInOrder() the rows to write.
+ */
+export function exportBar(options, columns, rowsInOrder) {
   const name = options.exportName ?? options.id;
   const csv = el('button', { type: 'button', class: 'export', 'data-export': 'csv', text: t('export.csv') });
   const xlsx = el('button', { type: 'button', class: 'export', 'data-export': 'xlsx', text: t('export.xlsx') });

@@ -284,6 +284,38 @@ public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFi
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/metrics")).StatusCode); // the data still needs a key
     }
 
+    [Fact]
+    public async Task ChartBundle_IsServed_GzippedWhenTheBrowserAsks_WithItsOwnETag()
+    {
+        // No automatic decompression: the test sees the bytes on the wire.
+        using var anonymous = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = new Uri(server.Url) };
+        using var plain = await anonymous.GetAsync("/console/vendor/echarts.js");
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        var raw = await plain.Content.ReadAsByteArrayAsync();
+        Assert.Contains("Accept-Encoding", plain.Headers.Vary);
+
+        using var ask = new HttpRequestMessage(HttpMethod.Get, "/console/vendor/echarts.js");
+        ask.Headers.TryAddWithoutValidation("Accept-Encoding", "br;q=1.0, gzip;q=0.8");
+        using var zipped = await anonymous.SendAsync(ask);
+        Assert.Equal("gzip", zipped.Content.Headers.ContentEncoding.Single());
+        var wire = await zipped.Content.ReadAsByteArrayAsync();
+        Assert.True(wire.Length < raw.Length / 2, $"gzip {wire.Length} bytes against {raw.Length}");
+        using (var unzip = new System.IO.Compression.GZipStream(new MemoryStream(wire), System.IO.Compression.CompressionMode.Decompress))
+        using (var back = new MemoryStream())
+        {
+            await unzip.CopyToAsync(back);
+            Assert.Equal(raw, back.ToArray());
+        }
+        Assert.NotEqual(plain.Headers.ETag!.Tag, zipped.Headers.ETag!.Tag);
+
+        // gzip;q=0 is a refusal.
+        using var refuse = new HttpRequestMessage(HttpMethod.Get, "/console/vendor/echarts.js");
+        refuse.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip;q=0");
+        using var refused = await anonymous.SendAsync(refuse);
+        Assert.Empty(refused.Content.Headers.ContentEncoding);
+    }
+
     /// <summary>The preset's first day: the API's last day with data (its default range ends there) minus the preset's length.</summary>
     private static async Task<string> ExpectedFromAsync(HttpClient api, string preset)
     {

@@ -24,8 +24,29 @@ internal static class AssetEndpoints
         if (!assets.TryGetValue(path, out var asset)) return TypedResults.NotFound();
         // Revalidated on every load (no-cache, not no-store): a new build's files are picked up at once, an unchanged one costs a 304.
         headers.CacheControl = "no-cache";
-        headers.ETag = asset.ETag;
-        if (context.Request.Headers.IfNoneMatch.ToString() == asset.ETag) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Bytes(asset.Content, asset.ContentType);
+        var gzip = asset.Gzip is not null && AcceptsGzip(context.Request.Headers.AcceptEncoding);
+        if (asset.Gzip is not null) headers.Vary = "Accept-Encoding";
+        var etag = gzip ? asset.GzipETag : asset.ETag;
+        headers.ETag = etag;
+        if (context.Request.Headers.IfNoneMatch.ToString() == etag) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (!gzip) return TypedResults.Bytes(asset.Content, asset.ContentType);
+        headers.ContentEncoding = "gzip";
+        return TypedResults.Bytes(asset.Gzip!, asset.ContentType);
+    }
+
+    /// <summary>Whether Accept-Encoding lists gzip (or *) without q=0.</summary>
+    internal static bool AcceptsGzip(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
+    {
+        foreach (var header in acceptEncoding)
+        {
+            foreach (var part in (header ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var pieces = part.Split(';', StringSplitOptions.TrimEntries);
+                if (!pieces[0].Equals("gzip", StringComparison.OrdinalIgnoreCase) && pieces[0] != "*") continue;
+                var refused = pieces.Skip(1).Any(p => p.Replace(" ", "", StringComparison.Ordinal) is "q=0" or "q=0.0" or "q=0.00" or "q=0.000");
+                if (!refused) return true;
+            }
+        }
+        return false;
     }
 }

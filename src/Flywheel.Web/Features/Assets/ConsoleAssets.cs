@@ -1,12 +1,19 @@
 using System.Collections.Frozen;
+using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace Flywheel.Web.Features.Assets;
 
-/// <summary>One embedded file: its bytes, media type and a strong ETag (a hash of the bytes, so a new build revalidates).</summary>
-internal sealed record ConsoleAsset(byte[] Content, string ContentType, string ETag);
+/// <summary>
+/// One embedded file: its bytes, media type and a strong ETag (a hash of the bytes, so a new build revalidates), and its gzip
+/// form when that is smaller (compressed once at start-up), with an ETag of its own as a different representation.
+/// </summary>
+internal sealed record ConsoleAsset(byte[] Content, string ContentType, string ETag, byte[]? Gzip)
+{
+    public string GzipETag => ETag.Insert(ETag.Length - 1, "-gz");
+}
 
-/// <summary>The console's files, read once from the assembly's embedded <c>wwwroot/</c> (a few hundred kB; held in memory).</summary>
+/// <summary>The console's files, read once from the assembly's embedded <c>wwwroot/</c> (under a megabyte with the chart bundle; held in memory, each with its gzip form).</summary>
 internal static class ConsoleAssets
 {
     private const string Prefix = "wwwroot/";
@@ -21,9 +28,18 @@ internal static class ConsoleAssets
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
             var bytes = buffer.ToArray();
-            assets[name[Prefix.Length..]] = new ConsoleAsset(bytes, ContentType(name), "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + "\"");
+            var gzip = Compress(bytes);
+            assets[name[Prefix.Length..]] = new ConsoleAsset(bytes, ContentType(name), "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + "\"",
+                gzip.Length < bytes.Length ? gzip : null);
         }
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static byte[] Compress(byte[] bytes)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true)) gzip.Write(bytes);
+        return output.ToArray();
     }
 
     /// <summary>Only the kinds of file the console ships; anything else is served as bytes (and nosniff keeps a browser from guessing).</summary>
