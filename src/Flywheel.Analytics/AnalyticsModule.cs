@@ -29,7 +29,7 @@ public static class AnalyticsModule
     public static MigrationSet Migrations => AnalyticsSchema.Migrations;
 
     /// <summary>
-    /// The event index every analysis reads, built from the record at first use and appended on ingest. Needs a
+    /// The event index every analysis reads, built from the record when the host starts (or at first use) and appended on ingest. Needs a
     /// <see cref="FlywheelStore"/> registered by the host; segment-scoped reports use an <see cref="Contracts.ISegmentMembers"/> when one is registered.
     /// </summary>
     public static IServiceCollection AddAnalytics(this IServiceCollection services, IConfiguration configuration)
@@ -39,6 +39,7 @@ public static class AnalyticsModule
         services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<AnalyticsOptions>>().Value);
         services.AddSingleton(provider => new EventIndexHost(provider.GetRequiredService<FlywheelStore>()));
+        services.AddHostedService<Index.IndexWarmer>();
         return services;
     }
 

@@ -13,4 +13,10 @@ public sealed class AnalyticsOptions
     /// <summary>Largest funnel, cohort, attribution or goal request body accepted, in bytes (default 16 MiB, between 1 KiB and 1 GiB).</summary>
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxRequestBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether a host builds the event index as it starts (default true), so the first report after a start does not wait for
+    /// the build; false builds it at the first report instead.
+    /// </summary>
+    public bool BuildIndexAtStart { get; set; } = true;
 }
