@@ -6,6 +6,11 @@ import { t } from './i18n.js';
 let library = null;
 const load = () => (library ??= import('./vendor/echarts.js'));
 
+/** Starts loading the chart library without waiting for it (a page calls this before its own API calls). */
+export function preloadCharts() {
+  load().catch(() => {});
+}
+
 /** Draws with ECharts, or, when the console was built without Node.js (no chart bundle), says so in the chart's box. */
 async function withLibrary(container, drawWith) {
   let echarts;

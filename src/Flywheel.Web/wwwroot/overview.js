@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import { el } from './dom.js';
 import * as format from './format.js';
-import { sparkline, lineChart } from './charts.js';
+import { sparkline, lineChart, preloadCharts } from './charts.js';
 import { range, ensureRange, followDataEnd, rangeControls, loading } from './range.js';
 
 // GET /v1/metrics's compared KPIs (KpiJson.ComparedKpis), in card order, with how each is shown.
@@ -75,6 +75,8 @@ async function draw(list, trend, { report, days }) {
 
 export async function render(main) {
   stopRefresh();
+  preloadCharts(); // the chart library downloads while the reports are asked
+
   const status = loading();
   main.replaceChildren(el('h1', { text: t('overview.title') }), status.node);
   try {
@@ -116,11 +118,13 @@ export async function render(main) {
       if (document.hidden || busy) return;
       busy = true;
       try {
-        if (await followDataEnd()) {
+        // One round trip: where the data ends and the range's reports are asked together (each waits for the same index append).
+        const [probe, fresh] = await Promise.all([api.get('/v1/metrics'), fetchReports()]);
+        if (await followDataEnd(probe)) {
           await render(main);
           return;
         }
-        reports = await fetchReports();
+        reports = fresh;
         const text = JSON.stringify(reports);
         if (text !== last && list.isConnected) {
           last = text;

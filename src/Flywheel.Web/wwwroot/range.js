@@ -43,10 +43,10 @@ export async function ensureRange() {
 
 /**
  * Asks again where the data ends (it moves while events arrive) and moves a preset's range with it; a custom range stays.
- * True when the range changed.
+ * `probed`: the answer of GET /v1/metrics when the caller already asked (alongside its own reports). True when the range changed.
  */
-export async function followDataEnd() {
-  const probe = await api.get('/v1/metrics');
+export async function followDataEnd(probed = null) {
+  const probe = probed ?? await api.get('/v1/metrics');
   if (probe.to === range.dataEnd) return false;
   range.dataEnd = probe.to;
   if (range.preset !== 'custom' || !range.from) Object.assign(range, presetRange(range.preset === 'custom' ? '30' : range.preset, range.dataEnd));

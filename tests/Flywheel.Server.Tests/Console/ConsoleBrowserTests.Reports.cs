@@ -29,6 +29,19 @@ public sealed partial class ConsoleBrowserTests
         var rows = await AssertChannelsEqualApiAsync(page, api);
         Assert.True(rows.Count > 1, "the demo store has several channels");
 
+        // The trend: the largest channels by GMV, each line the API's GMV by day for that channel.
+        var trend = page.Locator("#channels-trend");
+        await Assertions.Expect(trend.Locator("canvas")).ToHaveCountAsync(1);
+        var (from, to) = await RangeAsync(page);
+        var top = rows.Where(r => r.GetProperty("key").GetString() is { Length: > 0 })
+            .OrderByDescending(r => r.GetProperty("gmv").ValueKind == JsonValueKind.Number ? r.GetProperty("gmv").GetDouble() : 0).Take(6).ToList();
+        using var drawn = JsonDocument.Parse((await trend.GetAttributeAsync("data-points"))!);
+        Assert.Equal(top.Select(r => r.GetProperty("key").GetString()), drawn.RootElement.EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        var firstChannel = top[0].GetProperty("key").GetString()!;
+        var days = (await GetJsonAsync(api, $"/v1/metrics?from={from}&to={to}&by=day&channel={Uri.EscapeDataString(firstChannel)}")).GetProperty("rows").EnumerateArray()
+            .Select(d => d.GetProperty("gmv") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : (double?)null).ToList();
+        Assert.Equal(days, drawn.RootElement[0].GetProperty("values").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? (double?)null : v.GetDouble()).ToList());
+
         // By default GMV, largest first; a header button sorts by its column (largest first), a second press reverses.
         Assert.Equal(Order(rows, "gmv", descending: true), await ShownOrderAsync(page));
         await Assertions.Expect(page.Locator("th[data-column=gmv]")).ToHaveAttributeAsync("aria-sort", "descending");
