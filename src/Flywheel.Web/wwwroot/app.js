@@ -138,6 +138,11 @@ async function start() {
     }
   });
   window.addEventListener('hashchange', route);
+  // The skip link moves focus to the content; followed as a link, its #main would be taken for a route (and open the overview).
+  document.querySelector('a.skip').addEventListener('click', (event) => {
+    event.preventDefault();
+    $('main').focus();
+  });
   try {
     session = await api.currentSession();
   } catch (e) {
