@@ -22,11 +22,14 @@ internal sealed record CampaignReport(string SourceKind, string SourceId, TimeSp
 
 /// <summary>
 /// Results per journey (or broadcast), step and variant: entered, sent, delivered, failed, opened, clicked, converted, revenue,
-/// unsubscribes, and lift against the holdout. Conversions are computed from the orders table at report time, so a late
+/// unsubscribes, and lift against the holdout (a broadcast's messages are its one step, <see cref="BroadcastStep"/>). Conversions are computed from the orders table at report time, so a late
 /// payment counts as soon as it is imported.
 /// </summary>
 internal static class CampaignResults
 {
+    /// <summary>The step a broadcast's messages are reported under: a broadcast is one send.</summary>
+    public const string BroadcastStep = "send";
+
     public static async Task<Result<CampaignReport>> ComputeAsync(FlywheelStore store, CampaignStore campaigns, string sourceKind, string sourceId,
         TimeSpan window, CancellationToken ct)
     {
@@ -63,12 +66,15 @@ internal static class CampaignResults
         }
         await using (var command = connection.CreateCommand())
         {
+            // A broadcast's messages have no step: they are its one step, "send".
+            var step = sourceKind == "broadcast" ? "COALESCE(m.step_id, '" + BroadcastStep + "')" : "m.step_id";
             command.CommandText =
-                "SELECT m.step_id, m.variant, " +
+                "SELECT " + step + ", m.variant, " +
                 "SUM(CASE WHEN m.delivered_at IS NOT NULL AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = m.customer_id AND o.paid_at >= m.delivered_at AND o.paid_at < m.delivered_at + @w) THEN 1 ELSE 0 END), " +
                 "COALESCE(SUM(CASE WHEN m.delivered_at IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(o.total_paid - o.refund_amount), 0) FROM orders o WHERE o.customer_id = m.customer_id AND o.paid_at >= m.delivered_at AND o.paid_at < m.delivered_at + @w) END), 0), " +
                 "SUM(CASE WHEN EXISTS (SELECT 1 FROM consent_history h WHERE h.customer_id = m.customer_id AND h.status = 'withdrawn' AND h.source = 'unsubscribe_link:' || m.idempotency_key) THEN 1 ELSE 0 END) " +
-                "FROM messages m WHERE m.source_kind = @kind AND m.source_id = @id AND m.step_id IS NOT NULL GROUP BY m.step_id, m.variant";
+                "FROM messages m WHERE m.source_kind = @kind AND m.source_id = @id" + (sourceKind == "broadcast" ? "" : " AND m.step_id IS NOT NULL") +
+                " GROUP BY " + step + ", m.variant";
             command.AddParameter("@kind", sourceKind);
             command.AddParameter("@id", sourceId);
             command.AddParameter("@w", w);
@@ -80,10 +86,11 @@ internal static class CampaignResults
         var variantResults = variants.OrderBy(v => v.Value.Holdout).ThenBy(v => v.Key, StringComparer.Ordinal)
             .Select(v => new VariantResult(v.Key, v.Value.Holdout, v.Value.Entered, v.Value.Converted, v.Value.Revenue,
                 v.Value.Entered == 0 ? 0 : (double)v.Value.Converted / v.Value.Entered)).ToList();
-        var stepResults = rows.Where(r => r.StepId is not null).Select(r =>
+        var stepResults = rows.Where(r => r.StepId is not null || sourceKind == "broadcast").Select(r =>
         {
-            var extra = steps.GetValueOrDefault((r.StepId!, r.Variant));
-            return new StepResult(r.StepId!, r.Variant, r.Delivered + r.Failed + r.Dead, r.Delivered, r.Failed, r.Dead, r.Suppressed, r.HeldOut, r.Cancelled,
+            var stepId = r.StepId ?? BroadcastStep;
+            var extra = steps.GetValueOrDefault((stepId, r.Variant));
+            return new StepResult(stepId, r.Variant, r.Delivered + r.Failed + r.Dead, r.Delivered, r.Failed, r.Dead, r.Suppressed, r.HeldOut, r.Cancelled,
                 r.Opened, r.Clicked, extra.Converted, extra.Revenue, extra.Unsubscribed);
         }).ToList();
         var lifts = new List<Lift>();

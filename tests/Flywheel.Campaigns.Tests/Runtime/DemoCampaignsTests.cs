@@ -60,6 +60,12 @@ public sealed class DemoCampaignsTests
         Assert.Equal(past.HeldOut, holdout.Entered);
         Assert.True(treatment.Converted + holdout.Converted > 0, "the demo's orders convert some of the customers within a week");
         Assert.True(treatment.Converted == 0 || treatment.Revenue > 0);
+        // The broadcast's messages are its one step: sent and delivered to the treatment, the holdout held out.
+        var sent = Assert.Single(report.Steps, s => s.Variant is null);
+        Assert.Equal(CampaignResults.BroadcastStep, sent.StepId);
+        Assert.Equal(delivered, sent.Sent);
+        Assert.Equal(delivered, sent.Delivered);
+        Assert.Equal(past.HeldOut, Assert.Single(report.Steps, s => s.Variant == "control").HeldOut);
         var lift = Assert.Single(report.Lifts);
         Assert.Equal(treatment.Variant, lift.Variant);
         Assert.Equal((treatment.ConversionRate - holdout.ConversionRate) * 100, lift.DifferencePoints, 9);
