@@ -48,8 +48,10 @@ public static class CampaignsModule
 
     /// <summary>
     /// Adds what a demo store engages with, after <c>DemoStoreGenerator</c> built it: the journey 新客首单关怀 (paused) and the
-    /// broadcast 双11 预热 (planned, nothing enqueued), so nothing is sent until someone activates or plans them. Throws if one
-    /// is refused: the demo set is fixed.
+    /// broadcast 双11 预热 (planned, nothing enqueued), so nothing is sent until someone activates or plans them; and the SMS
+    /// broadcast 双11 预热短信, already run in the demo's past by the real planner and dispatcher (to a channel that records each
+    /// delivery and reaches no one), so its results and lift over the holdout come from the demo's orders. Throws if one is
+    /// refused: the demo set is fixed.
     /// </summary>
     public static async Task AddDemoAsync(FlywheelStore store, TimeProvider time, CancellationToken ct)
     {

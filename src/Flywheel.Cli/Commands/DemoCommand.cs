@@ -62,13 +62,14 @@ internal static class DemoCommand
                     $"building demo store: {options.Customers:N0} customers, {options.Days} days, seed {options.Seed} into {store.Location.Description}");
                 var progress = new ConsoleProgress(console.Error, time, started);
                 var summary = await DemoStoreGenerator.GenerateAsync(store, options, time, progress, ct);
-                // Something to price and to engage with in the console: three promotions, a journey (paused) and a broadcast (planned).
+                // Something to price and to engage with in the console: three promotions, a journey (paused), a broadcast (planned) and
+                // a broadcast already sent in the demo's past, with its results.
                 await PromotionsModule.AddDemoAsync(store, ct);
                 await CampaignsModule.AddDemoAsync(store, time, ct);
                 await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"wrote {summary.Customers:N0} customers, {summary.Products:N0} products, {summary.Events:N0} events, {summary.Orders:N0} orders " +
                     $"({summary.OrderLines:N0} lines), {summary.SpendRows:N0} ad-spend rows, {summary.ContentPosts:N0} KOL posts; " +
-                    $"{summary.IdentifiedVisitors:N0} anonymous visitors identified; 3 promotions, the journey 新客首单关怀 (paused) and the broadcast 双11 预热 (planned)"));
+                    $"{summary.IdentifiedVisitors:N0} anonymous visitors identified; 3 promotions, the journey 新客首单关怀 (paused), the broadcast 双11 预热 (planned) and 双11 预热短信 (sent in the past, with results)"));
                 var goals = await AnalyticsModule.AddDemoGoalsAsync(store, Day(summary.Parameters.FirstDay), Day(summary.Parameters.LastDay), ct);
                 await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"added {goals} GMV goals (flywheel report goals)"));
                 progress.Report("computing the first report");

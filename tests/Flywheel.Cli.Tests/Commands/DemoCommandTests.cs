@@ -20,11 +20,11 @@ public sealed class DemoCommandTests
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static async Task<long> CountAsync(string folder, string table)
+    private static async Task<long> CountAsync(string folder, string table, string where = "1=1")
     {
         var opened = await FlywheelStore.OpenAsync(StoreLocation.Sqlite(folder), Clock, TestStores.Modules, CancellationToken.None);
         using var store = opened.Value;
-        return await TestStores.CountAsync(store, table);
+        return await TestStores.CountAsync(store, table, where);
     }
 
     [Fact]
@@ -41,10 +41,14 @@ public sealed class DemoCommandTests
         Assert.Contains("done in", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(folder, DemoStoreGenerator.ParametersFileName)));
         Assert.Equal(200, await CountAsync(folder, "customers"));
-        // Something to price and to engage with in the console: the demo's promotions, journey (paused) and broadcast (planned).
+        // Something to price and to engage with in the console: the demo's promotions, journey (paused), broadcast (planned)
+        // and a broadcast sent in the demo's past, whose messages went out (and none is left waiting to go).
         Assert.Equal(3, await CountAsync(folder, "promotions"));
         Assert.Equal(1, await CountAsync(folder, "journeys"));
-        Assert.Equal(1, await CountAsync(folder, "broadcasts"));
+        Assert.Equal(2, await CountAsync(folder, "broadcasts"));
+        Assert.Equal(1, await CountAsync(folder, "broadcasts", "status = 'done'"));
+        Assert.True(await CountAsync(folder, "messages", "status = 'delivered'") > 0);
+        Assert.Equal(0, await CountAsync(folder, "messages", "status IN ('queued', 'sending', 'failed')"));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Flywheel.Hosting.Access;
 using Microsoft.Playwright;
 
@@ -37,7 +39,8 @@ public sealed partial class ConsoleBrowserTests
         }
     }
 
-    private static async Task AssertStatsEqualApiAsync(IPage page, HttpClient api, string kind, string id)
+    /// <summary>The page's three results tables equal the API's stats row for row and cell for cell; returns the stats.</summary>
+    private static async Task<JsonElement> AssertStatsEqualApiAsync(IPage page, HttpClient api, string kind, string id, bool english = false)
     {
         await Assertions.Expect(page.Locator($"#detail[data-kind={kind}][data-id=\"{id}\"]")).ToBeVisibleAsync();
         var stats = await GetJsonAsync(api, $"/v1/{kind}s/{id}/stats");
@@ -48,6 +51,52 @@ public sealed partial class ConsoleBrowserTests
             await Assertions.Expect(page.Locator($"#{table} tbody tr")).ToHaveCountAsync(Math.Max(1, count));
             if (count == 0) await Assertions.Expect(page.Locator($"#{table} tbody td[colspan]")).ToHaveCountAsync(1);
         }
+
+        static string Count(JsonElement e) => e.GetInt64().ToString("N0", CultureInfo.InvariantCulture);
+        static string Fen(JsonElement e) => "¥" + (e.GetInt64() / 100m).ToString("N2", CultureInfo.InvariantCulture);
+        static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+        var yes = english ? "yes" : "是";
+        var no = english ? "no" : "否";
+        async Task Cells(string table, string key, params (string Column, string Text)[] cells)
+        {
+            var row = page.Locator($"#{table} tbody tr[data-key=\"{key}\"]");
+            foreach (var (column, text) in cells) await Assertions.Expect(row.Locator($"[data-column={column}]")).ToHaveTextAsync(text);
+        }
+        foreach (var v in stats.GetProperty("variants").EnumerateArray())
+            await Cells("stats-variants", v.GetProperty("variant").GetString()!, ("variant", v.GetProperty("variant").GetString()!),
+                ("holdout", v.GetProperty("holdout").GetBoolean() ? yes : no), ("entered", Count(v.GetProperty("entered"))),
+                ("converted", Count(v.GetProperty("converted"))), ("conversion_rate", F2(v.GetProperty("conversion_rate").GetDouble() * 100) + "%"),
+                ("revenue", Fen(v.GetProperty("revenue"))));
+        foreach (var s in stats.GetProperty("steps").EnumerateArray())
+        {
+            var variant = s.GetProperty("variant").ValueKind == JsonValueKind.Null ? null : s.GetProperty("variant").GetString();
+            await Cells("stats-steps", $"{s.GetProperty("step_id").GetString()}/{variant}", ("step_id", s.GetProperty("step_id").GetString()!),
+                ("sent", Count(s.GetProperty("sent"))), ("delivered", Count(s.GetProperty("delivered"))), ("failed", Count(s.GetProperty("failed"))),
+                ("held_out", Count(s.GetProperty("held_out"))), ("opened", Count(s.GetProperty("opened"))), ("clicked", Count(s.GetProperty("clicked"))),
+                ("converted", Count(s.GetProperty("converted"))), ("revenue", Fen(s.GetProperty("revenue"))), ("unsubscribed", Count(s.GetProperty("unsubscribed"))));
+        }
+        foreach (var l in stats.GetProperty("lifts").EnumerateArray())
+        {
+            var (low, high) = (F2(l.GetProperty("low_points").GetDouble()), F2(l.GetProperty("high_points").GetDouble()));
+            var relative = l.GetProperty("relative_percent");
+            await Cells("stats-lift", l.GetProperty("variant").GetString()!,
+                ("difference", F2(l.GetProperty("difference_points").GetDouble()) + (english ? " pts" : " 个百分点")),
+                ("interval", english ? $"{low} to {high} pts" : $"{low} 至 {high} 个百分点"),
+                ("relative", relative.ValueKind == JsonValueKind.Null ? "—" : relative.GetDouble().ToString("F1", CultureInfo.InvariantCulture) + "%"),
+                ("significant", l.GetProperty("significant").GetBoolean() ? yes : no));
+        }
+        return stats;
+    }
+
+    /// <summary>The demo's past broadcast: its results are there (sent, a holdout, the lift) and equal the API's.</summary>
+    private static async Task AssertPastBroadcastAsync(IPage page, HttpClient api, bool english)
+    {
+        await page.GetByRole(AriaRole.Link, new() { Name = "双11 预热短信", Exact = true }).ClickAsync();
+        var stats = await AssertStatsEqualApiAsync(page, api, "broadcast", "d11_warmup_sms", english);
+        Assert.Contains(stats.GetProperty("variants").EnumerateArray(), v => v.GetProperty("holdout").GetBoolean() && v.GetProperty("entered").GetInt64() > 0);
+        Assert.Contains(stats.GetProperty("steps").EnumerateArray(), s => s.GetProperty("delivered").GetInt64() > 0);
+        Assert.Equal(1, stats.GetProperty("lifts").GetArrayLength());
+        await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("data-status", "done");
     }
 
     private static async Task<string> JourneyStatusAsync(HttpClient api, string id) =>
@@ -74,16 +123,17 @@ public sealed partial class ConsoleBrowserTests
         Assert.Equal(first, await JourneyStatusAsync(api, "first_order_care"));
         await Assertions.Expect(page.Locator("#journey-message")).ToContainTextAsync(StatusZh[first]);
         await Assertions.Expect(page.Locator("#journeys-table tbody tr[data-key=first_order_care] [data-column=status]")).ToHaveTextAsync(StatusZh[first]);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "journeys-zh.png"), FullPage = true });
         await Assertions.Expect(page.Locator("#journey-status")).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("data-status", second);
         Assert.Equal(second, await JourneyStatusAsync(api, "first_order_care"));
 
-        // A broadcast's results.
-        await page.GetByRole(AriaRole.Link, new() { Name = "双11 预热" }).ClickAsync();
+        // A broadcast's results: the planned one has none yet; the one the demo sent in its past has them, equal to the API's.
+        await page.GetByRole(AriaRole.Link, new() { Name = "双11 预热", Exact = true }).ClickAsync();
         await AssertStatsEqualApiAsync(page, api, "broadcast", "d11_warmup");
         await Assertions.Expect(page.Locator("#journey-status")).ToHaveCountAsync(0);
+        await AssertPastBroadcastAsync(page, api, english: false);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "journeys-zh.png"), FullPage = true });
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch to English" }).ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Journeys & broadcasts");
@@ -91,6 +141,7 @@ public sealed partial class ConsoleBrowserTests
         await page.GetByRole(AriaRole.Link, new() { Name = "新客首单关怀" }).ClickAsync();
         await AssertStatsEqualApiAsync(page, api, "journey", "first_order_care");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = second == "active" ? "Pause journey" : "Activate journey" })).ToHaveCountAsync(1);
+        await AssertPastBroadcastAsync(page, api, english: true);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "journeys-en.png"), FullPage = true });
     }
 
@@ -105,6 +156,8 @@ public sealed partial class ConsoleBrowserTests
         await AssertJourneysEqualApiAsync(page, api, s => StatusZh[s]);
         await page.GetByRole(AriaRole.Link, new() { Name = "新客首单关怀" }).ClickAsync();
         await AssertStatsEqualApiAsync(page, api, "journey", "first_order_care");
+        await Assertions.Expect(page.Locator("#journey-status")).ToHaveCountAsync(0);
+        await AssertPastBroadcastAsync(page, api, english: false);
         await Assertions.Expect(page.Locator("#journey-status")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "启用旅程" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "暂停旅程" })).ToHaveCountAsync(0);
