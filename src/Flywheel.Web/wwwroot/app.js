@@ -85,7 +85,8 @@ function renderSignIn(message) {
       input.value = '';
       await route();
     } catch (e) {
-      error.textContent = t('signin.failed') + e.message;
+      // A refused key is said in the page's language; anything else (the server unreachable) with the error it gave.
+      error.textContent = t('signin.failed') + (e instanceof api.ApiError && e.status === 401 ? t('signin.invalid') : e.message);
     }
   });
   main.replaceChildren(form);

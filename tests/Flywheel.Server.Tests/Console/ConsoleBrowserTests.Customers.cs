@@ -122,6 +122,8 @@ public sealed partial class ConsoleBrowserTests
     private static async Task AssertGridEqualsApiAsync(IPage page, JsonElement rfm, string lang = "zh")
     {
         var names = rfm.GetProperty("segments").EnumerateArray().ToDictionary(s => s.GetProperty("code").GetString()!, s => s.GetProperty("name_" + lang).GetString()!);
+        // The page draws its heading before the grid's answer arrives (a language switch re-renders it): wait for the grid.
+        await Assertions.Expect(page.Locator("#rfm-grid td.heat")).ToHaveCountAsync(25);
         var shown = await page.Locator("#rfm-grid td.heat").EvaluateAllAsync<JsonElement>(
             "cells => cells.map(c => ({ r: c.dataset.r, fm: c.dataset.fm, segment: c.dataset.segment, customers: c.dataset.customers, name: c.querySelector('.heat-name').textContent, count: c.querySelector('.heat-count').textContent, link: !!c.querySelector('a') }))");
         var cells = shown.EnumerateArray().ToDictionary(c => (c.GetProperty("r").GetString(), c.GetProperty("fm").GetString()));

@@ -208,7 +208,7 @@ public sealed partial class ConsoleBrowserTests(ConsoleServer server) : IClassFi
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "signin-zh.png"), FullPage = true });
         await page.GetByLabel("API 密钥").FillAsync("fw_live_not-a-key");
         await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#signin-error")).ToContainTextAsync("登录失败");
+        await Assertions.Expect(page.Locator("#signin-error")).ToHaveTextAsync("登录失败：密钥无效或已被撤销。"); // all in the page's language
         await Assertions.Expect(page.Locator("#nav")).ToBeHiddenAsync();
     }
 
