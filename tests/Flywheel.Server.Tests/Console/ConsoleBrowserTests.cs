@@ -36,17 +36,11 @@ public sealed class ConsoleServer : IAsyncLifetime
         await Flywheel.Campaigns.CampaignsModule.AddDemoAsync(_store, clock, CancellationToken.None);
         await Flywheel.Analytics.AnalyticsModule.AddDemoGoalsAsync(_store, DateOnly.Parse(demo.Parameters.FirstDay, CultureInfo.InvariantCulture),
             DateOnly.Parse(demo.Parameters.LastDay, CultureInfo.InvariantCulture), CancellationToken.None);
-        var port = FreePort();
-        Url = $"http://127.0.0.1:{port}";
+        Url = ConsoleBrowser.LoopbackUrl();
         _app = FlywheelServer.Build(_store, clock, Url, new ServerOptions());
         await _app.StartAsync();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("FLYWHEEL_TEST_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu"],
-        });
+        Browser = await ConsoleBrowser.LaunchAsync(_playwright);
         // Waits are for a condition (an element, a text), never a fixed time; the bound only stops a broken page from hanging the run.
         Assertions.SetDefaultExpectTimeout(60_000);
     }
@@ -83,13 +77,26 @@ public sealed class ConsoleServer : IAsyncLifetime
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
+}
 
-    private static int FreePort()
+/// <summary>What every console fixture shares: a free loopback URL for Kestrel and Debian's Chromium, headless.</summary>
+internal static class ConsoleBrowser
+{
+    public static string LoopbackUrl()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
     }
+
+    /// <summary>Chromium from FLYWHEEL_TEST_CHROMIUM or /usr/bin/chromium (<c>playwright install</c> cannot download here).</summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("FLYWHEEL_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu"],
+        });
 }
 
 /// <summary>Issue 14, the console's foundation, in a real browser: sign-in, the overview against the API, both languages, keyboard.</summary>

@@ -57,8 +57,7 @@ public sealed class LiveConsoleServer : IAsyncLifetime
         await SyntheticYear.WriteAsync(_store, Events, Customers, DataEnd);
         Setup.Add(string.Create(CultureInfo.InvariantCulture, $"wrote {Events:N0} events, {Customers:N0} customers, {Customers / 2:N0} orders in {watch.Elapsed.TotalSeconds:F1} s"));
 
-        var port = FreePort();
-        Url = $"http://127.0.0.1:{port}";
+        Url = ConsoleBrowser.LoopbackUrl();
         watch.Restart();
         _app = FlywheelServer.Build(_store, clock, Url, new ServerOptions());
         await _app.StartAsync();
@@ -70,12 +69,7 @@ public sealed class LiveConsoleServer : IAsyncLifetime
             $"server listening after {started.TotalMilliseconds:F0} ms; index of {index.EventCount:N0} events ready {watch.Elapsed.TotalSeconds:F1} s after the start"));
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("FLYWHEEL_TEST_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu"],
-        });
+        Browser = await ConsoleBrowser.LaunchAsync(_playwright);
         Assertions.SetDefaultExpectTimeout(60_000);
     }
 
@@ -96,13 +90,6 @@ public sealed class LiveConsoleServer : IAsyncLifetime
         var client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
