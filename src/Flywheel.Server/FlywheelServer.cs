@@ -1,6 +1,7 @@
 using Flywheel.Hosting.Access;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
+using Flywheel.Grow;
 using Flywheel.Customers;
 using Flywheel.Hosting.Http;
 using Flywheel.Ingestion;
@@ -22,7 +23,7 @@ public static class FlywheelServer
 {
     /// <summary>Every module's migrations, in the order a store applies them (after the record's own).</summary>
     public static IReadOnlyList<MigrationSet> Migrations { get; } =
-        [AccessModule.Migrations, IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations];
+        [AccessModule.Migrations, IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations, GrowModule.Migrations];
 
     /// <summary>
     /// Builds (does not start) the server. <paramref name="urls"/> is Kestrel's listen list ("http://127.0.0.1:5080",
@@ -47,6 +48,7 @@ public static class FlywheelServer
         app.MapCustomers();
         app.MapPromotions();
         app.MapCampaigns();
+        app.MapGrow();
         app.MapWeb();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
@@ -99,5 +101,6 @@ public static class FlywheelServer
             o.Workers = options.CampaignWorkers;
             o.PollInterval = options.CampaignPollInterval;
         });
+        services.AddGrow(configuration);
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
+using Flywheel.Grow;
 using Flywheel.Customers;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
@@ -26,6 +27,7 @@ internal static class ModuleCatalog
         new("customers", typeof(CustomersModule).Assembly, "Flywheel.Customers", "src/Flywheel.Customers"),
         new(PromotionsModule.Name, typeof(PromotionsModule).Assembly, "Flywheel.Promotions", "src/Flywheel.Promotions"),
         new("campaigns", typeof(CampaignsModule).Assembly, "Flywheel.Campaigns", "src/Flywheel.Campaigns"),
+        new(GrowModule.Name, typeof(GrowModule).Assembly, "Flywheel.Grow", "src/Flywheel.Grow"),
     ];
 
     /// <summary>The shared store mechanics; until the ingest session moves into Ingestion it also writes the record's tables.</summary>

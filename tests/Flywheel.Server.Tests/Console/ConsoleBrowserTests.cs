@@ -34,6 +34,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         // As `flywheel demo` does: promotions to price against, a journey and a broadcast to show, GMV goals for the month and quarter.
         await Flywheel.Promotions.PromotionsModule.AddDemoAsync(_store, CancellationToken.None);
         await Flywheel.Campaigns.CampaignsModule.AddDemoAsync(_store, clock, CancellationToken.None);
+        await Flywheel.Grow.GrowModule.AddDemoAsync(_store, clock, CancellationToken.None);
         await Flywheel.Analytics.AnalyticsModule.AddDemoGoalsAsync(_store, DateOnly.Parse(demo.Parameters.FirstDay, CultureInfo.InvariantCulture),
             DateOnly.Parse(demo.Parameters.LastDay, CultureInfo.InvariantCulture), CancellationToken.None);
         Url = ConsoleBrowser.LoopbackUrl();

