@@ -4,12 +4,25 @@ namespace Flywheel.Grow.Storage;
 
 /// <summary>
 /// The tables Grow owns and their numbered migrations (module "grow"). Money is BIGINT fen, times BIGINT Unix milliseconds;
-/// every count has a CHECK that keeps it from going negative. Reserved numbers while the module is built in parallel:
-/// 1 lifecycle stages (channel matrix), 2 content items and trial programmes, 3 creators and collaborations, 4 tracking links and clicks.
+/// every count has a CHECK that keeps it from going negative. Numbers while the module is built in parallel: 1 creators,
+/// 2 lifecycle stages of channels (the matrix), 3 collaborations, 4 content items and trial programmes, 5 tracking links and clicks.
 /// </summary>
 internal static class GrowSchema
 {
     public static readonly MigrationSet Migrations = new(GrowModule.Name,
     [
+        // Creators: one row per creator (KOL/KOC/素人) the brand works with; creator_id is the kol_id events carry.
+        new(1, "creators", """
+            CREATE TABLE grow_creators (
+                creator_id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                followers BIGINT NOT NULL CHECK (followers >= 0),
+                tier TEXT NOT NULL CHECK (tier IN ('head', 'mid', 'tail', 'koc', 'amateur')),
+                category TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            """),
     ]);
 }
