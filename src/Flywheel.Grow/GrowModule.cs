@@ -1,5 +1,9 @@
 using System.CommandLine;
 using Flywheel.Grow.Demo;
+using Flywheel.Grow.Features;
+using Flywheel.Grow.Features.ChannelMatrix;
+using Flywheel.Grow.Features.Stages;
+using Flywheel.Grow.Features.NextYuan;
 using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -37,6 +41,9 @@ public static class GrowModule
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<GrowOptions>().Bind(configuration.GetSection(GrowOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ChannelStagesHandler>();
+        services.AddSingleton<ChannelMatrixHandler>();
+        services.AddSingleton<NextYuanHandler>();
         return services;
     }
 
@@ -44,7 +51,10 @@ public static class GrowModule
     public static IEndpointRouteBuilder MapGrow(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        _ = app.MapModuleGroup(Name, "/v1", "Grow");
+        var group = app.MapModuleGroup(Name, "/v1", "Grow");
+        ChannelStagesEndpoint.Map(group);
+        ChannelMatrixEndpoint.Map(group);
+        NextYuanEndpoint.Map(group);
         return app;
     }
 
@@ -52,6 +62,6 @@ public static class GrowModule
     public static IEnumerable<Command> Commands(CliContext cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        return [];
+        return [ChannelsCommand.Create(cli)];
     }
 }

@@ -24,5 +24,14 @@ internal static class GrowSchema
                 updated_at BIGINT NOT NULL
             );
             """),
+        // Lifecycle stages of channels: the brand's own assignment of a channel to a stage; a channel without a row serves its
+        // default stage (Domain/Matrix/ChannelStages.cs).
+        new(2, "channel stages", """
+            CREATE TABLE grow_channel_stages (
+                channel TEXT PRIMARY KEY,
+                stage TEXT NOT NULL CHECK (stage IN ('awareness', 'interest', 'decision', 'repurchase', 'loyalty')),
+                updated_at BIGINT NOT NULL
+            );
+            """),
     ]);
 }
