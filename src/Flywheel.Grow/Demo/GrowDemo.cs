@@ -14,6 +14,7 @@ internal static class GrowDemo
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         var summary = new GrowDemoSummary();
+        summary.ChannelStages = await DemoMatrix.AddAsync(store, ct);
         await Task.CompletedTask;
         ct.ThrowIfCancellationRequested();
         return summary;
@@ -28,7 +29,8 @@ internal sealed class GrowDemoSummary
     public int ContentItems { get; set; }
     public int Links { get; set; }
     public int TrialApplicants { get; set; }
+    public int ChannelStages { get; set; }
 
     public override string ToString() =>
-        $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants";
+        $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants, {ChannelStages} channel stage set";
 }

@@ -17,8 +17,8 @@ internal sealed record MatrixMetrics(long Impressions, long Clicks, long Visitor
     public double? Cvr => Ratio(Buyers, Visitors);
     /// <summary>GMV / spend (what marketplaces call ROAS).</summary>
     public double? Roi => Ratio(Gmv, Spend);
-    /// <summary>Spend / new customers in fen, half up; null without spend or without new customers.</summary>
-    public long? Cac => Spend > 0 && NewCustomers > 0 ? DivideHalfUp(Spend, NewCustomers) : null;
+    /// <summary>Spend / new customers in fen, half up (0 for a channel without spend, as the KPI report has it); null without new customers.</summary>
+    public long? Cac => NewCustomers > 0 ? DivideHalfUp(Spend, NewCustomers) : null;
 
     public static double? Ratio(long numerator, long denominator) => denominator > 0 ? (double)numerator / denominator : null;
 
