@@ -4,6 +4,7 @@ using Flywheel.Grow.Features;
 using Flywheel.Grow.Features.ChannelMatrix;
 using Flywheel.Grow.Features.Stages;
 using Flywheel.Grow.Features.NextYuan;
+using Flywheel.Grow.Features.Creators;
 using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -11,6 +12,7 @@ using Flywheel.Storage;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Flywheel.Grow;
 
@@ -44,6 +46,9 @@ public static class GrowModule
         services.AddSingleton<ChannelStagesHandler>();
         services.AddSingleton<ChannelMatrixHandler>();
         services.AddSingleton<NextYuanHandler>();
+        services.AddSingleton<CreatorStore>();
+        services.TryAddSingleton<ICollaborationLinkOrders, NoLinkOrders>();
+        services.AddSingleton<CreatorsHandler>();
         return services;
     }
 
@@ -55,6 +60,7 @@ public static class GrowModule
         ChannelStagesEndpoint.Map(group);
         ChannelMatrixEndpoint.Map(group);
         NextYuanEndpoint.Map(group);
+        CreatorsEndpoints.Map(group);
         return app;
     }
 
@@ -62,6 +68,6 @@ public static class GrowModule
     public static IEnumerable<Command> Commands(CliContext cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        return [ChannelsCommand.Create(cli)];
+        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli)];
     }
 }

@@ -102,14 +102,23 @@ internal static class AttributionEngine
 
     public static IReadOnlyList<AttributionModel> AllModels { get; } = Enum.GetValues<AttributionModel>();
 
-    public static Result<AttributionReport> Run(EventIndex index, AttributionQuery query, IReadOnlyList<AttributionModel>? models = null)
+    public static Result<AttributionReport> Run(EventIndex index, AttributionQuery query, IReadOnlyList<AttributionModel>? models = null) =>
+        Run(index, query, models, null);
+
+    /// <summary>
+    /// As <see cref="Run(EventIndex, AttributionQuery, IReadOnlyList{AttributionModel}?)"/>, and <paramref name="perOrder"/> hears each
+    /// order's credit under the first model, key by key, in order: (order row, key code, credited fen, credited fraction of the order).
+    /// Key codes are the dimension's string-table codes; <see cref="StringTable.None"/> is "(none)" and the table's count "(direct)".
+    /// </summary>
+    public static Result<AttributionReport> Run(EventIndex index, AttributionQuery query, IReadOnlyList<AttributionModel>? models,
+        Action<int, int, long, double>? perOrder)
     {
         if (query.Validate() is { } invalid) return invalid;
         models ??= AllModels;
         var calendar = new LocalCalendar(index.TimeZone);
         var start = calendar.StartOf(query.From);
         var end = calendar.StartOf(query.To.AddDays(1));
-        var run = new Runner(index, query, models, start, end);
+        var run = new Runner(index, query, models, start, end) { PerOrder = perOrder };
         var pass = run.CreditRuleModels();
         if (pass is { } error) return error;
         return run.Report();
@@ -136,6 +145,12 @@ internal static class AttributionEngine
         private long[] _weights = new long[256];
         private long _totalGmv, _totalOrders;
         private double[] _removal = [];
+        private int _order;
+
+        public Action<int, int, long, double>? PerOrder
+        {
+            init => _credit.OnShare = value is null ? null : (key, gmv, share) => value(_order, key, gmv, share);
+        }
 
         public Runner(EventIndex index, AttributionQuery query, IReadOnlyList<AttributionModel> models, int start, int end)
         {
@@ -226,8 +241,10 @@ internal static class AttributionEngine
                     _totalOrders++;
                     while (hi < n && _index.EventTime[_touches[hi]] <= paid) hi++;
                     while (lo < hi && _index.EventTime[_touches[lo]] < paid - _lookback) lo++;
+                    _order = o;
                     if (lo == hi)
                     {
+                        _credit.OnShare?.Invoke(_direct, gmv, 1);
                         for (var m = 0; m < _models.Count; m++)
                         {
                             _orders[m][_direct] += 1;
@@ -240,7 +257,7 @@ internal static class AttributionEngine
                         if (m == _markov) continue;
                         Weigh(_models[m], lo, hi);
                         for (var i = lo; i < hi; i++) _credit.Add(KeyOf(_touches[i]), _weights[i]);
-                        _credit.Flush(gmv, _orders[m], _gmv[m]);
+                        _credit.Flush(gmv, _orders[m], _gmv[m], m == 0);
                     }
                     counts?.AddPath(_index, _touches, lo, hi, converted: true);
                 }
@@ -328,7 +345,8 @@ internal static class AttributionEngine
                         _credit.Add(KeyOf(_touches[i]), (long)Math.Round(share / perChannel[c] * Scale, MidpointRounding.AwayFromZero));
                     }
                     for (var i = lo; i < hi; i++) perChannel[_index.EventChannel[_touches[i]]] = 0;
-                    _credit.Flush(_index.OrderGmv[o], orders, gmvs);
+                    _order = o;
+                    _credit.Flush(_index.OrderGmv[o], orders, gmvs, _markov == 0);
                 }
             }
         }
@@ -409,7 +427,10 @@ internal static class AttributionEngine
             }
         }
 
-        public void Flush(long gmv, double[] orders, long[] credited)
+        /// <summary>Hears each key's share of a flushed order (key, fen, fraction of the order) when the flush asks for it.</summary>
+        public Action<int, long, double>? OnShare { get; set; }
+
+        public void Flush(long gmv, double[] orders, long[] credited, bool report = false)
         {
             var count = _keys.Count;
             long total = 0;
@@ -449,6 +470,7 @@ internal static class AttributionEngine
                 var key = _keys[i];
                 orders[key] += (double)_weights[i] / total;
                 credited[key] = checked(credited[key] + (negative ? -_shares[i] : _shares[i]));
+                if (report) OnShare?.Invoke(key, negative ? -_shares[i] : _shares[i], (double)_weights[i] / total);
                 _slot[key] = -1;
             }
             _keys.Clear();

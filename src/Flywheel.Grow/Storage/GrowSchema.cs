@@ -32,6 +32,24 @@ internal static class GrowSchema
                 stage TEXT NOT NULL CHECK (stage IN ('awareness', 'interest', 'decision', 'repurchase', 'loyalty')),
                 updated_at BIGINT NOT NULL
             );
+        // Collaborations: a deal with one creator (fee, commission in basis points of the GMV attributed to it), with its exclusive
+        // tracking link (a code of the links table, set when links exist) and its exclusive coupon code (issued by the coupon ledger).
+        new(3, "collaborations", """
+            CREATE TABLE grow_collaborations (
+                collab_id TEXT PRIMARY KEY,
+                creator_id TEXT NOT NULL REFERENCES grow_creators (creator_id),
+                title TEXT NOT NULL,
+                fee BIGINT NOT NULL CHECK (fee >= 0),
+                commission_bp INTEGER NOT NULL CHECK (commission_bp >= 0 AND commission_bp <= 10000),
+                deliverables TEXT,
+                posting_at BIGINT NOT NULL,
+                link_code TEXT,
+                coupon_code TEXT UNIQUE,
+                status TEXT NOT NULL CHECK (status IN ('planned', 'contracted', 'posted', 'settled', 'cancelled')),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_grow_collaborations_creator ON grow_collaborations (creator_id, posting_at);
             """),
     ]);
 }
