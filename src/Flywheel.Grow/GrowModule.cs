@@ -5,6 +5,7 @@ using Flywheel.Grow.Features.ChannelMatrix;
 using Flywheel.Grow.Features.Stages;
 using Flywheel.Grow.Features.NextYuan;
 using Flywheel.Grow.Features.Creators;
+using Flywheel.Grow.Features.Content;
 using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -49,6 +50,7 @@ public static class GrowModule
         services.AddSingleton<CreatorStore>();
         services.TryAddSingleton<ICollaborationLinkOrders, NoLinkOrders>();
         services.AddSingleton<CreatorsHandler>();
+        services.AddSingleton<ImportContentHandler>();
         return services;
     }
 
@@ -61,6 +63,8 @@ public static class GrowModule
         ChannelMatrixEndpoint.Map(group);
         NextYuanEndpoint.Map(group);
         CreatorsEndpoints.Map(group);
+        _ = app.MapModuleGroup(Name, "/v1", "Grow");
+        ContentEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
         return app;
     }
 
@@ -68,6 +72,6 @@ public static class GrowModule
     public static IEnumerable<Command> Commands(CliContext cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli)];
+        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli)];
     }
 }

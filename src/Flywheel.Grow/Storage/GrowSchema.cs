@@ -50,6 +50,54 @@ internal static class GrowSchema
                 updated_at BIGINT NOT NULL
             );
             CREATE INDEX ix_grow_collaborations_creator ON grow_collaborations (creator_id, posting_at);
+        // Content items with their platform metrics (imported from CSV), and trial-ambassador programmes (产品体验官) with their applicants.
+        new(4, "content items and trial programmes", """
+            CREATE TABLE grow_content (
+                content_id TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('note', 'short_video', 'long_video', 'live', 'topic', 'ugc')),
+                platform TEXT NOT NULL,
+                published_at BIGINT NOT NULL,
+                owner TEXT NOT NULL CHECK (owner IN ('brand', 'kol', 'koc', 'customer')),
+                creator_id TEXT,
+                stage TEXT NOT NULL,
+                cost BIGINT NOT NULL CHECK (cost >= 0),
+                views BIGINT NOT NULL CHECK (views >= 0),
+                likes BIGINT NOT NULL CHECK (likes >= 0),
+                comments BIGINT NOT NULL CHECK (comments >= 0),
+                saves BIGINT NOT NULL CHECK (saves >= 0),
+                shares BIGINT NOT NULL CHECK (shares >= 0),
+                live_watchers BIGINT NOT NULL CHECK (live_watchers >= 0),
+                platform_gmv BIGINT NOT NULL CHECK (platform_gmv >= 0),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE TABLE grow_trials (
+                trial_id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                sku TEXT NOT NULL,
+                seats INTEGER NOT NULL CHECK (seats > 0),
+                unit_cost BIGINT NOT NULL CHECK (unit_cost >= 0),
+                starts_on TEXT NOT NULL,
+                ends_on TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                created_at BIGINT NOT NULL,
+                CHECK (ends_on >= starts_on)
+            );
+            CREATE TABLE grow_trial_applicants (
+                trial_id TEXT NOT NULL,
+                applicant_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('customer', 'koc')),
+                status TEXT NOT NULL CHECK (status IN ('applied', 'selected', 'rejected', 'shipped', 'posted')),
+                content_id TEXT,
+                applied_at BIGINT NOT NULL,
+                decided_at BIGINT,
+                shipped_at BIGINT,
+                posted_at BIGINT,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (trial_id, applicant_id),
+                CHECK ((status = 'posted') = (content_id IS NOT NULL))
+            );
             """),
     ]);
 }
