@@ -6,6 +6,7 @@ using Flywheel.Grow.Features.Stages;
 using Flywheel.Grow.Features.NextYuan;
 using Flywheel.Grow.Features.Creators;
 using Flywheel.Grow.Features.Content;
+using Flywheel.Grow.Features.Keywords;
 using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -51,6 +52,8 @@ public static class GrowModule
         services.TryAddSingleton<ICollaborationLinkOrders, NoLinkOrders>();
         services.AddSingleton<CreatorsHandler>();
         services.AddSingleton<ImportContentHandler>();
+        services.AddSingleton<ContentReportHandler>();
+        services.AddSingleton<KeywordsHandler>();
         return services;
     }
 
@@ -65,6 +68,7 @@ public static class GrowModule
         CreatorsEndpoints.Map(group);
         _ = app.MapModuleGroup(Name, "/v1", "Grow");
         ContentEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
+        KeywordsEndpoint.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
         return app;
     }
 
@@ -72,6 +76,6 @@ public static class GrowModule
     public static IEnumerable<Command> Commands(CliContext cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli)];
+        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli), KeywordsCommand.Create(cli)];
     }
 }

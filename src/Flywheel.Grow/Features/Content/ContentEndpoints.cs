@@ -10,6 +10,7 @@ internal static class ContentEndpoints
     public static void Map(RouteGroupBuilder group)
     {
         ImportContentEndpoint.Map(group);
+        ContentReportEndpoint.Map(group);
     }
 }
 
@@ -20,5 +21,6 @@ internal static class ContentCommands
     {
         ImportContentCommand.Create(cli),
         ImportContentCommand.List(cli),
+        ContentReportCommand.Create(cli),
     };
 }
