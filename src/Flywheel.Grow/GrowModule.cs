@@ -7,6 +7,7 @@ using Flywheel.Grow.Features.NextYuan;
 using Flywheel.Grow.Features.Creators;
 using Flywheel.Grow.Features.Content;
 using Flywheel.Grow.Features.Keywords;
+using Flywheel.Grow.Features.Trials;
 using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -54,6 +55,7 @@ public static class GrowModule
         services.AddSingleton<ImportContentHandler>();
         services.AddSingleton<ContentReportHandler>();
         services.AddSingleton<KeywordsHandler>();
+        services.AddSingleton<TrialsHandler>();
         return services;
     }
 
@@ -69,6 +71,7 @@ public static class GrowModule
         _ = app.MapModuleGroup(Name, "/v1", "Grow");
         ContentEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
         KeywordsEndpoint.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
+        TrialsEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
         return app;
     }
 
@@ -76,6 +79,6 @@ public static class GrowModule
     public static IEnumerable<Command> Commands(CliContext cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli), KeywordsCommand.Create(cli)];
+        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli), KeywordsCommand.Create(cli), TrialsCommand.Create(cli)];
     }
 }

@@ -48,6 +48,7 @@ internal sealed class DemoBuilder
     private readonly double[] _firstPurchaseCumulative;
     private readonly double[] _repeatCumulative;
     private readonly long[,] _paidSessions;
+    private readonly long[,] _paidTermSessions;   // [day, search term]: baidu cpc sessions by keyword, for the spend rows' ad groups
     private readonly List<Product> _products = [];
     private readonly List<int>[] _productsByCategory;
     private readonly double[][] _popularityByCategory;
@@ -92,6 +93,7 @@ internal sealed class DemoBuilder
         _firstPurchaseCumulative = DemoRandom.Cumulative(_channels.Select(c => c.TrafficShare * c.ConversionLift).ToArray());
         _repeatCumulative = DemoRandom.Cumulative(_channels.Select(c => c.TrafficShare * c.RepeatAffinity).ToArray());
         _paidSessions = new long[_channels.Length, _days];
+        _paidTermSessions = new long[_days, DemoCatalog.SearchTerms.Length];
         _productsByCategory = DemoCatalog.Categories.Select(_ => new List<int>()).ToArray();
         _popularityByCategory = new double[DemoCatalog.Categories.Length][];
         _postDays = new PostDay[_channels.Length][];
@@ -491,7 +493,7 @@ internal sealed class DemoBuilder
         if (random.Chance(0.3))
         {
             t += Gap(random);
-            Emit("search", t, customerId, anonymousId, touch, term: random.Pick(DemoCatalog.SearchTerms));
+            Search(t, customerId, anonymousId, touch, random.Pick(DemoCatalog.SearchTerms));
         }
         var category = customer?.Category ?? PickCategory(random);
         var views = 1 + random.Geometric(customer is null ? 0.4 : 0.5, 6);
@@ -553,7 +555,7 @@ internal sealed class DemoBuilder
         if (random.Chance(0.3))
         {
             t += Gap(random);
-            Emit("search", t, id, device, touch, term: random.Pick(DemoCatalog.SearchTerms));
+            Search(t, id, device, touch, random.Pick(DemoCatalog.SearchTerms));
         }
         var order = NewOrder(random, customer, t, customer.Orders == 0 && customer.HasNewCoupon);
         var others = random.Geometric(0.45, 3);
@@ -749,8 +751,10 @@ internal sealed class DemoBuilder
         }
         if (medium == "cpc") _paidSessions[channel, day]++;
         var campaign = medium == "organic" ? null : DemoSeasonality.Campaign(_dates[day]);
-        var term = c.Code == "baidu" ? random.Pick(DemoCatalog.SearchTerms) : null;
-        return new Touch(channel, medium, c.Source, campaign, null, null, term);
+        // The same draw as picking the term, kept as an index: paid search spend is bought per keyword (the rows' ad group).
+        var term = c.Code == "baidu" ? random.Int(DemoCatalog.SearchTerms.Length) : -1;
+        if (term >= 0 && medium == "cpc") _paidTermSessions[day, term]++;
+        return new Touch(channel, medium, c.Source, campaign, null, null, term >= 0 ? DemoCatalog.SearchTerms[term] : null);
     }
 
     // ---------------------------------------------------------------- ad spend
@@ -772,6 +776,12 @@ internal sealed class DemoBuilder
                 // Bidding wars: CPC rises with the festival index.
                 var season = 1.0 + 0.35 * Math.Max(0, DemoSeasonality.Index(_dates[d]) / yearMean - 1.0);
                 var cpc = c.CpcFen * season * (0.9 + 0.2 * random.Uniform());
+                var cost = (long)Math.Round(clicks * cpc);
+                if (c.Code == "baidu")
+                {
+                    WriteKeywordSpend(d, c.Code, impressions, clicks, cost);
+                    continue;
+                }
                 _session.UpsertSpend(new SpendRow
                 {
                     Date = _dates[d],
@@ -780,7 +790,7 @@ internal sealed class DemoBuilder
                     AdGroup = "",
                     Impressions = impressions,
                     Clicks = clicks,
-                    Cost = (long)Math.Round(clicks * cpc),
+                    Cost = cost,
                 });
                 _spendRows++;
                 RowsWritten++;
@@ -788,6 +798,61 @@ internal sealed class DemoBuilder
         }
         _progress?.Report($"ad spend rows: {_spendRows:N0}");
     }
+
+    /// <summary>
+    /// A search engine's day of spend as one row per keyword (ad group = the term its cpc sessions carried), the day's impressions, clicks and
+    /// cost split in proportion to those sessions (largest remainder, so the rows add up to the day's totals). No draws: the random stream is
+    /// the same as with one row. A day without sessions puts its impressions on one keyword in turn.
+    /// </summary>
+    private void WriteKeywordSpend(int day, string channel, long impressions, long clicks, long cost)
+    {
+        var terms = DemoCatalog.SearchTerms;
+        var weights = new long[terms.Length];
+        for (var k = 0; k < terms.Length; k++) weights[k] = _paidTermSessions[day, k];
+        if (weights.Sum() == 0) weights[day % terms.Length] = 1;
+        var (impressionShares, clickShares, costShares) = (Split(impressions, weights), Split(clicks, weights), Split(cost, weights));
+        for (var k = 0; k < terms.Length; k++)
+        {
+            if (weights[k] == 0) continue;
+            _session.UpsertSpend(new SpendRow
+            {
+                Date = _dates[day],
+                Channel = channel,
+                Campaign = DemoSeasonality.Campaign(_dates[day]),
+                AdGroup = terms[k],
+                Impressions = impressionShares[k],
+                Clicks = clickShares[k],
+                Cost = costShares[k],
+            });
+            _spendRows++;
+            RowsWritten++;
+        }
+    }
+
+    /// <summary><paramref name="total"/> split in proportion to <paramref name="weights"/>: floors, then the remainder one by one to the largest fractions.</summary>
+    private static long[] Split(long total, long[] weights)
+    {
+        var sum = weights.Sum();
+        var shares = new long[weights.Length];
+        var fractions = new (long Remainder, int Index)[weights.Length];
+        long given = 0;
+        for (var k = 0; k < weights.Length; k++)
+        {
+            shares[k] = total * weights[k] / sum;
+            fractions[k] = (total * weights[k] % sum, k);
+            given += shares[k];
+        }
+        foreach (var (_, k) in fractions.OrderByDescending(f => f.Remainder).ThenBy(f => f.Index).Take((int)(total - given))) shares[k]++;
+        return shares;
+    }
+
+    /// <summary>
+    /// An on-site search, with how many products it found ({"results": N}): fixed per term, and none for the festival guides the
+    /// store has no page for (双11攻略, 618必买) — the zero-result searches the keyword table shows.
+    /// </summary>
+    private void Search(long time, string? customerId, string? anonymousId, Touch touch, string term) =>
+        Emit("search", time, customerId, anonymousId, touch, term: term,
+            properties: string.Create(Invariant, $$"""{"results":{{DemoCatalog.SearchResults(term)}}}"""));
 
     // ---------------------------------------------------------------- helpers
 

@@ -118,4 +118,10 @@ internal static class DemoCatalog
     [
         "奶粉", "纸尿裤", "精华", "口红", "防晒", "耳机", "充电宝", "羽绒服", "运动鞋", "咖啡", "坚果", "四件套", "空气炸锅", "面膜", "礼盒", "双11攻略", "618必买",
     ];
+
+    /// <summary>
+    /// How many products an on-site search for a term finds: 0 for the festival guides (no page answers them), else a count fixed by the
+    /// term's place in <see cref="SearchTerms"/> (no draw, so the random stream is untouched).
+    /// </summary>
+    public static int SearchResults(string term) => term is "双11攻略" or "618必买" ? 0 : 6 + 7 * Array.IndexOf(SearchTerms, term) % 41;
 }
