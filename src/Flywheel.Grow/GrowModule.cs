@@ -8,6 +8,8 @@ using Flywheel.Grow.Features.Creators;
 using Flywheel.Grow.Features.Content;
 using Flywheel.Grow.Features.Keywords;
 using Flywheel.Grow.Features.Trials;
+using Flywheel.Grow.Features.Links;
+using Flywheel.Grow.Features.PackageCards;
 using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -56,6 +58,10 @@ public static class GrowModule
         services.AddSingleton<ContentReportHandler>();
         services.AddSingleton<KeywordsHandler>();
         services.AddSingleton<TrialsHandler>();
+        services.AddSingleton(provider => new LinkStore(provider.GetRequiredService<FlywheelStore>()));
+        services.AddSingleton<LinksHandler>();
+        services.AddSingleton<ClickRecorder>().AddHostedService(provider => provider.GetRequiredService<ClickRecorder>());
+        services.AddSingleton<IdentifiedScans>().AddHostedService(provider => provider.GetRequiredService<IdentifiedScans>());
         return services;
     }
 
@@ -68,10 +74,10 @@ public static class GrowModule
         ChannelMatrixEndpoint.Map(group);
         NextYuanEndpoint.Map(group);
         CreatorsEndpoints.Map(group);
-        _ = app.MapModuleGroup(Name, "/v1", "Grow");
-        ContentEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
-        KeywordsEndpoint.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
-        TrialsEndpoints.Map(app.MapModuleGroup(Name, "/v1", "Grow"));
+        ContentEndpoints.Map(group);
+        KeywordsEndpoint.Map(group);
+        TrialsEndpoints.Map(group);
+        LinksEndpoints.Map(group, app.MapModuleGroup(Name, ""));
         return app;
     }
 
@@ -79,6 +85,6 @@ public static class GrowModule
     public static IEnumerable<Command> Commands(CliContext cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli), KeywordsCommand.Create(cli), TrialsCommand.Create(cli)];
+        return [ChannelsCommand.Create(cli), CreatorsCommand.Create(cli), ContentCommands.Create(cli), KeywordsCommand.Create(cli), TrialsCommand.Create(cli), LinksCommand.Create(cli)];
     }
 }

@@ -23,4 +23,11 @@ public sealed class GrowOptions
     /// exactly or as a parent domain ("tmall.com" allows "detail.tmall.com"). Only http and https are ever redirected to.
     /// </summary>
     public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>
+    /// The address customers reach this server at, for short links and their QR codes (<c>{PublicBaseUrl}/l/{code}</c>); its host is
+    /// allowed as a destination too. Default: none, and a short link is made from the address the request came to. The server
+    /// sets it from its own public URL (<c>serve --public-url</c>).
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 }

@@ -98,6 +98,36 @@ internal static class GrowSchema
                 PRIMARY KEY (trial_id, applicant_id),
                 CHECK ((status = 'posted') = (content_id IS NOT NULL))
             );
+        // Tracking links and their clicks: a link is a short code (/l/{code}) leading to an allow-listed destination with UTM;
+        // a click is one visit of /l/{code} by a browser, known by its first-party anonymous id.
+        new(5, "tracking links and clicks", """
+            CREATE TABLE grow_links (
+                code TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('link', 'package_card')),
+                name TEXT,
+                destination TEXT NOT NULL,
+                target TEXT NOT NULL,
+                channel TEXT,
+                source TEXT,
+                medium TEXT,
+                campaign TEXT,
+                content TEXT,
+                term TEXT,
+                creator_id TEXT,
+                collab_id TEXT,
+                created_at BIGINT NOT NULL
+            );
+            CREATE TABLE grow_link_clicks (
+                click_id TEXT PRIMARY KEY,
+                code TEXT NOT NULL REFERENCES grow_links (code),
+                at BIGINT NOT NULL,
+                anonymous_id TEXT NOT NULL,
+                customer_id TEXT,
+                referrer TEXT,
+                user_agent TEXT
+            );
+            CREATE INDEX ix_grow_link_clicks_code ON grow_link_clicks (code, at);
+            CREATE INDEX ix_grow_link_clicks_anonymous ON grow_link_clicks (anonymous_id);
             """),
     ]);
 }
