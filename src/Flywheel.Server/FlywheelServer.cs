@@ -101,6 +101,6 @@ public static class FlywheelServer
             o.Workers = options.CampaignWorkers;
             o.PollInterval = options.CampaignPollInterval;
         });
-        services.AddGrow(configuration);
+        services.AddGrow(configuration).Configure<GrowOptions>(o => o.PublicBaseUrl ??= options.PublicBaseUrl);
     }
 }

@@ -6,7 +6,7 @@ internal sealed record JourneyTemplate(string Name, string TitleZh, string Title
 /// <summary>
 /// The ready-made journeys, stored as JSON in Journeys/Templates/*.json (embedded resources) and read with
 /// <see cref="JourneyJson.Parse"/>: abandoned_cart, welcome, win_back, birthday, review_invite, presale_balance,
-/// group_buy_expiring. Each validates cleanly (the tests check it, segment rules compiled against the default fields).
+/// group_buy_expiring, package_card_welcome. Each validates cleanly (the tests check it, segment rules compiled against the default fields).
 /// </summary>
 internal static class JourneyTemplates
 {
@@ -19,6 +19,7 @@ internal static class JourneyTemplates
         ("review_invite", "邀请评价", "Review invite"),
         ("presale_balance", "预售尾款提醒", "Presale balance reminder"),
         ("group_buy_expiring", "拼团即将结束", "Group buy expiring"),
+        ("package_card_welcome", "包裹卡欢迎", "Package-card welcome"),
     ];
 
     private static readonly Lazy<IReadOnlyList<JourneyTemplate>> Loaded = new(Load);

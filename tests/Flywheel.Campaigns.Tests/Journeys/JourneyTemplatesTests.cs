@@ -5,12 +5,12 @@ namespace Flywheel.Campaigns.Tests.Journeys;
 
 public sealed class JourneyTemplatesTests
 {
-    private static readonly string[] NameList = ["abandoned_cart", "welcome", "win_back", "birthday", "review_invite", "presale_balance", "group_buy_expiring"];
+    private static readonly string[] NameList = ["abandoned_cart", "welcome", "win_back", "birthday", "review_invite", "presale_balance", "group_buy_expiring", "package_card_welcome"];
 
     public static TheoryData<string> Names => new(NameList);
 
     [Fact]
-    public void The_catalogue_has_seven_templates_with_titles()
+    public void The_catalogue_has_eight_templates_with_titles()
     {
         Assert.Equal(NameList, JourneyTemplates.All.Select(t => t.Name));
         foreach (var t in JourneyTemplates.All)
