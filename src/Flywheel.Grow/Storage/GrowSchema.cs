@@ -32,6 +32,7 @@ internal static class GrowSchema
                 stage TEXT NOT NULL CHECK (stage IN ('awareness', 'interest', 'decision', 'repurchase', 'loyalty')),
                 updated_at BIGINT NOT NULL
             );
+            """),
         // Collaborations: a deal with one creator (fee, commission in basis points of the GMV attributed to it), with its exclusive
         // tracking link (a code of the links table, set when links exist) and its exclusive coupon code (issued by the coupon ledger).
         new(3, "collaborations", """
@@ -50,6 +51,7 @@ internal static class GrowSchema
                 updated_at BIGINT NOT NULL
             );
             CREATE INDEX ix_grow_collaborations_creator ON grow_collaborations (creator_id, posting_at);
+            """),
         // Content items with their platform metrics (imported from CSV), and trial-ambassador programmes (产品体验官) with their applicants.
         new(4, "content items and trial programmes", """
             CREATE TABLE grow_content (
@@ -98,6 +100,7 @@ internal static class GrowSchema
                 PRIMARY KEY (trial_id, applicant_id),
                 CHECK ((status = 'posted') = (content_id IS NOT NULL))
             );
+            """),
         // Tracking links and their clicks: a link is a short code (/l/{code}) leading to an allow-listed destination with UTM;
         // a click is one visit of /l/{code} by a browser, known by its first-party anonymous id.
         new(5, "tracking links and clicks", """
