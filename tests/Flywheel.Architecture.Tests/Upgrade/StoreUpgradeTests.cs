@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Flywheel.Hosting.Cli;
+using Flywheel.Grow;
 using Flywheel.Server;
 using Flywheel.Storage;
 using Flywheel.Tests;
@@ -38,8 +39,9 @@ public sealed class StoreUpgradeTests
                 if (table != "module_migrations") Assert.True(after[table] == print, $"{table}: {print} before, {after[table]} after");
             // Nothing was created twice: the only new tables are the module ledger, with one row per module migration, and those of
             // migrations written after the fixture (Ingestion's order_returns, Access's api_keys, audit_log and console_sessions,
-            // Customers' erasure tombstones).
-            Assert.Equal(["api_keys", "audit_log", "console_sessions", "customer_erasures", "module_migrations", "order_returns"],
+            // Customers' erasure tombstones, every table of Grow).
+            Assert.Equal(new[] { "api_keys", "audit_log", "console_sessions", "customer_erasures", "module_migrations", "order_returns" }
+                    .Concat(GrowModule.Migrations.Tables()).Order(StringComparer.Ordinal).ToList(),
                 after.Keys.Except(before.Keys).Order(StringComparer.Ordinal).ToList());
             var expected = StoreSchema.Record.Migrations.Count + FlywheelServer.Migrations.Sum(m => m.Migrations.Count);
             Assert.Equal(expected, Convert.ToInt32(await TestStores.ScalarAsync(store, "SELECT COUNT(*) FROM module_migrations"), CultureInfo.InvariantCulture));

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Flywheel.Storage;
 
-namespace Flywheel.Ingestion.Contracts;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>
 /// An event that carries a utm_content or a utm_term (a search's term), as Grow's content and keyword reports read it.
@@ -17,7 +17,7 @@ public sealed record AdGroupSpend(DateOnly Date, string Channel, string Campaign
 
 /// <summary>
 /// The record's events by utm_content or utm_term and its keyword spend, for the Grow module (issue 15): the event index keeps
-/// neither content nor term, so these read the events and ad_spend tables, which Ingestion owns.
+/// neither content nor term, so these read the events and ad_spend tables, which the record keeps for Analytics.
 /// </summary>
 public static class ContentTouches
 {
