@@ -14,6 +14,7 @@ const PAGES = [
   { id: 'goals', needs: 'reports:read', load: () => import('./goals.js') },
   { id: 'promotions', needs: 'reports:read', load: () => import('./promotions.js') },
   { id: 'journeys', needs: 'reports:read', load: () => import('./journeys.js') },
+  { id: 'matrix', needs: 'reports:read', load: () => import('./matrix.js') },
 ];
 const loaded = new Map();
 
