@@ -185,6 +185,7 @@ public sealed partial class ConsoleBrowserTests
             await p.Locator("#broadcasts-table tbody a").First.ClickAsync();
             await Assertions.Expect(p.Locator("#detail[data-kind=broadcast] #stats-steps")).ToHaveCountAsync(1);
         }),
+        ("matrix", p => OpenAsync(p, "#/matrix", "#next-yuan-table")),
     ];
 
     private static async Task OpenAsync(IPage page, string hash, string rendered)
@@ -308,7 +309,7 @@ public sealed partial class ConsoleBrowserTests
     {
         var (page, key) = await SignInAsync(Roles.Viewer);
         var nav = await page.Locator("#nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.dataset.page)");
-        Assert.Equal(["overview", "channels", "funnel", "cohorts", "goals", "promotions", "journeys"], nav);
+        Assert.Equal(["overview", "channels", "funnel", "cohorts", "goals", "promotions", "journeys", "matrix"], nav);
         Assert.DoesNotContain("customers", nav); // the viewer has no customers:read
         Assert.False(Roles.Allows(Roles.Viewer, Permission.CustomersRead));
         Assert.False(Roles.Allows(Roles.Viewer, Permission.Checkout)); // so no cart simulator either
@@ -337,12 +338,12 @@ public sealed partial class ConsoleBrowserTests
         foreach (var (name, open) in views)
         {
             await open(page);
-            // Reading forms only: the range, the funnel's and the cohorts' questions. Buttons outside them sort or export.
+            // Reading forms only: the range, the funnel's, the cohorts' and the next yuan's questions. Buttons outside them sort or export.
             var offered = await page.EvaluateAsync<string[]>("""
                 () => [
-                  ...[...document.querySelectorAll('main form')].filter((f) => !['range', 'funnel-builder', 'cohorts-question'].includes(f.id))
+                  ...[...document.querySelectorAll('main form')].filter((f) => !['range', 'funnel-builder', 'cohorts-question', 'next-yuan-form'].includes(f.id))
                     .map((f) => 'form #' + f.id),
-                  ...[...document.querySelectorAll('main button')].filter((b) => !b.closest('#range, #funnel-builder, #cohorts-question, .export-bar')
+                  ...[...document.querySelectorAll('main button')].filter((b) => !b.closest('#range, #funnel-builder, #cohorts-question, #next-yuan-form, .export-bar')
                     && !b.classList.contains('sort')).map((b) => `button #${b.id} "${b.textContent.trim()}"`),
                   ...[...document.querySelectorAll('#funnel-save, #cart-form, #draft-form, #journey-status, #cart-run, #draft-run')].map((e) => 'write #' + e.id),
                 ]
