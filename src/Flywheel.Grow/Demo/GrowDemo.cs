@@ -15,6 +15,7 @@ internal static class GrowDemo
         ArgumentNullException.ThrowIfNull(time);
         var summary = new GrowDemoSummary();
         summary.ChannelStages = await DemoMatrix.AddAsync(store, ct);
+        (summary.Creators, summary.Collaborations) = await DemoCreators.AddAsync(store, time, ct);
         await Task.CompletedTask;
         ct.ThrowIfCancellationRequested();
         return summary;

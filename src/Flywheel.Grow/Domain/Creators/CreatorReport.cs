@@ -3,8 +3,9 @@ using Flywheel.Analytics.Contracts;
 namespace Flywheel.Grow.Domain.Creators;
 
 /// <summary>
-/// The figures of a creator, a collaboration or a tier over a period. Reach and clicks are the impression and click events with the
-/// creator's kol_id; <see cref="Orders"/> and <see cref="NewBuyers"/> may be fractional (multi-touch models); money is fen:
+/// The figures of a creator, a collaboration or a tier over a period. Reach is the impression events with the creator's kol_id;
+/// clicks are the click and page_view events with it (a visit from the creator's content; stores that record no click events,
+/// the demo's among them, still count visits); <see cref="Orders"/> and <see cref="NewBuyers"/> may be fractional (multi-touch models); money is fen:
 /// <see cref="Fee"/> of the collaborations posted in the period, <see cref="Commission"/> at each collaboration's rate on its
 /// attributed GMV (rounded half up to the fen per collaboration), <see cref="Cost"/> = fee + commission.
 /// </summary>
@@ -37,6 +38,7 @@ internal static class CreatorReports
     public const string Rule =
         "orders carrying a collaboration's exclusive coupon code are that collaboration's, whole; every other order is credited by the " +
         "attribution model on kol_id, to the creator's collaboration posted last before the payment; no order counts twice. " +
+        "Reach = impression events with the kol_id; clicks = click and page_view events with it. " +
         "Commission = rate × attributed GMV per collaboration, rounded half up to the fen.";
 
     public static CreatorReport Build(CreatorEvidence evidence, IReadOnlyList<CreditedOrder> credited, DateOnly from, DateOnly to, int start, int end, string model)
@@ -55,6 +57,7 @@ internal static class CreatorReports
         // Reach and clicks: one pass over the events with a kol_id of a known creator.
         var impression = index.Types.Find("impression");
         var click = index.Types.Find("click");
+        var pageView = index.Types.Find("page_view");
         var kolCreator = new string?[index.Kols.Count];
         for (var k = 1; k < kolCreator.Length; k++)
             if (index.Kols.Decode(k) is { } id && creator.ContainsKey(id)) kolCreator[k] = id;
@@ -63,7 +66,7 @@ internal static class CreatorReports
             var kol = index.EventKol[e];
             if (kol == 0 || kolCreator[kol] is not { } id) continue;
             var type = index.EventType[e];
-            if (type != impression && type != click) continue;
+            if (type != impression && type != click && type != pageView) continue;
             var t = index.EventTime[e];
             if (t < start || t >= end) continue;
             var target = windows.TryGetValue(id, out var list) ? CreatorAttribution.At(list, t) : null;
