@@ -15,6 +15,7 @@ const PAGES = [
   { id: 'promotions', needs: 'reports:read', load: () => import('./promotions.js') },
   { id: 'journeys', needs: 'reports:read', load: () => import('./journeys.js') },
   { id: 'matrix', needs: 'reports:read', load: () => import('./matrix.js') },
+  { id: 'creators', needs: 'reports:read', load: () => import('./creators.js') },
 ];
 const loaded = new Map();
 
