@@ -1,9 +1,8 @@
 using System.Globalization;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Grow.Domain;
 using Flywheel.Grow.Domain.Creators;
 using Flywheel.Grow.Storage;
-using Flywheel.Ingestion.Contracts;
-using Flywheel.Promotions;
 using Flywheel.Promotions.Contracts;
 using Flywheel.Storage;
 
@@ -56,7 +55,7 @@ internal static class DemoCreators
 
         var batch = await PartnerCouponBatches.EnsureAsync(store, BatchId, "达人专属券 满0减10", 1_000, posts.Count + 1_000, 365, ct);
         if (!batch.IsSuccess) throw new InvalidOperationException($"the demo's KOL coupon batch was refused: {batch.Error}");
-        var issuer = PromotionsModule.CouponIssuer(store);
+        var issuer = PartnerCouponBatches.Issuer(store);
         var lastPost = posts.Max(p => p.PublishedAt);
         var collaborations = 0;
         foreach (var post in posts)

@@ -28,4 +28,7 @@ public static class PartnerCouponBatches
         if (created.IsSuccess) return true;
         return created.Error!.Kind == ErrorKind.Conflict ? false : created.Error;
     }
+
+    /// <summary>The coupon issuer over <paramref name="store"/>, for code that runs without the host's services (a demo).</summary>
+    public static ICouponIssuer Issuer(FlywheelStore store) => new CouponIssuer(store);
 }

@@ -1,7 +1,6 @@
 using Flywheel.Analytics.Contracts;
 using Flywheel.Grow.Domain;
 using Flywheel.Grow.Features.Creators;
-using Flywheel.Ingestion.Contracts;
 using Flywheel.Ingestion.Demo;
 using Flywheel.Tests;
 

@@ -1,11 +1,11 @@
 using Flywheel.Storage;
 
-namespace Flywheel.Ingestion.Contracts;
+namespace Flywheel.Analytics.Contracts;
 
 /// <summary>A KOL/KOC post of the record (content_posts): who posted it, on which channel, when, and what it cost (fen).</summary>
 public sealed record KolPost(string PostId, string KolId, string? KolName, string? KolTier, string Channel, DateTimeOffset PublishedAt, long Cost);
 
-/// <summary>The record's KOL posts, for Grow's creators and collaborations (content_posts is Ingestion's table).</summary>
+/// <summary>The record's KOL posts, for Grow's creators and collaborations (content_posts belongs to Analytics, with the spend it is measured against).</summary>
 public static class KolPosts
 {
     /// <summary>Every post, by publish time then id.</summary>
