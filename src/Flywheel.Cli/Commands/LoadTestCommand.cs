@@ -23,6 +23,7 @@ internal static class LoadTestCommand
     {
         var command = new Command("loadtest", "Load tests against a local Flywheel server");
         command.Subcommands.Add(CreateIngest(console, time));
+        command.Subcommands.Add(LoadTestLinksCommand.Create(console));
         return command;
     }
 

@@ -17,6 +17,7 @@ internal static class GrowDemo
         summary.ChannelStages = await DemoMatrix.AddAsync(store, ct);
         (summary.Creators, summary.Collaborations) = await DemoCreators.AddAsync(store, time, ct);
         await Task.CompletedTask;
+        (summary.Links, summary.PackageCardScans) = await DemoLinks.AddAsync(store, ct);
         ct.ThrowIfCancellationRequested();
         return summary;
     }
@@ -34,4 +35,8 @@ internal sealed class GrowDemoSummary
 
     public override string ToString() =>
         $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants, {ChannelStages} channel stage set";
+    public int PackageCardScans { get; set; }
+
+    public override string ToString() =>
+        $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants, {PackageCardScans} package-card scans";
 }

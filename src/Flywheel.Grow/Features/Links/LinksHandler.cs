@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -41,6 +40,8 @@ internal static class LinksJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Names and addresses stay readable (包裹卡, &) in the CLI and the API; the API answers application/json, never HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
@@ -220,6 +221,4 @@ internal sealed class LinksHandler(LinkStore links, TimeProvider time, IOptions<
     }
 
     private static string Shown(string text) => text.Length > 40 ? text[..40] + "…" : text;
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
