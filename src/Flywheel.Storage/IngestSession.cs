@@ -31,7 +31,7 @@ public sealed class IngestSession : IAsyncDisposable
     private DbParameter[]? _eventParameters;
     private sqlite3_stmt? _rawInsertEvent;
     private sqlite3_stmt? _rawBareCustomer;
-    private bool _hasUnstitchedEvents;
+    private readonly HashSet<string> _unstitchedAnonymousIds = new(StringComparer.Ordinal);
     private bool _committed;
     private readonly IngestChanges _changes;
     private long _inserted, _updated, _unchanged, _duplicates, _bareCustomers, _bareProducts, _stitched;
@@ -89,7 +89,7 @@ public sealed class IngestSession : IAsyncDisposable
     public WriteOutcome WriteEvent(EventRow e)
     {
         if (e.CustomerId is not null) EnsureCustomer(e.CustomerId);
-        else _hasUnstitchedEvents = true;
+        else if (e.AnonymousId is not null) _unstitchedAnonymousIds.Add(e.AnonymousId);
 
         var inserted = _connection is SqliteConnection sqlite ? InsertEventSqlite(sqlite, e) : InsertEventAdo(e);
         if (inserted)
@@ -611,12 +611,20 @@ public sealed class IngestSession : IAsyncDisposable
     public async Task<IngestCounts> CommitAsync(long rowsRead, long rejected, CancellationToken ct)
     {
         FlushPendingCustomers();
-        if (_hasUnstitchedEvents)
+        // Anonymous events of ids already linked to a customer become the customer's. Only this session's anonymous ids are
+        // looked at: the events of every other id were stitched when written or when their id was linked, and looking at every
+        // unstitched event of the store made each commit cost as much as all anonymous history (a tracking link's redirects, a
+        // store with 100,000 anonymous events: 300 ms a commit). SQLite, without statistics, would still walk every event without
+        // a customer by ix_events_customer_time; it is told to use the partial index on the anonymous id.
+        var events = _store.Dialect.Engine == SqlEngine.Sqlite ? "events INDEXED BY ix_events_unstitched" : "events";
+        foreach (var chunk in _unstitchedAnonymousIds.Chunk(500))
         {
-            _stitched += Run("""
-                UPDATE events SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
-                WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links)
-                """);
+            using var stitch = NewCommand($"UPDATE {events}" + """
+                 SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
+                WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links) AND anonymous_id IN (
+                """ + string.Join(", ", chunk.Select((_, i) => "@a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
+            for (var i = 0; i < chunk.Length; i++) stitch.AddParameter("@a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), chunk[i]);
+            _stitched += stitch.ExecuteNonQuery();
         }
         Run("UPDATE ingests SET finished_at = @p0, rows_read = @p1, inserted = @p2, updated = @p3, unchanged = @p4, rejected = @p5 WHERE id = @p6",
             _store.Time.GetUtcNow().ToUnixTimeMilliseconds(), rowsRead, _inserted, _updated, _unchanged + _duplicates, rejected, IngestId);
