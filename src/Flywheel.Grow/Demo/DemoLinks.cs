@@ -53,7 +53,7 @@ internal static class DemoLinks
         // Scans three days after the first payment, for first orders whose parcel arrived before the record ends.
         var random = new Random(15);
         var end = lastDay.ToUnixTimeMilliseconds();
-        var clicks = new List<(ClickRow, LinkRow)>();
+        var clicks = new List<ClickRow>();
         var identify = new List<(string Anonymous, string Customer, long At)>();
         foreach (var (customer, paid) in firstPaid.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -62,11 +62,12 @@ internal static class DemoLinks
             var anonymous = "dpc" + clicks.Count.ToString("D8", CultureInfo.InvariantCulture);
             var scans = random.NextDouble() < 0.15 ? 2 : 1;
             for (var s = 0; s < scans; s++)
-                clicks.Add((new ClickRow($"demo{clicks.Count:D7}", CardCode, scanAt + s * 600_000, anonymous, null, null,
-                    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0"), card));
+                clicks.Add(new ClickRow($"demo{clicks.Count:D7}", CardCode, scanAt + s * 600_000, anonymous, null, null,
+                    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0"));
             if (random.NextDouble() < 0.45) identify.Add((anonymous, customer, scanAt + random.NextInt64(3_600_000)));
         }
-        foreach (var chunk in clicks.Chunk(ClickRecorder.MaxBatch)) await ClickRecorder.WriteAsync(store, links, chunk, ct);
+        foreach (var chunk in clicks.Chunk(ClickRecorder.MaxBatch)) await links.InsertClicksAsync(chunk, ct);
+        await ClickRecorder.ForwardAsync(links, ct);
         await using (var session = await IngestSession.BeginAsync(store, "demo", "package_card_identities", ct))
         {
             foreach (var (anonymous, customer, at) in identify) session.Identify(anonymous, customer, at, null);

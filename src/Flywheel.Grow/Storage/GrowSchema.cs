@@ -102,7 +102,8 @@ internal static class GrowSchema
             );
             """),
         // Tracking links and their clicks: a link is a short code (/l/{code}) leading to an allow-listed destination with UTM;
-        // a click is one visit of /l/{code} by a browser, known by its first-party anonymous id.
+        // a click is one visit of /l/{code} by a browser, known by its first-party anonymous id; forwarded = its click event is in
+        // the record (written after the redirect, in bulk: see ClickRecorder).
         new(5, "tracking links and clicks", """
             CREATE TABLE grow_links (
                 code TEXT PRIMARY KEY,
@@ -127,9 +128,11 @@ internal static class GrowSchema
                 anonymous_id TEXT NOT NULL,
                 customer_id TEXT,
                 referrer TEXT,
-                user_agent TEXT
+                user_agent TEXT,
+                forwarded INTEGER NOT NULL DEFAULT 0 CHECK (forwarded IN (0, 1))
             );
             CREATE INDEX ix_grow_link_clicks_code ON grow_link_clicks (code, at);
+            CREATE INDEX ix_grow_link_clicks_unforwarded ON grow_link_clicks (at) WHERE forwarded = 0;
             CREATE INDEX ix_grow_link_clicks_anonymous ON grow_link_clicks (anonymous_id);
             """),
     ]);

@@ -109,6 +109,43 @@ internal sealed class LinkStore(FlywheelStore store)
         }, ct);
     }
 
+    /// <summary>Clicks whose event is not yet in the record, oldest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<ClickRow>> UnforwardedAsync(int limit, CancellationToken ct)
+    {
+        var result = new List<ClickRow>();
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT click_id, code, at, anonymous_id, customer_id, referrer, user_agent FROM grow_link_clicks WHERE forwarded = 0 " +
+            "ORDER BY at, click_id LIMIT @limit";
+        command.AddParameter("@limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            result.Add(new ClickRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+        return result;
+    }
+
+    /// <summary>Marks clicks forwarded, with the customer each turned out to be (null: still anonymous).</summary>
+    public async Task MarkForwardedAsync(IReadOnlyList<(string ClickId, string? CustomerId)> clicks, CancellationToken ct)
+    {
+        if (clicks.Count == 0) return;
+        await StoreWrite.RunAsync(store, async write =>
+        {
+            await using var command = write.Command("UPDATE grow_link_clicks SET forwarded = 1, customer_id = COALESCE(customer_id, @customer) WHERE click_id = @id");
+            var id = command.AddParameter("@id", DbType.String);
+            var customer = command.AddParameter("@customer", DbType.String);
+            await command.PrepareAsync(ct);
+            foreach (var (clickId, customerId) in clicks)
+            {
+                id.Value = clickId;
+                customer.Value = (object?)customerId ?? DBNull.Value;
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            await write.CommitAsync(ct);
+            return clicks.Count;
+        }, ct);
+    }
+
     /// <summary>Every browser that clicked each link (of one code, or of every link of <paramref name="kind"/>, or all), with its first click.</summary>
     public async Task<IReadOnlyList<ScannerRow>> ScannersAsync(string? code, string? kind, CancellationToken ct)
     {

@@ -144,7 +144,7 @@ internal static class LinksEndpoints
             Truncate(request.Headers.Referer.ToString(), 500), Truncate(request.Headers.UserAgent.ToString(), 300));
         try
         {
-            await recorder.RecordAsync(click, link, ct);
+            await recorder.RecordAsync(click, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -23,10 +23,12 @@ public sealed class ClickRecorderTests
         using var recorder = new ClickRecorder(links, NullLogger<ClickRecorder>.Instance);
         await recorder.StartAsync(default);
         await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() =>
-            recorder.RecordAsync(new ClickRow($"click{i:D4}", link.Code, 1_000 + i, $"anon{i % 50:D5}", null, null, "UA"), link, default))));
-        await recorder.StopAsync(default);
-
+            recorder.RecordAsync(new ClickRow($"click{i:D4}", link.Code, 1_000 + i, $"anon{i % 50:D5}", null, null, "UA"), default))));
+        // Every redirect returned: its click is stored. The events follow in bulk; a pass now forwards whatever is left.
         Assert.Equal(n, await TestStores.CountAsync(store, "grow_link_clicks"));
+        await recorder.ForwardAsync(default);
+        await recorder.StopAsync(default);
+        Assert.Equal(0, await TestStores.CountAsync(store, "grow_link_clicks", "forwarded = 0"));
         Assert.Equal(n, await TestStores.CountAsync(store, "events", "type = 'click' AND event_id LIKE 'lnk-click%'"));
         Assert.Equal(n, await TestStores.CountAsync(store, "events",
             "channel = 'xiaohongshu' AND medium = 'social' AND campaign = 'c' AND content = 'p1' AND kol_id = 'kol-1' AND anonymous_id LIKE 'anon%'"));
@@ -41,7 +43,9 @@ public sealed class ClickRecorderTests
         var links = new LinkStore(store);
         var card = LinkStoreTests.Link("card0001", LinkKinds.PackageCard);
         await links.InsertAsync(card, default);
-        await ClickRecorder.WriteAsync(store, links, [(new ClickRow("k1", card.Code, 1_000, "anonymous1", null, null, null), card)], default);
+        await links.InsertClicksAsync([new ClickRow("k1", card.Code, 1_000, "anonymous1", null, null, null)], default);
+        Assert.Equal(1, await ClickRecorder.ForwardAsync(links, default));
+        Assert.Equal(0, await ClickRecorder.ForwardAsync(links, default));
         var scans = new IdentifiedScans(links, NullLogger<IdentifiedScans>.Instance);
         Assert.Equal(0, await scans.ProcessAsync(null, default)); // not identified yet
 
@@ -55,7 +59,8 @@ public sealed class ClickRecorderTests
         Assert.Equal(1, await TestStores.CountAsync(store, "events",
             $"type = '{IdentifiedScans.EventType}' AND customer_id = 'c-42' AND medium = 'social' AND time = 5000"));
 
-        await ClickRecorder.WriteAsync(store, links, [(new ClickRow("k2", card.Code, 9_000, "anonymous1", null, null, null), card)], default);
+        await links.InsertClicksAsync([new ClickRow("k2", card.Code, 9_000, "anonymous1", null, null, null)], default);
+        await ClickRecorder.ForwardAsync(links, default);
         Assert.Equal("c-42", await TestStores.ScalarAsync(store, "SELECT customer_id FROM grow_link_clicks WHERE click_id = 'k2'"));
         Assert.Equal("c-42", await TestStores.ScalarAsync(store, "SELECT customer_id FROM events WHERE event_id = 'lnk-k2'"));
     }

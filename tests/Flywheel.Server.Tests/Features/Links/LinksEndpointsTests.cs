@@ -49,6 +49,7 @@ public sealed class LinksEndpointsTests
         var cookie = Assert.Single(redirect.Headers.GetValues("Set-Cookie"));
         Assert.StartsWith(LinksEndpoints.AnonymousCookie + "=a", cookie, StringComparison.Ordinal);
         var aid = cookie.Split(';')[0].Split('=')[1];
+        await host.App.Services.GetRequiredService<ClickRecorder>().ForwardAsync(default); // the events follow the redirect in bulk
 
         Assert.Equal(1, await TestStores.CountAsync(host.Store, "grow_link_clicks",
             $"code = '{code}' AND anonymous_id = '{aid}' AND referrer = 'https://www.xiaohongshu.com/explore/9' AND user_agent LIKE 'Mozilla/5.0%' AND at = {host.Clock.GetUtcNow().ToUnixTimeMilliseconds()}"));
@@ -167,6 +168,7 @@ public sealed class LinksEndpointsTests
         Assert.StartsWith("https://work.weixin.qq.com/ca/cawcde5b2e?utm_source=package_insert&utm_medium=package_card&utm_campaign=parcel-2026w45&utm_channel=wecom&state=a",
             location, StringComparison.Ordinal);
         var anonymousId = location.Split("state=")[1];
+        await host.App.Services.GetRequiredService<ClickRecorder>().ForwardAsync(default);
         Assert.Equal(1, await TestStores.CountAsync(host.Store, "grow_link_clicks", $"code = '{code}' AND anonymous_id = '{anonymousId}'"));
         Assert.Equal(1, await TestStores.CountAsync(host.Store, "events", $"type = 'click' AND anonymous_id = '{anonymousId}' AND medium = 'package_card'"));
 
