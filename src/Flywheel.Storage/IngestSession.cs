@@ -611,20 +611,35 @@ public sealed class IngestSession : IAsyncDisposable
     public async Task<IngestCounts> CommitAsync(long rowsRead, long rejected, CancellationToken ct)
     {
         FlushPendingCustomers();
-        // Anonymous events of ids already linked to a customer become the customer's. Only this session's anonymous ids are
-        // looked at: the events of every other id were stitched when written or when their id was linked, and looking at every
-        // unstitched event of the store made each commit cost as much as all anonymous history (a tracking link's redirects, a
-        // store with 100,000 anonymous events: 300 ms a commit). SQLite, without statistics, would still walk every event without
-        // a customer by ix_events_customer_time; it is told to use the partial index on the anonymous id.
-        var events = _store.Dialect.Engine == SqlEngine.Sqlite ? "events INDEXED BY ix_events_unstitched" : "events";
-        foreach (var chunk in _unstitchedAnonymousIds.Chunk(500))
+        // Anonymous events of ids already linked to a customer become the customer's.
+        if (_store.Dialect.Engine == SqlEngine.Sqlite)
         {
-            using var stitch = NewCommand($"UPDATE {events}" + """
-                 SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
-                WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links) AND anonymous_id IN (
-                """ + string.Join(", ", chunk.Select((_, i) => "@a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
-            for (var i = 0; i < chunk.Length; i++) stitch.AddParameter("@a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), chunk[i]);
-            _stitched += stitch.ExecuteNonQuery();
+            // SQLite has one writer at a time, so no identification can commit between this session's first write and its commit:
+            // the events of every other anonymous id were stitched when written or when their id was linked, and only this
+            // session's ids need looking at. Looking at every unstitched event of the store made each commit cost as much as all
+            // anonymous history (a tracking link's redirects, a store with 100,000 anonymous events: 300 ms a commit); and SQLite,
+            // without statistics, would walk every event without a customer by ix_events_customer_time, so it is told to use the
+            // partial index on the anonymous id.
+            foreach (var chunk in _unstitchedAnonymousIds.Chunk(500))
+            {
+                using var stitch = NewCommand("""
+                    UPDATE events INDEXED BY ix_events_unstitched
+                    SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
+                    WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links) AND anonymous_id IN (
+                    """ + string.Join(", ", chunk.Select((_, i) => "@a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
+                for (var i = 0; i < chunk.Length; i++) stitch.AddParameter("@a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), chunk[i]);
+                _stitched += stitch.ExecuteNonQuery();
+            }
+        }
+        else if (_unstitchedAnonymousIds.Count > 0)
+        {
+            // PostgreSQL writes concurrently: an identification may commit after this session's events were written and before
+            // this commit, each side blind to the other's rows. Every commit with anonymous events therefore stitches every
+            // unstitched event whose id is linked by now, not only its own, so such a race is repaired by the next commit.
+            _stitched += Run("""
+                UPDATE events SET customer_id = (SELECT l.customer_id FROM identity_links l WHERE l.anonymous_id = events.anonymous_id)
+                WHERE customer_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links)
+                """);
         }
         Run("UPDATE ingests SET finished_at = @p0, rows_read = @p1, inserted = @p2, updated = @p3, unchanged = @p4, rejected = @p5 WHERE id = @p6",
             _store.Time.GetUtcNow().ToUnixTimeMilliseconds(), rowsRead, _inserted, _updated, _unchanged + _duplicates, rejected, IngestId);

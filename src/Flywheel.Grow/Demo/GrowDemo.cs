@@ -16,7 +16,6 @@ internal static class GrowDemo
         var summary = new GrowDemoSummary();
         summary.ChannelStages = await DemoMatrix.AddAsync(store, ct);
         (summary.Creators, summary.Collaborations) = await DemoCreators.AddAsync(store, time, ct);
-        await Task.CompletedTask;
         (summary.Links, summary.PackageCardScans) = await DemoLinks.AddAsync(store, ct);
         ct.ThrowIfCancellationRequested();
         return summary;
@@ -32,11 +31,8 @@ internal sealed class GrowDemoSummary
     public int Links { get; set; }
     public int TrialApplicants { get; set; }
     public int ChannelStages { get; set; }
-
-    public override string ToString() =>
-        $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants, {ChannelStages} channel stage set";
     public int PackageCardScans { get; set; }
 
     public override string ToString() =>
-        $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants, {PackageCardScans} package-card scans";
+        $"{Creators} creators, {Collaborations} collaborations, {ContentItems} content items, {Links} tracking links, {TrialApplicants} trial applicants, {PackageCardScans} package-card scans, {ChannelStages} channel stages set";
 }
