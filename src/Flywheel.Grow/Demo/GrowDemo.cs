@@ -17,6 +17,7 @@ internal static class GrowDemo
         summary.ChannelStages = await DemoMatrix.AddAsync(store, ct);
         (summary.Creators, summary.Collaborations) = await DemoCreators.AddAsync(store, time, ct);
         (summary.Links, summary.PackageCardScans) = await DemoLinks.AddAsync(store, ct);
+        await DemoContent.AddAsync(store, time, summary, ct);
         ct.ThrowIfCancellationRequested();
         return summary;
     }

@@ -16,6 +16,7 @@ const PAGES = [
   { id: 'journeys', needs: 'reports:read', load: () => import('./journeys.js') },
   { id: 'matrix', needs: 'reports:read', load: () => import('./matrix.js') },
   { id: 'creators', needs: 'reports:read', load: () => import('./creators.js') },
+  { id: 'content', needs: 'reports:read', load: () => import('./content.js') },
 ];
 const loaded = new Map();
 

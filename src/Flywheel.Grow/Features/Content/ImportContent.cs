@@ -83,7 +83,7 @@ internal static class ImportContentCommand
                 }
                 await cli.Console.Out.WriteLineAsync($"imported {path}: {result.Added} added, {result.Updated} updated");
                 return ExitCodes.Ok;
-            }, ct);
+            },ct, create: true);
         });
         return command;
     }

@@ -117,7 +117,7 @@ internal static class TrialsCommand
                 if (!created.TryGetValue(out var trial, out var error)) return await cli.FailFieldAsync(error, Renames);
                 await cli.Console.Out.WriteLineAsync($"created {trial.TrialId}: {trial.Seats} × {trial.Sku} at {ContentHttp.Yuan(trial.UnitCost)}, {trial.StartsOn:yyyy-MM-dd} .. {trial.EndsOn:yyyy-MM-dd}");
                 return ExitCodes.Ok;
-            }, ct);
+            },ct, create: true);
         });
         return command;
     }
