@@ -75,6 +75,8 @@ public sealed class ContentEndpointsTests
         Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/trials",
             """{"trial_id":"t1","name":"体验官","sku":"P1","seats":1,"unit_cost":5900,"starts_on":"2026-10-01","ends_on":"2026-10-31"}""")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await host.PostJsonAsync("/v1/trials/t1/applicants", """{"applicant_id":"a1","kind":"koc"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.PostJsonAsync("/v1/trials/t1/applicants/a1", """{"status":"posted","content_id":"n1"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostCsvAsync(host, Csv)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await host.PostJsonAsync("/v1/trials/t1/applicants/a1", """{"status":"posted","content_id":"n1"}""")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.PostJsonAsync("/v1/trials/t1/applicants/a1", """{"status":"won"}""")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.PostJsonAsync("/v1/trials/t1/applicants/a1", """{"status":"selected"}""")).StatusCode);
