@@ -20,7 +20,7 @@ public sealed record KolPost(string PostId, string KolId, string? KolName, strin
 
 /// <summary>
 /// The record's events by utm_content or utm_term and its keyword spend, for the Grow module (issue 15): the event index keeps
-/// neither content nor term, so these read the events and ad_spend tables, which the record keeps for Analytics.
+/// neither content nor term, so these read the events and ad_spend tables, which Analytics owns (the record's events, ad spend and KOL posts).
 /// </summary>
 public static class ContentTouches
 {

@@ -1,7 +1,7 @@
 using Flywheel.Grow.Domain;
 using Flywheel.Grow.Domain.Content;
 using Flywheel.Grow.Storage;
-using Flywheel.Ingestion.Contracts;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Storage;
 
 namespace Flywheel.Grow.Demo;

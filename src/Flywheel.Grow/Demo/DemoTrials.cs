@@ -1,6 +1,6 @@
 using Flywheel.Grow.Domain.Trials;
 using Flywheel.Grow.Storage;
-using Flywheel.Ingestion.Contracts;
+using Flywheel.Analytics.Contracts;
 using Flywheel.Storage;
 
 namespace Flywheel.Grow.Demo;

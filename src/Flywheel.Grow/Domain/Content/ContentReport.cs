@@ -1,5 +1,4 @@
 using Flywheel.Analytics.Contracts;
-using Flywheel.Ingestion.Contracts;
 
 namespace Flywheel.Grow.Domain.Content;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Grow.Domain.Content;
-using Flywheel.Ingestion.Contracts;
 
 namespace Flywheel.Grow.Domain.Keywords;
 

@@ -5,7 +5,6 @@ using Flywheel.Grow.Storage;
 using Flywheel.Hosting.Access;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
-using Flywheel.Ingestion.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;

@@ -6,7 +6,6 @@ using Flywheel.Grow.Features.Content;
 using Flywheel.Hosting.Access;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
-using Flywheel.Ingestion.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using Microsoft.AspNetCore.Builder;
