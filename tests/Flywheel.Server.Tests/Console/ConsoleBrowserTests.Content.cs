@@ -8,9 +8,9 @@ namespace Flywheel.Server.Tests.Console;
 /// <summary>Issue 15's Content & keywords page: content CTR vs CVR with quadrants, the keyword table and the trial programme, against the API.</summary>
 public sealed partial class ConsoleBrowserTests
 {
-    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    private static string ContentCount(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Percent(JsonElement value) =>
+    private static string ContentPercent(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number ? (value.GetDouble() * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "—";
 
     [Fact]
@@ -31,9 +31,9 @@ public sealed partial class ConsoleBrowserTests
         foreach (var item in items)
         {
             var row = page.Locator($"#content-table tbody tr[data-key=\"{item.GetProperty("content_id").GetString()}\"]");
-            await Assertions.Expect(row.Locator("[data-column=clicks]")).ToHaveTextAsync(Count(item.GetProperty("clicks").GetInt64()));
-            await Assertions.Expect(row.Locator("[data-column=orders]")).ToHaveTextAsync(Count(item.GetProperty("orders").GetInt64()));
-            await Assertions.Expect(row.Locator("[data-column=ctr]")).ToHaveTextAsync(Percent(item.GetProperty("ctr")));
+            await Assertions.Expect(row.Locator("[data-column=clicks]")).ToHaveTextAsync(ContentCount(item.GetProperty("clicks").GetInt64()));
+            await Assertions.Expect(row.Locator("[data-column=orders]")).ToHaveTextAsync(ContentCount(item.GetProperty("orders").GetInt64()));
+            await Assertions.Expect(row.Locator("[data-column=ctr]")).ToHaveTextAsync(ContentPercent(item.GetProperty("ctr")));
             await Assertions.Expect(row.Locator("[data-column=gmv]")).ToHaveTextAsync(Fen(item.GetProperty("gmv").GetInt64()));
             await Assertions.Expect(row.Locator("[data-column=quadrant_label]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("quadrant-" + item.GetProperty("quadrant").GetString()));
         }
@@ -46,7 +46,7 @@ public sealed partial class ConsoleBrowserTests
         await Assertions.Expect(page.Locator("#keywords-table tbody tr")).ToHaveCountAsync(keywords.Count);
         var zero = keywords.First(k => k.GetProperty("kind").GetString() == "onsite" && k.GetProperty("zero_result_searches").GetInt64() > 0);
         var zeroRow = page.Locator($"#keywords-table tbody tr[data-key=\"onsite::{zero.GetProperty("keyword").GetString()}\"]");
-        await Assertions.Expect(zeroRow.Locator("[data-column=zero_result_searches]")).ToHaveTextAsync(Count(zero.GetProperty("zero_result_searches").GetInt64()));
+        await Assertions.Expect(zeroRow.Locator("[data-column=zero_result_searches]")).ToHaveTextAsync(ContentCount(zero.GetProperty("zero_result_searches").GetInt64()));
         await Assertions.Expect(zeroRow.Locator("[data-column=zero_result_searches]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("zero-results"));
         var paid = keywords.First(k => k.GetProperty("kind").GetString() == "paid");
         var paidRow = page.Locator($"#keywords-table tbody tr[data-key=\"paid:{paid.GetProperty("channel").GetString()}:{paid.GetProperty("keyword").GetString()}\"]");
