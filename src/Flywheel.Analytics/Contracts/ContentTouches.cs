@@ -15,9 +15,6 @@ public sealed record TaggedEvent(string VisitorKey, string Type, long TimeMs, st
 /// <summary>A row of ad spend bought on a keyword or ad group (ad_group not empty): money in fen, counts as the platform reported them.</summary>
 public sealed record AdGroupSpend(DateOnly Date, string Channel, string Campaign, string AdGroup, long? Impressions, long? Clicks, long Cost);
 
-/// <summary>A KOL or KOC post the record holds (table content_posts): its fee in fen, its publish time in Unix milliseconds.</summary>
-public sealed record KolPost(string PostId, string KolId, string? KolName, string? KolTier, string Channel, long PublishedAt, long Cost);
-
 /// <summary>
 /// The record's events by utm_content or utm_term and its keyword spend, for the Grow module (issue 15): the event index keeps
 /// neither content nor term, so these read the events and ad_spend tables, which Analytics owns (the record's events, ad spend and KOL posts).
@@ -48,20 +45,6 @@ public static class ContentTouches
             rows.Add(new AdGroupSpend(DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), reader.GetString(1),
                 reader.GetString(2), reader.GetString(3), Long(reader, 4), Long(reader, 5), reader.GetInt64(6)));
         return rows;
-    }
-
-    /// <summary>Every KOL/KOC post of the record, by publish time.</summary>
-    public static async Task<IReadOnlyList<KolPost>> KolPostsAsync(FlywheelStore store, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var posts = new List<KolPost>();
-        await using var connection = await store.OpenConnectionAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT post_id, kol_id, kol_name, kol_tier, channel, published_at, cost FROM content_posts ORDER BY published_at, post_id";
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            posts.Add(new KolPost(reader.GetString(0), reader.GetString(1), Text(reader, 2), Text(reader, 3), reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6)));
-        return posts;
     }
 
     private static async Task<IReadOnlyList<TaggedEvent>> ReadAsync(FlywheelStore store, string column, long fromMs, long toMs,

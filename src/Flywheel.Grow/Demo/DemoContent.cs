@@ -17,7 +17,8 @@ internal static class DemoContent
 {
     public static async Task AddAsync(FlywheelStore store, TimeProvider time, GrowDemoSummary summary, CancellationToken ct)
     {
-        var posts = await ContentTouches.KolPostsAsync(store, ct);
+        var posts = (await KolPosts.ListAsync(store, ct))
+            .Select(p => new DemoPost(p.PostId, p.KolId, p.KolName, p.KolTier, p.Channel, p.PublishedAt.ToUnixTimeMilliseconds(), p.Cost)).ToList();
         if (posts.Count == 0) return;
         var touches = await ContentTouches.WithContentAsync(store, posts.Min(p => p.PublishedAt), time.GetUtcNow().ToUnixTimeMilliseconds() + 1, ContentReport.TouchTypes, ct);
         var clicks = touches.GroupBy(t => t.Content!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
@@ -98,3 +99,6 @@ internal static class DemoContent
         }
     }
 }
+
+/// <summary>A KOL/KOC post of the record as the demo content and trials use it: publish time in Unix milliseconds, fee in fen.</summary>
+internal sealed record DemoPost(string PostId, string KolId, string? KolName, string? KolTier, string Channel, long PublishedAt, long Cost);

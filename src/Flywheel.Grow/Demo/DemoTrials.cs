@@ -15,7 +15,7 @@ internal static class DemoTrials
 {
     public const string TrialId = "trial_serum_01";
 
-    public static async Task<int> AddAsync(FlywheelStore store, TimeProvider time, IReadOnlyList<KolPost> posts, IReadOnlyList<TaggedEvent> touches, CancellationToken ct)
+    public static async Task<int> AddAsync(FlywheelStore store, TimeProvider time, IReadOnlyList<DemoPost> posts, IReadOnlyList<TaggedEvent> touches, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
@@ -24,7 +24,7 @@ internal static class DemoTrials
         var starts = today.AddDays(-29);
         // KOCs who posted in the window applied, were selected, shipped and posted — up to four. A small store may have no KOC post in the last
         // 30 days: then its latest KOC posts (or latest posts) are the programme's, and the programme starts a few days before the first.
-        var byKol = (IEnumerable<KolPost> some) => some.GroupBy(p => p.KolId, StringComparer.Ordinal).Select(g => g.First());
+        var byKol = (IEnumerable<DemoPost> some) => some.GroupBy(p => p.KolId, StringComparer.Ordinal).Select(g => g.First());
         var kocPosts = byKol(posts.Where(p => p.KolTier == "koc" && p.PublishedAt >= StartOf(starts))).Take(4).ToList();
         if (kocPosts.Count == 0) kocPosts = byKol(posts.Where(p => p.KolTier == "koc").Reverse()).Take(2).ToList();
         if (kocPosts.Count == 0) kocPosts = byKol(posts.AsEnumerable().Reverse()).Take(2).ToList();
