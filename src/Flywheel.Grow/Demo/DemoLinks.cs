@@ -67,13 +67,13 @@ internal static class DemoLinks
             if (random.NextDouble() < 0.45) identify.Add((anonymous, customer, scanAt + random.NextInt64(3_600_000)));
         }
         foreach (var chunk in clicks.Chunk(ClickRecorder.MaxBatch)) await links.InsertClicksAsync(chunk, ct);
-        await ClickRecorder.ForwardAsync(links, ct);
+        await ClickRecorder.ForwardAsync(links, "demo", ct); // the demo's own ingests: a later demo may replace them
         await using (var session = await IngestSession.BeginAsync(store, "demo", "package_card_identities", ct))
         {
             foreach (var (anonymous, customer, at) in identify) session.Identify(anonymous, customer, at, null);
             await session.CommitAsync(identify.Count, 0, ct);
         }
-        await new IdentifiedScans(links, NullLogger<IdentifiedScans>.Instance).ProcessAsync(null, ct);
+        await new IdentifiedScans(links, NullLogger<IdentifiedScans>.Instance).ProcessAsync(null, "demo", ct);
         return (made, clicks.Count);
     }
 

@@ -150,12 +150,12 @@ public sealed class JourneysCommandTests
     }
 
     [Fact]
-    public async Task Templates_ListsAllSeven()
+    public async Task Templates_ListsAllEight()
     {
         var (exit, output, _) = await RunAsync("journeys", "templates");
         Assert.Equal(0, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(7, lines.Length);
+        Assert.Equal(8, lines.Length);
         Assert.StartsWith("abandoned_cart", lines[0], StringComparison.Ordinal);
         Assert.Contains("购物车催付  (Abandoned cart)", lines[0], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("group_buy_expiring", StringComparison.Ordinal) && l.Contains("拼团即将结束", StringComparison.Ordinal));

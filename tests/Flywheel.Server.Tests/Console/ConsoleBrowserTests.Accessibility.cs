@@ -186,6 +186,8 @@ public sealed partial class ConsoleBrowserTests
             await Assertions.Expect(p.Locator("#detail[data-kind=broadcast] #stats-steps")).ToHaveCountAsync(1);
         }),
         ("matrix", p => OpenAsync(p, "#/matrix", "#next-yuan-table")),
+        ("creators", p => OpenAsync(p, "#/creators", "#payouts-table")),
+        ("content", p => OpenAsync(p, "#/content", "#keywords-table")),
     ];
 
     private static async Task OpenAsync(IPage page, string hash, string rendered)
@@ -309,7 +311,7 @@ public sealed partial class ConsoleBrowserTests
     {
         var (page, key) = await SignInAsync(Roles.Viewer);
         var nav = await page.Locator("#nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.dataset.page)");
-        Assert.Equal(["overview", "channels", "funnel", "cohorts", "goals", "promotions", "journeys", "matrix"], nav);
+        Assert.Equal(["overview", "channels", "funnel", "cohorts", "goals", "promotions", "journeys", "matrix", "creators", "content"], nav);
         Assert.DoesNotContain("customers", nav); // the viewer has no customers:read
         Assert.False(Roles.Allows(Roles.Viewer, Permission.CustomersRead));
         Assert.False(Roles.Allows(Roles.Viewer, Permission.Checkout)); // so no cart simulator either

@@ -125,7 +125,10 @@ internal sealed class ClickRecorder(LinkStore links, ILogger<ClickRecorder> log,
     }
 
     /// <summary>The forwarding pass over a store (the demo calls it directly, with no recorder running).</summary>
-    internal static async Task<int> ForwardAsync(LinkStore links, CancellationToken ct)
+    internal static Task<int> ForwardAsync(LinkStore links, CancellationToken ct) => ForwardAsync(links, "click", ct);
+
+    /// <summary>Forwards recorded clicks as events in ingests of <paramref name="ingestKind"/> ("demo" for the demo's own clicks).</summary>
+    internal static async Task<int> ForwardAsync(LinkStore links, string ingestKind, CancellationToken ct)
     {
         var forwarded = 0;
         var cards = new Dictionary<string, LinkRow?>(StringComparer.Ordinal);
@@ -136,7 +139,7 @@ internal sealed class ClickRecorder(LinkStore links, ILogger<ClickRecorder> log,
             var unknown = clicks.Where(c => c.CustomerId is null).Select(c => c.AnonymousId).ToList();
             var linked = unknown.Count == 0 ? new Dictionary<string, IdentityLink>() : await IdentityLookups.LinkedAsync(links.Store, unknown, ct);
             var done = new List<(string, string?)>(clicks.Count);
-            await using (var session = await IngestSession.BeginAsync(links.Store, "click", "tracking_link", ct))
+            await using (var session = await IngestSession.BeginAsync(links.Store, ingestKind, "tracking_link", ct))
             {
                 foreach (var click in clicks)
                 {

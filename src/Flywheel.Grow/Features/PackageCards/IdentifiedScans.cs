@@ -68,7 +68,10 @@ internal sealed class IdentifiedScans(LinkStore links, ILogger<IdentifiedScans> 
     /// Writes the identification events of package-card scans by <paramref name="anonymousIds"/> (null: every package-card scan)
     /// whose browser is now linked to a customer; returns how many were new.
     /// </summary>
-    public async Task<int> ProcessAsync(IReadOnlyCollection<string>? anonymousIds, CancellationToken ct)
+    public Task<int> ProcessAsync(IReadOnlyCollection<string>? anonymousIds, CancellationToken ct) => ProcessAsync(anonymousIds, "package_card", ct);
+
+    /// <summary>As <see cref="ProcessAsync(IReadOnlyCollection{string}?, CancellationToken)"/>, in an ingest of <paramref name="ingestKind"/>.</summary>
+    public async Task<int> ProcessAsync(IReadOnlyCollection<string>? anonymousIds, string ingestKind, CancellationToken ct)
     {
         var scans = await links.PackageCardScansAsync(anonymousIds, ct);
         if (scans.Count == 0) return 0;
@@ -79,7 +82,7 @@ internal sealed class IdentifiedScans(LinkStore links, ILogger<IdentifiedScans> 
         foreach (var code in found.Select(s => s.Code).Distinct(StringComparer.Ordinal)) cards[code] = await links.GetAsync(code, ct);
 
         var written = 0;
-        await using var session = await IngestSession.BeginAsync(links.Store, "package_card", "identified_scans", ct);
+        await using var session = await IngestSession.BeginAsync(links.Store, ingestKind, "identified_scans", ct);
         foreach (var (code, anonymous, firstAt) in found)
         {
             if (cards[code] is not { } card) continue;
