@@ -52,6 +52,7 @@ public static class GrowModule
         services.AddSingleton<ChannelMatrixHandler>();
         services.AddSingleton<NextYuanHandler>();
         services.AddSingleton<CreatorStore>();
+        services.AddSingleton<ICollaborationLinkOrders>(provider => new LinkOrders(provider.GetRequiredService<LinkStore>()));
         services.TryAddSingleton<ICollaborationLinkOrders, NoLinkOrders>();
         services.AddSingleton<CreatorsHandler>();
         services.AddSingleton<ImportContentHandler>();

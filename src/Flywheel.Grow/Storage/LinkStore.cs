@@ -78,6 +78,24 @@ internal sealed class LinkStore(FlywheelStore store)
         return result;
     }
 
+    /// <summary>Clicks in [from, to) (Unix ms) on links that belong to a collaboration or could (every kind 'link'), with the link's collab_id.</summary>
+    public async Task<IReadOnlyList<(string Code, string? CollabId, string AnonymousId, string? CustomerId, long At)>> CollabClicksAsync(long from, long to,
+        CancellationToken ct)
+    {
+        var result = new List<(string, string?, string, string?, long)>();
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT c.code, l.collab_id, c.anonymous_id, c.customer_id, c.at FROM grow_link_clicks c JOIN grow_links l ON l.code = c.code " +
+            "WHERE l.kind = 'link' AND c.at >= @from AND c.at < @to ORDER BY c.at, c.click_id";
+        command.AddParameter("@from", from);
+        command.AddParameter("@to", to);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            result.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4)));
+        return result;
+    }
+
     /// <summary>Writes a batch of clicks in one transaction (one commit for many redirects).</summary>
     public async Task InsertClicksAsync(IReadOnlyList<ClickRow> clicks, CancellationToken ct)
     {

@@ -32,7 +32,7 @@ internal sealed record CreatorEvidence(
 /// <list type="number">
 /// <item>Code: a paid order whose coupon_codes hold a collaboration's exclusive code is that collaboration's, whole (1 order, its
 /// whole GMV). Two such codes on one order: the first recorded wins.</item>
-/// <item>Link: an order the tracking links attribute to a collaboration (order id → collab id; empty until links are wired) is
+/// <item>Link: an order the tracking links attribute to a collaboration (order id → collab id: see LinkOrderRule, a click on its link in the 7 days before payment) is
 /// that collaboration's, whole.</item>
 /// <item>Model: every other order is credited by the Measure module's model on the KOL dimension; a key that is a creator's id
 /// gets its share (fraction of the order, whole fen of the GMV by the model's largest-remainder split). Orders taken by code or
