@@ -2,6 +2,8 @@ using System.Text.Json;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Grow.Domain;
 using Flywheel.Grow.Domain.Creators;
+using Flywheel.Grow.Domain.Links;
+using Flywheel.Grow.Features.Links;
 using Flywheel.Grow.Storage;
 using Flywheel.Ingestion.Contracts;
 using Flywheel.Primitives;
@@ -15,15 +17,17 @@ internal sealed record CreatorInput(string? CreatorId, string? Name, string? Pla
 
 /// <summary>
 /// A collaboration as a caller gives it. The exclusive coupon code is either issued now from <see cref="CouponBatchId"/> through
-/// the coupon ledger, or a code issued elsewhere given as <see cref="CouponCode"/> (not both).
+/// the coupon ledger, or a code issued elsewhere given as <see cref="CouponCode"/> (not both). The tracking link likewise: a
+/// <see cref="LinkUrl"/> (a destination on the allow-list) makes the collaboration's exclusive link now, or <see cref="LinkCode"/>
+/// names one made elsewhere (not both).
 /// </summary>
 internal sealed record CollaborationInput(string? CollabId, string? CreatorId, string? Title, long? Fee, long? CommissionBp, string? Deliverables,
-    string? PostingAt, string? LinkCode, string? CouponCode, string? CouponBatchId, string? Status);
+    string? PostingAt, string? LinkCode, string? CouponCode, string? CouponBatchId, string? Status, string? LinkUrl = null);
 
 /// <summary>
 /// Tracking-link attribution, the hook for the links part: orders a collaboration's exclusive link brought (order id → collab id)
-/// among those paid in [from, to). The default knows no links; when links land, register an implementation that reads their
-/// clicks and the orders that followed, and the creator report and payouts take it between codes and the model.
+/// among those paid in [from, to). AddGrow registers <see cref="Storage.LinkOrders"/> (clicks on the collaboration's links, the orders
+/// that followed within 7 days); <see cref="NoLinkOrders"/> knows no links. The creator report and payouts take it between codes and the model.
 /// </summary>
 internal interface ICollaborationLinkOrders
 {
@@ -37,14 +41,15 @@ internal sealed class NoLinkOrders : ICollaborationLinkOrders
 }
 
 /// <summary>Creators, collaborations, the creator ROI report and the monthly payout: one handler both surfaces call.</summary>
-internal sealed class CreatorsHandler(FlywheelStore store, CreatorStore creators, ICouponIssuer coupons, ICollaborationLinkOrders links, TimeProvider time)
+internal sealed class CreatorsHandler(FlywheelStore store, CreatorStore creators, ICouponIssuer coupons, ICollaborationLinkOrders links, TimeProvider time,
+    LinksHandler? linkMaker = null)
 {
     public const int MaxLinkCodeLength = 64;
 
     public static readonly IReadOnlyList<string> CreatorFields = ["creator_id", "name", "platform", "followers", "tier", "category"];
 
     public static readonly IReadOnlyList<string> CollaborationFields =
-        ["collab_id", "creator_id", "title", "fee", "commission_bp", "deliverables", "posting_at", "link_code", "coupon_code", "coupon_batch_id", "status"];
+        ["collab_id", "creator_id", "title", "fee", "commission_bp", "deliverables", "posting_at", "link_code", "coupon_code", "coupon_batch_id", "status", "link_url"];
 
     public static readonly IReadOnlyList<string> UpdateFields = ["status", "link_code"];
 
@@ -64,14 +69,15 @@ internal sealed class CreatorsHandler(FlywheelStore store, CreatorStore creators
         var f = new CreatorsJson.Fields(root, CollaborationFields);
         if (f.Check() is { } bad) return bad;
         var texts = new Dictionary<string, Result<string?>>();
-        foreach (var name in new[] { "collab_id", "creator_id", "title", "deliverables", "posting_at", "link_code", "coupon_code", "coupon_batch_id", "status" })
+        foreach (var name in new[] { "collab_id", "creator_id", "title", "deliverables", "posting_at", "link_code", "coupon_code", "coupon_batch_id", "status", "link_url" })
             texts[name] = f.Text(name);
         var fee = f.Whole("fee");
         var bp = f.Whole("commission_bp");
         foreach (var e in texts.Values.Select(t => t.Error).Append(fee.Error).Append(bp.Error))
             if (e is not null) return e;
         return new CollaborationInput(texts["collab_id"].Value, texts["creator_id"].Value, texts["title"].Value, fee.Value, bp.Value, texts["deliverables"].Value,
-            texts["posting_at"].Value, texts["link_code"].Value, texts["coupon_code"].Value, texts["coupon_batch_id"].Value, texts["status"].Value);
+            texts["posting_at"].Value, texts["link_code"].Value, texts["coupon_code"].Value, texts["coupon_batch_id"].Value, texts["status"].Value,
+            texts["link_url"].Value);
     }
 
     public static Result<(string? Status, string? LinkCode)> ParseUpdate(JsonElement root)
@@ -126,6 +132,9 @@ internal sealed class CreatorsHandler(FlywheelStore store, CreatorStore creators
         if (input.CouponCode is { } given && (given.Length is 0 or > 64 || given.Any(char.IsWhiteSpace) || given.Contains('|') || given.Contains(';')))
             return Error.Invalid("coupon_code", "coupon_code is 1 to 64 characters without spaces, '|' or ';'");
         if (input.CouponBatchId is { } batch && CreatorRules.CheckId(batch, "coupon_batch_id") is { } badBatch) return badBatch;
+        if (input.LinkUrl is not null && input.LinkCode is not null)
+            return Error.Invalid("link_url", "give link_url (the collaboration's link is made now) or link_code (a link made elsewhere), not both");
+        if (input.LinkUrl is not null && linkMaker is null) return Error.Invalid("link_url", "tracking links are not available in this host; give link_code");
 
         // Refused before a coupon is issued: an unknown creator, a taken id.
         if (!await creators.CreatorExistsAsync(input.CreatorId!, ct))
@@ -142,8 +151,19 @@ internal sealed class CreatorsHandler(FlywheelStore store, CreatorStore creators
                 return error with { Path = error.Path is "batch_id" or null ? "coupon_batch_id" : "coupon_batch_id." + error.Path };
             code = coupon.Code;
         }
+        var linkCode = input.LinkCode;
+        if (input.LinkUrl is { } url)
+        {
+            // The collaboration's exclusive link: medium kol, content = the collaboration, so its clicks are the creator's in the record
+            // and its orders the collaboration's (LinkOrderRule). After the coupon: a refused URL leaves only a coupon a retry gets again.
+            var made = await linkMaker!.CreateAsync(new CreateLinkRequest(url, LinkKinds.Link, Name: input.Title!.Trim(), Medium: "kol", Content: input.CollabId,
+                CreatorId: input.CreatorId, CollabId: input.CollabId), "", ct);
+            if (!made.TryGetValue(out var view, out error))
+                return error with { Path = error.Path is "url" or null ? "link_url" : "link_url." + error.Path };
+            linkCode = view.Code;
+        }
         return await creators.AddCollaborationAsync(new Collaboration(input.CollabId!, input.CreatorId!, input.Title!.Trim(), fee, (int)bp,
-            input.Deliverables, postingAt, input.LinkCode, code, status, time.GetUtcNow()), ct);
+            input.Deliverables, postingAt, linkCode, code, status, time.GetUtcNow()), ct);
     }
 
     public async Task<Result<Collaboration>> UpdateCollaborationAsync(string collabId, string? status, string? linkCode, CancellationToken ct)

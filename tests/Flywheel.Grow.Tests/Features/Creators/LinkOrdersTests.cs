@@ -2,11 +2,13 @@ using Flywheel.Analytics.Contracts;
 using Flywheel.Grow.Domain.Creators;
 using Flywheel.Grow.Domain.Links;
 using Flywheel.Grow.Features.Creators;
+using Flywheel.Grow.Features.Links;
 using Flywheel.Grow.Storage;
 using Flywheel.Promotions;
 using Flywheel.Storage;
 using Flywheel.Storage.Contracts;
 using Flywheel.Tests;
+using Microsoft.Extensions.Options;
 
 namespace Flywheel.Grow.Tests.Features.Creators;
 
@@ -80,6 +82,38 @@ public sealed class LinkOrdersTests
         // A cancelled collaboration's link credits nothing.
         Assert.Empty(await new LinkOrders(links).OrdersAsync(
             collaborations.Value.Select(c => c with { Status = CollaborationStatus.Cancelled }).ToList(), from, to, CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Engines), MemberType = typeof(TestStores))]
+    public async Task ACollaborationWithALinkUrl_GetsItsExclusiveLink_AndABadUrlStoresNothing(string engine)
+    {
+        var clock = new TestClock();
+        using var store = await TestStores.OpenAsync(engine, clock);
+        var links = new LinkStore(store);
+        var options = new GrowOptions();
+        options.AllowedHosts.Add("tmall.com");
+        var handler = new CreatorsHandler(store, new CreatorStore(store, clock), PromotionsModule.CouponIssuer(store), new LinkOrders(links), clock,
+            new LinksHandler(links, clock, Options.Create(options)));
+        Assert.True((await handler.ImportCreatorsAsync("creator_id,name,platform,followers,tier,category\nkol_a,小美,xiaohongshu,1200000,head,美妆",
+            CancellationToken.None)).IsSuccess);
+        var input = new CollaborationInput("co_1", "kol_a", "双11 笔记", 10_000, 1_000, null, "2026-11-02T10:00:00+08:00", null, null, null, null,
+            "https://detail.tmall.com/item?id=1");
+
+        var refused = await handler.AddCollaborationAsync(input with { LinkUrl = "https://evil.example.com/x" }, CancellationToken.None);
+        Assert.Equal("link_url", refused.Error!.Path);
+        var both = await handler.AddCollaborationAsync(input with { LinkCode = "mine" }, CancellationToken.None);
+        Assert.Equal("link_url", both.Error!.Path);
+        Assert.Equal((0, 0), (await TestStores.CountAsync(store, "grow_collaborations"), await TestStores.CountAsync(store, "grow_links")));
+
+        var added = await handler.AddCollaborationAsync(input, CancellationToken.None);
+        Assert.True(added.IsSuccess, added.Error?.ToString());
+        var link = await links.GetAsync(added.Value.LinkCode!, CancellationToken.None);
+        Assert.NotNull(link);
+        Assert.Equal(("co_1", "kol_a", "kol", "co_1", "https://detail.tmall.com/item?id=1"),
+            (link.CollabId, link.CreatorId, link.Utm.Medium, link.Utm.Content, link.Destination));
+        Assert.Contains("utm_medium=kol", link.Target, StringComparison.Ordinal);
+        Assert.Equal(added.Value.LinkCode, (await handler.ListCollaborationsAsync("kol_a", null, CancellationToken.None)).Value.Single().LinkCode);
     }
 
     [Fact]
