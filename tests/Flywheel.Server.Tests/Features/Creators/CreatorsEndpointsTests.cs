@@ -79,6 +79,9 @@ public sealed class CreatorsEndpointsTests
     [InlineData("/v1/collaborations", """{"collab_id":"c","creator_id":"kol_a","title":"t","fee":1,"posting_at":"yesterday"}""", 400)]
     [InlineData("/v1/collaborations", """{"collab_id":"c","creator_id":"kol_a","title":"t","fee":1,"posting_at":"2026-11-01T20:00:00+08:00","coupon_batch_id":"nope"}""", 404)]
     [InlineData("/v1/collaborations", """{"collab_id":"c","creator_id":"kol_a","title":"t","fee":1,"posting_at":"2026-11-01T20:00:00+08:00","status":"done"}""", 400)]
+    [InlineData("/v1/collaborations", """{"collab_id":"c","creator_id":"kol_a","title":"t","fee":1,"posting_at":"2026-11-01T20:00:00+08:00","link_url":"https://evil.example.com/x"}""", 400)]
+    [InlineData("/v1/collaborations", """{"collab_id":"c","creator_id":"kol_a","title":"t","fee":1,"posting_at":"2026-11-01T20:00:00+08:00","link_url":"not a url"}""", 400)]
+    [InlineData("/v1/collaborations", """{"collab_id":"c","creator_id":"kol_a","title":"t","fee":1,"posting_at":"2026-11-01T20:00:00+08:00","link_url":"https://tmall.com/x","link_code":"abc"}""", 400)]
     public async Task BadBody_Is4xx_NothingStored(string url, string body, int status)
     {
         await using var host = await ServerHost.StartAsync(TestStores.Sqlite);
@@ -88,6 +91,7 @@ public sealed class CreatorsEndpointsTests
         Assert.Equal(2, await TestStores.CountAsync(host.Store, "grow_creators"));
         Assert.Equal(0, await TestStores.CountAsync(host.Store, "grow_collaborations"));
         Assert.Equal(0, await TestStores.CountAsync(host.Store, "coupons"));
+        Assert.Equal(0, await TestStores.CountAsync(host.Store, "grow_links"));
     }
 
     [Theory]
