@@ -62,7 +62,10 @@ public sealed class DemoCommandTests
         Assert.True(exit == 0, error);
         Assert.Contains("replacing", error, StringComparison.Ordinal);
         Assert.Equal(100, await CountAsync(folder, "customers"));
-        Assert.Equal(1, await CountAsync(folder, "ingests"));
+        // Only the new demo's ingests remain: the generator's and Grow's (its clicks as events, the package-card identities and
+        // the identified scans), all of kind demo, none left from the first demo.
+        Assert.Equal(4, await CountAsync(folder, "ingests"));
+        Assert.Equal(0, await CountAsync(folder, "ingests", "kind <> 'demo'"));
     }
 
     [Fact]

@@ -160,7 +160,7 @@ public sealed class JourneysCommandTests
         Assert.Contains("购物车催付  (Abandoned cart)", lines[0], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("group_buy_expiring", StringComparison.Ordinal) && l.Contains("拼团即将结束", StringComparison.Ordinal));
         (_, output, _) = await RunAsync("journeys", "templates", "--format", "json");
-        Assert.Equal(7, JsonDocument.Parse(output).RootElement.GetArrayLength());
+        Assert.Equal(8, JsonDocument.Parse(output).RootElement.GetArrayLength());
     }
 
     [Fact]
