@@ -24,7 +24,7 @@ public sealed partial class ConsoleBrowserTests
     {
         var (page, key) = await SignInAsync(Roles.Analyst);
         using var api = server.ApiClient(key);
-        await page.GetByRole(AriaRole.Link, new() { Name = "渠道" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "渠道", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("渠道分析");
         var rows = await AssertChannelsEqualApiAsync(page, api);
         Assert.True(rows.Count > 1, "the demo store has several channels");
@@ -79,7 +79,7 @@ public sealed partial class ConsoleBrowserTests
     {
         var (page, key) = await SignInAsync(Roles.Viewer);
         using var api = server.ApiClient(key);
-        await page.GetByRole(AriaRole.Link, new() { Name = "渠道" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "渠道", Exact = true }).ClickAsync();
         var rows = await AssertChannelsEqualApiAsync(page, api);
         var order = await ShownOrderAsync(page);
         var byKey = rows.ToDictionary(r => r.GetProperty("key").GetString()!);

@@ -41,7 +41,9 @@ internal static class ImportContentEndpoint
     {
         group.MapPost("/content/import", ImportAsync).Requires(Permission.MarketingWrite).WithName("ImportContent")
             .WithSummary("Import content items and their platform metrics from CSV (text/csv); all or nothing, errors name the row and column")
-            .Accepts<string>("text/csv").Produces<ContentImported>(StatusCodes.Status200OK, "application/json");
+            // No Accepts("text/csv"): that would make routing answer other media types with 415 before the permission check
+            // (an anonymous caller must get 401); the handler refuses them itself.
+            .Produces<ContentImported>(StatusCodes.Status200OK, "application/json");
         group.MapGet("/content", ListAsync).Requires(Permission.ReportsRead).WithName("Content")
             .WithSummary("The content ledger: every item with its platform metrics (money in fen)");
     }

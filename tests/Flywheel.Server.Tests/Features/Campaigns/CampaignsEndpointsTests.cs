@@ -23,7 +23,7 @@ public sealed class CampaignsEndpointsTests
     {
         await using var host = await ServerHost.StartAsync(engine);
         var templates = await Json.ReadAsync(await host.Client.GetAsync("/v1/journeys/templates"));
-        Assert.Equal(7, templates.GetArrayLength());
+        Assert.Equal(8, templates.GetArrayLength());
 
         var created = await host.PostJsonAsync("/v1/journeys?activate=true", """{"template":"abandoned_cart"}""");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
