@@ -5,6 +5,9 @@ namespace Flywheel.Grow.Domain.NextYuan;
 /// x̄ the mean log spend, so α and b are uncorrelated). b is the elasticity: below 1 every further yuan brings less than the
 /// one before (saturation). The marginal ROI at spend s is dGMV/ds = b·GMV(s)/s. Curves are medians on the GMV scale (no
 /// log-normal bias correction): what they say about a typical week.
+/// <para>Money enters and leaves as whole fen (<c>long</c>: weekly spend and GMV in, suggested spend and expected GMV out). Doubles
+/// hold only the fit, a statistical estimate, and every estimate that becomes money is rounded to whole fen, half away from zero,
+/// where it is reported (NextYuanAdvisor).</para>
 /// </summary>
 internal sealed record ResponseCurve(double Alpha, double Elasticity, double MeanLogSpend, double ResidualSd, double SeAlpha, double SeElasticity,
     double RSquared, int Weeks, double LogSpendSd)
