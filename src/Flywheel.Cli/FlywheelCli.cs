@@ -4,6 +4,7 @@ using Flywheel.Primitives;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
 using Flywheel.Grow;
+using Flywheel.Experiments;
 using Flywheel.Customers;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
@@ -27,6 +28,7 @@ public static class FlywheelCli
         // Only for what commands resolve (the send log's part of 'customers forget'); the worker loops run in 'serve' and 'worker'.
         services.AddCampaigns(configuration);
         services.AddGrow(configuration);
+        services.AddExperiments(configuration);
     }
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider time)
@@ -48,6 +50,7 @@ public static class FlywheelCli
         foreach (var command in PromotionsModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in CampaignsModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in GrowModule.Commands(cli)) root.Subcommands.Add(command);
+        foreach (var command in ExperimentsModule.Commands(cli)) root.Subcommands.Add(command);
         foreach (var command in Flywheel.Hosting.Access.AccessModule.Commands(cli)) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -2,6 +2,7 @@ using Flywheel.Hosting.Access;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
 using Flywheel.Grow;
+using Flywheel.Experiments;
 using Flywheel.Customers;
 using Flywheel.Hosting.Http;
 using Flywheel.Ingestion;
@@ -23,7 +24,7 @@ public static class FlywheelServer
 {
     /// <summary>Every module's migrations, in the order a store applies them (after the record's own).</summary>
     public static IReadOnlyList<MigrationSet> Migrations { get; } =
-        [AccessModule.Migrations, IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations, GrowModule.Migrations];
+        [AccessModule.Migrations, IngestionModule.Migrations, AnalyticsModule.Migrations, CustomersModule.Migrations, PromotionsModule.Migrations, CampaignsModule.Migrations, GrowModule.Migrations, ExperimentsModule.Migrations];
 
     /// <summary>
     /// Builds (does not start) the server. <paramref name="urls"/> is Kestrel's listen list ("http://127.0.0.1:5080",
@@ -49,6 +50,7 @@ public static class FlywheelServer
         app.MapPromotions();
         app.MapCampaigns();
         app.MapGrow();
+        app.MapExperiments();
         app.MapWeb();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Flywheel.Server");
@@ -102,5 +104,6 @@ public static class FlywheelServer
             o.PollInterval = options.CampaignPollInterval;
         });
         services.AddGrow(configuration).Configure<GrowOptions>(o => o.PublicBaseUrl ??= options.PublicBaseUrl);
+        services.AddExperiments(configuration).Configure<ExperimentsOptions>(o => o.MaxRequestBytes = options.MaxRequestBytes);
     }
 }

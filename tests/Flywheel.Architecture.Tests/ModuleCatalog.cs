@@ -2,6 +2,7 @@ using System.Reflection;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
 using Flywheel.Grow;
+using Flywheel.Experiments;
 using Flywheel.Customers;
 using Flywheel.Ingestion;
 using Flywheel.Promotions;
@@ -28,6 +29,7 @@ internal static class ModuleCatalog
         new(PromotionsModule.Name, typeof(PromotionsModule).Assembly, "Flywheel.Promotions", "src/Flywheel.Promotions"),
         new("campaigns", typeof(CampaignsModule).Assembly, "Flywheel.Campaigns", "src/Flywheel.Campaigns"),
         new(GrowModule.Name, typeof(GrowModule).Assembly, "Flywheel.Grow", "src/Flywheel.Grow"),
+        new(ExperimentsModule.Name, typeof(ExperimentsModule).Assembly, "Flywheel.Experiments", "src/Flywheel.Experiments"),
     ];
 
     /// <summary>The shared store mechanics; until the ingest session moves into Ingestion it also writes the record's tables.</summary>

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Flywheel.Hosting.Cli;
 using Flywheel.Grow;
+using Flywheel.Experiments;
 using Flywheel.Server;
 using Flywheel.Storage;
 using Flywheel.Tests;
@@ -41,7 +42,7 @@ public sealed class StoreUpgradeTests
             // migrations written after the fixture (Ingestion's order_returns, Access's api_keys, audit_log and console_sessions,
             // Customers' erasure tombstones, every table of Grow).
             Assert.Equal(new[] { "api_keys", "audit_log", "console_sessions", "customer_erasures", "module_migrations", "order_returns" }
-                    .Concat(GrowModule.Migrations.Tables()).Order(StringComparer.Ordinal).ToList(),
+                    .Concat(GrowModule.Migrations.Tables()).Concat(ExperimentsModule.Migrations.Tables()).Order(StringComparer.Ordinal).ToList(),
                 after.Keys.Except(before.Keys).Order(StringComparer.Ordinal).ToList());
             var expected = StoreSchema.Record.Migrations.Count + FlywheelServer.Migrations.Sum(m => m.Migrations.Count);
             Assert.Equal(expected, Convert.ToInt32(await TestStores.ScalarAsync(store, "SELECT COUNT(*) FROM module_migrations"), CultureInfo.InvariantCulture));

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Flywheel.Experiments.Features;
+using Flywheel.Experiments.Storage;
+using Flywheel.Hosting.Cli;
+using Flywheel.Hosting.Http;
+using Flywheel.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flywheel.Experiments;
+
+/// <summary>
+/// The Experiments module's one door (Learn): A/B tests and holdouts. Units are assigned by a hash of the experiment's salt and
+/// the unit id, exposures recorded once, metrics read per unit over the exposure window and judged by the statistics in
+/// <c>Domain/Statistics</c> (frequentist, Bayesian, sequential, SRM, CUPED). A host calls <see cref="AddExperiments"/> and
+/// <see cref="MapExperiments"/>; the CLI lists <see cref="Commands"/>; the store applies <see cref="Migrations"/>. See docs/experiments.md.
+/// </summary>
+public static class ExperimentsModule
+{
+    /// <summary>The module's name: its migrations' key in the store and the mark on its endpoints.</summary>
+    public const string Name = "experiments";
+
+    /// <summary>The module's tables as numbered migrations of its own.</summary>
+    public static MigrationSet Migrations => ExperimentsSchema.Migrations;
+
+    /// <summary>Registers the module's options (section "Experiments", validated at start), handlers and the assignment contract.</summary>
+    public static IServiceCollection AddExperiments(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ExperimentsOptions>().Bind(configuration.GetSection(ExperimentsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>The module's endpoints under <c>/v1</c>.</summary>
+    public static IEndpointRouteBuilder MapExperiments(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        _ = app.MapModuleGroup(Name, "/v1", "Experiments");
+        return app;
+    }
+
+    /// <summary>The module's command: <c>experiments</c> (analyze, list, show, create, start, stop, assign, results, size).</summary>
+    public static IEnumerable<Command> Commands(CliContext cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        return [ExperimentsCommand.Create(cli)];
+    }
+}

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Flywheel.Hosting.Cli;
+
+namespace Flywheel.Experiments.Features;
+
+/// <summary><c>flywheel experiments ...</c>: the experiment commands, one subcommand per use case.</summary>
+internal static class ExperimentsCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var command = new Command("experiments", "A/B tests and holdouts: define, assign, and judge with the stats engine / A/B 实验与对照组");
+        _ = cli;
+        return command;
+    }
+}
