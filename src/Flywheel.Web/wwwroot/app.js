@@ -17,6 +17,7 @@ const PAGES = [
   { id: 'matrix', needs: 'reports:read', load: () => import('./matrix.js') },
   { id: 'creators', needs: 'reports:read', load: () => import('./creators.js') },
   { id: 'content', needs: 'reports:read', load: () => import('./content.js') },
+  { id: 'experiments', needs: 'reports:read', load: () => import('./experiments.js') },
 ];
 const loaded = new Map();
 

@@ -99,3 +99,51 @@ function drawLines(echarts, container, { x, series, kind, currency, mark }) {
   observer?.observe(container);
   return chart;
 }
+
+/**
+ * Intervals against zero (a forest plot): one row per item [{name, effect, low, high}] drawn as a point with its interval as a
+ * horizontal bar, and a vertical line at zero; `kind` formats the axis (percent for relative lift). data-points holds the rows
+ * drawn, so a test can compare them with the API's.
+ */
+export async function intervalChart(container, { rows, kind = 'percent', label }) {
+  container.setAttribute('role', 'img');
+  container.setAttribute('aria-label', label);
+  container.dataset.points = JSON.stringify(rows);
+  return withLibrary(container, (echarts) => drawIntervals(echarts, container, rows, kind));
+}
+
+function drawIntervals(echarts, container, rows, kind) {
+  const chart = chartOn(echarts, container);
+  const show = (value) => format.show(kind, value);
+  const names = rows.map((r) => r.name);
+  chart.setOption({
+    animation: false,
+    textStyle: { color: INK, fontFamily: 'system-ui, "Noto Sans CJK SC", sans-serif' },
+    grid: { left: 8, right: 24, top: 12, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'item', renderMode: 'richText',
+      formatter: (p) => { const r = rows[p.dataIndex]; return `${r.name}: ${show(r.effect)} [${show(r.low)}, ${show(r.high)}]`; } },
+    xAxis: { type: 'value', scale: true, axisLabel: { color: MUTED, formatter: show }, splitLine: { lineStyle: { color: '#e5e7eb' } } },
+    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { color: INK }, axisLine: { lineStyle: { color: MUTED } } },
+    series: [
+      {
+        type: 'custom', name: 'interval', data: rows.map((r, i) => [r.low, r.high, i]),
+        renderItem: (params, api) => {
+          const low = api.coord([api.value(0), api.value(2)]);
+          const high = api.coord([api.value(1), api.value(2)]);
+          const cap = 6;
+          const style = { stroke: ACCENT, lineWidth: 2 };
+          return { type: 'group', children: [
+            { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style },
+            { type: 'line', shape: { x1: low[0], y1: low[1] - cap, x2: low[0], y2: low[1] + cap }, style },
+            { type: 'line', shape: { x1: high[0], y1: high[1] - cap, x2: high[0], y2: high[1] + cap }, style },
+          ] };
+        },
+        encode: { x: [0, 1], y: 2 },
+        markLine: { symbol: 'none', silent: true, lineStyle: { color: '#b91c1c', type: 'dashed' }, label: { show: false }, data: [{ xAxis: 0 }] },
+      },
+      { type: 'scatter', name: 'effect', data: rows.map((r, i) => [r.effect, i]), symbolSize: 10, itemStyle: { color: INK } },
+    ],
+  }, true);
+  observer?.observe(container);
+  return chart;
+}
