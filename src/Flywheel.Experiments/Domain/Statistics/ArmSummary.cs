@@ -37,4 +37,15 @@ internal sealed record ArmSummary(
     /// <summary>The arm of a mean metric given its mean and sample standard deviation (n − 1 denominator).</summary>
     public static ArmSummary FromMeanSd(string variant, long units, double mean, double sd) =>
         new(variant, units, mean * units, units > 1 ? sd * sd * (units - 1) + mean * mean * units : mean * mean * units);
+
+    /// <summary>The per-unit mean Σx / n (for ratio metrics, of the numerator); 0 when the arm has no units.</summary>
+    public double Mean => Units > 0 ? Sum / Units : 0;
+
+    /// <summary>
+    /// The per-unit sample variance (Σx² − n·mean²) / (n − 1), clamped at 0 (rounding can leave a tiny negative); 0 when n &lt; 2.
+    /// </summary>
+    public double SampleVariance => Units > 1 ? Math.Max(0, (SumSquares - Sum * Sum / Units) / (Units - 1)) : 0;
+
+    /// <summary>Whether the arm carries a pre-period covariate for CUPED (its sum of squares is not zero).</summary>
+    public bool HasCovariate => CovariateSumSquares > 0;
 }
