@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Experiments.Features;
+using Flywheel.Experiments.Features.Assign;
+using Flywheel.Experiments.Features.ManageExperiments;
 using Flywheel.Experiments.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -7,6 +10,7 @@ using Flywheel.Storage;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Flywheel.Experiments;
 
@@ -30,6 +34,11 @@ public static class ExperimentsModule
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ExperimentsOptions>().Bind(configuration.GetSection(ExperimentsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ExperimentStore>();
+        services.AddSingleton<SegmentTargeting>();
+        services.AddSingleton<ExperimentAssignments>();
+        services.AddSingleton<IExperimentAssignments>(provider => provider.GetRequiredService<ExperimentAssignments>());
+        services.AddSingleton<ManageExperimentsHandler>();
         return services;
     }
 
@@ -37,7 +46,8 @@ public static class ExperimentsModule
     public static IEndpointRouteBuilder MapExperiments(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        _ = app.MapModuleGroup(Name, "/v1", "Experiments");
+        var group = app.MapModuleGroup(Name, "/v1", "Experiments");
+        ManageExperimentsEndpoints.Map(group);
         return app;
     }
 

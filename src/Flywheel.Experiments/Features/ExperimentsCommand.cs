@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Flywheel.Experiments.Features.ManageExperiments;
 using Flywheel.Hosting.Cli;
 
 namespace Flywheel.Experiments.Features;
@@ -10,6 +11,12 @@ internal static class ExperimentsCommand
     {
         var command = new Command("experiments", "A/B tests and holdouts: define, assign, and judge with the stats engine / A/B 实验与对照组");
         _ = cli;
+        command.Subcommands.Add(ManageExperimentsCommands.Create(cli));
+        command.Subcommands.Add(ManageExperimentsCommands.List(cli));
+        command.Subcommands.Add(ManageExperimentsCommands.Show(cli));
+        command.Subcommands.Add(ManageExperimentsCommands.Start(cli));
+        command.Subcommands.Add(ManageExperimentsCommands.Stop(cli));
+        command.Subcommands.Add(ManageExperimentsCommands.Assign(cli));
         return command;
     }
 }
