@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Flywheel.Experiments.Contracts;
 using Flywheel.Experiments.Features;
+using Flywheel.Experiments.Features.Results;
 using Flywheel.Experiments.Features.Assign;
 using Flywheel.Experiments.Features.ManageExperiments;
 using Flywheel.Experiments.Storage;
@@ -39,6 +40,7 @@ public static class ExperimentsModule
         services.AddSingleton<ExperimentAssignments>();
         services.AddSingleton<IExperimentAssignments>(provider => provider.GetRequiredService<ExperimentAssignments>());
         services.AddSingleton<ManageExperimentsHandler>();
+        services.AddSingleton<ExperimentResultsHandler>();
         return services;
     }
 
@@ -48,6 +50,7 @@ public static class ExperimentsModule
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapModuleGroup(Name, "/v1", "Experiments");
         ManageExperimentsEndpoints.Map(group);
+        ExperimentResultsEndpoint.Map(group);
         return app;
     }
 

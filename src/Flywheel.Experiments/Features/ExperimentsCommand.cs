@@ -17,6 +17,7 @@ internal static class ExperimentsCommand
         command.Subcommands.Add(ManageExperimentsCommands.Start(cli));
         command.Subcommands.Add(ManageExperimentsCommands.Stop(cli));
         command.Subcommands.Add(ManageExperimentsCommands.Assign(cli));
+        command.Subcommands.Add(Results.ExperimentResultsCommand.Create(cli));
         return command;
     }
 }

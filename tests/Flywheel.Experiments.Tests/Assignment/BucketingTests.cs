@@ -11,7 +11,7 @@ public sealed class BucketingTests
 
     private static ExperimentDefinition Definition(double traffic, params int[] weights) =>
         new("t", "t", null, ExperimentCatalog.Customer, [.. weights.Select((w, i) => new VariantDefinition($"v{i}", $"v{i}", w, false))], traffic, null, 14, 0.95,
-            new ExperimentMetrics("conversion", [], []));
+            new MetricSelection("conversion", [], []));
 
     private static string UnitId(int i) => "c" + i.ToString(CultureInfo.InvariantCulture);
 

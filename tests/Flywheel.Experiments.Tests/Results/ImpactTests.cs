@@ -11,8 +11,8 @@ public sealed class ImpactTests
         // (10 fen per unit) and the treated 450,000 fen, so the treatment cost 450,000 − 90,000 = 360,000 fen beyond the holdout's rate.
         var impact = Impact.Of("b", 9_000, (0.02, 0.01, 0.03), (150.5, 50.25, 250.75), 450_000, 10_000, 1_000);
 
-        Assert.Equal(new Interval(180, 90, 270), impact.Orders);
-        Assert.Equal(new Interval(1_354_500, 452_250, 2_256_750), impact.Gmv);
+        Assert.Equal(new AmountInterval(180, 90, 270), impact.Orders);
+        Assert.Equal(new AmountInterval(1_354_500, 452_250, 2_256_750), impact.Gmv);
         Assert.Equal(360_000, impact.IncrementalDiscount);
         Assert.Equal(1_354_500 / 360_000.0, impact.GmvPerYuanOfDiscount!.Value, 12);
         Assert.Equal(452_250 / 360_000.0, impact.GmvPerYuanLow!.Value, 12);
@@ -28,13 +28,13 @@ public sealed class ImpactTests
 
         Assert.Null(impact.GmvPerYuanOfDiscount);
         Assert.NotNull(impact.Reason);
-        Assert.Equal(new Interval(90_000, -45_000, 225_000), impact.Gmv);
+        Assert.Equal(new AmountInterval(90_000, -45_000, 225_000), impact.Gmv);
     }
 
     [Fact]
     public void Scale_RoundsHalfAwayFromZero_AndClampsWhatALongCannotHold()
     {
-        Assert.Equal(new Interval(3, -3, long.MaxValue), Impact.Scale((0.5, -0.5, 1e300), 5));
-        Assert.Equal(new Interval(0, long.MinValue, 0), Impact.Scale((double.NaN, -1e300, 0), 5));
+        Assert.Equal(new AmountInterval(3, -3, long.MaxValue), Impact.Scale((0.5, -0.5, 1e300), 5));
+        Assert.Equal(new AmountInterval(0, long.MinValue, 0), Impact.Scale((double.NaN, -1e300, 0), 5));
     }
 }

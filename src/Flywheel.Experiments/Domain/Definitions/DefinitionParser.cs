@@ -179,17 +179,17 @@ internal static class DefinitionParser
         return variants;
     }
 
-    private static Result<ExperimentMetrics> Metrics(JsonElement root)
+    private static Result<MetricSelection> Metrics(JsonElement root)
     {
         if (!root.TryGetProperty("metrics", out var metrics) || metrics.ValueKind == JsonValueKind.Null)
-            return new ExperimentMetrics(ExperimentCatalog.DefaultPrimary, [], []);
+            return new MetricSelection(ExperimentCatalog.DefaultPrimary, [], []);
         if (metrics.ValueKind != JsonValueKind.Object) return Error.Invalid("$.metrics", "metrics is an object: {\"primary\": \"conversion\", \"secondary\": [...], \"guardrails\": [...]}");
         if (Unknown(metrics, "$.metrics", MetricFields) is { } unknown) return unknown;
         if (!Text(metrics, "$.metrics", "primary", required: true).TryGetValue(out var primary, out var error)) return error;
         if (MetricError("$.metrics.primary", primary!) is { } badPrimary) return badPrimary;
         if (!Names(metrics, "secondary").TryGetValue(out var secondary, out error)) return error;
         if (!Names(metrics, "guardrails").TryGetValue(out var guardrails, out error)) return error;
-        return new ExperimentMetrics(primary!, secondary, guardrails);
+        return new MetricSelection(primary!, secondary, guardrails);
     }
 
     private static Result<IReadOnlyList<string>> Names(JsonElement metrics, string field)

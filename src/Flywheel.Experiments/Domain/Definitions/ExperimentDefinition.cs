@@ -7,7 +7,7 @@ namespace Flywheel.Experiments.Domain.Definitions;
 /// intervals and which metrics judge it. Built only by <see cref="DefinitionParser"/>, so every instance is valid.
 /// </summary>
 internal sealed record ExperimentDefinition(string Key, string Name, string? Hypothesis, string Unit, IReadOnlyList<VariantDefinition> Variants,
-    double Traffic, string? Segment, int WindowDays, double Confidence, ExperimentMetrics Metrics)
+    double Traffic, string? Segment, int WindowDays, double Confidence, MetricSelection Metrics)
 {
     /// <summary>The baseline: the first variant.</summary>
     public VariantDefinition Control => Variants[0];
@@ -29,7 +29,7 @@ internal sealed record VariantDefinition(string Key, string Name, int Weight, bo
 /// The metrics that judge an experiment, by name from <see cref="ExperimentCatalog.Metrics"/>: one primary (the decision), secondary ones
 /// (reported), guardrails (must not get worse).
 /// </summary>
-internal sealed record ExperimentMetrics(string Primary, IReadOnlyList<string> Secondary, IReadOnlyList<string> Guardrails);
+internal sealed record MetricSelection(string Primary, IReadOnlyList<string> Secondary, IReadOnlyList<string> Guardrails);
 
 /// <summary>The fixed vocabularies and bounds of a definition.</summary>
 internal static class ExperimentCatalog

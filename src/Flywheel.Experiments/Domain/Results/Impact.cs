@@ -1,7 +1,7 @@
 namespace Flywheel.Experiments.Domain.Results;
 
 /// <summary>An amount with its interval, in the metric's unit (fen for money, orders for orders).</summary>
-internal sealed record Interval(long Effect, long Low, long High);
+internal sealed record AmountInterval(long Effect, long Low, long High);
 
 /// <summary>
 /// What a treatment brought over its holdout, scaled to the treated units: incremental orders and GMV (fen) with their intervals,
@@ -11,8 +11,8 @@ internal sealed record Interval(long Effect, long Low, long High);
 internal sealed record Incrementality(
     string Variant,
     long TreatedUnits,
-    Interval Orders,
-    Interval Gmv,
+    AmountInterval Orders,
+    AmountInterval Gmv,
     long Discount,
     long IncrementalDiscount,
     double? GmvPerYuanOfDiscount,
@@ -52,7 +52,7 @@ internal static class Impact
     }
 
     /// <summary>d·n in [l·n, h·n], each rounded to a whole unit and clamped to what a long holds.</summary>
-    internal static Interval Scale((double Effect, double Low, double High) perUnit, long units) =>
+    internal static AmountInterval Scale((double Effect, double Low, double High) perUnit, long units) =>
         new(Round(perUnit.Effect * units), Round(perUnit.Low * units), Round(perUnit.High * units));
 
     private static long Round(double value) =>

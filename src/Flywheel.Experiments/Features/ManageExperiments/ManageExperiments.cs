@@ -13,7 +13,7 @@ namespace Flywheel.Experiments.Features.ManageExperiments;
 /// (<see cref="VariantView.Control"/> marks the first variant, the baseline).
 /// </summary>
 internal sealed record ExperimentView(string Key, string Name, string? Hypothesis, string Status, string Unit, IReadOnlyList<VariantView> Variants, double Traffic,
-    string? Segment, int WindowDays, double Confidence, ExperimentMetrics Metrics, DateTimeOffset? StartedAt, DateTimeOffset? StoppedAt, DateTimeOffset CreatedAt,
+    string? Segment, int WindowDays, double Confidence, MetricSelection Metrics, DateTimeOffset? StartedAt, DateTimeOffset? StoppedAt, DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt, long Exposures)
 {
     public static ExperimentView Of(StoredExperiment stored, IReadOnlyDictionary<string, long>? counts)
