@@ -127,21 +127,25 @@ internal sealed class ExperimentResultsHandler(ExperimentStore experiments, Flyw
         var kind = m.Metric.Kind;
         var alpha = 1 - definition.Confidence;
         var comparisons = new List<VariantComparison>();
-        var looks = m.Looks.Select(l => Arms(l.Arms, variants)).ToList();
-        var paths = new Dictionary<string, SequentialPath>(StringComparer.Ordinal);
+        // A look counts once both arms have MinUnitsPerLook units (and, for a ratio, as many in the denominator): the normal
+        // approximation under the always-valid p-value does not hold for a handful of units, whose variance can be near zero.
+        var looks = m.Looks.Select(l => (l.Day, Arms: Arms(l.Arms, variants))).ToList();
+        var paths = new Dictionary<string, (SequentialPath Path, List<DateOnly> Days)>(StringComparer.Ordinal);
         for (var i = 1; i < variants.Count; i++)
         {
             var index = i;
-            paths[variants[i]] = SequentialTest.OverLooks(looks.Select(l => (l[0], l[index])).ToList(), kind, definition.Confidence);
+            var eligible = looks.Where(l => Enough(l.Arms[0], kind) && Enough(l.Arms[index], kind)).ToList();
+            paths[variants[i]] = (SequentialTest.OverLooks(eligible.Select(l => (l.Arms[0], l.Arms[index])).ToList(), kind, definition.Confidence),
+                eligible.Select(l => l.Day).ToList());
         }
         foreach (var r in result.Results)
         {
-            var path = paths[r.Variant];
+            var (path, days) = paths[r.Variant];
             var last = path.Looks.Count > 0 ? path.Looks[^1] : null;
             var sequential = last is null
-                ? new SequentialView(null, null, null, false, null, "no daily looks yet")
+                ? new SequentialView(null, null, null, false, null, $"no daily look yet with {MinUnitsPerLook} units in both arms / 两组样本均达到 {MinUnitsPerLook} 后才开始序贯检验")
                 : new SequentialView(last.PValue, last.CiLow, last.CiHigh, last.Significant,
-                    path.FirstSignificantLook is { } first ? m.Looks[first].Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null, last.Reason);
+                    path.FirstSignificantLook is { } first ? days[first].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null, last.Reason);
             var significant = r.AdjustedPValue is { } adjusted && adjusted <= alpha && sequential.Significant;
             var verdict = !significant || r.Absolute.Effect is not { } effect || effect == 0 ? "inconclusive"
                 : (effect > 0) == m.Metric.HigherIsBetter ? "better" : "worse";
@@ -150,12 +154,18 @@ internal sealed class ExperimentResultsHandler(ExperimentStore experiments, Flyw
                 new BayesianView(r.Bayesian.ChanceToWin, r.Bayesian.ExpectedLoss, r.Bayesian.CiLow, r.Bayesian.CiHigh, r.Bayesian.Reason),
                 sequential, r.CupedVarianceReduction, verdict));
         }
-        var lookViews = m.Looks.Select((l, d) => new LookView(l.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            paths.ToDictionary(p => p.Key, p => p.Value.Looks[d].PValue, StringComparer.Ordinal))).ToList();
+        var lookViews = m.Looks.Select(l => new LookView(l.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            paths.ToDictionary(p => p.Key, p => p.Value.Days.IndexOf(l.Day) is var d and >= 0 ? p.Value.Path.Looks[d].PValue : null, StringComparer.Ordinal))).ToList();
         var values = arms.Select(a => new ArmValue(a.Variant, a.Units, ArmEstimate.Of(a, kind).Estimate?.Mean ?? (kind == MetricKind.Binomial || a.Units == 0 ? null : a.Mean))).ToList();
         return new MetricResult(m.Metric.Key, m.Metric.NameZh, m.Metric.NameEn, kind.ToString().ToLowerInvariant(), role, m.Metric.HigherIsBetter, Format(m.Metric.Key),
             m.Metric.Definition, values, comparisons, lookViews, result.CupedTheta, result.CupedReason, result.MultipleComparisons);
     }
+
+    /// <summary>Units (and ratio denominators) both arms need before a daily look enters the sequential test.</summary>
+    public const int MinUnitsPerLook = 30;
+
+    private static bool Enough(ArmSummary arm, MetricKind kind) =>
+        arm.Units >= MinUnitsPerLook && (kind != MetricKind.Ratio || arm.DenominatorSum >= MinUnitsPerLook);
 
     /// <summary>How the console shows a metric's values: rates as percentages, fen as money, the rest as numbers.</summary>
     private static string Format(string metric) => metric switch

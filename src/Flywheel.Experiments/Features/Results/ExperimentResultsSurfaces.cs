@@ -94,7 +94,7 @@ internal static class ExperimentResultsCommand
             {
                 sb.Append(inv, $"  {c.Variant} vs {r.Control}: {Value(m, c.Absolute.Effect)} [{Value(m, c.Absolute.CiLow)}, {Value(m, c.Absolute.CiHigh)}] p {P(c.Absolute.PValue)}");
                 if (c.Relative is { } rel) sb.Append(inv, $"  relative {Pct(rel.Effect)} [{Pct(rel.CiLow)}, {Pct(rel.CiHigh)}]");
-                sb.Append(inv, $"  adjusted p {P(c.AdjustedPValue)}  chance to win {Pct(c.Bayesian.ChanceToWin)}");
+                sb.Append(inv, $"  adjusted p {P(c.AdjustedPValue)}  chance to win {(c.Bayesian.ChanceToWin is { } w ? (w * 100).ToString("0.0", inv) + "%" : "—")}");
                 sb.Append(inv, $"  sequential p {P(c.Sequential.PValue)}{(c.Sequential.ValidSince is { } since ? $" (valid since {since})" : "")}");
                 sb.Append(inv, $"  → {c.Verdict}\n");
                 if (c.Absolute.Reason is { } why) sb.Append(inv, $"    ({why})\n");
