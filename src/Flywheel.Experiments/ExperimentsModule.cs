@@ -4,6 +4,8 @@ using Flywheel.Experiments.Features;
 using Flywheel.Experiments.Features.Results;
 using Flywheel.Experiments.Features.Assign;
 using Flywheel.Experiments.Features.ManageExperiments;
+using Flywheel.Experiments.Features.Analyze;
+using Flywheel.Experiments.Features.SampleSize;
 using Flywheel.Experiments.Storage;
 using Flywheel.Hosting.Cli;
 using Flywheel.Hosting.Http;
@@ -41,6 +43,8 @@ public static class ExperimentsModule
         services.AddSingleton<IExperimentAssignments>(provider => provider.GetRequiredService<ExperimentAssignments>());
         services.AddSingleton<ManageExperimentsHandler>();
         services.AddSingleton<ExperimentResultsHandler>();
+        services.AddSingleton<AnalyzeHandler>();
+        services.AddSingleton<SampleSizeHandler>();
         return services;
     }
 
@@ -51,6 +55,8 @@ public static class ExperimentsModule
         var group = app.MapModuleGroup(Name, "/v1", "Experiments");
         ManageExperimentsEndpoints.Map(group);
         ExperimentResultsEndpoint.Map(group);
+        AnalyzeEndpoint.Map(group);
+        SampleSizeEndpoint.Map(group);
         return app;
     }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Flywheel.Experiments.Features.ManageExperiments;
+using Flywheel.Experiments.Features.Analyze;
+using Flywheel.Experiments.Features.SampleSize;
 using Flywheel.Hosting.Cli;
 
 namespace Flywheel.Experiments.Features;
@@ -10,7 +12,8 @@ internal static class ExperimentsCommand
     public static Command Create(CliContext cli)
     {
         var command = new Command("experiments", "A/B tests and holdouts: define, assign, and judge with the stats engine / A/B 实验与对照组");
-        _ = cli;
+        command.Add(AnalyzeCommand.Create(cli));
+        command.Add(SampleSizeCommand.Create(cli));
         command.Subcommands.Add(ManageExperimentsCommands.Create(cli));
         command.Subcommands.Add(ManageExperimentsCommands.List(cli));
         command.Subcommands.Add(ManageExperimentsCommands.Show(cli));

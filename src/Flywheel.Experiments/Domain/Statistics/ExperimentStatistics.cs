@@ -21,10 +21,10 @@ internal sealed record VariantResult(string Variant, EffectEstimate Absolute, Ef
     double? AdjustedPValue, double? AdjustedCiLow, double? AdjustedCiHigh, double? CupedVarianceReduction);
 
 /// <summary>
-/// The whole answer: the SRM p-value and warning, one result per variant (control excluded), the arms, and how it was computed
+/// The whole answer: the SRM p-value, one result per variant (control excluded), the SRM warning (p &lt; 0.001), the arms, and how it was computed
 /// (confidence, metric, the multiple-comparison method, CUPED's θ or why CUPED was not applied).
 /// </summary>
-internal sealed record AnalysisResult(double? SrmPValue, bool SrmWarning, IReadOnlyList<VariantResult> Results, string Metric, double Confidence,
+internal sealed record AnalysisResult(double? SrmPValue, IReadOnlyList<VariantResult> Results, bool SrmWarning, string Metric, double Confidence,
     IReadOnlyList<ArmResult> Arms, string? SrmReason, double? CupedTheta, string? CupedReason, string MultipleComparisons);
 
 /// <summary>
@@ -86,6 +86,6 @@ internal static class ExperimentStatistics
             ? new ArmResult(est.Variant, est.Units, est.Mean, Math.Sqrt(est.UnitVariance))
             : new ArmResult(request.Arms[i].Variant, request.Arms[i].Units, null, null, e.Item2)).ToList();
         var method = comparisons > 1 ? $"holm p-values, bonferroni intervals at {familyConfidence:0.####} over {comparisons} comparisons" : "none (one comparison)";
-        return new AnalysisResult(srm.PValue, srm.Warning, results, kind.ToString().ToLowerInvariant(), confidence, arms, srm.Reason, cuped.Theta, cuped.Reason, method);
+        return new AnalysisResult(srm.PValue, results, srm.Warning, kind.ToString().ToLowerInvariant(), confidence, arms, srm.Reason, cuped.Theta, cuped.Reason, method);
     }
 }
