@@ -21,6 +21,10 @@ namespace Flywheel.Campaigns.Broadcasts;
 /// zone, on <c>send_date</c> when given, else at the next occurrence after planning). <c>rate_per_minute</c> throttles: the
 /// i-th message due at one instant is due at that instant + i/rate. <c>holdout_percent</c> (0 to 50) of the eligible customers
 /// form the control group. <c>campaign</c> (default: the name) tags tracked links for UTM.
+/// <c>experiment</c> (instead of holdout_percent) names an experiment of the Experiments module: each eligible customer is
+/// assigned a variant; its holdout variant is held out, every other variant is sent, with its own template from
+/// <c>variants</c> (<c>{"b": {"template": {...}}}</c>, the same shape as <c>template</c>) or, for the control and any variant
+/// without an entry, the main template.
 /// </summary>
 internal sealed record BroadcastDefinition(
     string Name,
@@ -33,13 +37,19 @@ internal sealed record BroadcastDefinition(
     LocalDate? SendDate,
     int? RatePerMinute,
     double HoldoutPercent,
-    string Campaign)
+    string Campaign,
+    string? Experiment = null,
+    IReadOnlyDictionary<string, TemplateSource>? Variants = null)
 {
     public const double MaxHoldoutPercent = 50;
     public const int MaxRatePerMinute = 1_000_000;
 
     private static readonly string[] Known =
-        ["name", "segment", "channel", "purpose", "template", "send_at", "local_time", "send_date", "rate_per_minute", "holdout_percent", "campaign"];
+        ["name", "segment", "channel", "purpose", "template", "send_at", "local_time", "send_date", "rate_per_minute", "holdout_percent", "campaign",
+            "experiment", "variants"];
+
+    /// <summary>The longest variant key <c>variants</c> may name.</summary>
+    public const int MaxVariantKeyLength = 64;
 
     /// <summary>The channel's name in the store and in JSON: email, sms, wecom, webhook.</summary>
     public string ChannelName => ChannelText(Channel);
@@ -50,6 +60,12 @@ internal sealed record BroadcastDefinition(
     public MessageTemplate Compiled => _compiled ??= MessageTemplate.Create(Template).Value;
 
     private MessageTemplate? _compiled;
+
+    /// <summary>The variants' templates, compiled (validated by <see cref="Parse"/>); empty without variants.</summary>
+    public IReadOnlyDictionary<string, MessageTemplate> CompiledVariants => _compiledVariants ??=
+        (Variants ?? new Dictionary<string, TemplateSource>()).ToDictionary(kv => kv.Key, kv => MessageTemplate.Create(kv.Value).Value, StringComparer.Ordinal);
+
+    private IReadOnlyDictionary<string, MessageTemplate>? _compiledVariants;
 
     /// <summary>
     /// Parses and validates; the error names the JSON path (<c>$.template.text</c>, <c>$.holdout_percent</c>). Whether the
@@ -104,33 +120,9 @@ internal sealed record BroadcastDefinition(
             default: return Error.Invalid("$.purpose", $"purpose '{purposeText}' is not one of marketing, transactional");
         }
 
-        if (!o.TryGetPropertyValue("template", out var templateNode) || templateNode is null)
-            return Error.Invalid("$.template", "template is missing; give {\"subject\": ..., \"text\": ..., \"html\": ...}");
-        if (templateNode is not JsonObject t) return Error.Invalid("$.template", "template is an object {\"subject\", \"text\", \"html\"}");
-        foreach (var (key, _) in t)
-            if (key is not ("subject" or "text" or "html"))
-                return Error.Invalid("$.template." + key, $"unknown template part '{key}' (known: subject, text, html)");
-        var (subject, e5) = OptionalText(t, "subject", 2_000, "$.template.");
-        if (e5 is not null) return e5;
-        var (text, e6) = RequiredText(t, "text", 1_000_000, "$.template.");
-        if (e6 is not null) return e6;
-        var (html, e7) = OptionalText(t, "html", 1_000_000, "$.template.");
-        if (e7 is not null) return e7;
-        if (channel == ChannelKind.Email && subject is null)
-            return Error.Invalid("$.template.subject", "an email needs a subject");
-        var source = new TemplateSource(name!, subject, text!, html);
-        var errors = TemplateValidator.Validate(source);
-        if (errors.Count > 0)
-        {
-            var first = errors[0];
-            return Error.Invalid("$.template." + TemplateError.PartName(first.Part),
-                $"template {first.Location}: {first.Message}" + (errors.Count > 1 ? $" (and {errors.Count - 1} more)" : ""));
-        }
-        foreach (var (part, partText) in source.Parts())
-            if (links.FirstRefused(partText) is { } refused)
-                return Error.Invalid("$.template." + TemplateError.PartName(part), refused.Reason);
-        var compiled = MessageTemplate.Create(source);
-        if (!compiled.IsSuccess) return Error.Invalid("$.template", compiled.Error!.Message);
+        o.TryGetPropertyValue("template", out var templateNode);
+        var (source, compiled, templateError) = ParseTemplate(templateNode, "$.template", name!, channel, links);
+        if (templateError is not null) return templateError;
 
         var (sendAtText, e8) = OptionalText(o, "send_at", 64);
         if (e8 is not null) return e8;
@@ -188,27 +180,89 @@ internal sealed record BroadcastDefinition(
         var (campaign, e11) = OptionalText(o, "campaign", 128);
         if (e11 is not null) return e11;
 
-        var definition = new BroadcastDefinition(name!, segment!, channel, purpose, source, sendAt, localTime, sendDate, rate, holdout, campaign ?? name!)
+        var (experiment, e12) = OptionalText(o, "experiment", Runtime.CampaignExperiments.MaxKeyLength);
+        if (e12 is not null) return e12;
+        if (experiment is not null && string.IsNullOrWhiteSpace(experiment)) return Error.Invalid("$.experiment", "experiment is an experiment's key; it is empty");
+        if (experiment is not null && holdoutNode is not null)
+            return Error.Invalid("$.holdout_percent", "give experiment (its holdout variant is the control group) or holdout_percent, not both / 实验与 holdout_percent 只能二选一");
+        Dictionary<string, TemplateSource>? variants = null;
+        Dictionary<string, MessageTemplate>? compiledVariants = null;
+        if (o.TryGetPropertyValue("variants", out var variantsNode) && variantsNode is not null)
         {
-            _compiled = compiled.Value,
+            if (experiment is null) return Error.Invalid("$.variants", "variants go with experiment: name the experiment whose variants they are");
+            if (variantsNode is not JsonObject vo) return Error.Invalid("$.variants", "variants is an object: {\"b\": {\"template\": {...}}}");
+            variants = new Dictionary<string, TemplateSource>(StringComparer.Ordinal);
+            compiledVariants = new Dictionary<string, MessageTemplate>(StringComparer.Ordinal);
+            foreach (var (key, node) in vo)
+            {
+                var path = "$.variants." + key;
+                if (string.IsNullOrWhiteSpace(key) || key.Length > MaxVariantKeyLength || key.Any(char.IsControl))
+                    return Error.Invalid(path, $"a variant key is 1-{MaxVariantKeyLength} characters");
+                if (node is not JsonObject v) return Error.Invalid(path, "a variant is an object {\"template\": {...}}");
+                foreach (var (vk, _) in v)
+                    if (vk != "template") return Error.Invalid(path + "." + vk, $"unknown property '{vk}' of a variant (known: template)");
+                v.TryGetPropertyValue("template", out var variantTemplate);
+                var (variantSource, variantCompiled, variantError) = ParseTemplate(variantTemplate, path + ".template", name! + "/" + key, channel, links);
+                if (variantError is not null) return variantError;
+                variants[key] = variantSource!;
+                compiledVariants[key] = variantCompiled!;
+            }
+        }
+
+        var definition = new BroadcastDefinition(name!, segment!, channel, purpose, source!, sendAt, localTime, sendDate, rate, holdout, campaign ?? name!,
+            experiment, variants)
+        {
+            _compiled = compiled,
+            _compiledVariants = compiledVariants,
         };
         return definition;
+    }
+
+    /// <summary>A template object ({"subject", "text", "html"}) at <paramref name="path"/>: parsed, validated, its links checked, compiled.</summary>
+    private static (TemplateSource? Source, MessageTemplate? Compiled, Error? Error) ParseTemplate(JsonNode? templateNode, string path, string name,
+        ChannelKind channel, LinkPolicy links)
+    {
+        if (templateNode is null)
+            return (null, null, Error.Invalid(path, "template is missing; give {\"subject\": ..., \"text\": ..., \"html\": ...}"));
+        if (templateNode is not JsonObject t) return (null, null, Error.Invalid(path, "template is an object {\"subject\", \"text\", \"html\"}"));
+        foreach (var (key, _) in t)
+            if (key is not ("subject" or "text" or "html"))
+                return (null, null, Error.Invalid(path + "." + key, $"unknown template part '{key}' (known: subject, text, html)"));
+        var prefix = path + ".";
+        var (subject, e5) = OptionalText(t, "subject", 2_000, prefix);
+        if (e5 is not null) return (null, null, e5);
+        var (text, e6) = RequiredText(t, "text", 1_000_000, prefix);
+        if (e6 is not null) return (null, null, e6);
+        var (html, e7) = OptionalText(t, "html", 1_000_000, prefix);
+        if (e7 is not null) return (null, null, e7);
+        if (channel == ChannelKind.Email && subject is null)
+            return (null, null, Error.Invalid(prefix + "subject", "an email needs a subject"));
+        var source = new TemplateSource(name, subject, text!, html);
+        var errors = TemplateValidator.Validate(source);
+        if (errors.Count > 0)
+        {
+            var first = errors[0];
+            return (null, null, Error.Invalid(prefix + TemplateError.PartName(first.Part),
+                $"template {first.Location}: {first.Message}" + (errors.Count > 1 ? $" (and {errors.Count - 1} more)" : "")));
+        }
+        foreach (var (part, partText) in source.Parts())
+            if (links.FirstRefused(partText) is { } refused)
+                return (null, null, Error.Invalid(prefix + TemplateError.PartName(part), refused.Reason));
+        var compiled = MessageTemplate.Create(source);
+        if (!compiled.IsSuccess) return (null, null, Error.Invalid(path, compiled.Error!.Message));
+        return (source, compiled.Value, null);
     }
 
     /// <summary>The definition as snake_case JSON, as <see cref="Parse"/> reads it.</summary>
     public string ToJson()
     {
-        var template = new JsonObject();
-        if (Template.Subject is not null) template["subject"] = Template.Subject;
-        template["text"] = Template.Text;
-        if (Template.Html is not null) template["html"] = Template.Html;
         var o = new JsonObject
         {
             ["name"] = Name,
             ["segment"] = Segment,
             ["channel"] = ChannelName,
             ["purpose"] = PurposeName,
-            ["template"] = template,
+            ["template"] = TemplateJson(Template),
         };
         if (SendAt is { } at) o["send_at"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
         if (LocalTime is { } lt) o["local_time"] = LocalTimePattern.CreateWithInvariantCulture("HH:mm:ss").Format(lt);
@@ -216,7 +270,24 @@ internal sealed record BroadcastDefinition(
         if (RatePerMinute is { } r) o["rate_per_minute"] = r;
         if (HoldoutPercent > 0) o["holdout_percent"] = HoldoutPercent;
         o["campaign"] = Campaign;
+        if (Experiment is not null) o["experiment"] = Experiment;
+        if (Variants is { Count: > 0 })
+        {
+            var variants = new JsonObject();
+            foreach (var (key, source) in Variants.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                variants[key] = new JsonObject { ["template"] = TemplateJson(source) };
+            o["variants"] = variants;
+        }
         return o.ToJsonString();
+    }
+
+    private static JsonObject TemplateJson(TemplateSource source)
+    {
+        var template = new JsonObject();
+        if (source.Subject is not null) template["subject"] = source.Subject;
+        template["text"] = source.Text;
+        if (source.Html is not null) template["html"] = source.Html;
+        return template;
     }
 
     internal static string ChannelText(ChannelKind channel) => channel switch

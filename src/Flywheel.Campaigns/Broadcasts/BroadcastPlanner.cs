@@ -7,6 +7,7 @@ using Flywheel.Campaigns.Storage;
 using Flywheel.Campaigns.Templates;
 using Flywheel.Customers.Segments;
 using Flywheel.Customers;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using NodaTime;
@@ -24,7 +25,9 @@ internal sealed record BroadcastPlanResult(StoredBroadcast Broadcast, int Batche
 /// message keyed <c>b:{broadcast}:{customer}</c>: suppressed (no customer record, no consent for the purpose on the channel,
 /// no address, or a template that fails for them; the reason is the message's last_error), held_out (the control group:
 /// <see cref="BroadcastDefinition.HoldoutPercent"/> of the eligible customers by a hash of broadcast and customer id, variant
-/// <c>control</c>) or queued (rendered for them, due at send_at or their local_time, throttled). Caps, quiet hours and
+/// <c>control</c>; or, for a broadcast that names an experiment, the customers its assignment puts in the holdout variant) or
+/// queued (rendered for them, with their variant's template when it has one, the variant in the message's <c>variant</c>; due
+/// at send_at or their local_time, throttled). Caps, quiet hours and
 /// send-time consent are the dispatcher's. Planning ends by moving the broadcast from planning to sending.
 /// </summary>
 internal sealed class BroadcastPlanner
@@ -55,6 +58,12 @@ internal sealed class BroadcastPlanner
     /// <summary>Customers per stored batch (1 to 50,000).</summary>
     public int BatchSize { get; init; } = 5_000;
 
+    /// <summary>
+    /// The Experiments module's assignments, for broadcasts that name an experiment (each eligible customer assigned, source
+    /// "broadcast:&lt;id&gt;"); null in a host without the module, where such a broadcast is refused.
+    /// </summary>
+    public IExperimentAssignments? Experiments { get; init; }
+
     /// <summary>Called after each stored batch (progress reports; tests stop the planner here to simulate a crash).</summary>
     public Func<BroadcastBatchResult, CancellationToken, Task>? AfterBatch { get; init; }
 
@@ -67,6 +76,7 @@ internal sealed class BroadcastPlanner
     {
         if (TextRules.Id(broadcastId, "id", 100) is { } badId) return badId;
         if (!BroadcastDefinition.Parse(definitionJson, _links.Policy).TryGetValue(out var definition, out var error)) return error;
+        if (await CheckExperimentAsync(definition, ct) is { } badExperiment) return badExperiment;
         if (!await SegmentExistsAsync(definition.Segment, ct))
             return Error.NotFound("$.segment", $"no segment '{definition.Segment}': use all, an RFM segment or group " +
                                                 $"({string.Join(", ", CustomerSets.Names.Skip(1))}), or a saved segment or audience");
@@ -77,6 +87,22 @@ internal sealed class BroadcastPlanner
             definition = definition with { SendDate = local.TimeOfDay < at ? local.Date : local.Date.PlusDays(1) };
         }
         return await _campaigns.SaveBroadcastAsync(new BroadcastDraft(broadcastId, definition.Name, definition.ToJson(), definition.Segment), ct);
+    }
+
+    /// <summary>The broadcast's experiment exists and each of its variants' templates names one of its variants other than the holdout.</summary>
+    private async Task<Error?> CheckExperimentAsync(BroadcastDefinition definition, CancellationToken ct)
+    {
+        if (definition.Experiment is not { } key) return null;
+        var described = await CampaignExperiments.DescribeAsync(Experiments, key, "$.experiment", ct);
+        if (!described.TryGetValue(out var summary, out var error)) return error;
+        foreach (var variant in (definition.Variants?.Keys ?? []).Order(StringComparer.Ordinal))
+        {
+            if (!summary.Variants.Contains(variant, StringComparer.Ordinal))
+                return Error.Invalid("$.variants." + variant, $"experiment '{key}' has no variant '{variant}' (its variants: {string.Join(", ", summary.Variants)})");
+            if (variant == summary.HoldoutVariant)
+                return Error.Invalid("$.variants." + variant, $"'{variant}' is experiment '{key}''s holdout: its customers get no message, so no template");
+        }
+        return null;
     }
 
     /// <summary>
@@ -107,6 +133,8 @@ internal sealed class BroadcastPlanner
                 break;
         }
 
+        if (definition.Experiment is not null && Experiments is null)
+            return Error.Invalid("definition.experiment", CampaignExperiments.NotAvailable);
         var storeZone = await StoreZoneAsync(ct);
         var nowInstant = Instant.FromDateTimeOffset(_time.GetUtcNow());
         var sendDate = definition.SendDate ?? DefaultSendDate(definition, stored.CreatedAt, storeZone);
@@ -129,10 +157,11 @@ internal sealed class BroadcastPlanner
         {
             var ids = new ArraySegment<string>(pending, from, Math.Min(BatchSize, pending.Length - from));
             var contacts = all ?? await LoadChunkedAsync(ids, ct);
+            var assignments = await AssignAsync(definition, broadcastId, plan, ids, contacts, ct);
             // Rendering is most of the CPU: spread over the cores; the throttle's due times follow in customer order.
             var built = new NewMessage[ids.Count];
             Parallel.For(0, ids.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => built[i] = plan.Message(ids[i], contacts.GetValueOrDefault(ids[i])));
+                i => built[i] = plan.Message(ids[i], contacts.GetValueOrDefault(ids[i]), assignments?.GetValueOrDefault(ids[i])));
             var messages = new List<NewMessage>(built.Length);
             foreach (var message in built) messages.Add(plan.Throttled(message));
             return messages;
@@ -208,6 +237,25 @@ internal sealed class BroadcastPlanner
         }
     }
 
+    /// <summary>
+    /// The experiment's variant of each eligible customer of the batch (only they are exposed: a customer who would get no
+    /// message is not in the experiment), in customer order; null when the broadcast names no experiment. A customer outside
+    /// the experiment (or an experiment gone since) is left out: they get the main template.
+    /// </summary>
+    private async Task<Dictionary<string, ExperimentAssignment>?> AssignAsync(BroadcastDefinition definition, string broadcastId, Planning plan,
+        IReadOnlyList<string> ids, Dictionary<string, CustomerContact> contacts, CancellationToken ct)
+    {
+        if (definition.Experiment is not { } experiment || Experiments is not { } experiments) return null;
+        var assignments = new Dictionary<string, ExperimentAssignment>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (!plan.Eligible(contacts.GetValueOrDefault(id))) continue;
+            var assigned = await experiments.AssignAsync(experiment, id, "broadcast:" + broadcastId, ct);
+            if (assigned.TryGetValue(out var a, out _) && a.InExperiment) assignments[id] = a;
+        }
+        return assignments;
+    }
+
     private async Task<Dictionary<string, CustomerContact>> LoadChunkedAsync(IReadOnlyList<string> ids, CancellationToken ct)
     {
         var contacts = new Dictionary<string, CustomerContact>(ids.Count, StringComparer.Ordinal);
@@ -239,7 +287,11 @@ internal sealed class BroadcastPlanner
         private readonly long? _sendAtMs = definition.SendAt?.ToUnixTimeMilliseconds();
         private readonly System.Collections.Concurrent.ConcurrentDictionary<DateTimeZone, long> _localBase = new();
 
-        public NewMessage Message(string customerId, CustomerContact? contact)
+        /// <summary>Whether the customer gets a message at all (a record, consent for the purpose on the channel, an address).</summary>
+        public bool Eligible(CustomerContact? contact) =>
+            contact is not null && contact.Allows(definition.Channel, definition.Purpose) && contact.AddressFor(definition.Channel) is not null;
+
+        public NewMessage Message(string customerId, CustomerContact? contact, ExperimentAssignment? assignment = null)
         {
             var key = "b:" + broadcastId + ":" + customerId;
             var baseMs = BaseMs(contact?.TimeZone ?? storeZone);
@@ -248,19 +300,23 @@ internal sealed class BroadcastPlanner
             if (!contact.Allows(definition.Channel, definition.Purpose))
                 return Recorded(key, customerId, address, baseMs, "suppressed", $"suppressed: no {_purpose} consent on {_channel}");
             if (address is null) return Recorded(key, customerId, null, baseMs, "suppressed", $"suppressed: no {_channel} address");
-            if (InHoldout(broadcastId, customerId, definition.HoldoutPercent))
+            if (assignment is { Holdout: true })
+                return Recorded(key, customerId, address, baseMs, "held_out", null, assignment.Variant);
+            if (assignment is null && InHoldout(broadcastId, customerId, definition.HoldoutPercent))
                 return Recorded(key, customerId, address, baseMs, "held_out", null, "control");
+            var variant = assignment?.Variant;
+            var template = variant is not null && definition.CompiledVariants.TryGetValue(variant, out var own) ? own : _template;
 
             var model = new TemplateModel
             {
                 Customer = new TemplateCustomer(customerId, contact.Name, contact.City, contact.MemberTier),
                 UnsubscribeUrl = links.Unsubscribe(key),
             };
-            var rendered = _template.Render(model, (url, campaign) => links.Click(key, url, campaign ?? definition.Campaign));
+            var rendered = template.Render(model, (url, campaign) => links.Click(key, url, campaign ?? definition.Campaign));
             if (!rendered.TryGetValue(out var message, out var error))
-                return Recorded(key, customerId, address, baseMs, "suppressed", "suppressed: " + error.Message);
+                return Recorded(key, customerId, address, baseMs, "suppressed", "suppressed: " + error.Message, variant);
 
-            return new NewMessage(key, "broadcast", broadcastId, null, null, customerId, _channel, _purpose, address, message.Subject, message.Text,
+            return new NewMessage(key, "broadcast", broadcastId, null, variant, customerId, _channel, _purpose, address, message.Subject, message.Text,
                 links.WithOpenPixel(message.Html, key), model.UnsubscribeUrl, DateTimeOffset.FromUnixTimeMilliseconds(baseMs));
         }
 

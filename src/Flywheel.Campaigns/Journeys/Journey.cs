@@ -8,6 +8,9 @@ namespace Flywheel.Campaigns.Journeys;
 /// early (<see cref="ExitWhen"/>, checked before every step), a rule the customer must still match at send time
 /// (<see cref="Conditions"/>) and a graph of steps from <see cref="Start"/>. The JSON form is snake_case
 /// (<see cref="JourneyJson"/>; YAML in the same shape, <see cref="JourneyYaml"/>); <see cref="JourneyValidator"/> checks it.
+/// <see cref="Experiment"/> names an experiment of the Experiments module: each entering customer is assigned a variant; its
+/// holdout variant ends the entry at once (exit_reason holdout), another variant is the entry's variant (a split step then
+/// follows the variant of that name), a customer outside the experiment runs the journey as if it named none.
 /// </summary>
 internal sealed record Journey(
     string Id,
@@ -18,7 +21,8 @@ internal sealed record Journey(
     IReadOnlyList<ExitCondition> ExitWhen,
     string? Conditions,
     string Start,
-    IReadOnlyList<Step> Steps)
+    IReadOnlyList<Step> Steps,
+    string? Experiment = null)
 {
     /// <summary>The first step with that id, or null.</summary>
     public Step? FindStep(string id) => Steps.FirstOrDefault(s => s.Id == id);

@@ -92,6 +92,7 @@ internal static class JourneyJson
             o["exit_when"] = exits;
         }
         Put(o, "conditions", journey.Conditions);
+        Put(o, "experiment", journey.Experiment);
         o["start"] = journey.Start;
         var steps = new JsonArray();
         foreach (var step in journey.Steps) steps.Add(WriteStep(step));
@@ -226,7 +227,7 @@ internal static class JourneyJson
         public Journey Journey(JsonNode? node, string path)
         {
             var o = Object(node, path, "a journey");
-            Keys(o, path, "id", "name", "description", "trigger", "reentry", "exit_when", "conditions", "start", "steps");
+            Keys(o, path, "id", "name", "description", "trigger", "reentry", "exit_when", "conditions", "experiment", "start", "steps");
             var id = Text(o, path, "id")!;
             var name = Text(o, path, "name")!;
             var description = Text(o, path, "description", required: false);
@@ -239,12 +240,13 @@ internal static class JourneyJson
                 for (var i = 0; i < list.Count; i++) exits.Add(Exit(list[i], $"{path}.exit_when[{i}]"));
             }
             var conditions = Text(o, path, "conditions", required: false);
+            var experiment = Text(o, path, "experiment", required: false);
             var start = Text(o, path, "start")!;
             if (!o.ContainsKey("steps")) throw new ParseFailure(Child(path, "steps"), "steps is required (a list of steps)");
             var stepNodes = Array(o["steps"], Child(path, "steps"));
             var steps = new List<Step>(stepNodes.Count);
             for (var i = 0; i < stepNodes.Count; i++) steps.Add(Step(stepNodes[i], $"{path}.steps[{i}]"));
-            return new Journey(id, name, description, trigger, reentry, exits, conditions, start, steps);
+            return new Journey(id, name, description, trigger, reentry, exits, conditions, start, steps, experiment);
         }
 
         private Trigger Trigger(JsonNode? node, string path)

@@ -62,6 +62,8 @@ internal static class JourneyValidator
                 }
             }
             if (j.Conditions is not null) Rule(j.Conditions, "$.conditions");
+            if (j.Experiment is { } experiment && (string.IsNullOrWhiteSpace(experiment) || experiment.Length > Runtime.CampaignExperiments.MaxKeyLength || experiment.Any(char.IsControl)))
+                Add("$.experiment", $"experiment is an experiment's key (1-{Runtime.CampaignExperiments.MaxKeyLength} characters) / 实验键无效");
             if (j.Steps is null || j.Steps.Count == 0)
             {
                 Add("$.steps", "a journey has at least one step / 至少一个步骤");

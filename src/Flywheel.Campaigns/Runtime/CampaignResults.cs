@@ -17,8 +17,9 @@ internal sealed record Lift(string Variant, double DifferencePoints, double LowP
 internal sealed record StepResult(string StepId, string? Variant, long Sent, long Delivered, long Failed, long Dead, long Suppressed, long HeldOut,
     long Cancelled, long Opened, long Clicked, long Converted, long Revenue, long Unsubscribed);
 
+/// <summary>A journey's or broadcast's results; <see cref="Experiment"/> is the experiment it names (the console links to its page), or null.</summary>
 internal sealed record CampaignReport(string SourceKind, string SourceId, TimeSpan AttributionWindow, IReadOnlyList<VariantResult> Variants,
-    IReadOnlyList<StepResult> Steps, IReadOnlyList<Lift> Lifts);
+    IReadOnlyList<StepResult> Steps, IReadOnlyList<Lift> Lifts, string? Experiment = null);
 
 /// <summary>
 /// Results per journey (or broadcast), step and variant: entered, sent, delivered, failed, opened, clicked, converted, revenue,
@@ -97,7 +98,17 @@ internal static class CampaignResults
         if (variantResults.FirstOrDefault(v => v.Holdout) is { Entered: > 0 } control)
             foreach (var v in variantResults.Where(v => !v.Holdout && v.Entered > 0))
                 lifts.Add(LiftOf(v, control));
-        return new CampaignReport(sourceKind, sourceId, window, variantResults, stepResults, lifts);
+        return new CampaignReport(sourceKind, sourceId, window, variantResults, stepResults, lifts, await ExperimentOfAsync(campaigns, sourceKind, sourceId, ct));
+    }
+
+    /// <summary>The experiment the journey's or broadcast's stored definition names, or null.</summary>
+    private static async Task<string?> ExperimentOfAsync(CampaignStore campaigns, string sourceKind, string sourceId, CancellationToken ct)
+    {
+        if (sourceKind == "journey")
+            return await campaigns.GetJourneyAsync(sourceId, ct) is { } j && Journeys.JourneyJson.Parse(j.DefinitionJson).TryGetValue(out var journey, out _)
+                ? journey.Experiment : null;
+        return await campaigns.GetBroadcastAsync(sourceId, ct) is { } b && Broadcasts.BroadcastDefinition.Parse(b.DefinitionJson).TryGetValue(out var broadcast, out _)
+            ? broadcast.Experiment : null;
     }
 
     /// <summary>Difference of two proportions with a 95% normal-approximation interval.</summary>

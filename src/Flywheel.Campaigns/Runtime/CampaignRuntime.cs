@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Delivery;
 using Flywheel.Customers.Contracts;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Storage;
 using Flywheel.Campaigns.Storage;
 using Flywheel.Hosting.Startup;
@@ -36,6 +37,9 @@ internal sealed class CampaignRuntime
     public TrackingLinks Links { get; }
     public CustomerDirectory Directory { get; }
 
+    /// <summary>The Experiments module's assignments, or null in a host without it.</summary>
+    public IExperimentAssignments? Experiments { get; init; }
+
     /// <summary>Signals the background loop that there may be work (an ingest committed, a journey saved).</summary>
     internal Channel<bool> Wake { get; } = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -44,21 +48,23 @@ internal sealed class CampaignRuntime
     /// <summary>Builds the runtime from the host's services (the store, clock, options, Customers' signals, Promotions' coupon issuer).</summary>
     public static Task<CampaignRuntime> CreateAsync(IServiceProvider services, CancellationToken ct) =>
         CreateAsync(services.GetRequiredService<FlywheelStore>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<CampaignsOptions>(),
-            services.GetRequiredService<ICustomerSignals>(), services.GetRequiredService<HttpClient>(), services.GetRequiredService<ICouponIssuer>(), ct);
+            services.GetRequiredService<ICustomerSignals>(), services.GetRequiredService<HttpClient>(), services.GetRequiredService<ICouponIssuer>(), ct,
+            services.GetService<IExperimentAssignments>());
 
+    /// <param name="experiments">The Experiments module's assignments, when the host has the module (journeys and broadcasts that name an experiment need it).</param>
     public static async Task<CampaignRuntime> CreateAsync(FlywheelStore store, TimeProvider time, CampaignsOptions options, ICustomerSignals customers,
-        HttpClient http, ICouponIssuer coupons, CancellationToken ct)
+        HttpClient http, ICouponIssuer coupons, CancellationToken ct, IExperimentAssignments? experiments = null)
     {
         var campaigns = new CampaignStore(store, time);
         var directory = new CustomerDirectory(store);
         var links = await TrackingLinks.ForStoreAsync(store, options.PublicBaseUrl, ct, new Templates.LinkPolicy(options.LinkHosts));
         var owner = Dispatcher.NewOwnerName();
-        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, customers.MatchesAsync) { Coupons = coupons };
+        var engine = new JourneyEngine(store, campaigns, directory, links, time, owner, customers.MatchesAsync) { Coupons = coupons, Experiments = experiments };
         await engine.ReloadAsync(ct);
         Dispatcher? dispatcher = null;
         if (options.Channels is { } channelOptions && ChannelRegistry.Create(channelOptions, http, time).TryGetValue(out var registry, out _) && registry.Kinds.Count > 0)
             dispatcher = new Dispatcher(campaigns, registry, directory, options.SendPolicy, time, owner, engine.StillEligibleAsync);
-        return new CampaignRuntime(campaigns, engine, new JourneyTriggerFeed(store, engine), dispatcher, links, directory);
+        return new CampaignRuntime(campaigns, engine, new JourneyTriggerFeed(store, engine), dispatcher, links, directory) { Experiments = experiments };
     }
 }
 

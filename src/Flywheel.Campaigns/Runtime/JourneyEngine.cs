@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Flywheel.Campaigns.Channels;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Templates;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Analytics.Contracts;
 using Flywheel.Ingestion.Contracts;
 using Flywheel.Primitives;
@@ -60,6 +61,12 @@ internal sealed class JourneyEngine
         _owner = owner;
         _rules = rules;
     }
+
+    /// <summary>
+    /// Assigns customers entering a journey that names an experiment (the Experiments module's contract); none: such journeys
+    /// run as if they named no experiment (saving one is refused without the module).
+    /// </summary>
+    public IExperimentAssignments? Experiments { get; init; }
 
     /// <summary>Issues the coupons of "issue coupon" steps (Promotions' ledger, through its contract); none: such steps record why they issued nothing.</summary>
     public ICouponIssuer? Coupons { get; init; }
@@ -270,9 +277,10 @@ internal sealed class JourneyEngine
     private Task<Dictionary<string, DateTimeOffset>> FirstOrdersAsync(CancellationToken ct) => OrderFacts.FirstPaidAsync(_store, ct);
 
     /// <summary>
-    /// Puts a customer into a journey unless its re-entry rule forbids it (once ever; once per N days; always). The split
-    /// variant, if the journey has one, is drawn here (a hash of journey, customer and occurrence), so results can count
-    /// entries per variant, holdout included. Returns whether an entry was made.
+    /// Puts a customer into a journey unless its re-entry rule forbids it (once ever; once per N days; always). The variant is
+    /// drawn here: the journey's experiment's assignment when it names one and the customer is in it (its holdout variant
+    /// stores the entry finished, exit_reason holdout), else the split step's (a hash of journey, customer and occurrence),
+    /// so results can count entries per variant, holdout included. Returns whether an entry was made.
     /// </summary>
     public async Task<bool> EnterAsync(Journey journey, string customerId, DateTimeOffset due, JsonObject context, CancellationToken ct)
     {
@@ -290,10 +298,26 @@ internal sealed class JourneyEngine
             if (last.Status == "active" && journey.Reentry.Mode != ReentryMode.Always) return false;
         }
         var occurrence = (last?.Occurrence ?? 0) + 1;
-        var variant = journey.Steps.OfType<SplitStep>().FirstOrDefault() is { } split ? PickVariant(split, journey.Id, customerId, occurrence) : null;
+        var assigned = await AssignAsync(journey, customerId, ct);
+        var variant = assigned?.Variant ??
+                      (journey.Steps.OfType<SplitStep>().FirstOrDefault() is { } split ? PickVariant(split, journey.Id, customerId, occurrence) : null);
+        var holdout = assigned?.Holdout == true;
         context["entered_at"] = now.ToUnixTimeMilliseconds();
-        var entered = await _campaigns.TryEnterAsync(journey.Id, customerId, occurrence, journey.Start, due, variant, context.ToJsonString(), ct);
+        if (assigned is not null) context["experiment"] = new JsonObject { ["key"] = assigned.Experiment, ["variant"] = assigned.Variant, ["holdout"] = holdout };
+        var entered = await _campaigns.TryEnterAsync(journey.Id, customerId, occurrence, journey.Start, due, variant, context.ToJsonString(), ct, holdout);
         return entered.TryGetValue(out var made, out _) && made;
+    }
+
+    /// <summary>
+    /// The customer's variant of the journey's experiment (source "journey:&lt;id&gt;", which records the exposure), or null when
+    /// the journey names none, the host has no Experiments module, the experiment is gone, or the customer is outside it:
+    /// the journey then runs as it would without an experiment.
+    /// </summary>
+    private async Task<ExperimentAssignment?> AssignAsync(Journey journey, string customerId, CancellationToken ct)
+    {
+        if (journey.Experiment is not { } experiment || Experiments is not { } experiments) return null;
+        var assigned = await experiments.AssignAsync(experiment, customerId, "journey:" + journey.Id, ct);
+        return assigned.TryGetValue(out var a, out _) && a.InExperiment ? a : null;
     }
 
     internal static string PickVariant(SplitStep split, string journeyId, string customerId, int occurrence)

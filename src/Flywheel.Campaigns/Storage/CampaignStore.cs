@@ -152,9 +152,11 @@ internal sealed partial class CampaignStore
     /// <summary>
     /// Starts the customer's <paramref name="occurrence"/>-th pass through the journey at <paramref name="stepId"/>, due at
     /// <paramref name="dueAt"/> (null: waiting for an event). False when that occurrence exists already (nothing changes).
+    /// With <paramref name="holdout"/> the pass is stored already finished (completed, exit_reason holdout): an experiment's
+    /// holdout customer, counted by the results like a split step's holdout.
     /// </summary>
     public async Task<Result<bool>> TryEnterAsync(string journeyId, string customerId, int occurrence, string stepId, DateTimeOffset? dueAt,
-        string? variant, string? contextJson, CancellationToken ct)
+        string? variant, string? contextJson, CancellationToken ct, bool holdout = false)
     {
         if (CampaignCheck.Id(journeyId, "journey_id") is { } e1) return e1;
         if (CampaignCheck.Id(customerId, "customer_id") is { } e2) return e2;
@@ -167,9 +169,10 @@ internal sealed partial class CampaignStore
         {
             var now = NowMs;
             var inserted = await write.ExecuteAsync(
-                "INSERT INTO journey_entries (journey_id, customer_id, occurrence, status, step_id, due_at, variant, entered_at, updated_at, context) " +
-                "VALUES (@j, @c, @o, 'active', @s, @due, @v, @now, @now, @ctx) ON CONFLICT (journey_id, customer_id, occurrence) DO NOTHING", ct,
-                ("@j", journeyId), ("@c", customerId), ("@o", occurrence), ("@s", stepId), ("@due", dueAt?.ToUnixTimeMilliseconds()),
+                "INSERT INTO journey_entries (journey_id, customer_id, occurrence, status, step_id, due_at, variant, entered_at, updated_at, context, exit_reason) " +
+                "VALUES (@j, @c, @o, @status, @s, @due, @v, @now, @now, @ctx, @reason) ON CONFLICT (journey_id, customer_id, occurrence) DO NOTHING", ct,
+                ("@status", holdout ? "completed" : "active"), ("@reason", holdout ? "holdout" : null),
+                ("@j", journeyId), ("@c", customerId), ("@o", occurrence), ("@s", stepId), ("@due", holdout ? null : dueAt?.ToUnixTimeMilliseconds()),
                 ("@v", variant), ("@now", now), ("@ctx", contextJson));
             await write.CommitAsync(ct);
             return (Result<bool>)(inserted == 1);

@@ -6,6 +6,9 @@ using System.Text.Json.Nodes;
 using Flywheel.Campaigns.Broadcasts;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
+using Flywheel.Experiments.Contracts;
+using Flywheel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flywheel.Campaigns.Features.Engage;
 
@@ -47,18 +50,20 @@ internal static class BroadcastsCommand
             var json = await File.ReadAllTextAsync(path, ct);
             // Shape and template first, without touching the store: a bad file never creates a data folder.
             if (!BroadcastDefinition.Parse(json).TryGetValue(out _, out var shapeError)) return await CliContext.BadAsync(console, path, shapeError.ToString());
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
-            if (store is null) return exit;
-            using (store)
+            return await cli.RunAsync(parse, async services =>
             {
+                var store = services.GetRequiredService<FlywheelStore>();
                 var campaigns = new CampaignStore(store, time);
-                var planner = new BroadcastPlanner(store, campaigns, await TrackingLinks.ForStoreAsync(store, BaseUrl(null), ct), time);
+                var planner = new BroadcastPlanner(store, campaigns, await TrackingLinks.ForStoreAsync(store, BaseUrl(null), ct), time)
+                {
+                    Experiments = services.GetService<IExperimentAssignments>(),
+                };
                 var created = await planner.CreateAsync(parse.GetValue(id)!, json, ct);
                 if (!created.TryGetValue(out var stored, out var error))
                     return await CliContext.BadAsync(console, error.Path is { } p && p.StartsWith('$') ? path : parse.GetValue(id)!, error.ToString());
                 await console.Out.WriteLineAsync($"added {stored.BroadcastId} ({stored.Status}) {stored.Name} → {stored.Segment}");
-            }
-            return ExitCodes.Ok;
+                return ExitCodes.Ok;
+            }, ct, create: true);
         });
         return command;
     }
@@ -73,12 +78,14 @@ internal static class BroadcastsCommand
         command.SetAction(async (parse, ct) =>
         {
             var broadcastId = parse.GetValue(id)!;
-            var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
-            if (store is null) return exit;
-            using (store)
+            return await cli.RunAsync(parse, async services =>
             {
+                var store = services.GetRequiredService<FlywheelStore>();
                 var campaigns = new CampaignStore(store, time);
-                var planner = new BroadcastPlanner(store, campaigns, await TrackingLinks.ForStoreAsync(store, BaseUrl(parse.GetValue(baseUrl)), ct), time);
+                var planner = new BroadcastPlanner(store, campaigns, await TrackingLinks.ForStoreAsync(store, BaseUrl(parse.GetValue(baseUrl)), ct), time)
+                {
+                    Experiments = services.GetService<IExperimentAssignments>(),
+                };
                 var planned = await planner.PlanAsync(broadcastId, ct);
                 if (!planned.TryGetValue(out var result, out var error)) return await CliContext.BadAsync(console, broadcastId, error.ToString());
                 var counts = await CountsAsync(campaigns, broadcastId, ct);
@@ -86,8 +93,8 @@ internal static class BroadcastsCommand
                     $"{broadcastId}: {result.Broadcast.Status}; planned {result.Broadcast.Planned} (this run {result.Planned} in {result.Batches} batch(es)): " +
                     $"queued 排队 {counts.Queued}, held out 对照组 {counts.HeldOut}, suppressed 抑制 {counts.Suppressed}"));
                 if (counts.Suppressed > 0) await WriteSuppressionReasonsAsync(console, campaigns, broadcastId, ct);
-            }
-            return ExitCodes.Ok;
+                return ExitCodes.Ok;
+            }, ct, create: true);
         });
         return command;
     }

@@ -40,7 +40,7 @@ internal static class CampaignsEndpoints
         group.MapPost("/journeys/{id}/status", SetStatusAsync).Requires(Permission.MarketingWrite).WithSummary("{\"status\": \"active\" | \"paused\" | \"archived\" | \"draft\"}");
         group.MapDelete("/journeys/{id}", DeleteJourneyAsync).Requires(Permission.MarketingWrite);
         group.MapGet("/journeys/{id}/stats", JourneyStatsAsync).Requires(Permission.ReportsRead).QueryTimeLimit().WithSummary("Entered, sent, delivered, failed, opened, clicked, converted, revenue and unsubscribes per step and variant, and lift against the holdout");
-        group.MapPost("/broadcasts", CreateBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\"}");
+        group.MapPost("/broadcasts", CreateBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Create a broadcast: {\"id\": ..., \"name\", \"segment\", \"channel\", \"template\", \"send_at\" | \"local_time\", \"rate_per_minute\", \"holdout_percent\" | \"experiment\" (+ \"variants\": {\"b\": {\"template\"}})}");
         group.MapGet("/broadcasts", ListBroadcastsAsync).Requires(Permission.ReportsRead).WithSummary("Broadcasts, newest first, optionally of one status (planned, planning, sending, done, cancelled)");
         group.MapPost("/broadcasts/{id}/plan", PlanBroadcastAsync).Requires(Permission.MarketingWrite).WithSummary("Plan and enqueue the broadcast (resumes where a crashed plan stopped)");
         group.MapGet("/broadcasts/{id}", GetBroadcastAsync).Requires(Permission.ReportsRead);
@@ -108,6 +108,7 @@ internal static class CampaignsEndpoints
         var problems = JourneyValidator.Validate(journey, context);
         if (problems.Count > 0)
             return Problems.Invalid($"the journey has {problems.Count} problem(s)", [.. problems.Select(p => Problems.FromError(null, p))]);
+        if (await CampaignExperiments.CheckAsync(journey, runtime.Experiments, ct) is { } noExperiment) return Problems.Invalid(noExperiment);
         string definition;
         try
         {
@@ -154,6 +155,11 @@ internal static class CampaignsEndpoints
         string? status;
         using (body) status = body.Root.ValueKind == JsonValueKind.Object && body.Root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         if (status is null) return Problems.Invalid(Error.Invalid("$.status", "status is one of draft, active, paused, archived"));
+        // A journey going live checks its experiment again: it may have been deleted since the journey was saved.
+        if (status == "active" && await runtime.Campaigns.GetJourneyAsync(id, ct) is { } current &&
+            JourneyJson.Parse(current.DefinitionJson).TryGetValue(out var definition, out _) &&
+            await CampaignExperiments.CheckAsync(definition, runtime.Experiments, ct) is { } noExperiment)
+            return Problems.Invalid(noExperiment);
         var result = await runtime.Campaigns.SetJourneyStatusAsync(id, status, ct);
         if (!result.TryGetValue(out var journey, out error))
             return (error.Kind == ErrorKind.NotFound ? error : error with { Path = "$.status" }).ToProblem();
@@ -185,7 +191,7 @@ internal static class CampaignsEndpoints
     }
 
     private static BroadcastPlanner Planner(FlywheelStore store, CampaignRuntime runtime, EventIndexHost index, TimeProvider time) =>
-        new(store, runtime.Campaigns, runtime.Links, time, ct => index.GetAsync(allowStale: false, ct));
+        new(store, runtime.Campaigns, runtime.Links, time, ct => index.GetAsync(allowStale: false, ct)) { Experiments = runtime.Experiments };
 
     internal static async Task<IResult> CreateBroadcastAsync(HttpRequest request, FlywheelStore store, CampaignRuntime runtime, EventIndexHost index,
         TimeProvider time, CampaignsOptions options, CancellationToken ct)

@@ -10,6 +10,8 @@ using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Templates;
 using Flywheel.Primitives;
 using Flywheel.Campaigns.Storage;
+using Flywheel.Experiments.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flywheel.Campaigns.Features.Engage;
 
@@ -45,6 +47,22 @@ internal static class JourneysCommand
 
     /// <summary>The context journeys are validated in: template variables, event types, and segment rules compiled over the CLI's fields.</summary>
     internal static JourneyValidationContext ValidationContext() => new() { CompileRule = Flywheel.Customers.Contracts.SegmentRules.Checker() };
+
+    /// <summary>
+    /// The journey's experiment checked with the modules' services (the Experiments module's assignments when the CLI has it):
+    /// the error, and the exit code of opening the store (not <see cref="ExitCodes.Ok"/>: the store could not be opened, said already).
+    /// </summary>
+    internal static async Task<(Error? Error, int Exit)> CheckExperimentAsync(CliContext cli, ParseResult parse, Journey journey, CancellationToken ct)
+    {
+        if (journey.Experiment is null) return (null, ExitCodes.Ok);
+        Error? error = null;
+        var exit = await cli.RunAsync(parse, async services =>
+        {
+            error = await CampaignExperiments.CheckAsync(journey, services.GetService<IExperimentAssignments>(), ct);
+            return ExitCodes.Ok;
+        }, ct, create: true);
+        return (error, exit);
+    }
 
     private static Command List(CliContext cli)
     {
@@ -142,6 +160,9 @@ internal static class JourneysCommand
                 foreach (var e in errors) await console.Error.WriteLineAsync($"error: {where}: {e}");
                 return ExitCodes.BadInput;
             }
+            var (noExperiment, opened) = await CheckExperimentAsync(cli, parse, journey, ct);
+            if (opened != ExitCodes.Ok) return opened;
+            if (noExperiment is not null) return await CliContext.BadAsync(console, where, noExperiment.ToString());
 
             var (store, exit) = await cli.OpenStoreAsync(parse, ct, create: true);
             if (store is null) return exit;
@@ -211,6 +232,9 @@ internal static class JourneysCommand
                         foreach (var p in problems) await console.Error.WriteLineAsync($"error: {journeyId}: {p}");
                         return ExitCodes.BadInput;
                     }
+                    var (noExperiment, opened) = await CheckExperimentAsync(cli, parse, journey!, ct);
+                    if (opened != ExitCodes.Ok) return opened;
+                    if (noExperiment is not null) return await CliContext.BadAsync(console, journeyId, noExperiment.ToString());
                 }
                 var changed = await campaigns.SetJourneyStatusAsync(journeyId, status, ct);
                 if (!changed.TryGetValue(out var stored, out var error)) return await CliContext.BadAsync(console, journeyId, error.Message);
@@ -279,7 +303,9 @@ internal static class ReportOutput
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(title).Append('\n');
-        sb.Append(inv, $"归因窗口 attribution window: {JourneyDuration.Format(r.AttributionWindow)}\n\n");
+        sb.Append(inv, $"归因窗口 attribution window: {JourneyDuration.Format(r.AttributionWindow)}\n");
+        if (r.Experiment is { } experiment) sb.Append(inv, $"实验 experiment: {experiment} (flywheel experiments results {experiment})\n");
+        sb.Append('\n');
         sb.Append("分组 variant          进入 entered   转化 converted   转化率 rate   收入 revenue\n");
         var variants = r.Variants.Count > 0 ? r.Variants : [new VariantResult("all", false, 0, 0, 0, 0)];
         foreach (var v in variants)
@@ -338,7 +364,7 @@ internal static class ReportOutput
         return new JsonObject
         {
             ["source_kind"] = r.SourceKind, ["source_id"] = r.SourceId, ["attribution_window"] = JourneyDuration.Format(r.AttributionWindow),
-            ["variants"] = variants, ["steps"] = steps, ["lifts"] = lifts,
+            ["variants"] = variants, ["steps"] = steps, ["lifts"] = lifts, ["experiment"] = r.Experiment,
         }.ToJsonString(JourneysCommand.Json);
     }
 }
