@@ -120,6 +120,8 @@ internal sealed record PresaleDeposit(long Deposit, long Value) : Mechanic;
 /// promotions sharing an <see cref="ExclusivityGroup"/> never apply to the same line; an <see cref="Exclusive"/> promotion never
 /// shares a line with any other promotion; when <see cref="StackableWith"/> is set it lists the promotion ids or exclusivity groups
 /// this one may share a line with (both sides must allow it). Higher <see cref="Priority"/> is tried first within a stage.
+/// <see cref="Experiment"/> names an experiment (the Experiments module): a customer in its holdout variant does not get the
+/// promotion (carts with a customer_id only; an anonymous cart gets it as usual).
 /// </summary>
 internal sealed record Promotion(
     string Id,
@@ -134,4 +136,5 @@ internal sealed record Promotion(
     bool Exclusive = false,
     int Priority = 0,
     IReadOnlyList<string>? StackableWith = null,
-    PromotionStatus Status = PromotionStatus.Active);
+    PromotionStatus Status = PromotionStatus.Active,
+    string? Experiment = null);

@@ -11,6 +11,9 @@ internal static class PromotionValidator
 {
     private const long MaxFen = MoneyText.MaxMinor;
 
+    /// <summary>The longest experiment key a promotion may name.</summary>
+    public const int MaxExperimentKey = 100;
+
     /// <summary>The first problem with the promotion, with the path of the field to fix; null when it is valid.</summary>
     public static Error? Validate(Promotion p)
     {
@@ -26,6 +29,8 @@ internal static class PromotionValidator
         if (p.Scope is { } scope)
             foreach (var (name, list) in new[] { ("skus", scope.Skus), ("categories", scope.Categories), ("brands", scope.Brands), ("stores", scope.Stores) })
                 if (list is not null && list.Any(string.IsNullOrWhiteSpace)) return Error.Invalid("scope." + name, "scope entries are non-empty");
+        if (p.Experiment is { } experiment && (string.IsNullOrWhiteSpace(experiment) || experiment.Length > MaxExperimentKey || experiment.Any(char.IsControl)))
+            return Error.Invalid("experiment", $"experiment is an experiment's key (1-{MaxExperimentKey} characters)");
         if (StageError(p) is { } stage) return stage;
         return Mechanic(p.Mechanic);
     }

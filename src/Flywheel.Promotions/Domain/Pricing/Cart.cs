@@ -93,9 +93,20 @@ internal sealed record GiftLine(string PromotionId, string Sku, int Quantity);
 internal sealed record NextThreshold(string PromotionId, string? Store, long Needed, string MessageZh, string MessageEn);
 
 /// <summary>
+/// A promotion withheld from this customer because they are in the holdout (control group) of the experiment it names, with
+/// a sentence in Chinese and English.
+/// </summary>
+internal sealed record HeldOutPromotion(string PromotionId, string Name, string Experiment, string MessageZh, string MessageEn)
+{
+    public static HeldOutPromotion Of(string promotionId, string name, string experiment) =>
+        new(promotionId, name, experiment, $"对照组：本单不参与「{name}」（实验 {experiment}）",
+            $"held out: '{name}' does not apply to this customer (control group of experiment {experiment})");
+}
+
+/// <summary>
 /// The priced cart. Totals in fen: <see cref="Total"/> = <see cref="GoodsPaid"/> + <see cref="ShippingPaid"/>; the discount of
 /// every line sums exactly to the order's discount; <see cref="PlatformFunded"/> + <see cref="MerchantFunded"/> = all discounts
-/// including shipping waivers.
+/// including shipping waivers. <see cref="HeldOut"/> lists the promotions withheld from the customer as an experiment's holdout.
 /// </summary>
 internal sealed record PricedCart(
     IReadOnlyList<PricedLine> Lines,
@@ -116,4 +127,5 @@ internal sealed record PricedCart(
     long BalanceDue,
     long PlatformFunded,
     long MerchantFunded,
-    int CombinationsEvaluated);
+    int CombinationsEvaluated,
+    IReadOnlyList<HeldOutPromotion>? HeldOut = null);

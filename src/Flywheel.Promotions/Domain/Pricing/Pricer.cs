@@ -46,11 +46,15 @@ internal sealed class Pricer
 
     public PricingPipeline Pipeline { get; }
 
-    /// <summary>Prices the cart with the best combination of its held coupons.</summary>
-    public Result<PricedCart> Price(Cart cart)
+    /// <summary>
+    /// Prices the cart with the best combination of its held coupons. <paramref name="heldOut"/>: promotions this customer is
+    /// in the holdout of (an experiment's control group, found by the caller before pricing): they do not apply and the result
+    /// lists them in <see cref="PricedCart.HeldOut"/> (those that would have been candidates for the cart).
+    /// </summary>
+    public Result<PricedCart> Price(Cart cart, IReadOnlySet<string>? heldOut = null)
     {
         if (Validate(cart) is { } error) return error;
-        var work = Prepare(cart);
+        var work = Prepare(cart, heldOut);
         work.RunPrefix(record: false);
         var chosen = work.Search();
         return work.Final(chosen);
@@ -66,11 +70,22 @@ internal sealed class Pricer
         return work.Final(chosen);
     }
 
-    private Work Prepare(Cart cart)
+    private Work Prepare(Cart cart, IReadOnlySet<string>? heldOut = null)
     {
         var work = t_work ??= new Work();
-        work.Reset(this, cart);
+        work.Reset(this, cart, heldOut);
         return work;
+    }
+
+    /// <summary>
+    /// The promotions that name an experiment among those that could apply to the cart (active at its time, in scope of a
+    /// line), as (promotion id, experiment key): the ones a caller assigns the customer to before pricing. Empty (and no work)
+    /// when no promotion names an experiment.
+    /// </summary>
+    public IReadOnlyList<(string PromotionId, string Experiment)> ExperimentCandidates(Cart cart)
+    {
+        if (!_index.HasExperiments || Validate(cart) is not null) return [];
+        return Prepare(cart).ExperimentCandidates();
     }
 
     internal static Error? Validate(Cart cart)
@@ -152,6 +167,7 @@ internal sealed class Pricer
         private bool[] _match = [];        // [position * n + line]: the promotion's scope matches the line
         private sbyte[] _stack = [];       // [position * candidates + position]: 0 unknown, 1 stacks, 2 does not
         private readonly List<int> _candidates = [];
+        private readonly List<HeldOutPromotion> _heldOut = [];
         private readonly List<string> _stores = [];
         private readonly List<long> _shippingFee = [];
         private readonly List<long> _shippingPaid = [];
@@ -186,7 +202,7 @@ internal sealed class Pricer
         public List<HeldCoupon> Coupons { get; } = [];
         private readonly List<long> _couponBound = [];
 
-        public void Reset(Pricer pricer, Cart cart)
+        public void Reset(Pricer pricer, Cart cart, IReadOnlySet<string>? heldOut = null)
         {
             _pricer = pricer;
             _cart = cart;
@@ -254,6 +270,15 @@ internal sealed class Pricer
             var lineView = new ArraySegment<CartLine>(_lines, 0, n);
             if (pricer._naive) pricer._index.CollectNaive(lineView, _ticks, _candidates);
             else pricer._index.Collect(lineView, _ticks, _candidates, _seen);
+            _heldOut.Clear();
+            if (heldOut is { Count: > 0 })
+            {
+                // An experiment's holdout: the promotion is not a candidate for this customer; the result says so.
+                foreach (var k in _candidates)
+                    if (_all[k].Promotion is { Experiment: { } experiment } held && heldOut.Contains(held.Id))
+                        _heldOut.Add(HeldOutPromotion.Of(held.Id, held.Name, experiment));
+                _candidates.RemoveAll(k => heldOut.Contains(_all[k].Id));
+            }
             // Scope matching and stacking are fixed for the cart: computed once here, not once per coupon combination.
             var c = _candidates.Count;
             if (_match.Length < c * n) _match = new bool[Math.Max(c * n, 256)];
@@ -511,6 +536,15 @@ internal sealed class Pricer
                 Array.Copy(_levelAmounts, offset, _amount, 0, _n);
             }
             Dfs(phase + 1, best);
+        }
+
+        /// <summary>The candidates of the cart that name an experiment, in candidate order.</summary>
+        public List<(string, string)> ExperimentCandidates()
+        {
+            var list = new List<(string, string)>();
+            foreach (var k in _candidates)
+                if (_all[k].Promotion.Experiment is { } experiment) list.Add((_all[k].Id, experiment));
+            return list;
         }
 
         public PricedCart Final(List<int> chosen)
@@ -1089,7 +1123,7 @@ internal sealed class Pricer
             var total = goods + shippingPaid;
             return new PricedCart(priced, stores, [.. _orderDiscounts], used, [.. _unused], [.. _gifts], [.. _next],
                 list, list - goods, goods, shippingFee, shippingFee - shippingPaid, shippingPaid, total, deposit, total - deposit,
-                platform, merchant, _combinations);
+                platform, merchant, _combinations, [.. _heldOut]);
         }
     }
 

@@ -79,6 +79,7 @@ internal sealed class PromotionIndex
     private PromotionIndex(CompiledPromotion[] all)
     {
         All = all;
+        HasExperiments = all.Any(p => p.Promotion.Experiment is not null);
         var bySku = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var byCategory = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var byBrand = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -109,6 +110,9 @@ internal sealed class PromotionIndex
     public static readonly PromotionIndex Empty = Build([]);
 
     internal CompiledPromotion[] All { get; }
+
+    /// <summary>Whether any promotion names an experiment (else pricing asks no one about holdouts).</summary>
+    public bool HasExperiments { get; }
 
     /// <summary>How many promotions the index holds.</summary>
     public int Count => All.Length;

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Flywheel.Hosting.Cli;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Hosting.Http;
 using Flywheel.Primitives;
 using Flywheel.Promotions.Domain.Model;
@@ -17,8 +18,15 @@ using Microsoft.Extensions.Options;
 
 namespace Flywheel.Promotions.Features.PriceCart;
 
-/// <summary>Prices a cart against the store's active promotions: from the in-memory index, no database call after the first.</summary>
-internal sealed class PriceCartHandler(PromotionCatalog catalog, TimeProvider time)
+/// <summary>
+/// Prices a cart against the store's active promotions: from the in-memory index, no database call after the first. A cart
+/// with a customer_id, when an active promotion that could apply to it names an experiment, first asks the Experiments module
+/// (<see cref="IExperimentAssignments"/>, source "promotion:&lt;id&gt;", which records the exposure) for the customer's variant;
+/// the promotions whose holdout they are in are passed to the pricer, which leaves them out and lists them as held_out. A
+/// cart without a customer_id gets every promotion as usual (an unknown shopper cannot be held out), and so does every cart
+/// in a host without the Experiments module.
+/// </summary>
+internal sealed class PriceCartHandler(PromotionCatalog catalog, TimeProvider time, IExperimentAssignments? experiments = null)
 {
     /// <summary>A cart without a time is priced now; lines without an id get their 1-based position.</summary>
     public async Task<Result<PricedCart>> HandleAsync(Cart cart, CancellationToken ct)
@@ -27,7 +35,15 @@ internal sealed class PriceCartHandler(PromotionCatalog catalog, TimeProvider ti
         var normalised = PromotionJson.Normalise(cart);
         if (!normalised.TryGetValue(out cart, out var error)) return error;
         var pricer = await catalog.GetPricerAsync(ct);
-        return pricer.Price(cart);
+        HashSet<string>? heldOut = null;
+        if (experiments is not null && !string.IsNullOrEmpty(cart.CustomerId) && pricer.Index.HasExperiments)
+            foreach (var (promotionId, experiment) in pricer.ExperimentCandidates(cart))
+            {
+                var assigned = await experiments.AssignAsync(experiment, cart.CustomerId, "promotion:" + promotionId, ct);
+                // An experiment gone or not running: the promotion applies as usual.
+                if (assigned.TryGetValue(out var a, out _) && a.Holdout) (heldOut ??= new HashSet<string>(StringComparer.Ordinal)).Add(promotionId);
+            }
+        return pricer.Price(cart, heldOut);
     }
 }
 
@@ -36,7 +52,7 @@ internal static class PriceCartEndpoint
 {
     public static void Map(RouteGroupBuilder group) =>
         group.MapPost("/carts/price", PriceAsync).Requires(Permission.Checkout).WithName("PriceCart")
-            .WithSummary("Price a cart: lines, customer tier, time, shipping fees and held coupons; returns per-line steps, totals, funding, unused coupons and next-threshold messages")
+            .WithSummary("Price a cart: lines, customer id and tier, time, shipping fees and held coupons; returns per-line steps, totals, funding, unused coupons, next-threshold messages and the promotions held out (an experiment's control group)")
             .Accepts<Cart>("application/json").Produces<PricedCart>(StatusCodes.Status200OK, "application/json");
 
     internal static async Task<Results<JsonHttpResult<PricedCart>, ProblemHttpResult>> PriceAsync(HttpRequest request, PriceCartHandler handler,
@@ -54,7 +70,7 @@ internal static class PriceCartCommand
 {
     public static Command Create(CliContext cli)
     {
-        var file = new Argument<string>("cart") { Description = "A cart JSON file: lines, customer_tier, at, shipping_fees, held_coupons" };
+        var file = new Argument<string>("cart") { Description = "A cart JSON file: lines, customer_id, customer_tier, at, shipping_fees, held_coupons" };
         var format = PromoFormat.Option();
         var command = new Command("price", "Price a cart against the active promotions and explain every line") { file, format };
         command.SetAction(async (parse, ct) =>
@@ -97,6 +113,7 @@ internal static class PriceCartCommand
         if (cart.UsedCoupons.Count > 0) sb.Append(inv, $"coupons used: {string.Join(", ", cart.UsedCoupons)}  ({cart.CombinationsEvaluated} combination(s) evaluated)\n");
         foreach (var u in cart.UnusedCoupons) sb.Append(inv, $"coupon {u.Code} not used ({u.Reason}): {u.Message}\n");
         foreach (var n in cart.NextThresholds) sb.Append(inv, $"{n.MessageZh}  /  {n.MessageEn}{(n.Store is null ? "" : $"  [{n.Store}]")}\n");
+        foreach (var h in cart.HeldOut ?? []) sb.Append(inv, $"{h.MessageZh}  /  {h.MessageEn}  ({h.PromotionId})\n");
         return sb.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using Flywheel.Hosting.Access;
 using System.CommandLine;
 using Flywheel.Hosting.Cli;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Hosting.Http;
 using Flywheel.Primitives;
 using Flywheel.Promotions.Domain.Model;
@@ -25,13 +26,30 @@ internal sealed record SetCheck(IReadOnlyList<(int? Index, Error Error)> Errors)
 /// Saves, checks and deletes promotions. A promotion is validated and checked against every other non-archived one before
 /// anything is written: conflicts are refused at save time, not found at checkout.
 /// </summary>
-internal sealed class SavePromotionHandler(PromotionCatalog catalog)
+internal sealed class SavePromotionHandler(PromotionCatalog catalog, IExperimentAssignments? experiments = null)
 {
     /// <summary>Saves one promotion; <paramref name="urlId"/>, when given, must be the body's id.</summary>
     public async Task<Result<SavedPromotion>> SaveAsync(Promotion promotion, string? urlId, CancellationToken ct)
     {
         if (urlId is not null && promotion.Id != urlId) return Error.Invalid("id", $"the body's id '{promotion.Id}' differs from the URL's '{urlId}'");
+        if (PromotionValidator.Validate(promotion) is null && await ExperimentErrorAsync(promotion, ct) is { } noExperiment) return noExperiment;
         return await catalog.SaveAsync(promotion, ct);
+    }
+
+    /// <summary>
+    /// Why the experiment the promotion names cannot be used: the host has no Experiments module, or there is no such
+    /// experiment. Null when it names none or it exists.
+    /// </summary>
+    private async Task<Error?> ExperimentErrorAsync(Promotion promotion, CancellationToken ct)
+    {
+        if (promotion.Experiment is not { } key) return null;
+        if (experiments is null)
+            return Error.Invalid("experiment", "experiments are not available in this host (the Experiments module is not installed) / 实验功能不可用");
+        var described = await experiments.DescribeAsync(key, ct);
+        if (described.IsSuccess) return null;
+        return Error.Invalid("experiment", described.Error!.Kind == ErrorKind.NotFound
+            ? $"no experiment '{key}' / 没有实验 '{key}'"
+            : $"experiment '{key}': {described.Error.Message}");
     }
 
     /// <summary>
@@ -43,6 +61,7 @@ internal sealed class SavePromotionHandler(PromotionCatalog catalog)
         var errors = new List<(int?, Error)>();
         for (var i = 0; i < set.Count; i++)
             if (PromotionValidator.Validate(set[i]) is { } e) errors.Add((i, e with { Path = $"[{i}]." + e.Path }));
+            else if (await ExperimentErrorAsync(set[i], ct) is { } x) errors.Add((i, x with { Path = $"[{i}]." + x.Path }));
         foreach (var e in PromotionValidator.Conflicts(set)) errors.Add((null, e));
         var ids = set.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var stored = (await catalog.ListAsync(null, ct)).Where(p => !ids.Contains(p.Id)).ToList();
