@@ -31,13 +31,14 @@ internal sealed class JourneyFixture : IAsyncDisposable
     public TrackingLinks Links { get; }
     public CustomerDirectory Directory => new(Store);
 
-    public static async Task<JourneyFixture> OpenAsync(string engine, RuleMatcher? rules = null, string emailDomain = "example.cn")
+    public static async Task<JourneyFixture> OpenAsync(string engine, RuleMatcher? rules = null, string emailDomain = "example.cn",
+        Flywheel.Experiments.Contracts.IExperimentAssignments? experiments = null)
     {
         var clock = new TestClock(Start);
         var store = await TestStores.OpenAsync(engine, clock);
         var campaigns = new CampaignStore(store, clock);
         var links = new TrackingLinks(new byte[32], "http://127.0.0.1:5000");
-        var journeys = new JourneyEngine(store, campaigns, new CustomerDirectory(store), links, clock, "worker-a", rules) { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(store) };
+        var journeys = new JourneyEngine(store, campaigns, new CustomerDirectory(store), links, clock, "worker-a", rules) { Coupons = Flywheel.Promotions.PromotionsModule.CouponIssuer(store), Experiments = experiments };
         var fixture = new JourneyFixture(store, clock, campaigns, journeys, links);
         await fixture.SeedAsync(emailDomain);
         return fixture;
