@@ -64,7 +64,7 @@ public sealed class ExperimentsAnalyzeCommandTests : IDisposable
         (exit, output, error) = await CliRunner.RunAsync("experiments", "analyze", file);
         Assert.True(exit == ExitCodes.Ok, error);
         Assert.Contains("SRM p-value / 样本比例检验 p 值", output);
-        Assert.Contains("absolute / 绝对差:   0.29 [0.04538", output);
+        Assert.Contains("absolute / 绝对差:   0.29 [0.045378, 0.534622]  p 0.0202", output);
         Assert.Contains("chance to win / 胜率", output);
     }
 
