@@ -16,6 +16,8 @@ internal sealed class SegmentTargeting(FlywheelStore store, EventIndexHost host,
     /// <summary>How long a resolved set is reused.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
 
+    private static readonly IReadOnlySet<string> Nobody = new HashSet<string>();
+
     private readonly ConcurrentDictionary<(string Experiment, string Segment), (DateTimeOffset Until, IReadOnlySet<string> Members)> _cache = new();
 
     /// <summary>The segment's members for <paramref name="experiment"/>, from the cache while fresh; an unknown segment is a validation error on "$.segment".</summary>
@@ -24,7 +26,8 @@ internal sealed class SegmentTargeting(FlywheelStore store, EventIndexHost host,
         var now = time.GetUtcNow();
         if (_cache.TryGetValue((experiment, segment), out var cached) && now < cached.Until) return Result<IReadOnlySet<string>>.Success(cached.Members);
         var resolved = await ResolveAsync(segment, ct);
-        if (resolved.TryGetValue(out var set, out _)) _cache[(experiment, segment)] = (now + CacheFor, set);
+        // A segment that no longer resolves (deleted since the start) admits nobody, and is not resolved again on every call.
+        _cache[(experiment, segment)] = (now + CacheFor, resolved.TryGetValue(out var set, out _) ? set : Nobody);
         return resolved;
     }
 

@@ -157,6 +157,8 @@ public sealed class ExperimentAssignmentsTests
         await experiments.CreateAsync(Definition("""{"key":"ghost","name":"x","segment":"ghosts","variants":[{"key":"control","weight":1},{"key":"b","weight":1}]}"""), 1, default);
         await experiments.StartAsync("ghost", 2, default);
         Assert.Equal(ExperimentAssignments.Segment, (await assignments.AssignAsync("ghost", "c1", "api", default)).Value.Reason);
+        Assert.Equal(ExperimentAssignments.Segment, (await assignments.AssignAsync("ghost", "c2", "api", default)).Value.Reason);
+        Assert.Equal(3, vip.Calls); // the failed resolution is cached too
         Assert.Equal(2, await TestStores.CountAsync(store, "experiment_exposures"));
     }
 
