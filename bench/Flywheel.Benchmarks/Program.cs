@@ -31,5 +31,7 @@ if (args.Length > 0 && args[0] == "segments")
     return await SegmentFigures.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "segments-latency")
     return await SegmentFigures.LatencyAsync(args[1..]);
+if (args.Length > 0 && args[0] == "experiment-metrics")
+    return await ExperimentMetricsFigures.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(ImportVsSqliteShell).Assembly).Run(args);
 return 0;
