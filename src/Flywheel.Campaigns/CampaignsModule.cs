@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Campaigns.Features.Engage;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
@@ -53,9 +54,15 @@ public static class CampaignsModule
     /// delivery and reaches no one), so its results and lift over the holdout come from the demo's orders. Throws if one is
     /// refused: the demo set is fixed.
     /// </summary>
-    public static async Task AddDemoAsync(FlywheelStore store, TimeProvider time, CancellationToken ct)
+    /// <param name="experiment">
+    /// When given, the past SMS broadcast names an experiment instead of holding out 10% itself: called with the demo's clock at the
+    /// broadcast's planning time, it starts the experiment and answers its assignments and key (<c>ExperimentsModule.StartDemoAsync</c>);
+    /// the experiment's variants other than the first two get the broadcast's second text.
+    /// </param>
+    public static async Task AddDemoAsync(FlywheelStore store, TimeProvider time, CancellationToken ct,
+        Func<TimeProvider, CancellationToken, Task<(IExperimentAssignments Assignments, string Experiment)>>? experiment = null)
     {
-        var added = await Demo.DemoCampaigns.AddAsync(store, time, ct);
+        var added = await Demo.DemoCampaigns.AddAsync(store, time, ct, experiment);
         if (!added.IsSuccess) throw new InvalidOperationException($"a demo journey or broadcast was refused: {added.Error}");
     }
 

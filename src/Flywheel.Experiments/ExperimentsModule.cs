@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Flywheel.Experiments.Contracts;
+using Flywheel.Experiments.Demo;
 using Flywheel.Experiments.Features;
 using Flywheel.Experiments.Features.Results;
 using Flywheel.Experiments.Features.Assign;
@@ -30,6 +31,19 @@ public static class ExperimentsModule
 
     /// <summary>The module's tables as numbered migrations of its own.</summary>
     public static MigrationSet Migrations => ExperimentsSchema.Migrations;
+
+    /// <summary>
+    /// The demo's experiment 双11预热短信文案 (<c>d11_sms_copy</c>: two SMS texts and a 10% holdout), created and started at
+    /// <paramref name="clock"/>'s now, with assignments that record exposures at that clock's time: the Campaigns demo runs its past
+    /// SMS broadcast through them (<c>flywheel demo</c> wires the two), so the broadcast's recipients are the experiment's units.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The demo experiment was refused (it exists already).</exception>
+    public static async Task<(IExperimentAssignments Assignments, string Experiment)> StartDemoAsync(FlywheelStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var started = await DemoExperiment.StartAsync(store, clock, ct);
+        if (!started.TryGetValue(out var assignments, out var error)) throw new InvalidOperationException($"the demo experiment was refused: {error}");
+        return (assignments, DemoExperiment.Key);
+    }
 
     /// <summary>Registers the module's options (section "Experiments", validated at start), handlers and the assignment contract.</summary>
     public static IServiceCollection AddExperiments(this IServiceCollection services, IConfiguration configuration)

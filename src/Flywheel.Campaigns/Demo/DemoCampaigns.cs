@@ -6,6 +6,7 @@ using Flywheel.Campaigns.Delivery;
 using Flywheel.Campaigns.Journeys;
 using Flywheel.Campaigns.Runtime;
 using Flywheel.Campaigns.Storage;
+using Flywheel.Experiments.Contracts;
 using Flywheel.Primitives;
 using Flywheel.Storage;
 using NodaTime;
@@ -61,7 +62,8 @@ internal static class DemoCampaigns
     }
 
     /// <summary>Saves the journey (paused) and the broadcast (planned); the first refusal, if any.</summary>
-    public static async Task<Result<int>> AddAsync(FlywheelStore store, TimeProvider time, CancellationToken ct)
+    public static async Task<Result<int>> AddAsync(FlywheelStore store, TimeProvider time, CancellationToken ct,
+        Func<TimeProvider, CancellationToken, Task<(IExperimentAssignments Assignments, string Experiment)>>? experiment = null)
     {
         var campaigns = new CampaignStore(store, time);
         if (!JourneyJson.ParseAndValidate(Journey).TryGetValue(out var journey, out var invalid)) return invalid;
@@ -70,7 +72,7 @@ internal static class DemoCampaigns
         if (!BroadcastDefinition.Parse(Broadcast(time.GetUtcNow())).TryGetValue(out var broadcast, out invalid)) return invalid;
         var planned = await campaigns.SaveBroadcastAsync(new BroadcastDraft(BroadcastId, broadcast.Name, broadcast.ToJson(), broadcast.Segment), ct);
         if (!planned.IsSuccess) return planned.Error!;
-        var past = await RunPastAsync(store, time, ct);
+        var past = await RunPastAsync(store, time, ct, experiment);
         return past.TryGetValue(out var ran, out var error) ? 2 + ran : error;
     }
 
@@ -92,17 +94,30 @@ internal static class DemoCampaigns
         return span >= 45 ? today.PlusDays(-35) : first.PlusDays(span / 2);
     }
 
-    /// <summary>The past SMS broadcast's definition: at 10:00 store time on <paramref name="day"/>, 10% held out.</summary>
-    public static string PastBroadcast(LocalDate day, DateTimeZone zone)
+    /// <summary>The coupon text the demo experiment's variant b sends instead of the early-bird text.</summary>
+    public const string CouponText = "【飞轮好物】{{customer.name}}，双11 限时券已到账：满299减40，48小时内有效。回T退订";
+
+    /// <summary>
+    /// The past SMS broadcast's definition: at 10:00 store time on <paramref name="day"/>, 10% held out — by itself, or, when it names
+    /// <paramref name="experiment"/> (whose holdout is the control group), with the variant <c>b</c> sending <see cref="CouponText"/>.
+    /// </summary>
+    public static string PastBroadcast(LocalDate day, DateTimeZone zone, string? experiment = null)
     {
         var sendAt = day.At(new LocalTime(10, 0)).InZoneLeniently(zone).ToDateTimeOffset();
-        return new JsonObject
+        var o = new JsonObject
         {
             ["name"] = "双11 预热短信", ["segment"] = PastSegment, ["channel"] = "sms", ["purpose"] = "marketing",
             ["template"] = new JsonObject { ["text"] = "【飞轮好物】{{customer.name}}，双11 预热开启，收藏加购享早鸟价。回T退订" },
             ["send_at"] = sendAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
-            ["holdout_percent"] = 10, ["campaign"] = "d11_warmup_sms",
-        }.ToJsonString();
+            ["campaign"] = "d11_warmup_sms",
+        };
+        if (experiment is null) o["holdout_percent"] = 10;
+        else
+        {
+            o["experiment"] = experiment;
+            o["variants"] = new JsonObject { ["b"] = new JsonObject { ["template"] = new JsonObject { ["text"] = CouponText } } };
+        }
+        return o.ToJsonString();
     }
 
     /// <summary>
@@ -112,16 +127,19 @@ internal static class DemoCampaigns
     /// then the broadcast is done. Its results are what the stats query makes of the demo's orders. 0 when the orders are
     /// too short to hold a past send day, else 1.
     /// </summary>
-    public static async Task<Result<int>> RunPastAsync(FlywheelStore store, TimeProvider time, CancellationToken ct)
+    public static async Task<Result<int>> RunPastAsync(FlywheelStore store, TimeProvider time, CancellationToken ct,
+        Func<TimeProvider, CancellationToken, Task<(IExperimentAssignments Assignments, string Experiment)>>? experiment = null)
     {
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(await store.GetSettingAsync("time_zone", "Asia/Shanghai", ct)) ?? CustomerDirectory.DefaultZone;
         if (await PastSendDayAsync(store, zone, time.GetUtcNow(), ct) is not { } day) return 0;
-        var json = PastBroadcast(day, zone);
-        if (!BroadcastDefinition.Parse(json).TryGetValue(out var definition, out var invalid)) return invalid;
+        if (!BroadcastDefinition.Parse(PastBroadcast(day, zone)).TryGetValue(out var definition, out var invalid)) return invalid;
         var clock = new PastClock(definition.SendAt!.Value.AddMinutes(-30));
+        // The experiment starts when the broadcast is planned, on the demo's clock, so its exposures are the planner's assignments.
+        var started = experiment is null ? default((IExperimentAssignments Assignments, string Experiment)?) : await experiment(clock, ct);
+        var json = PastBroadcast(day, zone, started?.Experiment);
         var campaigns = new CampaignStore(store, clock);
         var links = await TrackingLinks.ForStoreAsync(store, new CampaignsOptions().PublicBaseUrl, ct);
-        var planner = new BroadcastPlanner(store, campaigns, links, clock);
+        var planner = new BroadcastPlanner(store, campaigns, links, clock) { Experiments = started?.Assignments };
         var created = await planner.CreateAsync(PastBroadcastId, json, ct);
         if (!created.IsSuccess) return created.Error!;
         var planned = await planner.PlanAsync(PastBroadcastId, ct);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Flywheel.Analytics;
 using Flywheel.Campaigns;
 using Flywheel.Grow;
+using Flywheel.Experiments;
 using Flywheel.Ingestion.Demo;
 using Flywheel.Promotions;
 using Flywheel.Storage;
@@ -66,12 +67,12 @@ internal static class DemoCommand
                 // Something to price and to engage with in the console: three promotions, a journey (paused), a broadcast (planned) and
                 // a broadcast already sent in the demo's past, with its results.
                 await PromotionsModule.AddDemoAsync(store, ct);
-                await CampaignsModule.AddDemoAsync(store, time, ct);
+                await CampaignsModule.AddDemoAsync(store, time, ct, (clock, c) => ExperimentsModule.StartDemoAsync(store, clock, c));
                 var grow = await GrowModule.AddDemoAsync(store, time, ct);
                 await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"wrote {summary.Customers:N0} customers, {summary.Products:N0} products, {summary.Events:N0} events, {summary.Orders:N0} orders " +
                     $"({summary.OrderLines:N0} lines), {summary.SpendRows:N0} ad-spend rows, {summary.ContentPosts:N0} KOL posts; " +
-                    $"{summary.IdentifiedVisitors:N0} anonymous visitors identified; 3 promotions, the journey 新客首单关怀 (paused), the broadcast 双11 预热 (planned) and 双11 预热短信 (sent in the past, with results)"));
+                    $"{summary.IdentifiedVisitors:N0} anonymous visitors identified; 3 promotions, the journey 新客首单关怀 (paused), the broadcast 双11 预热 (planned) and 双11 预热短信 (sent in the past, its two texts and 10% holdout the experiment d11_sms_copy: flywheel experiments results d11_sms_copy)"));
                 await console.Error.WriteLineAsync($"grow: {grow}");
                 var goals = await AnalyticsModule.AddDemoGoalsAsync(store, Day(summary.Parameters.FirstDay), Day(summary.Parameters.LastDay), ct);
                 await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"added {goals} GMV goals (flywheel report goals)"));
