@@ -151,7 +151,7 @@ internal sealed class ExperimentResultsHandler(ExperimentStore experiments, Flyw
                 : (effect > 0) == m.Metric.HigherIsBetter ? "better" : "worse";
             comparisons.Add(new VariantComparison(r.Variant, View(r.Absolute), r.Relative.Effect is null ? null : View(r.Relative),
                 r.AdjustedPValue, r.AdjustedCiLow, r.AdjustedCiHigh,
-                new BayesianView(r.Bayesian.ChanceToWin, r.Bayesian.ExpectedLoss, r.Bayesian.CiLow, r.Bayesian.CiHigh, r.Bayesian.Reason),
+                Bayesian(r.Bayesian, m.Metric.HigherIsBetter),
                 sequential, r.CupedVarianceReduction, verdict));
         }
         var lookViews = m.Looks.Select(l => new LookView(l.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -174,6 +174,14 @@ internal sealed class ExperimentResultsHandler(ExperimentStore experiments, Flyw
         MetricCatalog.Revenue or MetricCatalog.Aov or MetricCatalog.Discount => "money",
         _ => "number",
     };
+
+    /// <summary>
+    /// The Bayesian verdict in the metric's good direction: for a lower-is-better metric (refund rate) winning is being lower, so the
+    /// chance to win is 1 − P(variant &gt; control) and the variant's risk is E[max(variant − control, 0)] (the engine's control risk).
+    /// </summary>
+    private static BayesianView Bayesian(BayesianEstimate b, bool higherIsBetter) => higherIsBetter
+        ? new(b.ChanceToWin, b.ExpectedLoss, b.CiLow, b.CiHigh, b.Reason)
+        : new(b.ChanceToWin is { } c ? 1 - c : null, b.ControlExpectedLoss, b.CiLow, b.CiHigh, b.Reason);
 
     private static EffectView View(EffectEstimate e) => new(e.Effect, e.CiLow, e.CiHigh, e.PValue, e.Reason);
 
