@@ -94,7 +94,7 @@ function detail(r) {
 function variantsTable(r) {
   const rows = r.variants.map((v) => ({ ...v, role: v.key === r.control ? t(v.holdout ? 'experiments.role.holdout' : 'experiments.role.control') : (v.holdout ? t('experiments.role.holdout') : '') }));
   const columns = [['key', 'text'], ['name', 'text'], ['role', 'text'], ['weight', 'count'], ['expected_share', 'percent'], ['units', 'count'], ['share', 'percent']];
-  return el('section', { class: 'panel', 'aria-labelledby': 'variants-title' },
+  return el('section', { class: 'panel experiment', 'aria-labelledby': 'variants-title' },
     el('h2', { id: 'variants-title', text: t('experiments.variants') }),
     el('p', { class: 'note', id: 'srm-note', text: t('experiments.srm.note', { p: pValue(r.srm.p_value) }) }),
     dataTable({ id: 'variants-table', caption: t('experiments.variants'), exportName: `experiment-${r.key}-variants`, rowKey: (row) => row.key,
@@ -108,19 +108,21 @@ function metricPanel(r, metric) {
   const rows = metric.results.map((x) => ({
     variant: x.variant,
     value: metricValue(metric, arms.get(x.variant)?.value),
-    absolute: `${metricValue(metric, x.absolute.effect)} [${metricValue(metric, x.absolute.ci_low)}, ${metricValue(metric, x.absolute.ci_high)}]`,
-    relative: x.relative ? `${format.change(x.relative.effect) ?? '0.0%'} [${format.change(x.relative.ci_low) ?? '0.0%'}, ${format.change(x.relative.ci_high) ?? '0.0%'}]` : format.EMPTY,
+    absolute: x.absolute.effect === null ? format.EMPTY
+      : `${metricValue(metric, x.absolute.effect)} [${metricValue(metric, x.absolute.ci_low)}, ${metricValue(metric, x.absolute.ci_high)}]`,
+    relative: x.relative && x.relative.effect !== null ? `${format.change(x.relative.effect) ?? '0.0%'} [${format.change(x.relative.ci_low) ?? '0.0%'}, ${format.change(x.relative.ci_high) ?? '0.0%'}]` : format.EMPTY,
     p_value: pValue(x.absolute.p_value),
     adjusted_p_value: pValue(x.adjusted_p_value),
     chance_to_win: x.bayesian ? format.percent(x.bayesian.chance_to_win) : format.EMPTY,
-    sequential: x.sequential ? (x.sequential.significant ? t('experiments.valid_since', { date: x.sequential.valid_since }) : t('experiments.not_yet', { p: pValue(x.sequential.p_value) })) : format.EMPTY,
+    sequential: x.sequential.significant ? t('experiments.valid_since', { date: x.sequential.valid_since })
+      : x.sequential.p_value === null ? t('experiments.no_look') : t('experiments.not_yet', { p: pValue(x.sequential.p_value) }),
     verdict: t('experiments.verdict.' + x.verdict),
     verdict_key: x.verdict,
   }));
   const columns = [['variant', 'text'], ['value', 'text'], ['absolute', 'text'], ['relative', 'text'], ['p_value', 'text'], ['adjusted_p_value', 'text'],
     ['chance_to_win', 'text'], ['sequential', 'text'], ['verdict', 'text']];
   const control = arms.get(r.control);
-  return el('section', { class: 'panel metric', id, 'data-metric': metric.name, 'data-role': metric.role, 'aria-labelledby': `${id}-title` },
+  return el('section', { class: 'panel experiment metric', id, 'data-metric': metric.name, 'data-role': metric.role, 'aria-labelledby': `${id}-title` },
     el('h2', { id: `${id}-title`, text: `${label(metric)} · ${t('experiments.role.' + metric.role)}` }),
     el('p', { class: 'note', text: t('experiments.metric.note', { control: r.control, value: metricValue(metric, control?.value), units: format.count(control?.units) })
       + (metric.higher_is_better ? '' : ' ' + t('experiments.lower_better')) }),
@@ -141,9 +143,9 @@ function impactTable(r) {
     per_yuan: i.gmv_per_yuan === null ? (i.reason ?? format.EMPTY) : `${format.ratio(i.gmv_per_yuan)} [${format.ratio(i.gmv_per_yuan_low)}, ${format.ratio(i.gmv_per_yuan_high)}]`,
   }));
   const columns = [['variant', 'text'], ['treated_units', 'count'], ['orders', 'text'], ['gmv', 'text'], ['incremental_discount', 'money'], ['per_yuan', 'text']];
-  return el('section', { class: 'panel', 'aria-labelledby': 'impact-title' },
+  return el('section', { class: 'panel experiment', 'aria-labelledby': 'impact-title' },
     el('h2', { id: 'impact-title', text: t('experiments.impact') }),
-    el('p', { class: 'note', text: t('experiments.impact.note', { holdout: r.control }) }),
+    el('p', { class: 'note', text: t('experiments.impact.note', { holdout: r.holdout_variant }) }),
     dataTable({ id: 'impact-table', caption: t('experiments.impact'), exportName: `experiment-${r.key}-impact`, rowKey: (row) => row.variant,
       columns: columns.map(([key, kind]) => ({ key, kind, label: t('experiments.col.' + key), header: key === 'variant' })), rows,
       sort: { column: 'variant', direction: 'ascending' } }));
@@ -195,7 +197,7 @@ export const strings = {
     'experiments.variants': '版本与曝光', 'experiments.role.control': '对照', 'experiments.role.holdout': '对照组（不触达）',
     'experiments.role.primary': '主要指标', 'experiments.role.secondary': '次要指标', 'experiments.role.guardrail': '护栏指标',
     'experiments.metric.note': '对照 {control}：{value}（{units} 人）。', 'experiments.lower_better': '该指标越低越好。',
-    'experiments.valid_since': '{date} 起显著', 'experiments.not_yet': '尚未显著（p = {p}）',
+    'experiments.valid_since': '{date} 起显著', 'experiments.not_yet': '尚未显著（p = {p}）', 'experiments.no_look': '样本不足，尚未开始检验',
     'experiments.verdict.better': '更好', 'experiments.verdict.worse': '更差', 'experiments.verdict.inconclusive': '尚无定论',
     'experiments.impact': '相对对照组的增量', 'experiments.impact.note': '与对照组 {holdout}（不触达）相比，按实验组人数折算的增量订单与成交额（95% 区间）。',
     'experiments.chart.relative': '{metric}：各版本相对对照的提升及置信区间', 'experiments.chart.absolute': '{metric}：各版本与对照的绝对差及置信区间',
@@ -224,7 +226,7 @@ export const strings = {
     'experiments.variants': 'Variants and exposure', 'experiments.role.control': 'Control', 'experiments.role.holdout': 'Holdout (gets nothing)',
     'experiments.role.primary': 'Primary', 'experiments.role.secondary': 'Secondary', 'experiments.role.guardrail': 'Guardrail',
     'experiments.metric.note': 'Control {control}: {value} ({units} units).', 'experiments.lower_better': 'Lower is better for this metric.',
-    'experiments.valid_since': 'significant since {date}', 'experiments.not_yet': 'not yet significant (p = {p})',
+    'experiments.valid_since': 'significant since {date}', 'experiments.not_yet': 'not yet significant (p = {p})', 'experiments.no_look': 'too few units to test yet',
     'experiments.verdict.better': 'Better', 'experiments.verdict.worse': 'Worse', 'experiments.verdict.inconclusive': 'Inconclusive',
     'experiments.impact': 'Incremental over the holdout', 'experiments.impact.note': 'Against the holdout {holdout} (reached by nothing): incremental orders and GMV scaled to the treated units (95% intervals).',
     'experiments.chart.relative': '{metric}: each variant\'s relative lift over control with its interval', 'experiments.chart.absolute': '{metric}: each variant\'s absolute difference from control with its interval',

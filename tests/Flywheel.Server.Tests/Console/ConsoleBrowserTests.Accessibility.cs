@@ -188,6 +188,13 @@ public sealed partial class ConsoleBrowserTests
         ("matrix", p => OpenAsync(p, "#/matrix", "#next-yuan-table")),
         ("creators", p => OpenAsync(p, "#/creators", "#payouts-table")),
         ("content", p => OpenAsync(p, "#/content", "#keywords-table")),
+        ("experiments", p => OpenAsync(p, "#/experiments", "#experiments-table")),
+        ("experiment-detail", async p =>
+        {
+            await OpenAsync(p, "#/experiments/d11_sms_copy", "#variants-table");
+            await Assertions.Expect(p.Locator("#impact-table")).ToHaveCountAsync(1);
+            await Assertions.Expect(p.Locator("section[data-metric] .interval-chart canvas").First).ToBeVisibleAsync();
+        }),
     ];
 
     private static async Task OpenAsync(IPage page, string hash, string rendered)
@@ -211,7 +218,7 @@ public sealed partial class ConsoleBrowserTests
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
         }
         var pages = await page.Locator("#nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.dataset.page)");
-        Assert.Equal(pages.Order(StringComparer.Ordinal), Views.Select(v => v.Name.Split('-')[0]).Where(n => n != "customer" && n != "journey" && n != "broadcast")
+        Assert.Equal(pages.Order(StringComparer.Ordinal), Views.Select(v => v.Name.Split('-')[0]).Where(n => n != "customer" && n != "journey" && n != "broadcast" && n != "experiment")
             .Distinct().Order(StringComparer.Ordinal)); // a page added to the navigation joins the views here
 
         // The audit finds what it looks for: a planted low-contrast, unlabelled input and a captionless table are reported.
@@ -311,7 +318,7 @@ public sealed partial class ConsoleBrowserTests
     {
         var (page, key) = await SignInAsync(Roles.Viewer);
         var nav = await page.Locator("#nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.dataset.page)");
-        Assert.Equal(["overview", "channels", "funnel", "cohorts", "goals", "promotions", "journeys", "matrix", "creators", "content"], nav);
+        Assert.Equal(["overview", "channels", "funnel", "cohorts", "goals", "promotions", "journeys", "matrix", "creators", "content", "experiments"], nav);
         Assert.DoesNotContain("customers", nav); // the viewer has no customers:read
         Assert.False(Roles.Allows(Roles.Viewer, Permission.CustomersRead));
         Assert.False(Roles.Allows(Roles.Viewer, Permission.Checkout)); // so no cart simulator either

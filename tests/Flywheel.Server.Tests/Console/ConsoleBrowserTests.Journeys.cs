@@ -88,14 +88,17 @@ public sealed partial class ConsoleBrowserTests
         return stats;
     }
 
-    /// <summary>The demo's past broadcast: its results are there (sent, a holdout, the lift) and equal the API's.</summary>
+    /// <summary>The demo's past broadcast: its results are there (sent, a holdout, each text's lift) and equal the API's.</summary>
     private static async Task AssertPastBroadcastAsync(IPage page, HttpClient api, bool english)
     {
         await page.GetByRole(AriaRole.Link, new() { Name = "双11 预热短信", Exact = true }).ClickAsync();
         var stats = await AssertStatsEqualApiAsync(page, api, "broadcast", "d11_warmup_sms", english);
         Assert.Contains(stats.GetProperty("variants").EnumerateArray(), v => v.GetProperty("holdout").GetBoolean() && v.GetProperty("entered").GetInt64() > 0);
         Assert.Contains(stats.GetProperty("steps").EnumerateArray(), s => s.GetProperty("delivered").GetInt64() > 0);
-        Assert.Equal(1, stats.GetProperty("lifts").GetArrayLength());
+        // Run as the experiment d11_sms_copy: texts a and b, each with its lift over the holdout.
+        Assert.Equal(["a", "b"], stats.GetProperty("variants").EnumerateArray().Where(v => !v.GetProperty("holdout").GetBoolean())
+            .Select(v => v.GetProperty("variant").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "b"], stats.GetProperty("lifts").EnumerateArray().Select(l => l.GetProperty("variant").GetString()).Order(StringComparer.Ordinal));
         await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("data-status", "done");
     }
 

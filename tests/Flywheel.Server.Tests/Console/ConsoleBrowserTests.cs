@@ -31,9 +31,11 @@ public sealed class ConsoleServer : IAsyncLifetime
         var clock = new TestClock(TimeProvider.System.GetUtcNow().ToOffset(TimeSpan.FromHours(8)));
         _store = await TestStores.OpenAsync(TestStores.Sqlite, clock);
         var demo = await DemoStoreGenerator.GenerateAsync(_store, new DemoOptions(Customers: 300, Days: 200, Seed: 14), clock, null, CancellationToken.None);
-        // As `flywheel demo` does: promotions to price against, a journey and a broadcast to show, GMV goals for the month and quarter.
+        // As `flywheel demo` does: promotions to price against, a journey and a broadcast (run as the experiment d11_sms_copy) to show,
+        // GMV goals for the month and quarter.
         await Flywheel.Promotions.PromotionsModule.AddDemoAsync(_store, CancellationToken.None);
-        await Flywheel.Campaigns.CampaignsModule.AddDemoAsync(_store, clock, CancellationToken.None);
+        await Flywheel.Campaigns.CampaignsModule.AddDemoAsync(_store, clock, CancellationToken.None,
+            (time, ct) => Flywheel.Experiments.ExperimentsModule.StartDemoAsync(_store, time, ct));
         await Flywheel.Grow.GrowModule.AddDemoAsync(_store, clock, CancellationToken.None);
         await Flywheel.Analytics.AnalyticsModule.AddDemoGoalsAsync(_store, DateOnly.Parse(demo.Parameters.FirstDay, CultureInfo.InvariantCulture),
             DateOnly.Parse(demo.Parameters.LastDay, CultureInfo.InvariantCulture), CancellationToken.None);
