@@ -129,7 +129,7 @@ function metricPanel(r, metric) {
     el('div', { class: 'chart interval-chart', id: `${id}-chart` }),
     dataTable({ id: `${id}-table`, caption: label(metric), exportName: `experiment-${r.key}-${metric.name}`, rowKey: (row) => row.variant,
       columns: columns.map(([key, kind]) => ({ key, kind, label: t('experiments.col.' + key), header: key === 'variant',
-        cellClass: key === 'verdict' ? (row) => `verdict verdict-${row.verdict_key}` : undefined })),
+        cellClass: key === 'verdict' ? (row) => `experiment-verdict experiment-verdict-${row.verdict_key}` : undefined })),
       rows, sort: { column: 'variant', direction: 'ascending' } }),
     metric.looks?.length ? el('div', { class: 'chart looks-chart', id: `${id}-looks` }) : null);
 }
