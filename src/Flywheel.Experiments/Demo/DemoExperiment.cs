@@ -17,6 +17,9 @@ internal static class DemoExperiment
 {
     public const string Key = "d11_sms_copy";
 
+    /// <summary>The demo experiment's salt (fixed, so a demo is reproducible).</summary>
+    public const string Salt = "flywheel-demo-d11_sms_copy";
+
     public const string Definition = """
         {"key": "d11_sms_copy", "name": "双11预热短信文案",
          "hypothesis": "限时券文案（b）比早鸟价文案（a）带来更多下单；两者都比不发（对照组）带来增量。(A time-limited coupon text (b) converts better than the early-bird text (a); both beat sending nothing.)",
@@ -34,7 +37,8 @@ internal static class DemoExperiment
         if (!DefinitionParser.Parse(Definition).TryGetValue(out var definition, out var invalid)) return invalid;
         var experiments = new ExperimentStore(store);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var created = await experiments.CreateAsync(definition, now, ct);
+        // A fixed salt: the same demo store assigns the same customers to the same texts on every run (as a holdout_percent hash did).
+        var created = await experiments.CreateAsync(definition, now, ct, Salt);
         if (!created.IsSuccess) return created.Error!;
         var started = await experiments.StartAsync(Key, now, ct);
         if (!started.IsSuccess) return started.Error!;

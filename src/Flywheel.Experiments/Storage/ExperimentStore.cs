@@ -31,11 +31,14 @@ internal sealed class ExperimentStore(FlywheelStore store)
     /// <summary>A new experiment's salt: 16 random bytes as 32 lower-case hex digits.</summary>
     public static string NewSalt() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>Stores a new draft with a fresh salt; a key already taken is a conflict and nothing is written.</summary>
-    public async Task<Result<StoredExperiment>> CreateAsync(ExperimentDefinition definition, long now, CancellationToken ct)
+    /// <summary>
+    /// Stores a new draft with a fresh salt (or <paramref name="salt"/>: the demo's is fixed, so a demo assigns the same customers
+    /// the same way every time); a key already taken is a conflict and nothing is written.
+    /// </summary>
+    public async Task<Result<StoredExperiment>> CreateAsync(ExperimentDefinition definition, long now, CancellationToken ct, string? salt = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var created = new StoredExperiment(definition, NewSalt(), ExperimentLifecycle.Draft, null, null, now, now);
+        var created = new StoredExperiment(definition, salt ?? NewSalt(), ExperimentLifecycle.Draft, null, null, now, now);
         var added = await StoreWrite.RunAsync(store, async write =>
         {
             var n = await write.ExecuteAsync($"INSERT INTO experiments ({Columns}) VALUES (@key, @name, @salt, @definition, @status, NULL, NULL, @now, @now) " +
