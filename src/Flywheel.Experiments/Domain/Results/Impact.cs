@@ -6,7 +6,8 @@ internal sealed record AmountInterval(long Effect, long Low, long High);
 /// <summary>
 /// What a treatment brought over its holdout, scaled to the treated units: incremental orders and GMV (fen) with their intervals,
 /// the discount it cost beyond what the holdout got anyway, and incremental GMV per yuan of that discount (null when the treatment
-/// gave no extra discount, with the reason).
+/// gave no extra discount, with the reason). Money stays long fen; the per-yuan figures are ratios (yuan of GMV per yuan of discount,
+/// like ROI), so they are doubles.
 /// </summary>
 internal sealed record Incrementality(
     string Variant,
