@@ -50,6 +50,8 @@ public sealed class DefinitionParserTests
     [InlineData("[]", "$", "JSON object")]
     [InlineData("""{"key":"A B","name":"x","variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.key", "a-z")]
     [InlineData("""{"name":"x","variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.key", "required")]
+    [InlineData("""{"key":"sample-size","name":"x","variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.key", "names an endpoint")]
+    [InlineData("""{"key":"analyze","name":"x","variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.key", "names an endpoint")]
     [InlineData("""{"key":"k","name":"  ","variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.name", "name")]
     [InlineData("""{"key":"k","name":7,"variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.name", "string, not a number")]
     [InlineData("""{"key":"k","name":"x","colour":"red","variants":[{"key":"a","weight":1},{"key":"b","weight":1}]}""", "$.colour", "unknown field")]

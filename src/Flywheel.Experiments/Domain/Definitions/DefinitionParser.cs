@@ -49,6 +49,8 @@ internal static class DefinitionParser
         if (!Text(root, "$", "key", required: true).TryGetValue(out var key, out var error)) return error;
         if (!ExperimentCatalog.IsKey(key, ExperimentCatalog.MaxExperimentKeyLength))
             return Error.Invalid("$.key", $"key is 1 to {ExperimentCatalog.MaxExperimentKeyLength} characters of a-z, 0-9, '_' and '-'");
+        if (ExperimentCatalog.ReservedKeys.Contains(key!))
+            return Error.Invalid("$.key", $"'{key}' names an endpoint (/v1/experiments/{key}); choose another key");
         if (!Text(root, "$", "name", required: true).TryGetValue(out var name, out error)) return error;
         if (NameError("$.name", name, ExperimentCatalog.MaxNameLength) is { } badName) return badName;
         if (!Text(root, "$", "hypothesis", required: false).TryGetValue(out var hypothesis, out error)) return error;

@@ -46,6 +46,9 @@ internal static class ExperimentCatalog
     public const int MinWindowDays = 1, MaxWindowDays = 90, MaxNameLength = 200, MaxHypothesisLength = 4000, MaxSegmentLength = 128;
     public const double MinConfidence = 0.80, MaxConfidence = 0.999;
 
+    /// <summary>Keys an experiment may not take: they are paths of their own under /v1/experiments.</summary>
+    public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string>(["analyze", "sample-size"], StringComparer.Ordinal);
+
     /// <summary>Defaults of the optional fields.</summary>
     public const double DefaultTraffic = 1.0, DefaultConfidence = 0.95;
     public const int DefaultWindowDays = 14;
